@@ -1,0 +1,67 @@
+# Two commands do everything (README.md):
+#   make run   - install what is missing, migrate, load the demo park, serve http://127.0.0.1:8000
+#   make test  - the same set-up plus dev tools, PostgreSQL, Redis and Chromium; lint, migrations
+#                check, OpenAPI drift check and the whole test suite
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run bootstrap migrate demo test lint format openapi openapi-check messages clean
+
+help:
+	@echo "make run    - set up and serve the demo park on http://$(HOST):$(PORT) (SQLite, eager Celery)"
+	@echo "make test   - set up and run lint, migration check, OpenAPI drift check and pytest"
+	@echo "make format - format the code with ruff"
+	@echo "make openapi - regenerate docs/api/openapi.yaml"
+	@echo "make messages - update the translation catalogues (locale/)"
+
+run:
+	export DJANGO_SETTINGS_MODULE=config.settings.local
+	scripts/bootstrap.sh run
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test:
+	scripts/bootstrap.sh test
+	. scripts/test-services.sh
+	export DJANGO_SETTINGS_MODULE=config.settings.test
+	echo "== ruff"
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	echo "== migrations"
+	$(MANAGE) makemigrations --check --dry-run
+	echo "== OpenAPI drift"
+	$(MAKE) --no-print-directory openapi-check
+	echo "== pytest"
+	.venv/bin/pytest --create-db $(PYTEST_ARGS)
+
+openapi:
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --validate --fail-on-warn --file docs/api/openapi.yaml
+
+openapi-check:
+	tmp="$$(mktemp)"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --validate --fail-on-warn --file "$$tmp"
+	if ! diff -u docs/api/openapi.yaml "$$tmp"; then
+		echo "docs/api/openapi.yaml is out of date: run 'make openapi' and commit it." >&2
+		rm -f "$$tmp"; exit 1
+	fi
+	rm -f "$$tmp"; echo "OpenAPI schema up to date."
+
+format:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+messages:
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=test-artifacts
+	$(MANAGE) makemessages -d djangojs -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=staticfiles
+
+clean:
+	rm -rf .venv staticfiles test-artifacts .pytest_cache .ruff_cache db.sqlite3

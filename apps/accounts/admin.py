@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiClient, Membership, Organisation, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "full_name", "email", "is_active", "is_staff", "last_login"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Profile"), {"fields": ("full_name", "phone", "language")}),
+    )
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "code", "area", "is_active"]
+    list_filter = ["kind", "area", "is_active"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Clients are created with `manage.py create_api_client` (the key is shown once)."""
+
+    list_display = ["name", "key_prefix", "scopes", "area", "is_active", "last_used_at"]
+    readonly_fields = ["key_prefix", "key_hash", "last_used_at", "created_by", "scopes"]
+    list_filter = ["is_active"]
+
+    def has_add_permission(self, request):
+        return False

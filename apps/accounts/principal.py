@@ -1,0 +1,105 @@
+"""Who is acting: a logged-in user or a district system's API client.
+
+Every selector takes a Principal, and every scoped queryset's `visible_to(principal)` reads only
+the attributes here, so pages, API, exports and PDFs answer the same question the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: object | None = None
+    api_client: object | None = None
+    #: (organisation id, organisation kind, role) for each membership of the user.
+    memberships: tuple[tuple, ...] = ()
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    #: For API clients with a district restriction: the area and the areas below it.
+    area_ids: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_api_client(self) -> bool:
+        return self.api_client is not None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.api_client is not None or (self.user is not None and self.user.is_authenticated)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for _, _, role in self.memberships)
+
+    def has_role(self, *roles) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def is_park_admin(self) -> bool:
+        return bool(self.user and self.user.is_superuser) or self.has_role(Role.PARK_ADMIN)
+
+    @property
+    def sees_everything(self) -> bool:
+        """Park administrators see the whole park; an API client with no area restriction sees
+        what its scopes allow across the park."""
+        return self.is_park_admin
+
+    def organisation_ids(self, *roles) -> frozenset:
+        return frozenset(org for org, _, role in self.memberships if not roles or role in roles)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    @property
+    def label(self) -> str:
+        if self.api_client is not None:
+            return f"api:{self.api_client.name}"
+        if self.user is not None and self.user.is_authenticated:
+            return self.user.get_username()
+        return "anonymous"
+
+
+ANONYMOUS = Principal()
+
+
+def principal_for_user(user) -> Principal:
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_principal_cache", None)
+    if cached is not None:
+        return cached
+    rows = tuple(user.memberships.values_list("organisation_id", "organisation__kind", "role"))
+    principal = Principal(user=user, memberships=rows)
+    user._principal_cache = principal
+    return principal
+
+
+def principal_for_api_client(client) -> Principal:
+    from apps.core.models import Area
+
+    area_ids = frozenset()
+    if client.area_id:
+        area_ids = frozenset(
+            Area.objects.filter(pk=client.area_id)
+            .values_list("pk", flat=True)
+            .union(Area.objects.filter(parent_id=client.area_id).values_list("pk", flat=True))
+        )
+    return Principal(api_client=client, scopes=frozenset(client.scopes), area_ids=area_ids)
+
+
+def principal_for_request(request) -> Principal:
+    """The principal of a Django or DRF request (DRF copies user and auth onto the HttpRequest)."""
+    cached = getattr(request, "_principal", None)
+    if cached is not None:
+        return cached
+    client = getattr(request, "auth", None)
+    from .models import ApiClient
+
+    if isinstance(client, ApiClient):
+        principal = principal_for_api_client(client)
+    else:
+        principal = principal_for_user(getattr(request, "user", None))
+    request._principal = principal
+    return principal

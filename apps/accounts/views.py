@@ -1,0 +1,57 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from apps.core.scoping import get_visible_or_404, principal_for_request
+
+from .forms import LoginForm
+from .models import Organisation
+from .selectors import organisations_visible_to
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+@login_required
+@permission_required("accounts.view_organisation", raise_exception=True)
+def organisation_list(request):
+    principal = principal_for_request(request)
+    qs = organisations_visible_to(principal)
+    kind = request.GET.get("kind")
+    if kind in Organisation.Kind.values:
+        qs = qs.filter(kind=kind)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {"page": page, "kinds": Organisation.Kind.choices, "kind": kind, "q": q},
+    )
+
+
+@login_required
+def organisation_detail(request, pk):
+    principal = principal_for_request(request)
+    org = get_visible_or_404(organisations_visible_to(principal), principal, pk=pk)
+    members = org.memberships.select_related("user") if principal.is_park_admin else None
+    return render(request, "accounts/organisation_detail.html", {"org": org, "members": members})

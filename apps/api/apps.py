@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "apps.api"
+    label = "api"
+    verbose_name = _("API")
+    nav_items = [
+        (99, "api-docs", _("API docs"), "braces", "api.view_docs"),
+    ]

@@ -1,0 +1,27 @@
+from rest_framework.throttling import SimpleRateThrottle
+
+from apps.accounts.models import ApiClient
+
+
+class PrincipalRateThrottle(SimpleRateThrottle):
+    """One budget per API client or per user (anonymous callers use AnonRateThrottle)."""
+
+    scope = "principal"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiClient):
+            ident = f"client:{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PublicFormThrottle(SimpleRateThrottle):
+    """For public forms (mediation applications, objections): per client IP."""
+
+    scope = "public_form"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

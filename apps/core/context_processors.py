@@ -1,0 +1,16 @@
+from django.conf import settings
+
+from .navigation import nav_items_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"PARK_NAME": settings.PARK_NAME, "nav_items": []}
+    from apps.notifications.selectors import unread_count
+
+    return {
+        "PARK_NAME": settings.PARK_NAME,
+        "nav_items": nav_items_for(user),
+        "unread_notifications": unread_count(user),
+    }

@@ -1,0 +1,127 @@
+"""Load the demo park. Idempotent: running it again changes nothing that is already there.
+
+Modules extend the demo by declaring `demo_seeder = "apps.x.demo.seed"` on their AppConfig: a
+function taking (rng, stdout) run after the foundation's data, in INSTALLED_APPS order.
+"""
+
+import random
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from apps.accounts.models import Membership, Organisation, User
+from apps.accounts.roles import Role
+from apps.core import demo
+from apps.core.context import acting_as
+from apps.core.models import Area
+
+#: Demo logins (documented in README.md). Only for the demo park, never for production.
+DEMO_PASSWORD = "Demo-2026!"  # noqa: S105
+DEMO_USERS = [
+    ("admin", "张莉", Role.PARK_ADMIN, "park"),
+    ("hr", "李娜", Role.ENTERPRISE_HR, "enterprise"),
+    ("union", "李慕江", Role.UNION_OFFICIAL, "union"),
+    ("mediator", "罗浩", Role.MEDIATOR, "mediation"),
+    ("inspector", "覃正忠", Role.INSPECTOR, "inspection"),
+]
+ENTERPRISE_COUNT = 200
+
+
+class Command(BaseCommand):
+    help = "Load the demo park (idempotent). Refuses to run with production settings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (same seed, same park).")
+
+    def handle(self, *args, seed, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError(
+                "seed_demo refuses to run under production settings: it creates known passwords."
+            )
+        rng = random.Random(seed)
+        with acting_as("command:seed_demo"), transaction.atomic():
+            self._foundation(rng)
+        for config in apps.get_app_configs():
+            seeder = getattr(config, "demo_seeder", None)
+            if seeder:
+                with acting_as("command:seed_demo"), transaction.atomic():
+                    import_string(seeder)(random.Random(f"{seed}-{config.label}"), self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo park ready. Logins (password for all: {DEMO_PASSWORD}):"))
+        for username, name, role, _kind in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {name}  {Role(role).label}")
+
+    def _foundation(self, rng):
+        district, _ = Area.objects.get_or_create(
+            code=demo.DISTRICT[1], defaults={"name": demo.DISTRICT[0], "kind": Area.Kind.DISTRICT}
+        )
+        towns = []
+        for name, code in demo.TOWNS:
+            town, _ = Area.objects.get_or_create(
+                code=code, defaults={"name": name, "kind": Area.Kind.TOWN, "parent": district}
+            )
+            towns.append(town)
+
+        def org(name, kind, area, code="", parent=None):
+            obj, _ = Organisation.objects.get_or_create(
+                kind=kind, name=name, defaults={"area": area, "code": code, "parent": parent}
+            )
+            return obj
+
+        park = org(f"{demo.DISTRICT[0]}管理委员会", Organisation.Kind.PARK, district)
+        org(f"{demo.DISTRICT[0]}人力资源和社会保障局", Organisation.Kind.DISTRICT, district, parent=park)
+        federation = org(f"{demo.DISTRICT[0]}工会联合会", Organisation.Kind.UNION, district)
+        mediation = org(f"{demo.DISTRICT[0]}劳动人事争议调解委员会", Organisation.Kind.MEDIATION, district)
+        inspection = org(f"{demo.DISTRICT[0]}劳动保障监察大队", Organisation.Kind.INSPECTION, district)
+        for town in towns:
+            org(f"{town.name}劳动争议调解委员会", Organisation.Kind.MEDIATION, town)
+
+        existing = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).count()
+        enterprises = list(
+            Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("created_at")
+        )
+        if existing < ENTERPRISE_COUNT:
+            names = demo.enterprise_names(rng, ENTERPRISE_COUNT)
+            taken = set(
+                Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).values_list("name", flat=True)
+            )
+            new = [
+                Organisation(
+                    name=name,
+                    kind=Organisation.Kind.ENTERPRISE,
+                    code=demo.make_uscc(rng),
+                    area=rng.choice(towns),
+                )
+                for name, _section in names
+                if name not in taken
+            ][: ENTERPRISE_COUNT - existing]
+            Organisation.objects.bulk_create(new)
+            enterprises = list(
+                Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("created_at")
+            )
+
+        first_enterprise = enterprises[0]
+        enterprise_union = org(
+            f"{first_enterprise.name}工会委员会",
+            Organisation.Kind.UNION,
+            first_enterprise.area,
+            parent=federation,
+        )
+        homes = {
+            "park": park,
+            "enterprise": first_enterprise,
+            "union": enterprise_union,
+            "mediation": mediation,
+            "inspection": inspection,
+        }
+        for username, name, role, kind in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"full_name": name, "email": f"{username}@demo.park.cn"}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = role == Role.PARK_ADMIN
+                user.save()
+            Membership.objects.get_or_create(user=user, organisation=homes[kind], role=role)

@@ -1,0 +1,28 @@
+import re
+import uuid
+
+from .context import request_id_var, request_var
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep a well-formed X-Request-ID from the proxy), expose it on
+    the response and in logs and audit events."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = rid
+        token_id = request_id_var.set(rid)
+        token_req = request_var.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token_id)
+            request_var.reset(token_req)
+        response["X-Request-ID"] = rid
+        return response

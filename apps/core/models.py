@@ -1,0 +1,75 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """UUID primary key (safe to show in URLs) and timestamps."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base for every queryset that principals read. Subclasses implement `visible_to`, the one
+    place that decides what a principal may see (pages, API, exports and PDFs all call it)."""
+
+    def visible_to(self, principal):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Area(BaseModel):
+    """An administrative area: the district and its towns / sub-districts (镇、街道)."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("District")
+        TOWN = "town", _("Town / sub-district")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(
+        _("division code"),
+        max_length=12,
+        unique=True,
+        help_text=_("Administrative division code (GB/T 2260)."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self):
+        return self.name
+
+
+class CalendarOverride(BaseModel):
+    """An administrator's correction to the official holiday calendar: marks one date as a working
+    day or a day off. Wins over chinese-calendar and over the estimate for unknown years."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("is a working day"))
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("E.g. the State Council notice.")
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self):
+        return f"{self.date} {'+' if self.is_working_day else '-'}"

@@ -1,0 +1,42 @@
+"""Reads for the home page. Each module adds its own counts through `home_cards` providers
+declared on its AppConfig (`home_cards = "apps.x.selectors.home_cards"`)."""
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Organisation
+from apps.notifications.models import Notification
+
+
+def home_cards(principal):
+    """Cards for the home page of this principal: [{"label", "value", "url", "icon"}]."""
+    cards = []
+    orgs = Organisation.objects.visible_to(principal)
+    if principal.is_park_admin:
+        enterprises = orgs.filter(kind=Organisation.Kind.ENTERPRISE, is_active=True).count()
+        cards.append({"label": _("Enterprises in the park"), "value": enterprises, "icon": "buildings"})
+        cards.append(
+            {
+                "label": _("Trade unions"),
+                "value": orgs.filter(kind=Organisation.Kind.UNION).count(),
+                "icon": "people",
+            }
+        )
+        cards.append(
+            {
+                "label": _("Mediation organisations"),
+                "value": orgs.filter(kind=Organisation.Kind.MEDIATION).count(),
+                "icon": "chat-square-text",
+            }
+        )
+    else:
+        cards.append({"label": _("My organisations"), "value": orgs.count(), "icon": "building"})
+    if principal.user is not None:
+        unread = Notification.objects.visible_to(principal).unread().count()
+        cards.append({"label": _("Unread notifications"), "value": unread, "icon": "bell"})
+    for config in apps.get_app_configs():
+        provider = getattr(config, "home_cards", None)
+        if provider:
+            cards.extend(import_string(provider)(principal))
+    return cards

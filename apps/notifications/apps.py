@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "apps.notifications"
+    label = "notifications"
+    verbose_name = _("Notifications")
+    nav_items = [
+        (95, "notifications:inbox", _("Inbox"), "bell", None),
+    ]

@@ -1,0 +1,21 @@
+from celery import shared_task
+
+from . import services
+from .models import Notification
+
+
+@shared_task(name="notifications.send_email", acks_late=True)
+def send_notification_email(notification_id: str) -> str:
+    return services.send_email_for(notification_id)
+
+
+@shared_task(name="notifications.retry_unsent_email")
+def retry_unsent_email() -> int:
+    ids = list(
+        Notification.objects.filter(email_status=Notification.EmailStatus.PENDING).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        services.send_email_for(pk)
+    return len(ids)

@@ -1,0 +1,31 @@
+"""Celery application.
+
+JSON only, acks_late with idempotent tasks, prefetch 1 and time limits come from settings
+(CELERY_* in config/settings/base.py). The beat schedule is code: modules add their periodic
+jobs to BEAT_SCHEDULE below, so a reader finds every scheduled job in one place.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+BEAT_SCHEDULE = {
+    # Re-send e-mails of notifications whose first attempt failed (idempotent: sent ones are skipped).
+    "notifications-retry-unsent-email": {
+        "task": "notifications.retry_unsent_email",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Remove expired sessions daily.
+    "core-clear-expired-sessions": {
+        "task": "core.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=10),
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE

@@ -1,0 +1,12 @@
+"""`make run`: SQLite, eager Celery, console e-mail. No services needed."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Static files come from the finders (runserver / live_server); no collectstatic needed here.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+DEMO_DATA_ALLOWED = True

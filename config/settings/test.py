@@ -1,0 +1,22 @@
+"""`make test`: PostgreSQL and Redis from the environment (scripts/test-services.sh sets them)."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, REST_FRAMEWORK, env
+
+DEBUG = False
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True  # the integration test starts a real worker and turns this off
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Throttles stay on but high, so tests that hammer an endpoint can lower them explicitly.
+REST_FRAMEWORK = {**REST_FRAMEWORK}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Static files come from the finders (runserver / live_server); no collectstatic needed here.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+DEMO_DATA_ALLOWED = True

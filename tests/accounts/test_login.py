@@ -1,0 +1,108 @@
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from apps.accounts.roles import Role
+from tests.factories import PASSWORD, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, username, password):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+
+
+def test_login_page_is_chinese_by_default(client):
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_login_and_logout(client, park_admin):
+    response = _login(client, park_admin.username, PASSWORD)
+    assert response.status_code == 302
+    assert response.url == reverse("core:home")
+    assert client.get(reverse("core:home")).status_code == 200
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client, park_admin):
+    response = _login(client, park_admin.username, "wrong-password")
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_after_repeated_failures_even_with_right_password(client, park_admin):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, park_admin.username, "wrong-password")
+    response = _login(client, park_admin.username, PASSWORD)
+    assert response.status_code == 429
+    assert 'data-testid="locked-out"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_is_per_username(client, park_admin, hr_a):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, park_admin.username, "wrong-password")
+    response = _login(client, hr_a.username, PASSWORD)
+    assert response.status_code == 302
+
+
+def test_failures_below_limit_do_not_lock(client, park_admin):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        _login(client, park_admin.username, "wrong-password")
+    assert _login(client, park_admin.username, PASSWORD).status_code == 302
+
+
+def test_session_expires(client, park_admin):
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 3600
+    _login(client, park_admin.username, PASSWORD)
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_password_change(client, hr_a):
+    client.force_login(hr_a)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Harmony-Park-2027",
+            "new_password2": "Harmony-Park-2027",
+        },
+    )
+    assert response.status_code == 302
+    hr_a.refresh_from_db()
+    assert hr_a.check_password("Harmony-Park-2027")
+
+
+def test_password_change_refuses_weak_password(client, hr_a):
+    client.force_login(hr_a)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+
+
+def test_navigation_follows_role(client, park_admin, hr_a):
+    client.force_login(park_admin)
+    admin_page = client.get(reverse("core:home")).content.decode()
+    assert reverse("audit:event_list") in admin_page
+    client.force_login(hr_a)
+    hr_page = client.get(reverse("core:home")).content.decode()
+    assert reverse("audit:event_list") not in hr_page
+    assert reverse("notifications:inbox") in hr_page
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_gets_a_home_page(client, role):
+    user = user_with_role(role)
+    client.force_login(user)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert response.context["cards"]

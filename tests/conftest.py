@@ -1,0 +1,57 @@
+import pytest
+from django.core.cache import cache
+
+from apps.accounts.roles import Role
+from apps.accounts.services import create_api_client
+
+from .factories import OrganisationFactory, user_with_role
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and lockouts live in the cache; every test starts clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def park_admin(db):
+    return user_with_role(Role.PARK_ADMIN)
+
+
+@pytest.fixture
+def enterprise_a(db):
+    return OrganisationFactory(name="柳州甲汽车零部件有限公司")
+
+
+@pytest.fixture
+def enterprise_b(db):
+    return OrganisationFactory(name="柳州乙机械制造有限公司")
+
+
+@pytest.fixture
+def hr_a(enterprise_a):
+    return user_with_role(Role.ENTERPRISE_HR, enterprise_a)
+
+
+@pytest.fixture
+def hr_b(enterprise_b):
+    return user_with_role(Role.ENTERPRISE_HR, enterprise_b)
+
+
+@pytest.fixture
+def api_client_factory(db):
+    """Make an API client; returns (client, key)."""
+    from django.db import transaction
+
+    def make(name="district-system", scopes=("organisations:read",), area=None):
+        with transaction.atomic():
+            return create_api_client(name=name, scopes=list(scopes), area=area)
+
+    return make
