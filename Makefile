@@ -38,6 +38,8 @@ test:
 	.venv/bin/ruff format --check .
 	echo "== migrations"
 	$(MANAGE) makemigrations --check --dry-run
+	echo "== translations"
+	scripts/check-translations.sh
 	echo "== OpenAPI drift"
 	$(MAKE) --no-print-directory openapi-check
 	echo "== pytest"
@@ -60,8 +62,7 @@ format:
 	.venv/bin/ruff format .
 
 messages:
-	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=test-artifacts
-	$(MANAGE) makemessages -d djangojs -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=staticfiles
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=test-artifacts --ignore=tests
 
 clean:
 	rm -rf .venv staticfiles test-artifacts .pytest_cache .ruff_cache db.sqlite3

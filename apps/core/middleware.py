@@ -1,6 +1,10 @@
 import re
 import uuid
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 from .context import request_id_var, request_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -26,3 +30,18 @@ class RequestIdMiddleware:
             request_var.reset(token_req)
         response["X-Request-ID"] = rid
         return response
+
+
+class DefaultChineseLocaleMiddleware(LocaleMiddleware):
+    """Pages are in Simplified Chinese unless the user chose English with the language switch
+    (cookie). Browsers' Accept-Language is ignored for pages, because park staff often use
+    browsers set to English; the API still honours Accept-Language for district systems."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in {c for c, _ in settings.LANGUAGES}:
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()

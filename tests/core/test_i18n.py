@@ -1,0 +1,47 @@
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PO = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def test_pages_are_simplified_chinese_by_default(client, park_admin):
+    client.force_login(park_admin)
+    page = client.get(reverse("core:home")).content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "欢迎" in page
+    assert "审计日志" in page
+
+
+def test_an_english_browser_still_gets_chinese_pages(client, park_admin):
+    client.force_login(park_admin)
+    page = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page
+
+
+def test_english_switch(client, park_admin):
+    client.force_login(park_admin)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get(reverse("core:home")).content.decode()
+    assert '<html lang="en">' in page
+    assert "Welcome" in page and "Audit log" in page
+    assert "欢迎" not in page
+
+
+def test_api_errors_follow_the_language(client):
+    zh = client.get("/api/v1/me/").json()["error"]["message"]
+    en = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
+    assert zh != en
+
+
+def test_catalogue_is_fully_translated():
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
