@@ -46,11 +46,11 @@ test:
 	.venv/bin/pytest --create-db $(PYTEST_ARGS)
 
 openapi:
-	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --validate --fail-on-warn --file docs/api/openapi.yaml
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --lang en --validate --fail-on-warn --file docs/api/openapi.yaml
 
 openapi-check:
 	tmp="$$(mktemp)"
-	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --validate --fail-on-warn --file "$$tmp"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --lang en --validate --fail-on-warn --file "$$tmp"
 	if ! diff -u docs/api/openapi.yaml "$$tmp"; then
 		echo "docs/api/openapi.yaml is out of date: run 'make openapi' and commit it." >&2
 		rm -f "$$tmp"; exit 1

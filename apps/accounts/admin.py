@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.admin_mixins import AuditedAdminMixin
+
 from .models import ApiClient, Membership, Organisation, User
 
 
@@ -12,7 +14,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "full_name", "email", "is_active", "is_staff", "last_login"]
     fieldsets = (
@@ -22,7 +24,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "code", "area", "is_active"]
     list_filter = ["kind", "area", "is_active"]
     search_fields = ["name", "code"]
@@ -30,11 +32,13 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Clients are created with `manage.py create_api_client` (the key is shown once)."""
 
     list_display = ["name", "key_prefix", "scopes", "area", "is_active", "last_used_at"]
-    readonly_fields = ["key_prefix", "key_hash", "last_used_at", "created_by", "scopes"]
+    readonly_fields = ["key_prefix", "last_used_at", "created_by", "scopes"]
+    exclude = ["key_hash"]
+    audit_exclude = ("key_hash",)
     list_filter = ["is_active"]
 
     def has_add_permission(self, request):

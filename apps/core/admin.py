@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from apps.audit.admin_mixins import AuditedAdminMixin
+
 from .models import Area, CalendarOverride
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Administrators correct the holiday calendar here, e.g. when the State Council publishes the
     next year's schedule before the chinese-calendar package knows it."""
 

@@ -87,14 +87,14 @@ def test_create_api_client_command_prints_the_key_once(client):
 
 
 def test_create_api_client_command_rejects_unknown_scope():
-    with pytest.raises(CommandError, match="Unknown scopes"):
+    with pytest.raises(CommandError, match="everything:all"):
         call_command("create_api_client", "bad", "--scopes", "everything:all", stdout=io.StringIO())
     assert not ApiClient.objects.filter(name="bad").exists()
 
 
 def test_create_api_client_command_rejects_duplicate_name(api_client_factory):
     api_client_factory(name="dup")
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="dup"):
         call_command("create_api_client", "dup", "--scopes", "organisations:read", stdout=io.StringIO())
 
 

@@ -150,3 +150,25 @@ def test_sensitive_view_is_recorded(hr_a):
     event = audit.record_sensitive_view(hr_a, "id_number", note="test")
     assert event.kind == AuditEvent.Kind.SENSITIVE_VIEW
     assert event.action == "view_full:id_number"
+
+
+def test_admin_site_edits_are_audited(client, park_admin):
+    from apps.core.models import CalendarOverride
+
+    park_admin.is_staff = True
+    park_admin.save()
+    client.force_login(park_admin)
+    response = client.post(
+        "/admin/core/calendaroverride/add/", {"date": "2027-01-04", "is_working_day": "", "note": "元旦调休"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    override = CalendarOverride.objects.get(date="2027-01-04")
+    event = AuditEvent.objects.get(action="admin.add:core.calendaroverride")
+    assert event.object_id == str(override.pk)
+    assert event.actor_id == park_admin.pk
+    assert event.after["note"] == "元旦调休"
+    response = client.post(f"/admin/core/calendaroverride/{override.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(
+        action="admin.delete:core.calendaroverride", object_id=str(override.pk)
+    ).exists()
