@@ -22,7 +22,7 @@ help:
 	@echo "make messages - update the translation catalogues (locale/)"
 
 run:
-	export DJANGO_SETTINGS_MODULE=config.settings.local
+	@export DJANGO_SETTINGS_MODULE=config.settings.local
 	scripts/bootstrap.sh run
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
@@ -30,7 +30,7 @@ run:
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test:
-	scripts/bootstrap.sh test
+	@scripts/bootstrap.sh test
 	. scripts/test-services.sh
 	export DJANGO_SETTINGS_MODULE=config.settings.test
 	echo "== ruff"
@@ -46,10 +46,10 @@ test:
 	.venv/bin/pytest --create-db $(PYTEST_ARGS)
 
 openapi:
-	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --lang en --validate --fail-on-warn --file docs/api/openapi.yaml
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --lang en --validate --fail-on-warn --file docs/api/openapi.yaml
 
 openapi-check:
-	tmp="$$(mktemp)"
+	@tmp="$$(mktemp)"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --lang en --validate --fail-on-warn --file "$$tmp"
 	if ! diff -u docs/api/openapi.yaml "$$tmp"; then
 		echo "docs/api/openapi.yaml is out of date: run 'make openapi' and commit it." >&2
@@ -58,11 +58,11 @@ openapi-check:
 	rm -f "$$tmp"; echo "OpenAPI schema up to date."
 
 format:
-	.venv/bin/ruff check --fix .
+	@.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
 messages:
-	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=test-artifacts --ignore=tests
+	@$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=test-artifacts --ignore=tests
 
 clean:
-	rm -rf .venv staticfiles test-artifacts .pytest_cache .ruff_cache db.sqlite3
+	@rm -rf .venv staticfiles test-artifacts .pytest_cache .ruff_cache db.sqlite3

@@ -5,14 +5,15 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.views import healthz
+from apps.core.views import healthz, set_language
 
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("audit/", include("apps.audit.urls")),
     path("inbox/", include("apps.notifications.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("documents/", include("apps.documents.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(("apps.api.urls", "api"), namespace="v1")),

@@ -99,3 +99,14 @@ def revoke_api_client(client: ApiClient) -> ApiClient:
         after=audit.snapshot(client, exclude=("key_hash",)),
     )
     return client
+
+
+@transaction.atomic
+def set_language_preference(user: User, language: str) -> User:
+    if user.language == language:
+        return user
+    before = {"language": user.language}
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record("accounts.set_language", user, before=before, after={"language": language})
+    return user

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -15,6 +16,21 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        """Log in, and switch the pages to the language the user chose last time."""
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,
+            )
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

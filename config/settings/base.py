@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "SECURITY": [{"BearerKey": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.add_error_responses",
+    ],
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -134,3 +134,14 @@ def test_schema_and_docs_are_served_without_cdn(client, park_admin):
     docs = client.get("/api/docs/").content.decode()
     assert "cdn" not in docs.lower()
     assert "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_committed_schema_documents_the_error_format():
+    from pathlib import Path
+
+    import yaml
+
+    schema = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs/api/openapi.yaml").read_text())
+    assert "Error" in schema["components"]["schemas"]
+    me = schema["paths"]["/api/v1/me/"]["get"]["responses"]
+    assert me["401"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"

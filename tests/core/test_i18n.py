@@ -45,3 +45,22 @@ def test_catalogue_is_fully_translated():
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def test_language_choice_is_remembered_on_the_profile_and_at_next_login(client, park_admin):
+    from tests.factories import PASSWORD
+
+    client.force_login(park_admin)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    park_admin.refresh_from_db()
+    assert park_admin.language == "en"
+    fresh = client.__class__()
+    fresh.post(reverse("accounts:login"), {"username": park_admin.username, "password": PASSWORD})
+    assert '<html lang="en">' in fresh.get(reverse("core:home")).content.decode()
+
+
+def test_unknown_language_is_ignored(client, park_admin):
+    client.force_login(park_admin)
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    park_admin.refresh_from_db()
+    assert park_admin.language == "zh-hans"
