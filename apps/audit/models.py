@@ -3,8 +3,10 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import ObjectRef, ObjectRefQuerySet
 
-class AuditEventQuerySet(models.QuerySet):
+
+class AuditEventQuerySet(ObjectRefQuerySet):
     """Append-only: bulk updates and deletes are refused (PostgreSQL also refuses them with a
     trigger, see migration 0002)."""
 
@@ -17,11 +19,8 @@ class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, principal):
         return self if principal.is_park_admin else self.none()
 
-    def for_object(self, obj):
-        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
-
-class AuditEvent(models.Model):
+class AuditEvent(ObjectRef):
     """One write, or one full view of sensitive personal data. Never updated, never deleted, and
     not tied to its object by a foreign key, so it outlives the object."""
 
@@ -57,8 +56,6 @@ class AuditEvent(models.Model):
     on_behalf_of = models.CharField(_("on behalf of"), max_length=200, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    object_type = models.CharField(_("object type"), max_length=100, blank=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
 from apps.core.context import actor_override_var, current_request, current_request_id
+from apps.core.models import object_ref
 
 from .models import AuditEvent
 
@@ -85,6 +86,7 @@ def record(
     user, client, label, ip = _actor()
     if only_changes:
         before, after = diff(before, after)
+    object_type, object_id = object_ref(obj)
     return AuditEvent.objects.create(
         kind=kind,
         action=action,
@@ -94,8 +96,8 @@ def record(
         on_behalf_of=on_behalf_of[:200],
         request_id=current_request_id() if current_request_id() != "-" else "",
         ip_address=ip,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_type=object_type,
+        object_id=object_id,
         object_repr=str(obj)[:200] if obj is not None else "",
         before=_json_safe(before),
         after=_json_safe(after),

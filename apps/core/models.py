@@ -23,6 +23,29 @@ class ScopedQuerySet(models.QuerySet):
         raise NotImplementedError
 
 
+def object_ref(obj) -> tuple[str, str]:
+    """How audit events and documents point at any object without a foreign key."""
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+class ObjectRefQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        object_type, object_id = object_ref(obj)
+        return self.filter(object_type=object_type, object_id=object_id)
+
+
+class ObjectRef(models.Model):
+    """A loose reference to any object (type label + primary key), which outlives the object."""
+
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Area(BaseModel):
     """An administrative area: the district and its towns / sub-districts (镇、街道)."""
 

@@ -1,10 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import BaseModel, ScopedQuerySet
+from apps.core.models import BaseModel, ObjectRef, ObjectRefQuerySet, ScopedQuerySet
 
 
-class GeneratedDocumentQuerySet(ScopedQuerySet):
+class GeneratedDocumentQuerySet(ScopedQuerySet, ObjectRefQuerySet):
     def visible_to(self, principal):
         """Administrators see all; others see documents they requested. Modules that own
         documents (certificates, agreements) serve them through their own scoped objects."""
@@ -14,11 +14,8 @@ class GeneratedDocumentQuerySet(ScopedQuerySet):
             return self.none()
         return self.filter(created_by=principal.user)
 
-    def for_object(self, obj):
-        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
-
-class GeneratedDocument(BaseModel):
+class GeneratedDocument(BaseModel, ObjectRef):
     """A PDF the platform produced, with the SHA-256 of its bytes so it can be verified later."""
 
     class Status(models.TextChoices):
@@ -37,8 +34,6 @@ class GeneratedDocument(BaseModel):
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
-    object_type = models.CharField(_("object type"), max_length=100, blank=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     created_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("requested by"),

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from apps.audit import services as audit
+from apps.core.models import object_ref
 
 from .models import GeneratedDocument
 
@@ -87,14 +88,15 @@ def request_document(
     """Record a document to generate and queue its rendering after commit. `context` must be JSON."""
     from .tasks import render_document
 
+    object_type, object_id = object_ref(owner)
     doc = GeneratedDocument.objects.create(
         kind=kind,
         title=title,
         template_name=template_name,
         context=context,
         language=language or settings.LANGUAGE_CODE,
-        object_type=owner._meta.label_lower if owner is not None else "",
-        object_id=str(owner.pk) if owner is not None else "",
+        object_type=object_type,
+        object_id=object_id,
         created_by=created_by,
     )
     audit.record("documents.request", doc, after=audit.snapshot(doc, exclude=("context",)))
