@@ -1,14 +1,34 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.admin_mixins import AuditedAdminMixin
+from apps.core.errors import DomainError
+from apps.core.forms import add_domain_error
 
+from . import services
 from .models import ApiClient, Membership, Organisation, User
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("organisation") and cleaned.get("role"):
+            try:
+                services.check_membership(cleaned["organisation"], cleaned["role"])
+            except DomainError as exc:
+                add_domain_error(self, exc)
+        return cleaned
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["organisation"]
 
@@ -21,6 +41,14 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Profile"), {"fields": ("full_name", "phone", "language")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser may grant superuser status or raw permissions: a park administrator
+        manages accounts and roles but cannot raise anyone, themselves included, above that."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "is_staff", "groups", "user_permissions"]
+        return readonly
 
 
 @admin.register(Organisation)

@@ -39,6 +39,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "documents.view_generateddocument",
             "core.view_park_dashboard",
             "api.view_docs",
+            # Unlock accounts locked after failed logins (django-axes).
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
         }
     ),
     Role.ENTERPRISE_HR: frozenset({"accounts.view_organisation"}),

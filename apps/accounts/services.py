@@ -24,9 +24,9 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-@transaction.atomic
-def add_membership(*, user: User, organisation: Organisation, role: str) -> Membership:
-    """Give `user` a role in `organisation`; the role must fit the organisation's kind."""
+def check_membership(organisation: Organisation, role: str) -> None:
+    """The role must exist and fit the organisation's kind (a mediator belongs to a mediation
+    organisation, enterprise HR to an enterprise...). Used by the service and the admin form."""
     if role not in Role.values:
         raise DomainError(_("Unknown role “%(role)s”.") % {"role": role}, field="role")
     if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
@@ -35,6 +35,12 @@ def add_membership(*, user: User, organisation: Organisation, role: str) -> Memb
             % {"role": Role(role).label, "kind": organisation.get_kind_display()},
             field="role",
         )
+
+
+@transaction.atomic
+def add_membership(*, user: User, organisation: Organisation, role: str) -> Membership:
+    """Give `user` a role in `organisation`."""
+    check_membership(organisation, role)
     membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
     if created:
         audit.record("accounts.add_membership", membership, after=audit.snapshot(membership))

@@ -106,3 +106,67 @@ def test_every_role_gets_a_home_page(client, role):
     response = client.get(reverse("core:home"))
     assert response.status_code == 200
     assert response.context["cards"]
+
+
+def test_park_admin_cannot_grant_superuser_in_the_admin(client, park_admin, hr_a):
+    park_admin.is_staff = True
+    park_admin.save()
+    client.force_login(park_admin)
+    page = client.get(f"/admin/accounts/user/{hr_a.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="is_superuser"' not in page.content.decode()
+    assert 'name="username"' in page.content.decode()
+
+
+def test_park_admin_can_unlock_a_locked_account(client, park_admin, hr_a):
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, hr_a.username, "wrong-password")
+    attempt = AccessAttempt.objects.get(username=hr_a.username)
+    park_admin.is_staff = True
+    park_admin.save()
+    client.force_login(park_admin)
+    response = client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    client.logout()
+    assert _login(client, hr_a.username, PASSWORD).status_code == 302
+
+
+def test_admin_membership_inline_enforces_the_role_rule(client, enterprise_a):
+    from apps.accounts.models import Membership
+
+    superuser = user_with_role(Role.PARK_ADMIN, is_staff=True, is_superuser=True)
+    target = user_with_role(Role.ENTERPRISE_HR, enterprise_a)
+    client.force_login(superuser)
+    url = f"/admin/accounts/user/{target.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("password", "last_login", "date_joined", "groups", "user_permissions")
+    }
+    data.update(
+        {
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "08:00:00",
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-id": str(target.memberships.get().pk),
+            "memberships-0-user": str(target.pk),
+            "memberships-0-organisation": str(enterprise_a.pk),
+            "memberships-0-role": "enterprise_hr",
+            "memberships-1-user": str(target.pk),
+            "memberships-1-organisation": str(enterprise_a.pk),
+            "memberships-1-role": "mediator",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert Membership.objects.filter(user=target).count() == 1
+    assert not response.context["adminform"].form.errors
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert errors[1]["role"] and not errors[0]

@@ -1,0 +1,47 @@
+import pytest
+from django import forms
+from rest_framework.test import APIRequestFactory
+
+from apps.api.errors import exception_handler
+from apps.core.errors import DomainError, InvalidTransition, NotAllowed
+from apps.core.forms import add_domain_error
+
+
+class ProbationForm(forms.Form):
+    probation_months = forms.IntegerField()
+
+
+def test_domain_error_lands_on_its_field_with_the_legal_source():
+    form = ProbationForm(data={"probation_months": 3})
+    assert form.is_valid()
+    add_domain_error(
+        form,
+        DomainError("试用期不得超过一个月", field="probation_months", source="劳动合同法第十九条"),
+    )
+    assert form.errors["probation_months"] == ["试用期不得超过一个月 (劳动合同法第十九条)"]
+
+
+def test_domain_error_without_field_is_a_form_error():
+    form = ProbationForm(data={"probation_months": 1})
+    form.is_valid()
+    add_domain_error(form, DomainError("不可提交"))
+    assert form.non_field_errors() == ["不可提交"]
+
+
+@pytest.mark.parametrize(
+    ("exc", "status"),
+    [
+        (DomainError("bad", field="x", source="劳动合同法第十九条"), 400),
+        (NotAllowed("no"), 403),
+        (InvalidTransition(), 409),
+    ],
+)
+def test_api_maps_domain_errors_to_the_common_format(exc, status):
+    request = APIRequestFactory().get("/")
+    response = exception_handler(exc, {"request": request})
+    assert response.status_code == status
+    assert set(response.data) == {"error", "request_id"}
+    assert response.data["error"]["code"] == exc.code
+    if exc.field:
+        assert response.data["error"]["fields"] == {"x": ["bad"]}
+        assert response.data["error"]["source"] == "劳动合同法第十九条"
