@@ -25,8 +25,9 @@ def test_login_switch_language_and_logout(page, live_url):
     login(page, live_url, "admin1", PASSWORD)
     expect(page).to_have_url(live_url("/"))
     expect(html_lang(page)).to_have_attribute("lang", "zh-hans")
-    expect(page.locator("h1")).to_contain_text("王伟")
+    expect(page.locator("h1")).to_have_text("欢迎，王伟")
     expect(page.get_by_test_id("user-menu")).to_contain_text("王伟")
+    expect(page.get_by_role("link", name="审计日志")).to_be_visible()
 
     page.get_by_test_id("language-switch").locator("button[lang='en']").click()
     expect(html_lang(page)).to_have_attribute("lang", "en")
