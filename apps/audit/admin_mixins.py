@@ -6,7 +6,7 @@ from . import services as audit
 
 
 class AuditedAdminMixin:
-    audit_exclude = ("password",)
+    audit_exclude = ()
 
     def _snapshot(self, obj):
         return audit.snapshot(obj, exclude=self.audit_exclude)

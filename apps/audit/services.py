@@ -32,11 +32,16 @@ def _json_safe(value):
     return value
 
 
-def snapshot(obj, fields=None, exclude=("password",)) -> dict:
+#: Never worth recording: secrets, and a timestamp that changes on every save.
+ALWAYS_EXCLUDE = frozenset({"password", "updated_at"})
+
+
+def snapshot(obj, fields=None, exclude=()) -> dict:
     """A JSON-safe dict of a model instance's concrete fields (foreign keys as ids)."""
     data = {}
+    skip = ALWAYS_EXCLUDE | set(exclude)
     for f in obj._meta.concrete_fields:
-        if (fields and f.name not in fields) or f.name in exclude:
+        if (fields and f.name not in fields) or f.name in skip:
             continue
         data[f.attname] = _json_safe(getattr(obj, f.attname))
     return data

@@ -96,3 +96,28 @@ class CalendarOverride(BaseModel):
 
     def __str__(self):
         return f"{self.date} {'+' if self.is_working_day else '-'}"
+
+
+class StatusHistory(models.Model):
+    """Append-only status history of a case-like object; a module subclasses it with a foreign
+    key named `subject` to its object. Written by `apps.core.services.transition` only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=50)
+    from_status = models.CharField(_("from"), max_length=30, blank=True)
+    to_status = models.CharField(_("to"), max_length=30)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor"), max_length=150)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at"]

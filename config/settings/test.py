@@ -20,3 +20,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 DEMO_DATA_ALLOWED = True
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
