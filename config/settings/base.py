@@ -241,5 +241,9 @@ LOGGING = {
 PARK_NAME = env("PARK_NAME", default="柳东新区")
 # Public base URL used in e-mails and QR codes (e.g. https://hr.park.gov.cn).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Sensitive personal data (apps/core/personal_data.py): Fernet keys, newest first, and the key of
+# the look-up hash. Local and test derive them from SECRET_KEY when unset; production requires them.
+PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=[])
+PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="")
 # seed_demo creates known passwords: only local and test settings allow it.
 DEMO_DATA_ALLOWED = False

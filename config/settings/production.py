@@ -5,13 +5,18 @@ Refuses to start with DEBUG on or without a real SECRET_KEY."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, env
+from .base import INSECURE_DEFAULT_SECRET_KEY, PERSONAL_DATA_HASH_KEY, PERSONAL_DATA_KEYS, SECRET_KEY, env
 
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG).")
 if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters.")
+if not PERSONAL_DATA_KEYS or len(PERSONAL_DATA_HASH_KEY) < 32:
+    raise ImproperlyConfigured(
+        "Set PERSONAL_DATA_KEYS (Fernet keys, comma-separated, newest first) and PERSONAL_DATA_HASH_KEY "
+        "(at least 32 random characters): ID numbers are encrypted and hashed with them."
+    )
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -9,6 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k8#Vq2!zR9@wL4$pN7^tY1&uB6*eC3(fH5)jM0_sD8+gA2-xZ6=oP4[iU9]rQ1{"
+PERSONAL = {
+    "PERSONAL_DATA_KEYS": "q5qN0I2cC9b8m1z3i0hQwS7Xb3YpQk8m1kV0yZcQm7U=",
+    "PERSONAL_DATA_HASH_KEY": "a-hash-key-of-more-than-thirty-two-characters",
+}
 
 
 def run_manage(*args, **env):
@@ -17,6 +21,7 @@ def run_manage(*args, **env):
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
         "ALLOWED_HOSTS": "hr.park.example.cn",
+        **PERSONAL,
         **env,
     }
     return subprocess.run(
@@ -33,6 +38,12 @@ def test_production_refuses_the_default_secret_key():
     result = run_manage("check")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_personal_data_keys():
+    result = run_manage("check", SECRET_KEY=GOOD_KEY, PERSONAL_DATA_KEYS="", PERSONAL_DATA_HASH_KEY="")
+    assert result.returncode != 0
+    assert "PERSONAL_DATA_KEYS" in result.stderr
 
 
 def test_production_refuses_debug():

@@ -1,6 +1,7 @@
 from django.db import models
 
 from apps.core.models import BaseModel, StatusHistory
+from apps.core.personal_data import EncryptedCharField
 
 
 class Case(BaseModel):
@@ -17,3 +18,9 @@ class Case(BaseModel):
 
 class CaseHistory(StatusHistory):
     subject = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="history")
+
+
+class Person(BaseModel):
+    name = models.CharField(max_length=50)
+    id_number = EncryptedCharField()
+    id_number_hash = models.CharField(max_length=64, db_index=True)

@@ -1,0 +1,122 @@
+"""Sensitive personal information (个人信息保护法 / PIPL art. 28: ID numbers are sensitive).
+
+- Validation: resident ID numbers per GB 11643-1999 (check character, birth date) with
+  python-stdnum.
+- At rest: `EncryptedCharField` stores a Fernet token (AES-128-CBC + HMAC-SHA256), never the
+  number. Several keys may be configured (`PERSONAL_DATA_KEYS`, newest first) to rotate keys.
+- Look-up and de-duplication: `lookup_hash()` is an HMAC-SHA256 with its own key
+  (`PERSONAL_DATA_HASH_KEY`), stored beside the token and indexed.
+- Display: `mask_id_number()` everywhere; a full view goes through
+  `audit.services.record_sensitive_view` and only for principals allowed to see it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric
+
+ID_NUMBER_SOURCE = "GB 11643-1999《公民身份号码》"
+
+
+def _derive(label: str) -> bytes:
+    return hashlib.sha256(f"{label}:{settings.SECRET_KEY}".encode()).digest()
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("PERSONAL_DATA_KEYS is empty")
+    return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
+
+
+def fernet() -> MultiFernet:
+    keys = tuple(settings.PERSONAL_DATA_KEYS) or (
+        base64.urlsafe_b64encode(_derive("personal-data-key")).decode(),
+    )
+    return _fernet(keys)
+
+
+def hash_key() -> bytes:
+    configured = settings.PERSONAL_DATA_HASH_KEY
+    return configured.encode() if configured else _derive("personal-data-hash")
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:  # wrong key, or the stored value was altered
+        raise ValueError("personal data could not be decrypted with the configured keys") from exc
+
+
+def lookup_hash(value: str) -> str:
+    """Keyed hash for look-up and de-duplication (normalised: upper case, no spaces)."""
+    normal = ric.compact(value) if value else ""
+    return hmac.new(hash_key(), normal.encode(), hashlib.sha256).hexdigest()
+
+
+def validate_id_number(value: str) -> str:
+    """The normalised 18-character number, or a ValidationError in the user's language."""
+    try:
+        return ric.validate(value)
+    except ric.InvalidChecksum as exc:
+        raise ValidationError(
+            _("The check character of the ID number is wrong (%(source)s)."),
+            code="id_checksum",
+            params={"source": ID_NUMBER_SOURCE},
+        ) from exc
+    except ric.InvalidComponent as exc:
+        raise ValidationError(
+            _("The ID number contains an impossible birth date."), code="id_birth_date"
+        ) from exc
+    except ric.ValidationError as exc:
+        raise ValidationError(
+            _("An ID number has 18 characters: 17 digits and a check digit or X."), code="id_format"
+        ) from exc
+
+
+def mask_id_number(value: str) -> str:
+    """Keep the first 4 and last 4 characters: 4502**********123X."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def birth_date_and_sex(value: str) -> tuple[dt.date, str]:
+    """Birth date and sex ("male"/"female": 17th digit odd/even) from a valid ID number."""
+    number = ric.compact(value)
+    return ric.get_birth_date(number), ("male" if int(number[16]) % 2 else "female")
+
+
+class EncryptedCharField(models.TextField):
+    """Stores a Fernet token; Python code sees the plain value. Not filterable: look up by the
+    companion keyed-hash field instead."""
+
+    description = "Encrypted text"
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value) if value else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value) if value else value
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in {"isnull"}:
+            return None  # an encrypted column cannot be compared: use the hash field
+        return super().get_lookup(lookup_name)

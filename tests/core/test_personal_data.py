@@ -1,0 +1,79 @@
+import datetime as dt
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import FieldError, ValidationError
+from django.db import connection
+
+from apps.core import personal_data as pd
+from tests.testapp.models import Person
+
+pytestmark = pytest.mark.django_db
+
+WANG = "450203199003071213"  # valid, male, born 1990-03-07
+ZHAO = "450203200002290049"  # valid, female, born 2000-02-29
+
+
+def make_person(number=WANG):
+    number = pd.validate_id_number(number)
+    return Person.objects.create(name="王伟", id_number=number, id_number_hash=pd.lookup_hash(number))
+
+
+def test_database_holds_no_readable_id_number():
+    person = make_person()
+    with connection.cursor() as cur:
+        cur.execute("SELECT id_number, id_number_hash FROM testapp_person WHERE id = %s", [person.pk])
+        raw_token, raw_hash = cur.fetchone()
+        cur.execute(
+            "SELECT count(*) FROM testapp_person WHERE id_number LIKE %s OR id_number_hash LIKE %s",
+            [f"%{WANG[-8:]}%", f"%{WANG[-8:]}%"],
+        )
+        assert cur.fetchone()[0] == 0
+    assert WANG not in raw_token and WANG not in raw_hash
+    assert Person.objects.get(pk=person.pk).id_number == WANG
+
+
+def test_look_up_by_keyed_hash_not_by_value():
+    person = make_person()
+    assert Person.objects.get(id_number_hash=pd.lookup_hash(WANG.lower())) == person
+    with pytest.raises(FieldError):
+        Person.objects.filter(id_number=WANG).count()
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("450203199003071214", "id_checksum"),
+        ("450203199013071217", "id_birth_date"),
+        ("4502031990030712", "id_format"),
+        ("4502031990030712A3", "id_format"),
+    ],
+)
+def test_invalid_id_numbers_are_refused_with_a_reason(value, code):
+    with pytest.raises(ValidationError) as exc:
+        pd.validate_id_number(value)
+    assert exc.value.code == code
+
+
+def test_masking_birth_date_and_sex():
+    assert pd.mask_id_number(WANG) == "4502**********1213"
+    assert pd.mask_id_number("") == ""
+    assert pd.birth_date_and_sex(WANG) == (dt.date(1990, 3, 7), "male")
+    assert pd.birth_date_and_sex(ZHAO) == (dt.date(2000, 2, 29), "female")
+
+
+def test_key_rotation_keeps_old_data_readable(settings):
+    old_key = Fernet.generate_key().decode()
+    settings.PERSONAL_DATA_KEYS = [old_key]
+    person = make_person()
+    settings.PERSONAL_DATA_KEYS = [Fernet.generate_key().decode(), old_key]
+    assert Person.objects.get(pk=person.pk).id_number == WANG
+    settings.PERSONAL_DATA_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(ValueError, match="decrypted"):
+        Person.objects.get(pk=person.pk)
+
+
+def test_hash_depends_on_its_key(settings):
+    first = pd.lookup_hash(WANG)
+    settings.PERSONAL_DATA_HASH_KEY = "another-key-of-at-least-thirty-two-chars"
+    assert pd.lookup_hash(WANG) != first
