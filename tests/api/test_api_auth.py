@@ -145,3 +145,9 @@ def test_committed_schema_documents_the_error_format():
     assert "Error" in schema["components"]["schemas"]
     me = schema["paths"]["/api/v1/me/"]["get"]["responses"]
     assert me["401"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+
+
+def test_schema_is_available_to_any_client_but_not_anonymously(client, api_client_factory):
+    _, key = api_client_factory(scopes=["mediation:read"])
+    assert client.get("/api/schema/", **bearer(key)).status_code == 200
+    assert client.get("/api/schema/").status_code == 401
