@@ -21,6 +21,7 @@ def test_seed_demo_builds_the_park_and_is_idempotent():
     enterprises = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE)
     assert enterprises.count() == 200
     assert enterprises.values("area").distinct().count() == 2
+    assert Organisation.objects.filter(kind=Organisation.Kind.UNION, parent__isnull=False).count() == 12
     for code in enterprises.values_list("code", flat=True):
         assert uscc.is_valid(code), code
     assert len(set(enterprises.values_list("code", flat=True))) == 200

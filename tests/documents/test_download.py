@@ -1,23 +1,13 @@
 import pytest
 
-from apps.documents import services
 from apps.documents.models import GeneratedDocument
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ready_doc(django_capture_on_commit_callbacks, hr_a):
-    with django_capture_on_commit_callbacks(execute=True):
-        doc = services.request_document(
-            kind="sample",
-            title="测试",
-            template_name="documents/sample.html",
-            context={"title": "证书", "body": ""},
-            created_by=hr_a,
-        )
-    doc.refresh_from_db()
-    return doc
+def ready_doc(make_document, hr_a):
+    return make_document(created_by=hr_a)
 
 
 def test_owner_downloads_with_hash_header(client, hr_a, ready_doc):

@@ -58,19 +58,8 @@ def test_static_files_are_read_from_disk():
         response.close()
 
 
-def test_request_document_renders_after_commit_and_stores_hash(
-    django_capture_on_commit_callbacks, park_admin
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        doc = services.request_document(
-            kind="sample",
-            title="测试文书",
-            template_name="documents/sample.html",
-            context={"title": "调解协议书", "body": "申请人王伟"},
-            owner=park_admin,
-            created_by=park_admin,
-        )
-    doc.refresh_from_db()
+def test_request_document_renders_after_commit_and_stores_hash(make_document, park_admin):
+    doc = make_document(owner=park_admin, created_by=park_admin)
     assert doc.status == GeneratedDocument.Status.READY
     assert len(doc.sha256) == 64
     assert doc.size > 1000
@@ -84,15 +73,8 @@ def test_request_document_renders_after_commit_and_stores_hash(
     assert again.sha256 == doc.sha256 and again.file.name == doc.file.name
 
 
-def test_tampered_file_fails_verification(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        doc = services.request_document(
-            kind="sample",
-            title="t",
-            template_name="documents/sample.html",
-            context={"title": "证书", "body": ""},
-        )
-    doc.refresh_from_db()
+def test_tampered_file_fails_verification(make_document):
+    doc = make_document()
     name = doc.file.name
     doc.file.storage.delete(name)
     doc.file.storage.save(name, ContentFile(b"%PDF-1.7 forged"))

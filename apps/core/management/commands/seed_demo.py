@@ -28,6 +28,7 @@ DEMO_USERS = [
     ("inspector", "覃正忠", Role.INSPECTOR, "inspection"),
 ]
 ENTERPRISE_COUNT = 200
+UNION_COUNT = 12
 
 
 class Command(BaseCommand):
@@ -103,12 +104,12 @@ class Command(BaseCommand):
             )
 
         first_enterprise = enterprises[0]
-        enterprise_union = org(
-            f"{first_enterprise.name}工会委员会",
-            Organisation.Kind.UNION,
-            first_enterprise.area,
-            parent=federation,
-        )
+        # A few enterprise unions under the park federation (the union survey comes with the registry).
+        unions = [
+            org(f"{e.name}工会委员会", Organisation.Kind.UNION, e.area, parent=federation)
+            for e in enterprises[:UNION_COUNT]
+        ]
+        enterprise_union = unions[0]
         homes = {
             "park": park,
             "enterprise": first_enterprise,
