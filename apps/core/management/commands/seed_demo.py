@@ -81,7 +81,7 @@ class Command(BaseCommand):
 
         existing = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).count()
         enterprises = list(
-            Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("created_at")
+            Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("name")
         )
         if existing < ENTERPRISE_COUNT:
             names = demo.enterprise_names(rng, ENTERPRISE_COUNT)
@@ -100,7 +100,7 @@ class Command(BaseCommand):
             ][: ENTERPRISE_COUNT - existing]
             Organisation.objects.bulk_create(new)
             enterprises = list(
-                Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("created_at")
+                Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("name")
             )
 
         first_enterprise = enterprises[0]
