@@ -80,9 +80,7 @@ class Command(BaseCommand):
             org(f"{town.name}劳动争议调解委员会", Organisation.Kind.MEDIATION, town)
 
         existing = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).count()
-        enterprises = list(
-            Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("name")
-        )
+        enterprises = list(Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("name"))
         if existing < ENTERPRISE_COUNT:
             names = demo.enterprise_names(rng, ENTERPRISE_COUNT)
             taken = set(
