@@ -9,8 +9,10 @@ def navigation(request):
         return {"PARK_NAME": settings.PARK_NAME, "nav_items": []}
     from apps.notifications.selectors import unread_count
 
+    from .scoping import principal_for_request
+
     return {
         "PARK_NAME": settings.PARK_NAME,
         "nav_items": nav_items_for(user),
-        "unread_notifications": unread_count(user),
+        "unread_notifications": unread_count(principal_for_request(request)),
     }

@@ -6,7 +6,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Organisation
-from apps.notifications.models import Notification
+from apps.notifications.selectors import unread_count
 
 
 def home_cards(principal):
@@ -33,8 +33,7 @@ def home_cards(principal):
     else:
         cards.append({"label": _("My organisations"), "value": orgs.count(), "icon": "building"})
     if principal.user is not None:
-        unread = Notification.objects.visible_to(principal).unread().count()
-        cards.append({"label": _("Unread notifications"), "value": unread, "icon": "bell"})
+        cards.append({"label": _("Unread notifications"), "value": unread_count(principal), "icon": "bell"})
     for config in apps.get_app_configs():
         provider = getattr(config, "home_cards", None)
         if provider:

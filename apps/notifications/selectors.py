@@ -5,5 +5,5 @@ def inbox(principal):
     return Notification.objects.visible_to(principal)
 
 
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+def unread_count(principal) -> int:
+    return Notification.objects.visible_to(principal).unread().count()

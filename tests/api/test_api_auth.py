@@ -151,3 +151,10 @@ def test_schema_is_available_to_any_client_but_not_anonymously(client, api_clien
     _, key = api_client_factory(scopes=["mediation:read"])
     assert client.get("/api/schema/", **bearer(key)).status_code == 200
     assert client.get("/api/schema/").status_code == 401
+
+
+@pytest.mark.parametrize("header", ["", "   ", "Bearer", "Basic abc"])
+def test_blank_or_foreign_authorization_headers_are_401_not_500(client, header):
+    response = client.get(ME, HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+    assert "error" in response.json()
