@@ -27,5 +27,10 @@ BEAT_SCHEDULE = {
         "task": "core.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Remind the parties of collective contracts ending within 3 months (集体合同规定 art. 40).
+    "unions-collective-contract-expiry": {
+        "task": "unions.send_expiry_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

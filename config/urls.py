@@ -14,6 +14,8 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("inbox/", include("apps.notifications.urls")),
     path("documents/", include("apps.documents.urls")),
+    path("enterprises/", include("apps.enterprises.urls")),
+    path("unions/", include("apps.unions.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),

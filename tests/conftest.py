@@ -4,7 +4,7 @@ from django.core.cache import cache
 from apps.accounts.roles import Role
 from apps.accounts.services import create_api_client
 
-from .factories import OrganisationFactory, user_with_role
+from .factories import EnterpriseFactory, OrganisationFactory, user_with_role
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +55,25 @@ def api_client_factory(db):
             return create_api_client(name=name, scopes=list(scopes), area=area)
 
     return make
+
+
+@pytest.fixture
+def ent_a(db):
+    """A registry enterprise with its organisation (the membership anchor)."""
+    return EnterpriseFactory(name="柳州甲汽车零部件有限公司")
+
+
+@pytest.fixture
+def ent_b(db):
+    return EnterpriseFactory(name="柳州乙机械制造有限公司")
+
+
+@pytest.fixture
+def ent_hr_a(ent_a):
+    """Enterprise HR of `ent_a`."""
+    return user_with_role(Role.ENTERPRISE_HR, ent_a.organisation)
+
+
+@pytest.fixture
+def ent_hr_b(ent_b):
+    return user_with_role(Role.ENTERPRISE_HR, ent_b.organisation)

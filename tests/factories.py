@@ -55,3 +55,82 @@ def user_with_role(role: str, organisation: Organisation | None = None, **kwargs
     user = UserFactory(**kwargs)
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
+
+
+# Enterprise registry and unions (issue 3) ----------------------------------------------------------
+
+_uscc_rng = __import__("random").Random(4502)
+
+
+def valid_uscc() -> str:
+    """A fresh valid unified social credit code (GB 32100-2015 check character)."""
+    from apps.core.demo import make_uscc
+
+    return make_uscc(_uscc_rng)
+
+
+class TownFactory(AreaFactory):
+    kind = Area.Kind.TOWN
+
+
+class EnterpriseFactory(DjangoModelFactory):
+    """An Enterprise with its Organisation, as `enterprises.services.create_enterprise` makes it."""
+
+    class Meta:
+        model = "enterprises.Enterprise"
+
+    uscc = factory.LazyFunction(valid_uscc)
+    name = factory.Sequence(lambda n: f"柳州测试{n}制造有限公司")
+    town = factory.SubFactory(TownFactory)
+    industry = "C"
+    ownership = "private"
+    employees = 100
+    status = "operating"
+    legal_representative = "王强"
+    organisation = factory.LazyAttribute(
+        lambda e: Organisation.objects.create(
+            name=e.name, kind=Organisation.Kind.ENTERPRISE, code=e.uscc, area=e.town
+        )
+    )
+
+
+class SurveyFactory(DjangoModelFactory):
+    class Meta:
+        model = "enterprises.EnterpriseSurvey"
+        skip_postgeneration_save = True
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    year = 2025
+    employees = 100
+    union_members = 30
+    women = 40
+    migrant_workers = 20
+
+    @factory.post_generation
+    def _latest(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            latest = obj.enterprise.surveys.order_by("-year").first()
+            type(obj.enterprise).objects.filter(pk=obj.enterprise_id).update(latest_survey=latest)
+            obj.enterprise.latest_survey = latest
+
+
+class UnionFactory(DjangoModelFactory):
+    class Meta:
+        model = "unions.Union"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试工会{n}")
+    kind = "enterprise"
+    members = 30
+    chair_name = "李慕江"
+    organisation = factory.LazyAttribute(
+        lambda u: Organisation.objects.create(name=u.name, kind=Organisation.Kind.UNION)
+    )
+
+    @factory.post_generation
+    def enterprises(obj, create, extracted, **kwargs):  # noqa: N805
+        from apps.unions.models import UnionCoverage
+
+        if create and extracted:
+            for enterprise in extracted:
+                UnionCoverage.objects.create(union=obj, enterprise=enterprise)

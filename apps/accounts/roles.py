@@ -30,9 +30,20 @@ _ADMIN_MODEL_PERMS = {
     for verb in ("view", "add", "change", "delete")
 }
 
+#: The enterprise registry and the union module (issue 3). Object scope (own enterprise, own
+#: union) is decided by `visible_to` and by the services, not by these permissions.
+_REGISTRY_READ = {"enterprises.view_enterprise", "enterprises.view_enterprisesurvey"}
+_UNION_READ = {
+    "unions.view_union",
+    "unions.view_collectivecontract",
+    "unions.view_workerscongress",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARK_ADMIN: frozenset(
         _ADMIN_MODEL_PERMS
+        | _REGISTRY_READ
+        | _UNION_READ
         | {
             "audit.view_auditevent",
             "accounts.view_apiclient",
@@ -42,12 +53,58 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # Unlock accounts locked after failed logins (django-axes).
             "axes.view_accessattempt",
             "axes.delete_accessattempt",
+            # Registry: create enterprises, change the fields the park controls, import, export.
+            "enterprises.add_enterprise",
+            "enterprises.change_enterprise",
+            "enterprises.change_enterprise_controlled_fields",
+            "enterprises.import_enterprises",
+            "enterprises.export_enterprises",
+            "enterprises.add_enterprisesurvey",
+            "enterprises.change_enterprisesurvey",
+            "unions.add_union",
+            "unions.change_union",
+            "unions.view_union_figures",
+            "unions.change_uniontarget",
+            "unions.view_uniontarget",
+            "unions.add_collectivecontract",
+            "unions.change_collectivecontract",
+            # Filing and objections are acts of the HR bureau (集体合同规定 arts. 42, 47).
+            "unions.review_collectivecontract",
+            "unions.add_workerscongress",
+            "unions.change_workerscongress",
         }
     ),
-    Role.ENTERPRISE_HR: frozenset({"accounts.view_organisation"}),
-    Role.UNION_OFFICIAL: frozenset({"accounts.view_organisation"}),
-    Role.MEDIATOR: frozenset({"accounts.view_organisation"}),
-    Role.INSPECTOR: frozenset({"accounts.view_organisation"}),
+    Role.ENTERPRISE_HR: frozenset(
+        {"accounts.view_organisation"}
+        | _REGISTRY_READ
+        | _UNION_READ
+        | {
+            "enterprises.change_enterprise",
+            "enterprises.add_enterprisesurvey",
+            "enterprises.change_enterprisesurvey",
+            "unions.add_collectivecontract",
+            "unions.change_collectivecontract",
+            "unions.add_workerscongress",
+            "unions.change_workerscongress",
+        }
+    ),
+    Role.UNION_OFFICIAL: frozenset(
+        {"accounts.view_organisation"}
+        | _REGISTRY_READ
+        | _UNION_READ
+        | {
+            "enterprises.export_enterprises",
+            "unions.add_union",
+            "unions.change_union",
+            "unions.view_union_figures",
+            "unions.add_collectivecontract",
+            "unions.change_collectivecontract",
+            "unions.add_workerscongress",
+            "unions.change_workerscongress",
+        }
+    ),
+    Role.MEDIATOR: frozenset({"accounts.view_organisation", "enterprises.view_enterprise"}),
+    Role.INSPECTOR: frozenset({"accounts.view_organisation"} | _REGISTRY_READ),
 }
 
 #: Organisation kinds a role may be given in (a mediator belongs to a mediation organisation...).

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.documents",
     "apps.notifications",
+    "apps.enterprises",
+    "apps.unions",
     "apps.api",
 ]
 

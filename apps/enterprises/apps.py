@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnterprisesConfig(AppConfig):
+    name = "apps.enterprises"
+    label = "enterprises"
+    verbose_name = _("Enterprise registry")
+    nav_items = [
+        (10, "enterprises:list", _("Enterprises"), "buildings", "enterprises.view_enterprise"),
+    ]
+    home_cards = "apps.enterprises.selectors.home_cards"
+    demo_seeder = "apps.enterprises.demo.seed"

@@ -1,0 +1,152 @@
+"""Reads of the enterprise registry. Every function takes the acting principal and starts from
+`Enterprise.objects.visible_to(principal)`."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import BooleanField, Case, Q, Value, When
+from django.urls import reverse
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.scoping import get_visible_or_404
+
+from .choices import Status
+from .models import Enterprise, EnterpriseSurvey
+
+#: Trade Union Law (工会法) art. 11: 企业、事业单位、社会组织，有会员二十五人以上的，应当建立基层工会委员会.
+UNION_COMMITTEE_THRESHOLD = 25
+UNION_COMMITTEE_SOURCE = _("Trade Union Law art. 11")
+
+#: Covered by an active grassroots union (its own or a joint union) in the union registry.
+HAS_UNION = Q(union_coverage__union__is_active=True)
+#: Has its own active enterprise union committee.
+HAS_OWN_UNION = Q(union_coverage__union__is_active=True, union_coverage__union__kind="enterprise")
+#: 25 or more union members (latest survey) and no union committee of its own: must set one up.
+NEEDS_UNION = Q(latest_survey__union_members__gte=UNION_COMMITTEE_THRESHOLD) & ~HAS_OWN_UNION
+
+
+def _flag(condition):
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def enterprises_visible_to(principal):
+    """The registry as the principal may see it, with what lists show (no per-row queries)."""
+    return (
+        Enterprise.objects.visible_to(principal)
+        .select_related("town", "latest_survey", "union_coverage__union")
+        .annotate(has_union=_flag(HAS_UNION), needs_union=_flag(NEEDS_UNION))
+    )
+
+
+def enterprise_list(principal, params=None):
+    """The filtered, sorted list for pages, exports and the API (same parameters everywhere)."""
+    from .filters import EnterpriseFilter
+
+    filterset = EnterpriseFilter(params or {}, queryset=enterprises_visible_to(principal))
+    qs = filterset.qs if filterset.is_valid() else enterprises_visible_to(principal).none()
+    return filterset, qs
+
+
+def get_enterprise(principal, pk) -> Enterprise:
+    return get_visible_or_404(enterprises_visible_to(principal), principal, pk=pk)
+
+
+def surveys_of(principal, enterprise):
+    return EnterpriseSurvey.objects.visible_to(principal).filter(enterprise=enterprise).order_by("-year")
+
+
+def can_edit(principal, enterprise) -> bool:
+    if principal.is_api_client:
+        return principal.has_scope("enterprises:write")
+    user = principal.user
+    if user is None or not user.has_perm("enterprises.change_enterprise"):
+        return False
+    return principal.is_park_admin or enterprise.organisation_id in principal.organisation_ids(
+        "enterprise_hr"
+    )
+
+
+def can_change_controlled_fields(principal) -> bool:
+    if principal.is_api_client:
+        return principal.has_scope("enterprises:write")
+    return bool(principal.user and principal.user.has_perm("enterprises.change_enterprise_controlled_fields"))
+
+
+def can_record_survey(principal, enterprise) -> bool:
+    if principal.is_api_client:
+        return principal.has_scope("enterprises:write")
+    user = principal.user
+    if user is None or not user.has_perm("enterprises.add_enterprisesurvey"):
+        return False
+    return principal.is_park_admin or enterprise.organisation_id in principal.organisation_ids(
+        "enterprise_hr"
+    )
+
+
+#: Sections of the one-enterprise-one-file dossier (一户一册), in order. Modules fill theirs through
+#: `dossier_sections = "apps.x.selectors.dossier_sections"` on their AppConfig: a function
+#: (principal, enterprise) -> list of {"key", "title", "template", "context"}.
+DOSSIER_ORDER = [
+    ("union", _("Trade union")),
+    ("collective_contracts", _("Collective contracts")),
+    ("congresses", _("Workers' congress")),
+    ("contracts", _("Labour contracts")),
+    ("certification", _("Harmony certification")),
+    ("disputes", _("Labour disputes")),
+    ("inspections", _("Labour inspection")),
+]
+
+
+def dossier_sections(principal, enterprise) -> list[dict]:
+    """Every dossier section, filled by the module that owns it; a section whose module is not
+    installed yet is listed empty, so the dossier's shape is the same for every enterprise."""
+    provided = {}
+    for config in apps.get_app_configs():
+        provider = getattr(config, "dossier_sections", None)
+        if provider:
+            for section in import_string(provider)(principal, enterprise):
+                provided[section["key"]] = section
+    sections = []
+    for key, title in DOSSIER_ORDER:
+        section = provided.pop(key, None) or {"key": key, "title": title, "template": None, "context": {}}
+        sections.append(section)
+    sections.extend(provided.values())
+    return sections
+
+
+def home_cards(principal):
+    cards = []
+    if principal.user is None or not principal.user.has_perm("enterprises.view_enterprise"):
+        return cards
+    qs = Enterprise.objects.visible_to(principal)
+    if principal.is_park_admin or principal.has_role("union_official"):
+        url = reverse("enterprises:list")
+        cards.append(
+            {
+                "label": _("Operating enterprises"),
+                "value": qs.filter(status=Status.OPERATING).count(),
+                "url": url + "?status=operating",
+                "icon": "buildings",
+            }
+        )
+        cards.append(
+            {
+                "label": _("25+ union members, no union committee"),
+                "value": qs.filter(status=Status.OPERATING).filter(NEEDS_UNION).count(),
+                "url": url + "?status=operating&needs_union=true",
+                "icon": "exclamation-triangle",
+            }
+        )
+    else:
+        own = qs.filter(organisation_id__in=principal.organisation_ids("enterprise_hr")).first()
+        if own is not None:
+            cards.append(
+                {
+                    "label": _("My enterprise: employees"),
+                    "value": own.employees,
+                    "url": reverse("enterprises:detail", args=[own.pk]),
+                    "icon": "building",
+                }
+            )
+    return cards

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UnionsConfig(AppConfig):
+    name = "apps.unions"
+    label = "unions"
+    verbose_name = _("Trade unions")
+    nav_items = [
+        (20, "unions:list", _("Trade unions"), "people", "unions.view_union"),
+        (25, "unions:figures", _("Union figures"), "bar-chart", "unions.view_union_figures"),
+    ]
+    home_cards = "apps.unions.selectors.home_cards"
+    demo_seeder = "apps.unions.demo.seed"
+    #: Sections of the enterprise dossier (一户一册) this module fills; see apps.enterprises.dossier.
+    dossier_sections = "apps.unions.selectors.dossier_sections"

@@ -1,0 +1,211 @@
+"""Trade unions, collective contracts and workers' congresses.
+
+Rules from law (kept next to the code that applies them, in services.py and here):
+- Trade Union Law (工会法, 2021) art. 11: an enterprise with 25 or more union members sets up a
+  grassroots union committee; smaller ones may set up their own or a joint one with others.
+- 集体合同规定 (劳动和社会保障部令第22号, 2004) art. 36: the workers' congress adopts a draft with
+  at least 2/3 of the representatives present and more than half of all representatives approving;
+  art. 42: filed with the labour administration within 10 days of signing; art. 47: effective if
+  the administration raises no objection within 15 days of receiving it; art. 38: term 1 to 3 years.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.roles import Role
+from apps.core.models import BaseModel, ScopedQuerySet
+from apps.enterprises.models import AREA_ROLES, Enterprise, areas_of
+
+
+class UnionQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Park administrators and unrestricted API clients: all. Restricted API clients: unions in
+        their area. Union officials: their union, the unions below it, and those in their
+        organisation's area. Enterprise HR: the unions covering their enterprise."""
+        if principal.sees_everything:
+            return self
+        if principal.is_api_client:
+            return self.filter(organisation__area__in=principal.area_ids) if principal.area_ids else self
+        if not principal.is_authenticated:
+            return self.none()
+        own = principal.organisation_ids(Role.UNION_OFFICIAL)
+        q = Q(organisation_id__in=own) | Q(parent__organisation_id__in=own)
+        if principal.has_role(*AREA_ROLES):
+            q |= Q(organisation__area__in=areas_of(principal, AREA_ROLES))
+        hr = principal.organisation_ids(Role.ENTERPRISE_HR)
+        if hr:
+            q |= Q(pk__in=UnionCoverage.objects.filter(enterprise__organisation_id__in=hr).values("union"))
+        return self.filter(q)
+
+
+class Union(BaseModel):
+    """A grassroots union (of one enterprise, or a joint union of several small ones) or a
+    federation. Backed by an `accounts.Organisation` of kind "union" for memberships."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise union")
+        JOINT = "joint", _("Joint union of several enterprises")
+        FEDERATION = "federation", _("Federation of trade unions")
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="trade_union",
+        editable=False,
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent federation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        limit_choices_to={"kind": "federation"},
+    )
+    chair_name = models.CharField(_("chair"), max_length=50, blank=True)
+    chair_phone = models.CharField(_("chair's phone"), max_length=30, blank=True)
+    founded_on = models.DateField(_("founding date"), null=True, blank=True)
+    members = models.PositiveIntegerField(_("members"), default=0)
+    women_committee = models.BooleanField(_("women workers' committee"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = UnionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("trade union")
+        verbose_name_plural = _("trade unions")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_grassroots(self):
+        return self.kind in (self.Kind.ENTERPRISE, self.Kind.JOINT)
+
+
+class UnionCoverage(models.Model):
+    """Which enterprises a grassroots union covers: one for an enterprise union, several for a
+    joint union. An enterprise belongs to one grassroots union at most."""
+
+    union = models.ForeignKey(Union, on_delete=models.CASCADE, related_name="coverage")
+    enterprise = models.OneToOneField(Enterprise, on_delete=models.CASCADE, related_name="union_coverage")
+
+    class Meta:
+        verbose_name = _("union coverage")
+        verbose_name_plural = _("union coverage")
+
+    def __str__(self):
+        return f"{self.union} → {self.enterprise}"
+
+
+class UnionTarget(BaseModel):
+    """[POLICY] The park's targets for union coverage and membership rate, from a year on."""
+
+    from_year = models.PositiveSmallIntegerField(_("from year"), unique=True)
+    coverage = models.DecimalField(_("union coverage target (%)"), max_digits=5, decimal_places=2)
+    membership_rate = models.DecimalField(_("membership rate target (%)"), max_digits=5, decimal_places=2)
+    note = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-from_year"]
+        verbose_name = _("union target")
+        verbose_name_plural = _("union targets")
+
+    def __str__(self):
+        return f"{self.from_year}: {self.coverage}% / {self.membership_rate}%"
+
+
+class ByEnterpriseQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        return self.filter(enterprise__in=Enterprise.objects.visible_to(principal))
+
+
+class CollectiveContract(BaseModel):
+    class Kind(models.TextChoices):
+        COMPREHENSIVE = "comprehensive", _("Comprehensive collective contract")
+        WAGE = "wage", _("Special agreement on wages")
+        WOMEN = "women", _("Special agreement on female workers' rights")
+        SAFETY = "safety", _("Special agreement on occupational safety and health")
+        OTHER = "other", _("Other special agreement")
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="collective_contracts",
+    )
+    union = models.ForeignKey(
+        Union,
+        verbose_name=_("union (workers' side)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collective_contracts",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    employer_representative = models.CharField(_("employer's chief representative"), max_length=50)
+    worker_representative = models.CharField(_("workers' chief representative"), max_length=50)
+    signed_on = models.DateField(_("signing date"))
+    starts_on = models.DateField(_("term starts"))
+    ends_on = models.DateField(_("term ends"))
+    representatives_total = models.PositiveIntegerField(_("congress representatives, total"))
+    representatives_present = models.PositiveIntegerField(_("representatives present"))
+    representatives_approving = models.PositiveIntegerField(_("representatives approving"))
+    filed_on = models.DateField(_("filed with the HR bureau on"), null=True, blank=True)
+    objection_on = models.DateField(_("objection received on"), null=True, blank=True)
+    objection_note = models.TextField(_("objection"), blank=True)
+    effective_on = models.DateField(_("effective from"), null=True, blank=True)
+    expiry_reminded_on = models.DateField(_("expiry reminder sent on"), null=True, blank=True, editable=False)
+
+    objects = ByEnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_on"]
+        verbose_name = _("collective contract")
+        verbose_name_plural = _("collective contracts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(representatives_present__lte=models.F("representatives_total"))
+                & Q(representatives_approving__lte=models.F("representatives_present")),
+                name="cc_vote_counts_consistent",
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="cc_term_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class WorkersCongress(BaseModel):
+    """A meeting of the workers' congress (职工代表大会) of one enterprise."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="congresses"
+    )
+    held_on = models.DateField(_("date"))
+    session = models.CharField(_("session"), max_length=100, blank=True, help_text=_("E.g. 第三届第二次"))
+    representatives_total = models.PositiveIntegerField(_("representatives, total"))
+    representatives_present = models.PositiveIntegerField(_("representatives present"))
+    resolutions = models.TextField(_("resolutions"), blank=True)
+
+    objects = ByEnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on"]
+        verbose_name = _("workers' congress meeting")
+        verbose_name_plural = _("workers' congress meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(representatives_present__lte=models.F("representatives_total")),
+                name="congress_present_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.held_on}"

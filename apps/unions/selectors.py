@@ -1,0 +1,300 @@
+"""Reads of the union module; each takes the acting principal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.scoping import get_visible_or_404
+from apps.enterprises.choices import SIZE_BAND_LIMITS, Industry, SizeBand, Status
+from apps.enterprises.models import EnterpriseSurvey
+from apps.enterprises.selectors import HAS_UNION, NEEDS_UNION, enterprises_visible_to
+
+from . import rules
+from .models import CollectiveContract, Union, UnionTarget, WorkersCongress
+
+
+def unions_visible_to(principal):
+    return (
+        Union.objects.visible_to(principal)
+        .select_related("parent", "organisation__area")
+        .annotate(enterprise_count=Count("coverage"))
+    )
+
+
+def get_union(principal, pk) -> Union:
+    return get_visible_or_404(unions_visible_to(principal), principal, pk=pk)
+
+
+def union_enterprises(principal, union):
+    return enterprises_visible_to(principal).filter(union_coverage__union=union)
+
+
+def union_of(enterprise) -> Union | None:
+    coverage = getattr(enterprise, "union_coverage", None) if hasattr(enterprise, "union_coverage") else None
+    return coverage.union if coverage else None
+
+
+# Collective contracts ------------------------------------------------------------------------------
+
+
+class ContractState:
+    """Where a collective contract stands, derived from its dates (集体合同规定 arts. 42, 47)."""
+
+    AWAITING_FILING = "awaiting_filing"
+    UNDER_REVIEW = "under_review"
+    OBJECTION = "objection"
+    IN_FORCE = "in_force"
+    EXPIRED = "expired"
+
+    LABELS = {
+        AWAITING_FILING: _("Awaiting filing"),
+        UNDER_REVIEW: _("Under review (15 days)"),
+        OBJECTION: _("Objection raised"),
+        IN_FORCE: _("In force"),
+        EXPIRED: _("Expired"),
+    }
+    choices = list(LABELS.items())
+
+
+def contract_state(contract: CollectiveContract, today: dt.date | None = None) -> str:
+    today = today or timezone.localdate()
+    if contract.objection_on:
+        return ContractState.OBJECTION
+    if not contract.filed_on:
+        return ContractState.AWAITING_FILING
+    if contract.ends_on < today:
+        return ContractState.EXPIRED
+    if contract.effective_on and contract.effective_on <= today:
+        return ContractState.IN_FORCE
+    return ContractState.UNDER_REVIEW
+
+
+def state_q(state: str, today: dt.date | None = None) -> Q:
+    """The same states as a database filter, for lists and the API."""
+    today = today or timezone.localdate()
+    return {
+        ContractState.OBJECTION: Q(objection_on__isnull=False),
+        ContractState.AWAITING_FILING: Q(objection_on__isnull=True, filed_on__isnull=True),
+        ContractState.EXPIRED: Q(objection_on__isnull=True, filed_on__isnull=False, ends_on__lt=today),
+        ContractState.IN_FORCE: Q(objection_on__isnull=True, effective_on__lte=today, ends_on__gte=today),
+        ContractState.UNDER_REVIEW: Q(objection_on__isnull=True, filed_on__isnull=False, ends_on__gte=today)
+        & (Q(effective_on__isnull=True) | Q(effective_on__gt=today)),
+    }.get(state, Q())
+
+
+def contract_facts(contract: CollectiveContract, today: dt.date | None = None) -> dict:
+    """What the contract page explains: state, the vote, filing on time, the review period."""
+    today = today or timezone.localdate()
+    vote = rules.vote_result(
+        contract.representatives_total, contract.representatives_present, contract.representatives_approving
+    )
+    filing_due = rules.filing_due(contract.signed_on)
+    state = contract_state(contract, today)
+    return {
+        "state": state,
+        "state_label": ContractState.LABELS[state],
+        "vote": vote,
+        "vote_source": rules.VOTE_SOURCE,
+        "filing_due": filing_due,
+        "filing_source": rules.FILING_SOURCE,
+        "filed_late": bool(contract.filed_on and contract.filed_on > filing_due)
+        or (not contract.filed_on and today > filing_due),
+        "review_source": rules.REVIEW_SOURCE,
+        "ends_soon": state == ContractState.IN_FORCE
+        and contract.ends_on <= today + dt.timedelta(days=rules.RENEWAL_NOTICE_DAYS),
+        "renewal_source": rules.RENEWAL_SOURCE,
+    }
+
+
+def contracts_visible_to(principal):
+    return CollectiveContract.objects.visible_to(principal).select_related("enterprise", "union")
+
+
+def get_contract(principal, pk) -> CollectiveContract:
+    return get_visible_or_404(contracts_visible_to(principal), principal, pk=pk)
+
+
+def congresses_visible_to(principal):
+    return WorkersCongress.objects.visible_to(principal).select_related("enterprise")
+
+
+# Figures -------------------------------------------------------------------------------------------
+
+
+def current_target(year: int | None = None) -> UnionTarget | None:
+    year = year or timezone.localdate().year
+    return UnionTarget.objects.filter(from_year__lte=year).order_by("-from_year").first()
+
+
+def _rate(part, whole):
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else None
+
+
+def coverage_figures(principal, by: str = "town") -> dict:
+    """Union coverage (operating enterprises with a union / operating enterprises) and membership
+    rate (union members / employees, from each enterprise's latest survey), grouped by town or
+    industry, with totals and the configured targets. One query per grouping."""
+    group_field = {"town": "town__name", "industry": "industry"}[by]
+    qs = enterprises_visible_to(principal).filter(status=Status.OPERATING)
+    rows = (
+        qs.values(group_field)
+        .annotate(
+            enterprises=Count("pk"),
+            with_union=Count("pk", filter=HAS_UNION),
+            needs_union=Count("pk", filter=NEEDS_UNION),
+            members=Sum("latest_survey__union_members", default=0),
+            surveyed_employees=Sum("latest_survey__employees", default=0),
+        )
+        .order_by(group_field)
+    )
+    labels = dict(Industry.choices)
+    out, totals = (
+        [],
+        {"enterprises": 0, "with_union": 0, "needs_union": 0, "members": 0, "surveyed_employees": 0},
+    )
+    for row in rows:
+        key = row[group_field]
+        item = {
+            "key": key,
+            "label": labels.get(key, key) if by == "industry" else key,
+            **{k: row[k] for k in totals},
+        }
+        item["coverage"] = _rate(item["with_union"], item["enterprises"])
+        item["membership_rate"] = _rate(item["members"], item["surveyed_employees"])
+        for k in totals:
+            totals[k] += row[k]
+        out.append(item)
+    totals["coverage"] = _rate(totals["with_union"], totals["enterprises"])
+    totals["membership_rate"] = _rate(totals["members"], totals["surveyed_employees"])
+    target = current_target()
+    for item in [*out, totals]:
+        item["coverage_met"] = bool(
+            target and item["coverage"] is not None and item["coverage"] >= target.coverage
+        )
+        item["membership_met"] = bool(
+            target
+            and item["membership_rate"] is not None
+            and item["membership_rate"] >= target.membership_rate
+        )
+    return {"by": by, "rows": out, "totals": totals, "target": target}
+
+
+def size_bands(principal) -> list[dict]:
+    """Operating enterprises per employee band, in one query."""
+    qs = enterprises_visible_to(principal).filter(status=Status.OPERATING)
+    aggregates = {}
+    for band, low, high in SIZE_BAND_LIMITS:
+        cond = Q(employees__gte=low) & (Q(employees__lte=high) if high is not None else Q())
+        aggregates[band] = Count("pk", filter=cond)
+    counts = qs.aggregate(**aggregates)
+    return [
+        {"band": band, "label": SizeBand(band).label, "count": counts[band]}
+        for band, _l, _h in SIZE_BAND_LIMITS
+    ]
+
+
+def survey_trend(principal) -> list[dict]:
+    """What the yearly surveys reported, per year: enterprises surveyed, reporting a union,
+    members and employees."""
+    rows = (
+        EnterpriseSurvey.objects.visible_to(principal)
+        .values("year")
+        .annotate(
+            surveyed=Count("pk"),
+            with_union=Count("pk", filter=Q(has_union=True)),
+            members=Sum("union_members"),
+            employees=Sum("employees"),
+            collective=Count("pk", filter=Q(collective_contract=True)),
+            wage=Count("pk", filter=Q(wage_bargaining=True)),
+        )
+        .order_by("year")
+    )
+    return [
+        row
+        | {
+            "coverage": _rate(row["with_union"], row["surveyed"]),
+            "membership_rate": _rate(row["members"], row["employees"]),
+        }
+        for row in rows
+    ]
+
+
+def needs_union(principal):
+    """Operating enterprises with 25 or more union members and no union committee of their own
+    (Trade Union Law art. 11), most members first: the federation's work list."""
+    return (
+        enterprises_visible_to(principal)
+        .filter(status=Status.OPERATING)
+        .filter(NEEDS_UNION)
+        .order_by("-latest_survey__union_members", "name")
+    )
+
+
+# Plug-ins: dossier and home page -------------------------------------------------------------------
+
+
+def dossier_sections(principal, enterprise) -> list[dict]:
+    union = union_of(enterprise)
+    contracts = list(contracts_visible_to(principal).filter(enterprise=enterprise)[:20])
+    today = timezone.localdate()
+    for c in contracts:
+        c.facts = contract_facts(c, today)
+    congresses = list(congresses_visible_to(principal).filter(enterprise=enterprise)[:10])
+    for m in congresses:
+        m.quorate = rules.congress_quorate(m.representatives_total, m.representatives_present)
+    return [
+        {
+            "key": "union",
+            "title": _("Trade union"),
+            "template": "unions/dossier_union.html",
+            "context": {
+                "union": union,
+                "needs_union": getattr(enterprise, "needs_union", False),
+                "threshold_source": _("Trade Union Law art. 11"),
+            },
+        },
+        {
+            "key": "collective_contracts",
+            "title": _("Collective contracts"),
+            "template": "unions/dossier_contracts.html",
+            "context": {"contracts": contracts},
+        },
+        {
+            "key": "congresses",
+            "title": _("Workers' congress"),
+            "template": "unions/dossier_congresses.html",
+            "context": {"congresses": congresses, "quorum_source": rules.CONGRESS_QUORUM_SOURCE},
+        },
+    ]
+
+
+def home_cards(principal):
+    user = principal.user
+    if user is None or not user.has_perm("unions.view_union_figures"):
+        return []
+    figures = coverage_figures(principal)["totals"]
+    return [
+        {
+            "label": _("Union coverage (%)"),
+            "value": figures["coverage"] if figures["coverage"] is not None else "—",
+            "url": reverse("unions:figures"),
+            "icon": "people",
+        }
+    ]
+
+
+__all__ = [
+    "ContractState",
+    "contract_state",
+    "state_q",
+    "coverage_figures",
+    "size_bands",
+    "survey_trend",
+    "needs_union",
+]

@@ -1,0 +1,530 @@
+"""Writes of the union module: unions, collective contracts and their filing, workers'
+congresses, expiry reminders. One function per action, in a transaction, with audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Membership, Organisation
+from apps.accounts.roles import Role
+from apps.audit import services as audit
+from apps.core.errors import DomainError, NotAllowed
+from apps.enterprises.models import Enterprise
+from apps.notifications.services import notify
+
+from . import rules
+from .models import CollectiveContract, Union, UnionCoverage, WorkersCongress
+
+UNION_FIELDS = (
+    "name",
+    "kind",
+    "parent",
+    "chair_name",
+    "chair_phone",
+    "founded_on",
+    "members",
+    "women_committee",
+    "is_active",
+)
+
+
+def _raise_fields(errors: dict) -> None:
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise DomainError(first if len(errors) == 1 else _("Some fields are invalid."), fields=errors)
+
+
+def _user_can(principal, perm: str, scope: str) -> bool:
+    if principal.is_api_client:
+        return principal.has_scope(scope)
+    return bool(principal.user and principal.user.has_perm(perm))
+
+
+def _own_union_ids(principal) -> set:
+    """Unions where the principal is a union official, and the unions below those."""
+    orgs = principal.organisation_ids(Role.UNION_OFFICIAL)
+    if not orgs:
+        return set()
+    own = set(Union.objects.filter(organisation_id__in=orgs).values_list("pk", flat=True))
+    return own | set(Union.objects.filter(parent_id__in=own).values_list("pk", flat=True))
+
+
+def can_manage_union(principal, union: Union | None, parent: Union | None = None) -> bool:
+    """Park administrators and district systems with `unions:write`: any union. Union officials:
+    their own union and the unions of their federation (new ones included)."""
+    if not _user_can(principal, "unions.change_union" if union else "unions.add_union", "unions:write"):
+        return False
+    if principal.is_api_client or principal.is_park_admin:
+        return True
+    own = _own_union_ids(principal)
+    if union is not None and union.pk in own:
+        return True
+    return parent is not None and parent.pk in own
+
+
+# Unions ------------------------------------------------------------------------------------------
+
+
+def validate_union(data: dict, enterprises, *, instance: Union | None = None) -> dict:
+    errors: dict[str, list] = {}
+
+    def err(field, message):
+        errors.setdefault(field, []).append(message)
+
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items() if k in UNION_FIELDS}
+    kind = cleaned.get("kind", instance.kind if instance else None)
+    if (instance is None or "name" in cleaned) and not cleaned.get("name"):
+        err("name", _("This field is required."))
+    if kind not in Union.Kind.values:
+        err("kind", _("Choose the kind of union."))
+    parent = cleaned.get("parent", instance.parent if instance else None)
+    if parent is not None:
+        if parent.kind != Union.Kind.FEDERATION:
+            err("parent", _("The parent must be a federation of trade unions."))
+        elif instance is not None and parent.pk == instance.pk:
+            err("parent", _("A union cannot be its own parent."))
+    founded_on = cleaned.get("founded_on")
+    if founded_on is not None and founded_on > timezone.localdate():
+        err("founded_on", _("The founding date cannot be in the future."))
+    members = cleaned.get("members")
+    if members is not None and (not isinstance(members, int) or members < 0):
+        err("members", _("Enter a whole number, 0 or more."))
+    if enterprises is not None:
+        enterprises = list(enterprises)
+        if kind == Union.Kind.ENTERPRISE and len(enterprises) != 1:
+            err("enterprises", _("An enterprise union covers exactly one enterprise."))
+        elif kind == Union.Kind.JOINT and len(enterprises) < 2:
+            err("enterprises", _("A joint union covers two or more enterprises (Trade Union Law art. 11)."))
+        elif kind == Union.Kind.FEDERATION and enterprises:
+            err("enterprises", _("A federation covers unions, not enterprises."))
+        taken = (
+            UnionCoverage.objects.filter(enterprise__in=enterprises)
+            .exclude(union=instance)
+            .select_related("union", "enterprise")
+        )
+        for cov in taken:
+            err(
+                "enterprises",
+                _("“%(enterprise)s” is already covered by “%(union)s”.")
+                % {"enterprise": cov.enterprise.name, "union": cov.union.name},
+            )
+    _raise_fields(errors)
+    return cleaned
+
+
+def _union_area(union: Union, enterprises):
+    if enterprises:
+        return enterprises[0].town
+    if union.parent_id:
+        return union.parent.organisation.area
+    return union.organisation.area if union.organisation_id else None
+
+
+def _sync_union_org(union: Union, enterprises) -> Organisation:
+    org = union.organisation if union.organisation_id else Organisation(kind=Organisation.Kind.UNION)
+    org.name = union.name
+    org.parent = union.parent.organisation if union.parent_id else None
+    org.area = _union_area(union, enterprises) or org.area
+    org.is_active = union.is_active
+    org.save()
+    return org
+
+
+@transaction.atomic
+def create_union(principal, *, enterprises=(), **data) -> Union:
+    """Register a union. An enterprise union covers one enterprise, a joint union several small
+    ones (Trade Union Law art. 11), a federation none."""
+    enterprises = list(enterprises)
+    if not can_manage_union(principal, None, data.get("parent")):
+        raise NotAllowed(_("Only park administrators and the federation register unions."))
+    cleaned = validate_union(data, enterprises)
+    union = Union(**cleaned)
+    union.organisation = _sync_union_org(union, enterprises)
+    union.save()
+    UnionCoverage.objects.bulk_create([UnionCoverage(union=union, enterprise=e) for e in enterprises])
+    audit.record(
+        "unions.create",
+        union,
+        after=audit.snapshot(union) | {"enterprises": [str(e.pk) for e in enterprises]},
+    )
+    return union
+
+
+@transaction.atomic
+def update_union(principal, union: Union, *, enterprises=None, **changes) -> Union:
+    locked = Union.objects.select_for_update().get(pk=union.pk)
+    if not can_manage_union(principal, locked):
+        raise NotAllowed(_("You may edit only your own union and the unions of your federation."))
+    if enterprises is not None:
+        enterprises = list(enterprises)
+    current = list(Enterprise.objects.filter(union_coverage__union=locked))
+    cleaned = validate_union(changes, enterprises if enterprises is not None else None, instance=locked)
+    if enterprises is None and "kind" in cleaned and cleaned["kind"] != locked.kind:
+        validate_union({"kind": cleaned["kind"]}, current, instance=locked)
+    before = audit.snapshot(locked) | {"enterprises": sorted(str(e.pk) for e in current)}
+    for name, value in cleaned.items():
+        setattr(locked, name, value)
+    if enterprises is not None:
+        UnionCoverage.objects.filter(union=locked).exclude(enterprise__in=enterprises).delete()
+        have = set(UnionCoverage.objects.filter(union=locked).values_list("enterprise_id", flat=True))
+        UnionCoverage.objects.bulk_create(
+            [UnionCoverage(union=locked, enterprise=e) for e in enterprises if e.pk not in have]
+        )
+        current = enterprises
+    locked.organisation = _sync_union_org(locked, current)
+    locked.save()
+    audit.record(
+        "unions.update",
+        locked,
+        before=before,
+        after=audit.snapshot(locked) | {"enterprises": sorted(str(e.pk) for e in current)},
+    )
+    return locked
+
+
+# Collective contracts ------------------------------------------------------------------------------
+
+CC_FIELDS = (
+    "union",
+    "kind",
+    "title",
+    "employer_representative",
+    "worker_representative",
+    "signed_on",
+    "starts_on",
+    "ends_on",
+    "representatives_total",
+    "representatives_present",
+    "representatives_approving",
+)
+
+
+def _party_ids(principal, enterprise: Enterprise) -> bool:
+    """Enterprise HR of the enterprise, or a union official of its union or federation."""
+    if enterprise.organisation_id in principal.organisation_ids(Role.ENTERPRISE_HR):
+        return True
+    own = _own_union_ids(principal)
+    return UnionCoverage.objects.filter(enterprise=enterprise, union_id__in=own).exists()
+
+
+def can_write_contract(principal, enterprise: Enterprise) -> bool:
+    if not _user_can(principal, "unions.add_collectivecontract", "unions:write"):
+        return False
+    return principal.is_api_client or principal.is_park_admin or _party_ids(principal, enterprise)
+
+
+def can_review_contract(principal) -> bool:
+    """Filing and objections are acts of the HR bureau (集体合同规定 arts. 42, 47)."""
+    return _user_can(principal, "unions.review_collectivecontract", "unions:write")
+
+
+def validate_collective_contract(data: dict, *, instance: CollectiveContract | None = None) -> dict:
+    """Dates, term and the workers' congress vote (集体合同规定 arts. 36, 38)."""
+    errors: dict[str, list] = {}
+
+    def err(field, message):
+        errors.setdefault(field, []).append(str(message))
+
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items() if k in CC_FIELDS}
+
+    def value(name):
+        return cleaned[name] if name in cleaned else getattr(instance, name, None)
+
+    for name in (
+        "kind",
+        "title",
+        "employer_representative",
+        "worker_representative",
+        "signed_on",
+        "starts_on",
+        "ends_on",
+    ):
+        if value(name) in (None, ""):
+            err(name, _("This field is required."))
+    if value("kind") and value("kind") not in CollectiveContract.Kind.values:
+        err("kind", _("Choose the kind of contract."))
+    today = timezone.localdate()
+    signed_on, starts_on, ends_on = value("signed_on"), value("starts_on"), value("ends_on")
+    if signed_on and signed_on > today:
+        err("signed_on", _("The signing date cannot be in the future."))
+    if starts_on and ends_on:
+        if ends_on <= starts_on:
+            err("ends_on", _("The term must end after it starts."))
+        elif ends_on > rules.add_years(starts_on, rules.MAX_TERM_YEARS):
+            err(
+                "ends_on",
+                _("A collective contract runs for at most %(years)d years (%(source)s).")
+                % {"years": rules.MAX_TERM_YEARS, "source": rules.TERM_SOURCE},
+            )
+    if signed_on and starts_on and starts_on < signed_on - dt.timedelta(days=366):
+        err("starts_on", _("The term cannot start more than a year before signing."))
+    counts = {}
+    for name in ("representatives_total", "representatives_present", "representatives_approving"):
+        v = value(name)
+        if not isinstance(v, int) or v < 0:
+            err(name, _("Enter a whole number, 0 or more."))
+        else:
+            counts[name] = v
+    if len(counts) == 3:
+        total, present, approving = (
+            counts["representatives_total"],
+            counts["representatives_present"],
+            counts["representatives_approving"],
+        )
+        if total == 0:
+            err("representatives_total", _("Enter the number of representatives."))
+        elif present > total:
+            err("representatives_present", _("More representatives present than there are representatives."))
+        elif approving > present:
+            err("representatives_approving", _("More representatives approving than present."))
+        else:
+            result = rules.vote_result(total, present, approving)
+            if not result.quorum:
+                err(
+                    "representatives_present",
+                    _(
+                        "Not adopted: fewer than two thirds of the %(total)d representatives were present (%(source)s)."
+                    )
+                    % {"total": total, "source": rules.VOTE_SOURCE},
+                )
+            if not result.majority:
+                err(
+                    "representatives_approving",
+                    _(
+                        "Not adopted: %(approving)d of %(total)d is not more than half of all representatives (%(source)s)."
+                    )
+                    % {"approving": approving, "total": total, "source": rules.VOTE_SOURCE},
+                )
+    _raise_fields(errors)
+    return cleaned
+
+
+@transaction.atomic
+def create_collective_contract(principal, enterprise: Enterprise, **data) -> CollectiveContract:
+    """Record a collective contract adopted by the workers' congress."""
+    if not can_write_contract(principal, enterprise):
+        raise NotAllowed(
+            _("Only the parties, the federation and park administrators record collective contracts.")
+        )
+    cleaned = validate_collective_contract(data)
+    union = cleaned.get("union")
+    if union is None:
+        coverage = UnionCoverage.objects.filter(enterprise=enterprise).select_related("union").first()
+        cleaned["union"] = coverage.union if coverage else None
+    contract = CollectiveContract.objects.create(enterprise=enterprise, **cleaned)
+    audit.record("unions.create_collective_contract", contract, after=audit.snapshot(contract))
+    return contract
+
+
+@transaction.atomic
+def update_collective_contract(principal, contract: CollectiveContract, **changes) -> CollectiveContract:
+    """Correct a contract not yet filed; once filed, the HR bureau holds the text."""
+    locked = CollectiveContract.objects.select_for_update().get(pk=contract.pk)
+    if not can_write_contract(principal, locked.enterprise):
+        raise NotAllowed(
+            _("Only the parties, the federation and park administrators record collective contracts.")
+        )
+    if locked.filed_on and locked.objection_on is None:
+        raise DomainError(_("A filed contract cannot be changed; record a new one for the changed text."))
+    cleaned = validate_collective_contract(changes, instance=locked)
+    before = audit.snapshot(locked)
+    for name, value in cleaned.items():
+        setattr(locked, name, value)
+    locked.save()
+    audit.record("unions.update_collective_contract", locked, before=before, after=audit.snapshot(locked))
+    return locked
+
+
+def _party_users(contract: CollectiveContract):
+    orgs = [contract.enterprise.organisation_id]
+    if contract.union_id:
+        orgs.append(contract.union.organisation_id)
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id__in=orgs, role__in=[Role.ENTERPRISE_HR, Role.UNION_OFFICIAL]
+        ).select_related("user")
+    ]
+
+
+@transaction.atomic
+def file_collective_contract(
+    principal, contract: CollectiveContract, *, filed_on: dt.date
+) -> CollectiveContract:
+    """Record that the HR bureau received the text (art. 42). It takes effect 15 days later unless
+    an objection is recorded (art. 47). Filing again after an objection restarts the review."""
+    if not can_review_contract(principal):
+        raise NotAllowed(_("Only the HR bureau records filings and objections."))
+    locked = CollectiveContract.objects.select_for_update().get(pk=contract.pk)
+    if locked.filed_on and locked.objection_on is None:
+        raise DomainError(_("This contract is already filed."), code="invalid_transition")
+    if filed_on is None:
+        raise DomainError(_("Enter the filing date."), field="filed_on")
+    if filed_on < locked.signed_on:
+        raise DomainError(_("A contract cannot be filed before it is signed."), field="filed_on")
+    if filed_on > timezone.localdate():
+        raise DomainError(_("The filing date cannot be in the future."), field="filed_on")
+    before = audit.snapshot(locked)
+    locked.filed_on = filed_on
+    locked.objection_on = None
+    locked.objection_note = ""
+    locked.effective_on = rules.effective_date(filed_on)
+    locked.save()
+    late = filed_on > rules.filing_due(locked.signed_on)
+    audit.record(
+        "unions.file_collective_contract",
+        locked,
+        before=before,
+        after=audit.snapshot(locked),
+        note=f"late ({rules.FILING_SOURCE})" if late else "",
+    )
+    effective_on = locked.effective_on
+    notify(
+        _party_users(locked),
+        title=lambda: _("Collective contract filed: %(title)s") % {"title": locked.title},
+        body=lambda: (
+            _(
+                "Filed on %(filed)s. It takes effect on %(effective)s unless the HR bureau objects (%(source)s)."
+            )
+            % {"filed": filed_on, "effective": effective_on, "source": rules.REVIEW_SOURCE}
+        ),
+        link=f"/unions/contracts/{locked.pk}/",
+    )
+    return locked
+
+
+@transaction.atomic
+def record_objection(
+    principal, contract: CollectiveContract, *, objection_on: dt.date, note: str
+) -> CollectiveContract:
+    """The HR bureau objects within 15 days of receiving the text (art. 47): it does not take effect."""
+    if not can_review_contract(principal):
+        raise NotAllowed(_("Only the HR bureau records filings and objections."))
+    locked = CollectiveContract.objects.select_for_update().get(pk=contract.pk)
+    note = (note or "").strip()
+    errors = {}
+    if not locked.filed_on:
+        raise DomainError(_("Only a filed contract can receive an objection."), code="invalid_transition")
+    if locked.objection_on:
+        raise DomainError(_("An objection is already recorded."), code="invalid_transition")
+    if objection_on is None:
+        errors["objection_on"] = [_("Enter the date of the objection.")]
+    elif objection_on < locked.filed_on or objection_on > locked.effective_on:
+        errors["objection_on"] = [
+            _("An objection must come within %(days)d days of filing, by %(date)s (%(source)s).")
+            % {"days": rules.REVIEW_DAYS, "date": locked.effective_on, "source": rules.REVIEW_SOURCE}
+        ]
+    if not note:
+        errors["objection_note"] = [_("Give the reasons for the objection.")]
+    _raise_fields(errors)
+    before = audit.snapshot(locked)
+    locked.objection_on = objection_on
+    locked.objection_note = note
+    locked.effective_on = None
+    locked.save()
+    audit.record("unions.record_objection", locked, before=before, after=audit.snapshot(locked), note=note)
+    notify(
+        _party_users(locked),
+        title=lambda: _("Objection to collective contract: %(title)s") % {"title": locked.title},
+        body=note,
+        link=f"/unions/contracts/{locked.pk}/",
+    )
+    return locked
+
+
+def send_expiry_reminders(today: dt.date | None = None) -> int:
+    """Remind the parties of contracts in force that end within 3 months (art. 40: either party may
+    then ask to renegotiate). Idempotent: each contract is reminded once."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=rules.RENEWAL_NOTICE_DAYS)
+    due = CollectiveContract.objects.filter(
+        effective_on__isnull=False,
+        effective_on__lte=today,
+        ends_on__gte=today,
+        ends_on__lte=horizon,
+        expiry_reminded_on__isnull=True,
+    ).select_related("enterprise", "union")
+    sent = 0
+    for contract in due:
+        with transaction.atomic():
+            locked = CollectiveContract.objects.select_for_update().get(pk=contract.pk)
+            if locked.expiry_reminded_on:
+                continue
+            notify(
+                _party_users(contract),
+                title=lambda c=contract: (
+                    _("Collective contract ends on %(date)s: %(title)s")
+                    % {"date": c.ends_on, "title": c.title}
+                ),
+                body=lambda: (
+                    _("Either party may now ask to renegotiate or renew it (%(source)s).")
+                    % {"source": rules.RENEWAL_SOURCE}
+                ),
+                link=f"/unions/contracts/{contract.pk}/",
+            )
+            locked.expiry_reminded_on = today
+            locked.save(update_fields=["expiry_reminded_on", "updated_at"])
+            audit.record("unions.expiry_reminder", locked, note=str(contract.ends_on))
+            sent += 1
+    return sent
+
+
+# Workers' congress ---------------------------------------------------------------------------------
+
+
+def can_write_congress(principal, enterprise: Enterprise) -> bool:
+    if not _user_can(principal, "unions.add_workerscongress", "unions:write"):
+        return False
+    return principal.is_api_client or principal.is_park_admin or _party_ids(principal, enterprise)
+
+
+@transaction.atomic
+def record_congress(principal, enterprise: Enterprise, **data) -> WorkersCongress:
+    """Record a meeting of the workers' congress. A meeting without two thirds of the
+    representatives is recorded but marked not quorate (企业民主管理规定 art. 17)."""
+    if not can_write_congress(principal, enterprise):
+        raise NotAllowed(
+            _("Only the enterprise, its union and park administrators record congress meetings.")
+        )
+    errors: dict[str, list] = {}
+    held_on = data.get("held_on")
+    if held_on is None:
+        errors["held_on"] = [_("This field is required.")]
+    elif held_on > timezone.localdate():
+        errors["held_on"] = [_("The meeting date cannot be in the future.")]
+    total, present = data.get("representatives_total"), data.get("representatives_present")
+    if not isinstance(total, int) or total <= 0:
+        errors["representatives_total"] = [_("Enter the number of representatives.")]
+    if not isinstance(present, int) or present < 0:
+        errors["representatives_present"] = [_("Enter a whole number, 0 or more.")]
+    elif isinstance(total, int) and present > total:
+        errors["representatives_present"] = [
+            _("More representatives present than there are representatives.")
+        ]
+    _raise_fields(errors)
+    congress = WorkersCongress.objects.create(
+        enterprise=enterprise,
+        held_on=held_on,
+        session=(data.get("session") or "").strip(),
+        representatives_total=total,
+        representatives_present=present,
+        resolutions=(data.get("resolutions") or "").strip(),
+    )
+    audit.record("unions.record_congress", congress, after=audit.snapshot(congress))
+    return congress
+
+
+__all__ = [
+    "create_union",
+    "update_union",
+    "create_collective_contract",
+    "update_collective_contract",
+    "file_collective_contract",
+    "record_objection",
+    "send_expiry_reminders",
+    "record_congress",
+]
