@@ -70,4 +70,22 @@ def organisation_detail(request, pk):
     principal = principal_for_request(request)
     org = get_visible_or_404(organisations_visible_to(principal), principal, pk=pk)
     members = org.memberships.select_related("user") if principal.is_park_admin else None
-    return render(request, "accounts/organisation_detail.html", {"org": org, "members": members})
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {"org": org, "members": members, "registry_url": _registry_url(org)},
+    )
+
+
+def _registry_url(org):
+    """The enterprise registry record or the union page behind an organisation, if any."""
+    from django.urls import NoReverseMatch, reverse
+
+    for attr, name in (("enterprise", "enterprises:detail"), ("trade_union", "unions:detail")):
+        related = getattr(org, attr, None) if hasattr(org, attr) else None
+        if related is not None:
+            try:
+                return reverse(name, args=[related.pk])
+            except NoReverseMatch:
+                return None
+    return None

@@ -10,19 +10,11 @@ from apps.notifications.selectors import unread_count
 
 
 def home_cards(principal):
-    """Cards for the home page of this principal: [{"label", "value", "url", "icon"}]."""
+    """Cards for the home page of this principal: [{"label", "value", "url", "icon"}]. The
+    enterprise and union counts come from those modules' providers."""
     cards = []
     orgs = Organisation.objects.visible_to(principal)
     if principal.is_park_admin:
-        enterprises = orgs.filter(kind=Organisation.Kind.ENTERPRISE, is_active=True).count()
-        cards.append({"label": _("Enterprises in the park"), "value": enterprises, "icon": "buildings"})
-        cards.append(
-            {
-                "label": _("Trade unions"),
-                "value": orgs.filter(kind=Organisation.Kind.UNION).count(),
-                "icon": "people",
-            }
-        )
         cards.append(
             {
                 "label": _("Mediation organisations"),

@@ -2,6 +2,7 @@
 read the same query parameters, so a filtered list and its export never disagree."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,17 @@ from apps.core.models import Area
 
 from .choices import SIZE_BAND_LIMITS, Industry, Ownership, SizeBand, Status
 from .models import Enterprise
+
+
+class YesNoWidget(forms.Select):
+    """ "Any / Yes / No" for a boolean filter (values true/false, as in the API)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+    def format_value(self, value):
+        return {True: "true", False: "false", "True": "true", "False": "false"}.get(value, value or "")
+
 
 ORDERING_FIELDS = (
     ("name", "name"),
@@ -35,11 +47,13 @@ class EnterpriseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
     has_union = django_filters.BooleanFilter(
         method="filter_has_union",
+        widget=YesNoWidget,
         label=_("Has a union"),
         help_text=_("Covered by an active grassroots union in the union registry."),
     )
     needs_union = django_filters.BooleanFilter(
         method="filter_needs_union",
+        widget=YesNoWidget,
         label=_("25+ union members without a union committee"),
         help_text=_("Trade Union Law art. 11."),
     )

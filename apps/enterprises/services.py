@@ -116,7 +116,10 @@ def validate_enterprise(data: dict, *, instance: Enterprise | None = None) -> di
         try:
             cleaned[name] = _clean_field(name, value)
         except DomainError as exc:
-            errors.setdefault(name, []).extend(exc.fields.get(name) or [exc.message])
+            messages = exc.fields.get(name) or [exc.message]
+            if exc.source:
+                messages = [f"{m} ({exc.source})" for m in messages]
+            errors.setdefault(name, []).extend(messages)
     if instance is None:
         for name in REQUIRED_FIELDS:
             if name not in errors and cleaned.get(name) in (None, ""):
@@ -160,7 +163,9 @@ def _clean_field(name, value):
             return 0
         if not isinstance(value, int) or value < 0:
             raise DomainError(_("Enter a whole number, 0 or more."), field=name)
-    return value if value is not None else ""
+    if value is None and name not in ("established_on",):
+        return ""
+    return value
 
 
 def _require_write(principal, enterprise: Enterprise | None, fields) -> None:
