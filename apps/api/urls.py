@@ -4,10 +4,15 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import MeView, OrganisationViewSet
+from apps.enterprises.api.views import EnterpriseViewSet
+from apps.unions.api.views import CollectiveContractViewSet, UnionViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("unions", UnionViewSet, basename="union")
+router.register("collective-contracts", CollectiveContractViewSet, basename="collective-contract")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -4,12 +4,31 @@ read the same query parameters, so a filtered list and its export never disagree
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Area
 
 from .choices import SIZE_BAND_LIMITS, Industry, Ownership, SizeBand, Status
 from .models import Enterprise
+
+
+_descending = lazy(lambda fmt, label: str(fmt) % label, str)
+
+
+class LazyOrderingFilter(django_filters.OrderingFilter):
+    """django-filter formats the descending labels at import, in the language active then; keep
+    them lazy so they follow the request's language (and the schema is generated in English)."""
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        asc = dict(choices)
+        return [
+            (param, labels.get(param) or _descending(self.descending_fmt, asc[param[1:]]))
+            if param.startswith("-")
+            else (param, label)
+            for param, label in choices
+        ]
 
 
 class YesNoWidget(forms.Select):
@@ -64,7 +83,7 @@ class EnterpriseFilter(django_filters.FilterSet):
     employees_max = django_filters.NumberFilter(
         field_name="employees", lookup_expr="lte", label=_("Employees up to")
     )
-    ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS, label=_("Sort by"))
+    ordering = LazyOrderingFilter(fields=ORDERING_FIELDS, label=_("Sort by"))
 
     class Meta:
         model = Enterprise
