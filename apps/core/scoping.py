@@ -1,6 +1,7 @@
 """The one way pages, the API, exports and PDFs fetch objects: through the model's
 `visible_to(principal)`. An object outside the principal's scope does not exist for them (404)."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from apps.accounts.principal import Principal, principal_for_request
@@ -15,5 +16,5 @@ def visible(queryset, principal):
 def get_visible_or_404(queryset, principal, **lookup):
     try:
         return queryset.visible_to(principal).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc

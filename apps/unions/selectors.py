@@ -24,6 +24,7 @@ def unions_visible_to(principal):
         Union.objects.visible_to(principal)
         .select_related("parent", "organisation__area")
         .annotate(enterprise_count=Count("coverage"))
+        .order_by("kind", "name")
     )
 
 

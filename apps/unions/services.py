@@ -303,6 +303,18 @@ def validate_collective_contract(data: dict, *, instance: CollectiveContract | N
     return cleaned
 
 
+def _check_contract_union(enterprise: Enterprise, union: Union | None) -> None:
+    """The workers' side is the grassroots union covering the enterprise, or a federation (for
+    regional or industry contracts)."""
+    if union is None or union.kind == Union.Kind.FEDERATION:
+        return
+    if not UnionCoverage.objects.filter(enterprise=enterprise, union=union).exists():
+        raise DomainError(
+            _("“%(union)s” does not cover “%(enterprise)s”.") % {"union": union.name, "enterprise": enterprise.name},
+            field="union",
+        )
+
+
 @transaction.atomic
 def create_collective_contract(principal, enterprise: Enterprise, **data) -> CollectiveContract:
     """Record a collective contract adopted by the workers' congress."""
@@ -312,6 +324,7 @@ def create_collective_contract(principal, enterprise: Enterprise, **data) -> Col
         )
     cleaned = validate_collective_contract(data)
     union = cleaned.get("union")
+    _check_contract_union(enterprise, union)
     if union is None:
         coverage = UnionCoverage.objects.filter(enterprise=enterprise).select_related("union").first()
         cleaned["union"] = coverage.union if coverage else None
@@ -331,6 +344,8 @@ def update_collective_contract(principal, contract: CollectiveContract, **change
     if locked.filed_on and locked.objection_on is None:
         raise DomainError(_("A filed contract cannot be changed; record a new one for the changed text."))
     cleaned = validate_collective_contract(changes, instance=locked)
+    if "union" in cleaned:
+        _check_contract_union(locked.enterprise, cleaned["union"])
     before = audit.snapshot(locked)
     for name, value in cleaned.items():
         setattr(locked, name, value)
@@ -418,6 +433,8 @@ def record_objection(
             _("An objection must come within %(days)d days of filing, by %(date)s (%(source)s).")
             % {"days": rules.REVIEW_DAYS, "date": locked.effective_on, "source": rules.REVIEW_SOURCE}
         ]
+    elif objection_on > timezone.localdate():
+        errors["objection_on"] = [_("The date of the objection cannot be in the future.")]
     if not note:
         errors["objection_note"] = [_("Give the reasons for the objection.")]
     _raise_fields(errors)

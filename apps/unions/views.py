@@ -1,10 +1,412 @@
-"""Union pages (stub; being written)."""
+"""Pages of the union module: unions and federations, the enterprises that must set up a union,
+coverage figures, collective contracts with their filing and review, workers' congress meetings.
+Reads go through selectors.py, writes through services.py; a service's refusal is shown as a
+form error with its legal source (DomainError) or as 403 (NotAllowed)."""
 
-from django.http import HttpResponse
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.errors import DomainError, NotAllowed
+from apps.core.forms import add_domain_error
+from apps.core.scoping import principal_for_request
+from apps.enterprises.selectors import UNION_COMMITTEE_SOURCE, UNION_COMMITTEE_THRESHOLD, get_enterprise
+
+from . import rules, selectors, services
+from .forms import (
+    CollectiveContractForm,
+    CongressForm,
+    FilingForm,
+    ObjectionForm,
+    UnionForm,
+    may_create_union,
+)
+from .models import CollectiveContract, Union
+from .templatetags.unions_tags import STATE_BADGES
+
+PAGE_SIZE = 50
 
 
-def _todo(request, *args, **kwargs):  # pragma: no cover
-    return HttpResponse(status=501)
+def _enterprise_from_query(request, principal):
+    """The enterprise of `?enterprise=<uuid>`, if the principal sees it (else 404)."""
+    pk = request.GET.get("enterprise")
+    if not pk:
+        return None
+    try:
+        pk = uuid.UUID(pk)
+    except ValueError as exc:  # get_visible_or_404 lets a malformed UUID's ValidationError through
+        raise Http404 from exc
+    return get_enterprise(principal, pk)
 
 
-union_list = figures = _todo
+# Unions ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("unions.view_union", raise_exception=True)
+def union_list(request):
+    principal = principal_for_request(request)
+    qs = selectors.unions_visible_to(principal)
+    kind = request.GET.get("kind", "")
+    if kind in Union.Kind.values:
+        qs = qs.filter(kind=kind)
+    else:
+        kind = ""
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    page = Paginator(qs.order_by("kind", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    can_add = request.user.has_perm("unions.add_union") and may_create_union(principal)
+    return render(
+        request,
+        "unions/union_list.html",
+        {"page": page, "kinds": Union.Kind.choices, "kind": kind, "q": q, "can_add": can_add},
+    )
+
+
+@login_required
+@permission_required("unions.view_union", raise_exception=True)
+def union_detail(request, pk):
+    principal = principal_for_request(request)
+    union = selectors.get_union(principal, pk)
+    enterprises = selectors.union_enterprises(principal, union).order_by("name")
+    children = selectors.unions_visible_to(principal).filter(parent=union).order_by("kind", "name")
+    contracts = list(selectors.contracts_visible_to(principal).filter(union=union)[:50])
+    today = timezone.localdate()
+    for contract in contracts:
+        contract.state = selectors.contract_state(contract, today)
+        contract.state_label = selectors.ContractState.LABELS[contract.state]
+        contract.badge = STATE_BADGES[contract.state]
+    return render(
+        request,
+        "unions/union_detail.html",
+        {
+            "union": union,
+            "enterprises": enterprises,
+            "children": children,
+            "contracts": contracts,
+            "can_edit": services.can_manage_union(principal, union),
+        },
+    )
+
+
+@login_required
+@permission_required("unions.add_union", raise_exception=True)
+def union_create(request):
+    principal = principal_for_request(request)
+    if not may_create_union(principal):
+        raise PermissionDenied
+    form = UnionForm(request.POST or None, principal=principal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            union = services.create_union(principal, **form.service_kwargs())
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The union is registered."))
+            return redirect("unions:detail", pk=union.pk)
+    return render(request, "unions/union_form.html", {"form": form, "union": None})
+
+
+@login_required
+@permission_required("unions.change_union", raise_exception=True)
+def union_edit(request, pk):
+    principal = principal_for_request(request)
+    union = selectors.get_union(principal, pk)
+    if not services.can_manage_union(principal, union):
+        raise PermissionDenied
+    form = UnionForm(request.POST or None, principal=principal, instance=union)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_union(principal, union, **form.service_kwargs())
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The union is saved."))
+            return redirect("unions:detail", pk=union.pk)
+    return render(request, "unions/union_form.html", {"form": form, "union": union})
+
+
+@login_required
+@permission_required("unions.view_union", raise_exception=True)
+def needs_union(request):
+    principal = principal_for_request(request)
+    qs = selectors.needs_union(principal)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "unions/needs_union.html",
+        {"page": page, "threshold": UNION_COMMITTEE_THRESHOLD, "source": UNION_COMMITTEE_SOURCE},
+    )
+
+
+@login_required
+@permission_required("unions.view_union_figures", raise_exception=True)
+def figures(request):
+    principal = principal_for_request(request)
+    by_town = selectors.coverage_figures(principal, "town")
+    by_industry = selectors.coverage_figures(principal, "industry")
+    chart = {
+        "labels": [str(row["label"] or "—") for row in by_town["rows"]],
+        "coverage": [
+            float(row["coverage"]) if row["coverage"] is not None else None for row in by_town["rows"]
+        ],
+        "membership": [
+            float(row["membership_rate"]) if row["membership_rate"] is not None else None
+            for row in by_town["rows"]
+        ],
+        "target": float(by_town["target"].coverage) if by_town["target"] else None,
+        "series": [_("Union coverage (%)"), _("Membership rate (%)")],
+    }
+    return render(
+        request,
+        "unions/figures.html",
+        {
+            "by_town": by_town,
+            "by_industry": by_industry,
+            "target": by_town["target"],
+            "size_bands": selectors.size_bands(principal),
+            "trend": selectors.survey_trend(principal),
+            "chart": chart,
+        },
+    )
+
+
+# Collective contracts ------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("unions.view_collectivecontract", raise_exception=True)
+def contract_list(request):
+    principal = principal_for_request(request)
+    qs = selectors.contracts_visible_to(principal)
+    today = timezone.localdate()
+    state = request.GET.get("state", "")
+    if state in selectors.ContractState.LABELS:
+        qs = qs.filter(selectors.state_q(state, today))
+    else:
+        state = ""
+    kind = request.GET.get("kind", "")
+    if kind in CollectiveContract.Kind.values:
+        qs = qs.filter(kind=kind)
+    else:
+        kind = ""
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(title__icontains=q))
+    page = Paginator(qs.order_by("-signed_on", "title", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for contract in page:
+        contract.state = selectors.contract_state(contract, today)
+        contract.state_label = selectors.ContractState.LABELS[contract.state]
+        contract.badge = STATE_BADGES[contract.state]
+    can_add = request.user.has_perm("unions.add_collectivecontract")
+    return render(
+        request,
+        "unions/contract_list.html",
+        {
+            "page": page,
+            "states": selectors.ContractState.choices,
+            "state": state,
+            "kinds": CollectiveContract.Kind.choices,
+            "kind": kind,
+            "q": q,
+            "can_add": can_add,
+        },
+    )
+
+
+def _contract_page(request, principal, contract, *, file_form=None, objection_form=None, status=200):
+    today = timezone.localdate()
+    facts = selectors.contract_facts(contract, today)
+    can_review = services.can_review_contract(principal)
+    locked = bool(contract.filed_on and contract.objection_on is None)
+    can_file = can_review and (not contract.filed_on or contract.objection_on is not None)
+    can_object = can_review and bool(contract.filed_on) and contract.objection_on is None
+    if can_file and file_form is None:
+        file_form = FilingForm(initial={"filed_on": today})
+    if can_object and objection_form is None:
+        objection_form = ObjectionForm(initial={"objection_on": today})
+    return render(
+        request,
+        "unions/contract_detail.html",
+        {
+            "contract": contract,
+            "facts": facts,
+            "badge": STATE_BADGES[facts["state"]],
+            "can_edit": not locked and services.can_write_contract(principal, contract.enterprise),
+            "can_file": can_file,
+            "can_object": can_object,
+            "file_form": file_form if can_file else None,
+            "objection_form": objection_form if can_object else None,
+            "review_days": rules.REVIEW_DAYS,
+            "filing_days": rules.FILING_DAYS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@permission_required("unions.view_collectivecontract", raise_exception=True)
+def contract_detail(request, pk):
+    principal = principal_for_request(request)
+    contract = selectors.get_contract(principal, pk)
+    return _contract_page(request, principal, contract)
+
+
+@login_required
+@permission_required("unions.add_collectivecontract", raise_exception=True)
+def contract_create(request):
+    principal = principal_for_request(request)
+    enterprise = _enterprise_from_query(request, principal)
+    if enterprise is not None and not services.can_write_contract(principal, enterprise):
+        raise PermissionDenied
+    initial = {"enterprise": enterprise.pk} if enterprise else {}
+    form = CollectiveContractForm(request.POST or None, principal=principal, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.create_collective_contract(
+                principal, form.cleaned_data["enterprise"], **form.service_kwargs()
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The collective contract is recorded. File it with the HR bureau."))
+            return redirect("unions:contract_detail", pk=contract.pk)
+    return render(
+        request, "unions/contract_form.html", {"form": form, "contract": None, "enterprise": enterprise}
+    )
+
+
+@login_required
+@permission_required("unions.change_collectivecontract", raise_exception=True)
+def contract_edit(request, pk):
+    principal = principal_for_request(request)
+    contract = selectors.get_contract(principal, pk)
+    if not services.can_write_contract(principal, contract.enterprise):
+        raise PermissionDenied
+    form = CollectiveContractForm(request.POST or None, principal=principal, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_collective_contract(principal, contract, **form.service_kwargs())
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The collective contract is saved."))
+            return redirect("unions:contract_detail", pk=contract.pk)
+    locked = bool(contract.filed_on and contract.objection_on is None)
+    return render(
+        request,
+        "unions/contract_form.html",
+        {"form": form, "contract": contract, "enterprise": contract.enterprise, "locked": locked},
+    )
+
+
+@login_required
+@require_POST
+def contract_file(request, pk):
+    principal = principal_for_request(request)
+    contract = selectors.get_contract(principal, pk)
+    if not services.can_review_contract(principal):
+        raise PermissionDenied
+    form = FilingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.file_collective_contract(principal, contract, filed_on=form.cleaned_data["filed_on"])
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            if not exc.fields:  # the contract's state refuses it: nothing to correct in the form
+                messages.error(request, str(exc))
+                return redirect("unions:contract_detail", pk=contract.pk)
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The filing is recorded."))
+            return redirect("unions:contract_detail", pk=contract.pk)
+    contract = selectors.get_contract(principal, pk)
+    return _contract_page(request, principal, contract, file_form=form)
+
+
+@login_required
+@require_POST
+def contract_objection(request, pk):
+    principal = principal_for_request(request)
+    contract = selectors.get_contract(principal, pk)
+    if not services.can_review_contract(principal):
+        raise PermissionDenied
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_objection(
+                principal,
+                contract,
+                objection_on=form.cleaned_data["objection_on"],
+                note=form.cleaned_data["objection_note"],
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            if not exc.fields:
+                messages.error(request, str(exc))
+                return redirect("unions:contract_detail", pk=contract.pk)
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The objection is recorded; the contract does not take effect."))
+            return redirect("unions:contract_detail", pk=contract.pk)
+    contract = selectors.get_contract(principal, pk)
+    return _contract_page(request, principal, contract, objection_form=form)
+
+
+# Workers' congress ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("unions.add_workerscongress", raise_exception=True)
+def congress_create(request):
+    principal = principal_for_request(request)
+    enterprise = _enterprise_from_query(request, principal)
+    if enterprise is not None and not services.can_write_congress(principal, enterprise):
+        raise PermissionDenied
+    initial = {"enterprise": enterprise.pk} if enterprise else {}
+    form = CongressForm(request.POST or None, principal=principal, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["enterprise"]
+        try:
+            congress = services.record_congress(principal, chosen, **form.service_kwargs())
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            if rules.congress_quorate(congress.representatives_total, congress.representatives_present):
+                messages.success(request, _("The meeting is recorded."))
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "The meeting is recorded, but fewer than two thirds of the representatives were "
+                        "present: it was not quorate (%(source)s)."
+                    )
+                    % {"source": rules.CONGRESS_QUORUM_SOURCE},
+                )
+            return redirect(reverse("enterprises:detail", args=[chosen.pk]) + "#congresses")
+    return render(request, "unions/congress_form.html", {"form": form, "enterprise": enterprise})

@@ -45,3 +45,21 @@ def test_api_maps_domain_errors_to_the_common_format(exc, status):
     if exc.field:
         assert response.data["error"]["fields"] == {"x": ["bad"]}
         assert response.data["error"]["source"] == "劳动合同法第十九条"
+
+
+@pytest.mark.django_db
+def test_a_malformed_uuid_is_a_404_not_a_500(client, park_admin):
+    client.force_login(park_admin)
+    assert client.get("/unions/contracts/new/", {"enterprise": "not-a-uuid"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_get_visible_or_404_turns_a_bad_uuid_into_404(park_admin):
+    from django.http import Http404
+
+    from apps.accounts.models import Organisation
+    from apps.accounts.principal import principal_for_user
+    from apps.core.scoping import get_visible_or_404
+
+    with pytest.raises(Http404):
+        get_visible_or_404(Organisation.objects, principal_for_user(park_admin), pk="not-a-uuid")

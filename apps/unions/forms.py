@@ -1,0 +1,242 @@
+"""Forms of the union pages. They check types only; every rule (enterprise counts of a union, the
+workers' congress vote, the term, the filing dates) is applied by services.py, whose DomainError
+the views put on the form with `apps.core.forms.add_domain_error`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.roles import Role
+from apps.enterprises.models import Enterprise
+
+from . import services
+from .models import CollectiveContract, Union
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class EnterpriseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class EnterpriseMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def federations_visible_to(principal):
+    return Union.objects.visible_to(principal).filter(kind=Union.Kind.FEDERATION, is_active=True)
+
+
+def manageable_federations(principal):
+    """Federations under which the principal may register a new union (services decide)."""
+    return [f for f in federations_visible_to(principal) if services.can_manage_union(principal, None, f)]
+
+
+def may_create_union(principal) -> bool:
+    return services.can_manage_union(principal, None, None) or bool(manageable_federations(principal))
+
+
+def writable_enterprises(principal):
+    """Visible enterprises the principal may record contracts and congress meetings for: all for
+    park administrators; else their own enterprise (HR) and the enterprises covered by their union
+    or the unions of their federation (the same parties as services.can_write_contract, which
+    still decides on saving)."""
+    qs = Enterprise.objects.visible_to(principal).select_related("town").order_by("name")
+    if principal.is_park_admin or principal.is_api_client:
+        return qs
+    union_orgs = principal.organisation_ids(Role.UNION_OFFICIAL)
+    return qs.filter(
+        Q(organisation_id__in=principal.organisation_ids(Role.ENTERPRISE_HR))
+        | Q(union_coverage__union__organisation_id__in=union_orgs)
+        | Q(union_coverage__union__parent__organisation_id__in=union_orgs)
+    )
+
+
+def _unbound(args, kwargs) -> bool:
+    """Whether a form is being built without submitted data (`Form(None, ...)` included)."""
+    return (args[0] if args else kwargs.get("data")) is None
+
+
+# Unions ----------------------------------------------------------------------------------------------
+
+
+class UnionForm(forms.Form):
+    name = forms.CharField(label=capfirst(_("name")), max_length=200)
+    kind = forms.ChoiceField(label=capfirst(_("kind")), choices=Union.Kind.choices)
+    parent = forms.ModelChoiceField(
+        label=capfirst(_("parent federation")), queryset=Union.objects.none(), required=False
+    )
+    chair_name = forms.CharField(label=capfirst(_("chair")), max_length=50, required=False)
+    chair_phone = forms.CharField(label=capfirst(_("chair's phone")), max_length=30, required=False)
+    founded_on = forms.DateField(label=capfirst(_("founding date")), required=False, widget=DateInput())
+    members = forms.IntegerField(label=capfirst(_("members")), min_value=0, initial=0)
+    women_committee = forms.BooleanField(label=capfirst(_("women workers' committee")), required=False)
+    is_active = forms.BooleanField(label=capfirst(_("active")), required=False)
+    enterprises = EnterpriseMultipleChoiceField(
+        label=capfirst(_("Enterprises covered")),
+        queryset=Enterprise.objects.none(),
+        required=False,
+        help_text=_(
+            "An enterprise union covers one enterprise, a joint union two or more small ones, "
+            "a federation none (Trade Union Law art. 11)."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    def __init__(self, *args, principal, instance: Union | None = None, **kwargs):
+        self.principal = principal
+        self.instance = instance
+        if instance is not None and _unbound(args, kwargs):
+            kwargs["initial"] = {
+                **{name: getattr(instance, name) for name in services.UNION_FIELDS},
+                "parent": instance.parent_id,
+                "enterprises": list(instance.coverage.values_list("enterprise_id", flat=True)),
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, **kwargs)
+        parents = federations_visible_to(principal).order_by("name")
+        enterprises = Enterprise.objects.visible_to(principal)
+        if instance is None:
+            del self.fields["is_active"]
+            if not services.can_manage_union(principal, None, None):
+                # Union officials register unions under their own federation only.
+                parents = parents.filter(pk__in=[f.pk for f in manageable_federations(principal)])
+                self.fields["parent"].required = True
+        else:
+            parents = parents.exclude(pk=instance.pk)
+            if instance.parent_id:
+                parents = Union.objects.filter(Q(pk__in=parents.values("pk")) | Q(pk=instance.parent_id))
+            # Keep the enterprises the union covers even if the editor does not see all of them.
+            enterprises = Enterprise.objects.filter(
+                Q(pk__in=enterprises.values("pk")) | Q(union_coverage__union=instance)
+            )
+        self.fields["parent"].queryset = parents.order_by("name")
+        self.fields["enterprises"].queryset = enterprises.order_by("name")
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        enterprises = list(data.pop("enterprises") or [])
+        return {"enterprises": enterprises, **data}
+
+
+# Collective contracts ----------------------------------------------------------------------------------
+
+
+class CollectiveContractForm(forms.Form):
+    enterprise = EnterpriseChoiceField(label=capfirst(_("enterprise")), queryset=Enterprise.objects.none())
+    union = forms.ModelChoiceField(
+        label=capfirst(_("union (workers' side)")),
+        queryset=Union.objects.none(),
+        required=False,
+        help_text=_("Leave empty to use the union that covers the enterprise."),
+    )
+    kind = forms.ChoiceField(label=capfirst(_("kind")), choices=CollectiveContract.Kind.choices)
+    title = forms.CharField(label=capfirst(_("title")), max_length=200)
+    employer_representative = forms.CharField(
+        label=capfirst(_("employer's chief representative")), max_length=50
+    )
+    worker_representative = forms.CharField(label=capfirst(_("workers' chief representative")), max_length=50)
+    signed_on = forms.DateField(label=capfirst(_("signing date")), widget=DateInput())
+    starts_on = forms.DateField(label=capfirst(_("term starts")), widget=DateInput())
+    ends_on = forms.DateField(
+        label=capfirst(_("term ends")),
+        widget=DateInput(),
+        help_text=_("At most 3 years after the start (Provisions on Collective Contracts art. 38)."),
+    )
+    representatives_total = forms.IntegerField(
+        label=capfirst(_("congress representatives, total")), min_value=0
+    )
+    representatives_present = forms.IntegerField(label=capfirst(_("representatives present")), min_value=0)
+    representatives_approving = forms.IntegerField(
+        label=capfirst(_("representatives approving")),
+        min_value=0,
+        help_text=_(
+            "Adopted with at least two thirds of all representatives present and more than half of all "
+            "representatives approving (Provisions on Collective Contracts art. 36)."
+        ),
+    )
+
+    def __init__(self, *args, principal, instance: CollectiveContract | None = None, **kwargs):
+        self.principal = principal
+        self.instance = instance
+        if instance is not None and _unbound(args, kwargs):
+            kwargs["initial"] = {
+                **{name: getattr(instance, name) for name in services.CC_FIELDS},
+                "union": instance.union_id,
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, **kwargs)
+        unions = Union.objects.visible_to(principal).filter(is_active=True)
+        if instance is None:
+            self.fields["enterprise"].queryset = writable_enterprises(principal)
+        else:
+            del self.fields["enterprise"]
+            if instance.union_id:
+                unions = Union.objects.filter(Q(pk__in=unions.values("pk")) | Q(pk=instance.union_id))
+        self.fields["union"].queryset = unions.order_by("kind", "name")
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("enterprise", None)
+        return data
+
+
+class FilingForm(forms.Form):
+    filed_on = forms.DateField(
+        label=capfirst(_("filed with the HR bureau on")),
+        widget=DateInput(),
+        help_text=_(
+            "Within 10 days of signing (Provisions on Collective Contracts art. 42); it takes effect 15 days "
+            "later unless an objection is recorded (art. 47)."
+        ),
+    )
+
+
+class ObjectionForm(forms.Form):
+    objection_on = forms.DateField(label=capfirst(_("objection received on")), widget=DateInput())
+    objection_note = forms.CharField(
+        label=capfirst(_("objection")), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+# Workers' congress ---------------------------------------------------------------------------------------
+
+
+class CongressForm(forms.Form):
+    enterprise = EnterpriseChoiceField(label=capfirst(_("enterprise")), queryset=Enterprise.objects.none())
+    held_on = forms.DateField(label=capfirst(_("date")), widget=DateInput())
+    session = forms.CharField(
+        label=capfirst(_("session")), max_length=100, required=False, help_text=_("E.g. 第三届第二次")
+    )
+    representatives_total = forms.IntegerField(label=capfirst(_("representatives, total")), min_value=0)
+    representatives_present = forms.IntegerField(
+        label=capfirst(_("representatives present")),
+        min_value=0,
+        help_text=_(
+            "A meeting needs two thirds of the representatives present "
+            "(Provisions on Democratic Management of Enterprises art. 17)."
+        ),
+    )
+    resolutions = forms.CharField(
+        label=capfirst(_("resolutions")), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, principal, **kwargs):
+        self.principal = principal
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = writable_enterprises(principal)
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("enterprise", None)
+        return data
