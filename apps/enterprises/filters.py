@@ -12,7 +12,6 @@ from apps.core.models import Area
 from .choices import SIZE_BAND_LIMITS, Industry, Ownership, SizeBand, Status
 from .models import Enterprise
 
-
 _descending = lazy(lambda fmt, label: str(fmt) % label, str)
 
 

@@ -183,7 +183,9 @@ class ImportBatch(BaseModel):
 
     class Status(models.TextChoices):
         VALIDATED = "validated", _("Validated, awaiting confirmation")
+        PROCESSING = "processing", _("Being written")
         CONFIRMED = "confirmed", _("Confirmed")
+        FAILED = "failed", _("Failed, nothing written")
         DISCARDED = "discarded", _("Discarded")
 
     file_name = models.CharField(_("file name"), max_length=255)
@@ -202,6 +204,8 @@ class ImportBatch(BaseModel):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
     #: {"created": n, "updated": n, "surveys": n}
     result = models.JSONField(_("result"), default=dict, editable=False)
+    #: Why the confirmation was rolled back (status failed), in the uploader's language.
+    failure = models.TextField(_("failure"), blank=True, editable=False)
 
     objects = ImportBatchQuerySet.as_manager()
 
