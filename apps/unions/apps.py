@@ -8,7 +8,13 @@ class UnionsConfig(AppConfig):
     verbose_name = _("Trade unions")
     nav_items = [
         (20, "unions:list", _("Trade unions"), "people", "unions.view_union"),
-        (22, "unions:contract_list", _("Collective contracts"), "file-earmark-text", "unions.view_collectivecontract"),
+        (
+            22,
+            "unions:contract_list",
+            _("Collective contracts"),
+            "file-earmark-text",
+            "unions.view_collectivecontract",
+        ),
         (25, "unions:figures", _("Union figures"), "bar-chart", "unions.view_union_figures"),
     ]
     home_cards = "apps.unions.selectors.home_cards"

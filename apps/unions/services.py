@@ -310,7 +310,8 @@ def _check_contract_union(enterprise: Enterprise, union: Union | None) -> None:
         return
     if not UnionCoverage.objects.filter(enterprise=enterprise, union=union).exists():
         raise DomainError(
-            _("“%(union)s” does not cover “%(enterprise)s”.") % {"union": union.name, "enterprise": enterprise.name},
+            _("“%(union)s” does not cover “%(enterprise)s”.")
+            % {"union": union.name, "enterprise": enterprise.name},
             field="union",
         )
 

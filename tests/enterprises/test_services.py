@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.models import Organisation
 from apps.accounts.principal import principal_for_api_client, principal_for_user
@@ -67,8 +67,13 @@ class TestUscc:
         assert exc.value.field == "uscc"
 
     def test_blank(self):
-        with pytest.raises(DomainError, match="required"):
+        with translation.override("en"), pytest.raises(DomainError, match="required"):
             services.normalize_uscc("")
+
+    def test_message_is_in_the_users_language(self):
+        with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
+            services.normalize_uscc("123")
+        assert "统一社会信用代码" in str(exc.value.message)
 
 
 class TestCreate:
