@@ -57,12 +57,17 @@ class EnterpriseFilter(django_filters.FilterSet):
     town = django_filters.ModelChoiceFilter(
         queryset=Area.objects.filter(kind=Area.Kind.TOWN),
         to_field_name="code",
+        empty_label=_("Any"),
         label=_("Town / sub-district"),
         help_text=_("Division code of the town."),
     )
-    industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
-    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership type"))
-    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
+    industry = django_filters.ChoiceFilter(
+        choices=Industry.choices, label=_("Industry"), empty_label=_("Any")
+    )
+    ownership = django_filters.ChoiceFilter(
+        choices=Ownership.choices, label=_("Ownership type"), empty_label=_("Any")
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"), empty_label=_("Any"))
     has_union = django_filters.BooleanFilter(
         method="filter_has_union",
         widget=YesNoWidget,
@@ -75,7 +80,9 @@ class EnterpriseFilter(django_filters.FilterSet):
         label=_("25+ union members without a union committee"),
         help_text=_("Trade Union Law art. 11."),
     )
-    size = django_filters.ChoiceFilter(choices=SizeBand.choices, method="filter_size", label=_("Size"))
+    size = django_filters.ChoiceFilter(
+        choices=SizeBand.choices, method="filter_size", label=_("Size"), empty_label=_("Any")
+    )
     employees_min = django_filters.NumberFilter(
         field_name="employees", lookup_expr="gte", label=_("Employees from")
     )

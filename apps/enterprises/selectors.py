@@ -22,8 +22,13 @@ UNION_COMMITTEE_SOURCE = _("Trade Union Law art. 11")
 HAS_UNION = Q(union_coverage__union__is_active=True)
 #: Has its own active enterprise union committee.
 HAS_OWN_UNION = Q(union_coverage__union__is_active=True, union_coverage__union__kind="enterprise")
-#: 25 or more union members (latest survey) and no union committee of its own: must set one up.
-NEEDS_UNION = Q(latest_survey__union_members__gte=UNION_COMMITTEE_THRESHOLD) & ~HAS_OWN_UNION
+#: An operating enterprise with 25 or more union members (latest survey) and no union committee of
+#: its own: it must set one up.
+NEEDS_UNION = (
+    Q(status=Status.OPERATING)
+    & Q(latest_survey__union_members__gte=UNION_COMMITTEE_THRESHOLD)
+    & ~HAS_OWN_UNION
+)
 
 
 def _flag(condition):
@@ -86,12 +91,12 @@ def can_record_survey(principal, enterprise) -> bool:
 
 #: Sections of the one-enterprise-one-file dossier (一户一册), in order. Modules fill theirs through
 #: `dossier_sections = "apps.x.selectors.dossier_sections"` on their AppConfig: a function
-#: (principal, enterprise) -> list of {"key", "title", "template", "context"}.
+#: (principal, enterprise) -> list of {"key", "title", "template", "context", optional "wide"}.
 DOSSIER_ORDER = [
     ("union", _("Trade union")),
+    ("contracts", _("Labour contracts")),
     ("collective_contracts", _("Collective contracts")),
     ("congresses", _("Workers' congress")),
-    ("contracts", _("Labour contracts")),
     ("certification", _("Harmony certification")),
     ("disputes", _("Labour disputes")),
     ("inspections", _("Labour inspection")),

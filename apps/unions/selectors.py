@@ -264,12 +264,14 @@ def dossier_sections(principal, enterprise) -> list[dict]:
             "key": "collective_contracts",
             "title": _("Collective contracts"),
             "template": "unions/dossier_contracts.html",
+            "wide": True,
             "context": {"contracts": contracts},
         },
         {
             "key": "congresses",
             "title": _("Workers' congress"),
             "template": "unions/dossier_congresses.html",
+            "wide": True,
             "context": {"congresses": congresses, "quorum_source": rules.CONGRESS_QUORUM_SOURCE},
         },
     ]

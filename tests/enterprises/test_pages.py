@@ -91,9 +91,9 @@ class TestProfile:
         keys = [s["key"] for s in response.context["sections"]]
         assert keys[:7] == [
             "union",
+            "contracts",
             "collective_contracts",
             "congresses",
-            "contracts",
             "certification",
             "disputes",
             "inspections",

@@ -236,6 +236,11 @@ class TestUnionFlag:
         assert flags[joint.pk] == (True, True)
         assert flags[small.pk] == (True, False)
 
+    def test_an_enterprise_that_moved_out_is_not_flagged(self, park_admin):
+        e = EnterpriseFactory(status="moved_out")
+        SurveyFactory(enterprise=e, union_members=30)
+        assert self.flags(park_admin)[e.pk] == (False, False)
+
     def test_inactive_union_does_not_count(self, park_admin):
         e = EnterpriseFactory()
         SurveyFactory(enterprise=e, union_members=30)
