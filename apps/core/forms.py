@@ -16,3 +16,20 @@ def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
                 form.add_error(field if field in form.fields else None, text)
     else:
         form.add_error(None, message)
+
+
+def call_service(form: forms.BaseForm, action, *args, **kwargs):
+    """Run a service for a page whose form is valid. A refusal of the principal (NotAllowed) is a
+    403; any other DomainError lands on the form (with its legal source) and None is returned, so
+    the page re-renders the form instead of answering 500."""
+    from django.core.exceptions import PermissionDenied
+
+    from .errors import NotAllowed
+
+    try:
+        return action(*args, **kwargs)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return None

@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.errors import DomainError, NotAllowed
-from apps.core.forms import add_domain_error
+from apps.core.forms import call_service
 from apps.core.scoping import principal_for_request
 
 from . import selectors, services
@@ -80,13 +79,8 @@ def enterprise_create(request):
     principal = principal_for_request(request)
     form = EnterpriseForm(request.POST or None, initial={"status": "operating"})
     if request.method == "POST" and form.is_valid():
-        try:
-            enterprise = services.create_enterprise(principal, **form.cleaned_data)
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        enterprise = call_service(form, services.create_enterprise, principal, **form.cleaned_data)
+        if enterprise is not None:
             messages.success(request, _("Enterprise “%(name)s” registered.") % {"name": enterprise.name})
             return redirect("enterprises:detail", pk=enterprise.pk)
     return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": None})
@@ -105,13 +99,10 @@ def enterprise_edit(request, pk):
         can_change_controlled=selectors.can_change_controlled_fields(principal),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_enterprise(principal, enterprise, **form.changed_values())
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        result = call_service(
+            form, services.update_enterprise, principal, enterprise, **form.changed_values()
+        )
+        if result is not None:
             messages.success(request, _("Changes saved."))
             return redirect("enterprises:detail", pk=enterprise.pk)
     return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise})
@@ -131,13 +122,8 @@ def survey_edit(request, pk):
         instance = selectors.surveys_of(principal, enterprise).filter(year=int(year)).first()
     form = SurveyForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.record_survey(principal, enterprise, **form.cleaned_data)
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        survey = call_service(form, services.record_survey, principal, enterprise, **form.cleaned_data)
+        if survey is not None:
             messages.success(request, _("Survey %(year)d saved.") % {"year": survey.year})
             return redirect("enterprises:detail", pk=enterprise.pk)
     return render(request, "enterprises/survey_form.html", {"form": form, "enterprise": enterprise})

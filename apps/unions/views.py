@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError, NotAllowed
-from apps.core.forms import add_domain_error
+from apps.core.forms import add_domain_error, call_service
 from apps.core.scoping import principal_for_request
 from apps.enterprises.selectors import UNION_COMMITTEE_SOURCE, UNION_COMMITTEE_THRESHOLD, get_enterprise
 
@@ -110,13 +110,8 @@ def union_create(request):
         raise PermissionDenied
     form = UnionForm(request.POST or None, principal=principal)
     if request.method == "POST" and form.is_valid():
-        try:
-            union = services.create_union(principal, **form.service_kwargs())
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        union = call_service(form, services.create_union, principal, **form.service_kwargs())
+        if union is not None:
             messages.success(request, _("The union is registered."))
             return redirect("unions:detail", pk=union.pk)
     return render(request, "unions/union_form.html", {"form": form, "union": None})
@@ -131,13 +126,8 @@ def union_edit(request, pk):
         raise PermissionDenied
     form = UnionForm(request.POST or None, principal=principal, instance=union)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_union(principal, union, **form.service_kwargs())
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        saved = call_service(form, services.update_union, principal, union, **form.service_kwargs())
+        if saved is not None:
             messages.success(request, _("The union is saved."))
             return redirect("unions:detail", pk=union.pk)
     return render(request, "unions/union_form.html", {"form": form, "union": union})
@@ -279,15 +269,14 @@ def contract_create(request):
     initial = {"enterprise": enterprise.pk} if enterprise else {}
     form = CollectiveContractForm(request.POST or None, principal=principal, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            contract = services.create_collective_contract(
-                principal, form.cleaned_data["enterprise"], **form.service_kwargs()
-            )
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        contract = call_service(
+            form,
+            services.create_collective_contract,
+            principal,
+            form.cleaned_data["enterprise"],
+            **form.service_kwargs(),
+        )
+        if contract is not None:
             messages.success(request, _("The collective contract is recorded. File it with the HR bureau."))
             return redirect("unions:contract_detail", pk=contract.pk)
     return render(
@@ -304,13 +293,10 @@ def contract_edit(request, pk):
         raise PermissionDenied
     form = CollectiveContractForm(request.POST or None, principal=principal, instance=contract)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_collective_contract(principal, contract, **form.service_kwargs())
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        saved = call_service(
+            form, services.update_collective_contract, principal, contract, **form.service_kwargs()
+        )
+        if saved is not None:
             messages.success(request, _("The collective contract is saved."))
             return redirect("unions:contract_detail", pk=contract.pk)
     locked = bool(contract.filed_on and contract.objection_on is None)
@@ -390,13 +376,8 @@ def congress_create(request):
     form = CongressForm(request.POST or None, principal=principal, initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["enterprise"]
-        try:
-            congress = services.record_congress(principal, chosen, **form.service_kwargs())
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        congress = call_service(form, services.record_congress, principal, chosen, **form.service_kwargs())
+        if congress is not None:
             if rules.congress_quorate(congress.representatives_total, congress.representatives_present):
                 messages.success(request, _("The meeting is recorded."))
             else:

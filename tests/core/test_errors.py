@@ -63,3 +63,28 @@ def test_get_visible_or_404_turns_a_bad_uuid_into_404(park_admin):
 
     with pytest.raises(Http404):
         get_visible_or_404(Organisation.objects, principal_for_user(park_admin), pk="not-a-uuid")
+
+
+def test_call_service_maps_refusals_for_pages():
+    from django.core.exceptions import PermissionDenied
+
+    from apps.core.forms import call_service
+
+    class F(forms.Form):
+        name = forms.CharField()
+
+    form = F({"name": "x"})
+    assert form.is_valid()
+    assert call_service(form, lambda **kw: kw["v"], v=7) == 7
+
+    def refuse_field():
+        raise DomainError("bad", field="name", source="某法第一条")
+
+    assert call_service(form, refuse_field) is None
+    assert form.errors["name"] == ["bad (某法第一条)"]
+
+    def not_allowed():
+        raise NotAllowed("no")
+
+    with pytest.raises(PermissionDenied):
+        call_service(form, not_allowed)
