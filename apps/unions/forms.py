@@ -9,10 +9,9 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.roles import Role
 from apps.enterprises.models import Enterprise
 
-from . import services
+from . import selectors, services
 from .models import CollectiveContract, Union
 
 
@@ -44,22 +43,6 @@ def manageable_federations(principal):
 
 def may_create_union(principal) -> bool:
     return services.can_manage_union(principal, None, None) or bool(manageable_federations(principal))
-
-
-def writable_enterprises(principal):
-    """Visible enterprises the principal may record contracts and congress meetings for: all for
-    park administrators; else their own enterprise (HR) and the enterprises covered by their union
-    or the unions of their federation (the same parties as services.can_write_contract, which
-    still decides on saving)."""
-    qs = Enterprise.objects.visible_to(principal).select_related("town").order_by("name")
-    if principal.is_park_admin or principal.is_api_client:
-        return qs
-    union_orgs = principal.organisation_ids(Role.UNION_OFFICIAL)
-    return qs.filter(
-        Q(organisation_id__in=principal.organisation_ids(Role.ENTERPRISE_HR))
-        | Q(union_coverage__union__organisation_id__in=union_orgs)
-        | Q(union_coverage__union__parent__organisation_id__in=union_orgs)
-    )
 
 
 def _unbound(args, kwargs) -> bool:
@@ -178,7 +161,7 @@ class CollectiveContractForm(forms.Form):
         super().__init__(*args, **kwargs)
         unions = Union.objects.visible_to(principal).filter(is_active=True)
         if instance is None:
-            self.fields["enterprise"].queryset = writable_enterprises(principal)
+            self.fields["enterprise"].queryset = selectors.writable_enterprises(principal)
         else:
             del self.fields["enterprise"]
             if instance.union_id:
@@ -234,7 +217,7 @@ class CongressForm(forms.Form):
     def __init__(self, *args, principal, **kwargs):
         self.principal = principal
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = writable_enterprises(principal)
+        self.fields["enterprise"].queryset = selectors.writable_enterprises(principal)
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

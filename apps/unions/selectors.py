@@ -121,6 +121,25 @@ def get_contract(principal, pk) -> CollectiveContract:
     return get_visible_or_404(contracts_visible_to(principal), principal, pk=pk)
 
 
+def writable_enterprises(principal):
+    """Visible enterprises the principal may record contracts and congress meetings for (the
+    choices of those forms): all for park administrators; else their own enterprise (HR) and the
+    enterprises covered by their union or the unions of their federation. The services
+    (`can_write_contract`, `can_write_congress`) still decide on saving."""
+    from apps.accounts.roles import Role
+    from apps.enterprises.models import Enterprise
+
+    qs = Enterprise.objects.visible_to(principal).select_related("town").order_by("name")
+    if principal.is_park_admin or principal.is_api_client:
+        return qs
+    union_orgs = principal.organisation_ids(Role.UNION_OFFICIAL)
+    return qs.filter(
+        Q(organisation_id__in=principal.organisation_ids(Role.ENTERPRISE_HR))
+        | Q(union_coverage__union__organisation_id__in=union_orgs)
+        | Q(union_coverage__union__parent__organisation_id__in=union_orgs)
+    )
+
+
 def congresses_visible_to(principal):
     return WorkersCongress.objects.visible_to(principal).select_related("enterprise")
 

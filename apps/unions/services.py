@@ -217,6 +217,22 @@ def can_write_contract(principal, enterprise: Enterprise) -> bool:
     return principal.is_api_client or principal.is_park_admin or _party_ids(principal, enterprise)
 
 
+def is_filed(contract: CollectiveContract) -> bool:
+    """Filed and not objected to: the HR bureau holds the text, which can no longer change."""
+    return bool(contract.filed_on and contract.objection_on is None)
+
+
+def contract_actions(principal, contract: CollectiveContract) -> dict:
+    """What the principal may do with the contract now (pages show these buttons; the actions
+    below refuse the same cases)."""
+    review = can_review_contract(principal)
+    return {
+        "edit": not is_filed(contract) and can_write_contract(principal, contract.enterprise),
+        "file": review and not is_filed(contract),
+        "object": review and is_filed(contract),
+    }
+
+
 def can_review_contract(principal) -> bool:
     """Filing and objections are acts of the HR bureau (集体合同规定 arts. 42, 47)."""
     return _user_can(principal, "unions.review_collectivecontract", "unions:write")
@@ -342,7 +358,7 @@ def update_collective_contract(principal, contract: CollectiveContract, **change
         raise NotAllowed(
             _("Only the parties, the federation and park administrators record collective contracts.")
         )
-    if locked.filed_on and locked.objection_on is None:
+    if is_filed(locked):
         raise DomainError(_("A filed contract cannot be changed; record a new one for the changed text."))
     cleaned = validate_collective_contract(changes, instance=locked)
     if "union" in cleaned:
@@ -376,7 +392,7 @@ def file_collective_contract(
     if not can_review_contract(principal):
         raise NotAllowed(_("Only the HR bureau records filings and objections."))
     locked = CollectiveContract.objects.select_for_update().get(pk=contract.pk)
-    if locked.filed_on and locked.objection_on is None:
+    if is_filed(locked):
         raise DomainError(_("This contract is already filed."), code="invalid_transition")
     if filed_on is None:
         raise DomainError(_("Enter the filing date."), field="filed_on")

@@ -5,14 +5,11 @@ form error with its legal source (DomainError) or as 403 (NotAllowed)."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,13 +39,7 @@ PAGE_SIZE = 50
 def _enterprise_from_query(request, principal):
     """The enterprise of `?enterprise=<uuid>`, if the principal sees it (else 404)."""
     pk = request.GET.get("enterprise")
-    if not pk:
-        return None
-    try:
-        pk = uuid.UUID(pk)
-    except ValueError as exc:  # get_visible_or_404 lets a malformed UUID's ValidationError through
-        raise Http404 from exc
-    return get_enterprise(principal, pk)
+    return get_enterprise(principal, pk) if pk else None
 
 
 # Unions ----------------------------------------------------------------------------------------------
@@ -147,6 +138,7 @@ def needs_union(request):
 
 
 @login_required
+@login_required
 @permission_required("unions.view_union_figures", raise_exception=True)
 def figures(request):
     principal = principal_for_request(request)
@@ -224,10 +216,8 @@ def contract_list(request):
 def _contract_page(request, principal, contract, *, file_form=None, objection_form=None, status=200):
     today = timezone.localdate()
     facts = selectors.contract_facts(contract, today)
-    can_review = services.can_review_contract(principal)
-    locked = bool(contract.filed_on and contract.objection_on is None)
-    can_file = can_review and (not contract.filed_on or contract.objection_on is not None)
-    can_object = can_review and bool(contract.filed_on) and contract.objection_on is None
+    actions = services.contract_actions(principal, contract)
+    can_file, can_object = actions["file"], actions["object"]
     if can_file and file_form is None:
         file_form = FilingForm(initial={"filed_on": today})
     if can_object and objection_form is None:
@@ -239,7 +229,7 @@ def _contract_page(request, principal, contract, *, file_form=None, objection_fo
             "contract": contract,
             "facts": facts,
             "badge": STATE_BADGES[facts["state"]],
-            "can_edit": not locked and services.can_write_contract(principal, contract.enterprise),
+            "can_edit": actions["edit"],
             "can_file": can_file,
             "can_object": can_object,
             "file_form": file_form if can_file else None,
@@ -299,7 +289,7 @@ def contract_edit(request, pk):
         if saved is not None:
             messages.success(request, _("The collective contract is saved."))
             return redirect("unions:contract_detail", pk=contract.pk)
-    locked = bool(contract.filed_on and contract.objection_on is None)
+    locked = services.is_filed(contract)
     return render(
         request,
         "unions/contract_form.html",
@@ -307,47 +297,17 @@ def contract_edit(request, pk):
     )
 
 
-@login_required
-@require_POST
-def contract_file(request, pk):
+def _review_action(request, pk, form_class, form_key, action, success):
+    """File a contract or record an objection (the HR bureau). A refusal tied to a field goes
+    back on the form; one due to the contract's state is a message on the contract page."""
     principal = principal_for_request(request)
     contract = selectors.get_contract(principal, pk)
     if not services.can_review_contract(principal):
         raise PermissionDenied
-    form = FilingForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.file_collective_contract(principal, contract, filed_on=form.cleaned_data["filed_on"])
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            if not exc.fields:  # the contract's state refuses it: nothing to correct in the form
-                messages.error(request, str(exc))
-                return redirect("unions:contract_detail", pk=contract.pk)
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("The filing is recorded."))
-            return redirect("unions:contract_detail", pk=contract.pk)
-    contract = selectors.get_contract(principal, pk)
-    return _contract_page(request, principal, contract, file_form=form)
-
-
-@login_required
-@require_POST
-def contract_objection(request, pk):
-    principal = principal_for_request(request)
-    contract = selectors.get_contract(principal, pk)
-    if not services.can_review_contract(principal):
-        raise PermissionDenied
-    form = ObjectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_objection(
-                principal,
-                contract,
-                objection_on=form.cleaned_data["objection_on"],
-                note=form.cleaned_data["objection_note"],
-            )
+            action(principal, contract, **form.cleaned_data)
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
         except DomainError as exc:
@@ -356,10 +316,34 @@ def contract_objection(request, pk):
                 return redirect("unions:contract_detail", pk=contract.pk)
             add_domain_error(form, exc)
         else:
-            messages.success(request, _("The objection is recorded; the contract does not take effect."))
+            messages.success(request, success)
             return redirect("unions:contract_detail", pk=contract.pk)
     contract = selectors.get_contract(principal, pk)
-    return _contract_page(request, principal, contract, objection_form=form)
+    return _contract_page(request, principal, contract, **{form_key: form})
+
+
+@login_required
+@require_POST
+def contract_file(request, pk):
+    return _review_action(
+        request, pk, FilingForm, "file_form", services.file_collective_contract, _("The filing is recorded.")
+    )
+
+
+@login_required
+@require_POST
+def contract_objection(request, pk):
+    def record(principal, contract, *, objection_on, objection_note):
+        return services.record_objection(principal, contract, objection_on=objection_on, note=objection_note)
+
+    return _review_action(
+        request,
+        pk,
+        ObjectionForm,
+        "objection_form",
+        record,
+        _("The objection is recorded; the contract does not take effect."),
+    )
 
 
 # Workers' congress ---------------------------------------------------------------------------------

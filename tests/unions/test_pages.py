@@ -648,3 +648,8 @@ def test_contract_list_query_count_does_not_grow_with_rows(admin_client):
 def test_bad_enterprise_parameter_is_404_not_500(admin_client):
     for name in ("unions:contract_create", "unions:congress_create"):
         assert admin_client.get(reverse(name), {"enterprise": "not-a-uuid"}).status_code == 404
+
+
+def test_figures_send_an_anonymous_visitor_to_the_login_page(client):
+    response = client.get("/unions/figures/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -4,7 +4,7 @@ and review by the HR bureau, expiry reminders, congress meetings and who may wri
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.principal import principal_for_user
 from apps.accounts.roles import Role
@@ -48,6 +48,13 @@ def errors_of(data, **kwargs) -> dict:
     with pytest.raises(DomainError) as exc:
         services.validate_collective_contract(data, **kwargs)
     return exc.value.fields
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions below read the English messages and sources."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -416,3 +423,14 @@ def test_the_workers_side_must_be_the_enterprises_union_or_a_federation(admin, e
     federation = UnionFactory(kind=Union.Kind.FEDERATION)
     contract = services.create_collective_contract(admin, ent_a, **contract_data(union=federation))
     assert contract.union == federation
+
+
+def test_contract_actions_follow_the_filing(admin, ent_a, ent_hr_a):
+    contract = make_contract(ent_a)
+    hr = principal_for_user(ent_hr_a)
+    assert services.contract_actions(admin, contract) == {"edit": True, "file": True, "object": False}
+    assert services.contract_actions(hr, contract) == {"edit": True, "file": False, "object": False}
+    contract = services.file_collective_contract(admin, contract, filed_on=TODAY)
+    assert services.contract_actions(admin, contract) == {"edit": False, "file": False, "object": True}
+    contract = services.record_objection(admin, contract, objection_on=TODAY, note="理由")
+    assert services.contract_actions(admin, contract) == {"edit": True, "file": True, "object": False}
