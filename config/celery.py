@@ -32,5 +32,15 @@ BEAT_SCHEDULE = {
         "task": "unions.send_expiry_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Certify the applications of public notices that ended yesterday without an open objection.
+    "certification-close-notices": {
+        "task": "certification.close_notices",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # Lapse certification titles whose annual report is overdue or whose validity ended.
+    "certification-lapse-titles": {
+        "task": "certification.lapse_titles",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

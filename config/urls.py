@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 
+from apps.certification import views_notice as certification_views_notice
 from apps.core.views import healthz, set_language
 
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("documents/", include("apps.documents.urls")),
     path("enterprises/", include("apps.enterprises.urls")),
     path("unions/", include("apps.unions.urls")),
+    path("certification/", include("apps.certification.urls")),
+    # Public verification of a certificate (printed as a QR code on the certificate).
+    path("verify/<str:number>", certification_views_notice.verify, name="verify"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),

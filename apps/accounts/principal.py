@@ -20,6 +20,9 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     #: For API clients with a district restriction: the area and the areas below it.
     area_ids: frozenset = field(default_factory=frozenset)
+    #: The platform itself (scheduled jobs): sees everything and passes role checks; guards and
+    #: the state table still apply. Never built from a request.
+    is_system: bool = False
 
     @property
     def is_api_client(self) -> bool:
@@ -27,7 +30,11 @@ class Principal:
 
     @property
     def is_authenticated(self) -> bool:
-        return self.api_client is not None or (self.user is not None and self.user.is_authenticated)
+        return (
+            self.is_system
+            or self.api_client is not None
+            or (self.user is not None and self.user.is_authenticated)
+        )
 
     @property
     def roles(self) -> frozenset[str]:
@@ -38,7 +45,7 @@ class Principal:
 
     @property
     def is_park_admin(self) -> bool:
-        return bool(self.user and self.user.is_superuser) or self.has_role(Role.PARK_ADMIN)
+        return self.is_system or bool(self.user and self.user.is_superuser) or self.has_role(Role.PARK_ADMIN)
 
     @property
     def sees_everything(self) -> bool:
@@ -54,6 +61,8 @@ class Principal:
 
     @property
     def label(self) -> str:
+        if self.is_system:
+            return "system"
         if self.api_client is not None:
             return f"api:{self.api_client.name}"
         if self.user is not None and self.user.is_authenticated:
@@ -62,6 +71,8 @@ class Principal:
 
 
 ANONYMOUS = Principal()
+#: The principal of scheduled jobs (e.g. certifying when a public notice ends).
+SYSTEM = Principal(is_system=True)
 
 
 def principal_for_user(user) -> Principal:

@@ -39,6 +39,10 @@ _UNION_READ = {
     "unions.view_workerscongress",
 }
 
+#: Harmony certification (issue 4). Which enterprise an HR user prepares for is decided by
+#: `certification.services.can_prepare` (their own); what anyone sees, by `visible_to`.
+_CERTIFICATION_READ = {"certification.view_application", "certification.view_certificate"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARK_ADMIN: frozenset(
         _ADMIN_MODEL_PERMS
@@ -72,7 +76,24 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "unions.review_collectivecontract",
             "unions.add_workerscongress",
             "unions.change_workerscongress",
+            # Certification: review, notice, objections, naming, revocation, veto events, rule sets.
+            "certification.review_application",
+            "certification.publish_notice",
+            "certification.resolve_objection",
+            "certification.certify_application",
+            "certification.revoke_certificate",
+            "certification.view_certification_figures",
+            "certification.view_objection",
+            "certification.view_vetoevent",
+            "certification.add_vetoevent",
+            "certification.view_ruleset",
+            "certification.add_ruleset",
+            "certification.change_ruleset",
+            "certification.view_round",
+            "certification.add_round",
+            "certification.change_round",
         }
+        | _CERTIFICATION_READ
     ),
     Role.ENTERPRISE_HR: frozenset(
         {"accounts.view_organisation"}
@@ -86,7 +107,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "unions.change_collectivecontract",
             "unions.add_workerscongress",
             "unions.change_workerscongress",
+            "certification.prepare_application",
+            "certification.submit_annualreport",
         }
+        | _CERTIFICATION_READ
     ),
     Role.UNION_OFFICIAL: frozenset(
         {"accounts.view_organisation"}
@@ -101,7 +125,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "unions.change_collectivecontract",
             "unions.add_workerscongress",
             "unions.change_workerscongress",
+            # The union takes part in certification (programme part 5 (2)); it reads, it does not decide.
+            "certification.view_certification_figures",
         }
+        | _CERTIFICATION_READ
     ),
     Role.MEDIATOR: frozenset({"accounts.view_organisation", "enterprises.view_enterprise"}),
     Role.INSPECTOR: frozenset({"accounts.view_organisation"} | _REGISTRY_READ),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.enterprises",
     "apps.unions",
+    "apps.certification",
     "apps.api",
 ]
 

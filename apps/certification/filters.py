@@ -1,0 +1,66 @@
+"""The one filter set of the certification applications: the reviewers' queue and
+`/api/v1/certification/applications/` read the same query parameters."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import Area
+from apps.enterprises.choices import Industry
+from apps.enterprises.filters import LazyOrderingFilter
+
+from .models import Application, Round
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=_("Part of the enterprise's name, or the start of its USCC."),
+    )
+    round = django_filters.ModelChoiceFilter(
+        queryset=Round.objects.all(), empty_label=_("Any"), label=_("Round")
+    )
+    status = django_filters.MultipleChoiceFilter(choices=Application.Status.choices, label=_("Status"))
+    level = django_filters.CharFilter(
+        field_name="target_level__code", label=_("Level applied for"), help_text=_("A, AA or AAA.")
+    )
+    town = django_filters.ModelChoiceFilter(
+        field_name="enterprise__town",
+        queryset=Area.objects.filter(kind=Area.Kind.TOWN),
+        to_field_name="code",
+        empty_label=_("Any"),
+        label=_("Town"),
+    )
+    industry = django_filters.ChoiceFilter(
+        field_name="enterprise__industry", choices=Industry.choices, empty_label=_("Any"), label=_("Industry")
+    )
+    has_open_objection = django_filters.BooleanFilter(method="filter_objection", label=_("Open objection"))
+    ordering = LazyOrderingFilter(
+        fields=(
+            ("submitted_at", "submitted_at"),
+            ("enterprise__name", "enterprise"),
+            ("self_score", "self_score"),
+            ("reviewed_score", "reviewed_score"),
+            ("updated_at", "updated_at"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Application
+        fields = ["search", "round", "status", "level", "town", "industry", "has_open_objection"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(enterprise__name__icontains=value) | Q(enterprise__uscc__startswith=value.upper())
+        )
+
+    def filter_objection(self, queryset, name, value):
+        if value is None:
+            return queryset
+        q = Q(objections__status="open")
+        return queryset.filter(q).distinct() if value else queryset.exclude(q)

@@ -1,0 +1,139 @@
+"""The certification application lifecycle (domain guide §4; programme part 4).
+
+draft ──submit──▶ submitted ──start_review──▶ under_review ──propose──▶ proposed ──publish──▶ in_notice ──certify──▶ certified
+  ▲                  │                            │   │                                       │
+  └──── returned ◀───┴───────── return ───────────┘   └── reject ──▶ rejected ◀── reject ─────┘ (objection upheld)
+draft / returned / submitted ──withdraw──▶ withdrawn
+
+Submission eligibility (group ratio, disclosure, size, age, ladder, waiting time, veto events, one
+open application per round) is checked by `services.submit`, which gathers every reason at once;
+the guards here are the checks that decide whether a button shows at all.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from apps.core.workflow import Transition, Workflow
+
+from .models import Application, Certificate, Objection
+
+S = Application.Status
+
+
+def _round_open(app, principal):
+    today = timezone.localdate()
+    if not app.round.is_open(today):
+        return _("The round “%(round)s” takes applications from %(opens)s to %(closes)s.") % {
+            "round": app.round.name,
+            "opens": app.round.opens_on,
+            "closes": app.round.closes_on,
+        }
+    return None
+
+
+def _fully_reviewed(app, principal):
+    if app.scores.filter(review_score__isnull=True).exists() or not app.scores.exists():
+        return _("Score every item before proposing the application.")
+    return None
+
+
+def _notice_over_and_clear(app, principal):
+    today = timezone.localdate()
+    if app.notice is None or app.notice.ends_on >= today:
+        return _("The public notice runs until %(date)s; certify after it ends.") % {
+            "date": app.notice.ends_on if app.notice else "—"
+        }
+    if app.objections.filter(status=Objection.Status.OPEN).exists():
+        return _("An objection is open; uphold or dismiss it first.")
+    return None
+
+
+WORKFLOW = Workflow(
+    "status",
+    [
+        Transition(
+            "submit",
+            {S.DRAFT, S.RETURNED},
+            S.SUBMITTED,
+            _l("Submit"),
+            permission="certification.prepare_application",
+            guard=_round_open,
+        ),
+        Transition(
+            "withdraw",
+            {S.DRAFT, S.RETURNED, S.SUBMITTED},
+            S.WITHDRAWN,
+            _l("Withdraw"),
+            permission="certification.prepare_application",
+        ),
+        Transition(
+            "start_review",
+            {S.SUBMITTED},
+            S.UNDER_REVIEW,
+            _l("Start the review"),
+            permission="certification.review_application",
+            scope="certification:write",
+        ),
+        Transition(
+            "return",
+            {S.SUBMITTED, S.UNDER_REVIEW},
+            S.RETURNED,
+            _l("Return for revision"),
+            permission="certification.review_application",
+            scope="certification:write",
+            needs_reason=True,
+        ),
+        Transition(
+            "reject",
+            {S.SUBMITTED, S.UNDER_REVIEW, S.PROPOSED, S.IN_NOTICE},
+            S.REJECTED,
+            _l("Reject"),
+            permission="certification.review_application",
+            scope="certification:write",
+            needs_reason=True,
+        ),
+        Transition(
+            "propose",
+            {S.UNDER_REVIEW},
+            S.PROPOSED,
+            _l("Propose for certification"),
+            permission="certification.review_application",
+            scope="certification:write",
+            guard=_fully_reviewed,
+        ),
+        Transition(
+            "publish",
+            {S.PROPOSED},
+            S.IN_NOTICE,
+            _l("Publish in a public notice"),
+            permission="certification.publish_notice",
+        ),
+        Transition(
+            "certify",
+            {S.IN_NOTICE},
+            S.CERTIFIED,
+            _l("Certify"),
+            permission="certification.certify_application",
+            guard=_notice_over_and_clear,
+        ),
+    ],
+)
+
+C = Certificate.Status
+
+CERTIFICATE_WORKFLOW = Workflow(
+    "status",
+    [
+        Transition(
+            "revoke",
+            {C.VALID},
+            C.REVOKED,
+            _l("Revoke"),
+            permission="certification.revoke_certificate",
+            scope="certification:write",
+            needs_reason=True,
+        ),
+        Transition("lapse", {C.VALID}, C.LAPSED, _l("Lapse"), permission="certification.revoke_certificate"),
+    ],
+)
