@@ -4,11 +4,12 @@ public notice and verification, figures, the dossier section and PDF contexts.""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 import segno
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -317,11 +318,15 @@ def certification_figures(principal, on: dt.date | None = None) -> dict:
     on = on or timezone.localdate()
     enterprises = Enterprise.objects.visible_to(principal).filter(status=EnterpriseStatus.OPERATING)
     valid = Certificate.objects.valid_on(on).filter(enterprise__in=enterprises)
-    by_level = list(
-        valid.values("level__code", "level__rank")
-        .annotate(n=Count("enterprise", distinct=True))
-        .order_by("level__rank")
+    # Each enterprise counts once, at the highest level it holds (an AA holder may still hold a
+    # valid A certificate).
+    highest = Counter(
+        valid.values("enterprise").annotate(rank=Max("level__rank")).values_list("rank", flat=True)
     )
+    codes = dict(valid.values_list("level__rank", "level__code").distinct())
+    by_level = [
+        {"level__code": codes[rank], "level__rank": rank, "n": highest[rank]} for rank in sorted(highest)
+    ]
     certified_ids = valid.values("enterprise")
     by_town = list(
         enterprises.values("town__name", "town__code")

@@ -35,7 +35,7 @@ from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core.calendar import Deadline, DeadlineUnit, is_working_day
-from apps.core.errors import DomainError, NotAllowed
+from apps.core.errors import DomainError, InvalidTransition, NotAllowed
 from apps.core.services import transition
 from apps.core.uploads import check_upload
 from apps.enterprises.choices import Status as EnterpriseStatus
@@ -115,12 +115,11 @@ def _require_prepare(principal, application: Application, *, states=(S.DRAFT, S.
     if not can_prepare(principal, application):
         raise NotAllowed(_("Only the enterprise's HR may prepare its self-evaluation."))
     if application.status not in states:
-        raise DomainError(
+        raise InvalidTransition(
             _(
                 "The self-evaluation can be changed only while it is a draft or returned for revision; it is “%(status)s”."
             )
-            % {"status": application.get_status_display()},
-            code="invalid_transition",
+            % {"status": application.get_status_display()}
         )
 
 
@@ -128,10 +127,9 @@ def _require_review(principal, application: Application) -> None:
     if not can_review(principal):
         raise NotAllowed(_("Your role may not review certification applications."))
     if application.status != S.UNDER_REVIEW:
-        raise DomainError(
+        raise InvalidTransition(
             _("Start the review first; the application is “%(status)s”.")
-            % {"status": application.get_status_display()},
-            code="invalid_transition",
+            % {"status": application.get_status_display()}
         )
 
 
@@ -580,7 +578,7 @@ def submission_problems(application: Application, on: dt.date | None = None) -> 
                 % {"days": days, "min": rs.disclosure_min_days},
                 rules.SOURCE_PROGRAMME,
             )
-        elif app.posted_to and app.posted_to > on:
+        elif app.posted_to and app.posted_to >= on:  # the last day of the posting must be over
             add(
                 "disclosure",
                 _("The posting ends on %(date)s; submit after it ends.") % {"date": app.posted_to},
@@ -690,6 +688,9 @@ def submission_problems(application: Application, on: dt.date | None = None) -> 
 @transaction.atomic
 def submit(principal, application: Application) -> Application:
     app = _lock(application)
+    # The permission alone lets any enterprise's HR through: only this enterprise's HR submit.
+    if not can_prepare(principal, app):
+        raise NotAllowed(_("Only the enterprise's HR may submit its application."))
     WORKFLOW.check(app, "submit", principal)
     problems = submission_problems(app)
     if problems:
@@ -957,15 +958,16 @@ def file_objection(
 ) -> Objection:
     """Anyone may object while the notice runs; contact details are required so the office can
     follow up (programme part 4 (3): 接受社会监督)."""
+    # Lock the application row only: PostgreSQL refuses FOR UPDATE on the nullable (outer-joined) notice.
     app = (
-        Application.objects.select_for_update().select_related("notice", "enterprise").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("notice", "enterprise")
+        .get(pk=application.pk)
     )
     today = _today()
     errors: dict = {}
     if app.status != S.IN_NOTICE or app.notice is None or not app.notice.is_running(today):
-        raise DomainError(
-            _("Objections are accepted only while the public notice runs."), code="invalid_transition"
-        )
+        raise InvalidTransition(_("Objections are accepted only while the public notice runs."))
     name = (name or "").strip()
     phone = re.sub(r"[\s()]", "", phone or "")
     content = (content or "").strip()
@@ -1002,7 +1004,7 @@ def resolve_objection(principal, objection: Objection, *, uphold: bool, reason: 
     obj = Objection.objects.select_for_update().get(pk=objection.pk)
     reason = (reason or "").strip()
     if obj.status != Objection.Status.OPEN:
-        raise DomainError(_("This objection has already been resolved."), code="invalid_transition")
+        raise InvalidTransition(_("This objection has already been resolved."))
     if not reason:
         raise DomainError(_("Give the reasons for the decision."), field="reason")
     before = audit.snapshot(obj)
@@ -1152,9 +1154,9 @@ def submit_annual_report(
     ):
         raise NotAllowed(_("Only the enterprise's HR may hand in its annual report."))
     if cert.status != Certificate.Status.VALID:
-        raise DomainError(_("The title is no longer valid."), code="invalid_transition")
+        raise InvalidTransition(_("The title is no longer valid."))
     if rep.submitted_at:
-        raise DomainError(_("This report has already been handed in."), code="invalid_transition")
+        raise InvalidTransition(_("This report has already been handed in."))
     errors: dict = {}
     if employees is None:
         errors["employees"] = [_("Enter the number of employees.")]

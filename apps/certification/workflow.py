@@ -33,7 +33,9 @@ def _round_open(app, principal):
 
 
 def _fully_reviewed(app, principal):
-    if app.scores.filter(review_score__isnull=True).exists() or not app.scores.exists():
+    # Python over .all() so a list that prefetches "scores" asks nothing per row.
+    scores = app.scores.all()
+    if not scores or any(s.review_score is None for s in scores):
         return _("Score every item before proposing the application.")
     return None
 
@@ -44,7 +46,7 @@ def _notice_over_and_clear(app, principal):
         return _("The public notice runs until %(date)s; certify after it ends.") % {
             "date": app.notice.ends_on if app.notice else "—"
         }
-    if app.objections.filter(status=Objection.Status.OPEN).exists():
+    if any(o.status == Objection.Status.OPEN for o in app.objections.all()):
         return _("An objection is open; uphold or dismiss it first.")
     return None
 
