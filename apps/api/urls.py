@@ -4,6 +4,12 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import MeView, OrganisationViewSet
+from apps.certification.api.views import (
+    ApplicationViewSet,
+    CertificateViewSet,
+    RuleSetViewSet,
+    VetoEventViewSet,
+)
 from apps.enterprises.api.views import EnterpriseViewSet
 from apps.unions.api.views import CollectiveContractViewSet, UnionViewSet
 
@@ -13,6 +19,10 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("unions", UnionViewSet, basename="union")
 router.register("collective-contracts", CollectiveContractViewSet, basename="collective-contract")
+router.register("certification/applications", ApplicationViewSet, basename="certification-application")
+router.register("certification/certificates", CertificateViewSet, basename="certification-certificate")
+router.register("certification/rule-sets", RuleSetViewSet, basename="certification-rule-set")
+router.register("certification/veto-events", VetoEventViewSet, basename="certification-veto-event")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -1,0 +1,454 @@
+"""`/api/v1/certification/`: applications, certificates, rule sets and veto events for district
+systems.
+
+Reads go through the certification selectors and `visible_to` (an object outside the caller's scope
+is a 404); every action calls one function of `certification.services`, whose refusals the API
+answers as 400 (with `error.fields`), 403 (the caller may not) or 409 (not in the current state).
+The workflow (workflow.py) names which actions API clients may perform at all: reviewing ones with
+`certification:write`; submitting, withdrawing, publishing and certifying are never theirs."""
+
+from collections import Counter
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from apps.api.views import ScopedViewMixin
+
+from .. import selectors, services
+from ..filters import ApplicationFilter
+from ..models import (
+    Application,
+    ApplicationHistory,
+    Category,
+    Certificate,
+    Item,
+    ItemScore,
+    RuleSet,
+    VetoEvent,
+)
+from .serializers import (
+    ApplicationDetailSerializer,
+    ApplicationOutSerializer,
+    CertificateOutSerializer,
+    ReasonSerializer,
+    ReviewScoresInSerializer,
+    RuleSetOutSerializer,
+    VerificationOutSerializer,
+    VerifyQuerySerializer,
+    VetoEventInSerializer,
+    VetoEventOutSerializer,
+)
+
+READ, WRITE = "certification:read", "certification:write"
+VIEW = "certification.view_application"
+REVIEW = "certification.review_application"
+PREPARE = "certification.prepare_application"
+
+
+class _PrincipalContextMixin:
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["principal"] = self.principal
+        return context
+
+
+# Applications --------------------------------------------------------------------------------------
+
+_BY_CLIENT = "Scope: `certification:write` (session users: the review permission)."
+_NOT_CLIENT = (
+    "For the enterprise's own HR, signed in; API clients may not perform it (403) whatever their scopes."
+)
+
+
+def _review_action(summary, description, request=None):
+    return extend_schema(
+        summary=summary,
+        description=f"{description} {_BY_CLIENT}",
+        request=request,
+        responses={200: OpenApiResponse(ApplicationDetailSerializer, description="The application.")},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List certification applications",
+        description="Applications the caller may see (by enterprise: an HR user their own, a client "
+        "restricted to an area the enterprises of that area), filtered and sorted with the same "
+        "parameters as the reviewers' queue. Newest submission first by default. "
+        "Scope: `certification:read`.",
+    ),
+    retrieve=extend_schema(
+        summary="One certification application",
+        description="With the scores per item, the status history and `available_actions`, the "
+        "actions the caller may perform now. Scope: `certification:read`.",
+        responses={200: ApplicationDetailSerializer},
+    ),
+)
+class ApplicationViewSet(
+    _PrincipalContextMixin,
+    ScopedViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Harmony certification applications and their review."""
+
+    model = Application
+    serializer_class = ApplicationOutSerializer
+    filterset_class = ApplicationFilter
+    # The FilterSet carries `search` and `ordering` itself.
+    filter_backends = [DjangoFilterBackend]
+    required_scopes = {
+        "list": READ,
+        "retrieve": READ,
+        "start_review": WRITE,
+        "return_for_revision": WRITE,
+        "reject": WRITE,
+        "propose": WRITE,
+        "review_scores": WRITE,
+        # The enterprise's own acts: no scope opens them to API clients.
+        "submit": None,
+        "withdraw": None,
+        "HEAD": READ,
+        "OPTIONS": READ,
+        "*": WRITE,
+    }
+    required_perms = {
+        "list": VIEW,
+        "retrieve": VIEW,
+        "start_review": REVIEW,
+        "return_for_revision": REVIEW,
+        "reject": REVIEW,
+        "propose": REVIEW,
+        "review_scores": REVIEW,
+        "submit": PREPARE,
+        "withdraw": PREPARE,
+        "HEAD": VIEW,
+        "OPTIONS": VIEW,
+        "*": REVIEW,
+    }
+
+    def scoped_queryset(self, principal):
+        queryset = selectors.applications_visible_to(principal).select_related("certificate")
+        if self.action == "retrieve":
+            queryset = _with_details(queryset)
+        else:
+            # `available_actions` reads the scores and objections (workflow guards): prefetched.
+            queryset = queryset.prefetch_related("scores", "objections")
+        return queryset.order_by("-submitted_at", "-created_at", "pk")
+
+    def get_serializer_class(self):
+        return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationOutSerializer
+
+    def _out(self, application):
+        fresh = _with_details(
+            selectors.applications_visible_to(self.principal).select_related("certificate")
+        ).get(pk=application.pk)
+        return Response(ApplicationDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
+    def _reason(self, request):
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data.get("reason", "")
+
+    @_review_action(
+        "Start the review", "From `submitted` to `under_review`; the caller becomes the reviewer."
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def start_review(self, request, pk=None):
+        return self._out(services.start_review(self.principal, self.get_object()))
+
+    @_review_action(
+        "Return for revision",
+        "From `submitted` or `under_review` back to the enterprise, which may correct and submit "
+        "again. A reason is required (400 with `error.fields.reason`).",
+        request=ReasonSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return", filter_backends=[])
+    def return_for_revision(self, request, pk=None):
+        reason = self._reason(request)
+        return self._out(services.return_for_revision(self.principal, self.get_object(), reason))
+
+    @_review_action(
+        "Reject",
+        "From `submitted`, `under_review`, `proposed` or `in_notice`. A reason is required "
+        "(400 with `error.fields.reason`).",
+        request=ReasonSerializer,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reject(self, request, pk=None):
+        reason = self._reason(request)
+        return self._out(services.reject(self.principal, self.get_object(), reason))
+
+    @_review_action(
+        "Propose for certification",
+        "Once every item has a reviewer's score: proposes the level the reviewed score reaches (never "
+        "above the level applied for). A score below the cut-off or a veto event in its look-back "
+        "window is a 400 naming the rule.",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def propose(self, request, pk=None):
+        return self._out(services.propose(self.principal, self.get_object()))
+
+    @_review_action(
+        "Record the reviewer's scores",
+        "While `under_review`. Scores the items sent (the others keep theirs); the reviewed score is "
+        "the sum of the scored items. A score outside 0 to the item's maximum, or an item not on the "
+        "application's form, is a 400 with `error.fields.item_<item id>`; nothing is saved then.",
+        request=ReviewScoresInSerializer,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def review_scores(self, request, pk=None):
+        application = self.get_object()
+        serializer = ReviewScoresInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        scores = _scores_by_item_id(application, serializer.validated_data["scores"])
+        return self._out(services.save_review_scores(self.principal, application, scores))
+
+    @extend_schema(
+        summary="Submit the self-evaluation",
+        description="From `draft` or `returned`. Every reason the application is not yet eligible is "
+        f"listed at once in `error.fields` (400). {_NOT_CLIENT}",
+        request=None,
+        responses={200: OpenApiResponse(ApplicationDetailSerializer, description="The application.")},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request, pk=None):
+        return self._out(services.submit(self.principal, self.get_object()))
+
+    @extend_schema(
+        summary="Withdraw the application",
+        description=f"From `draft`, `returned` or `submitted`; the reason is optional. {_NOT_CLIENT}",
+        request=ReasonSerializer,
+        responses={200: OpenApiResponse(ApplicationDetailSerializer, description="The application.")},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def withdraw(self, request, pk=None):
+        reason = self._reason(request)
+        return self._out(services.withdraw(self.principal, self.get_object(), reason))
+
+
+def _with_details(queryset):
+    """Scores (with their items) and history for the detail: two queries whatever the form's size."""
+    return queryset.prefetch_related(
+        Prefetch("scores", queryset=ItemScore.objects.select_related("item__category")),
+        Prefetch("history", queryset=ApplicationHistory.objects.order_by("at")),
+        "objections",
+    )
+
+
+def _scores_by_item_id(application, entries) -> dict:
+    """`[{item, score, note}]` → `{item id: {score, note}}` as the service takes it. An item is named
+    by its id, its code (if no other category uses it) or `category.code`; a name that matches no
+    item of the form is passed on as sent, and the service refuses it with the field error."""
+    items = list(
+        Item.objects.filter(category__rule_set_id=application.rule_set_id).select_related("category")
+    )
+    codes = Counter(item.code for item in items)
+    keys = {}
+    for item in items:
+        keys[str(item.pk)] = str(item.pk)
+        keys[f"{item.category.code}.{item.code}"] = str(item.pk)
+        if codes[item.code] == 1:
+            keys[item.code] = str(item.pk)
+    scores = {}
+    for entry in entries:
+        name = entry["item"].strip()
+        scores[keys.get(name, name)] = {"score": entry.get("score"), "note": entry.get("note", "")}
+    return scores
+
+
+# Certificates --------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List certificates",
+        description="Certificates of the enterprises the caller may see, newest first. "
+        "Scope: `certification:read`.",
+    ),
+    retrieve=extend_schema(summary="One certificate, by number", description="Scope: `certification:read`."),
+)
+class CertificateViewSet(
+    _PrincipalContextMixin,
+    ScopedViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Harmony certificates: valid, lapsed (annual report missing, validity ended) or revoked."""
+
+    model = Certificate
+    serializer_class = CertificateOutSerializer
+    lookup_field = "number"
+    lookup_value_regex = "[^/]+"
+    filter_backends = []
+    required_scopes = {
+        "list": READ,
+        "retrieve": READ,
+        "verify": READ,
+        "revoke": WRITE,
+        "HEAD": READ,
+        "OPTIONS": READ,
+        "*": WRITE,
+    }
+    required_perms = {
+        "list": VIEW,
+        "retrieve": VIEW,
+        # Public data: any signed-in user may verify a number.
+        "verify": None,
+        "revoke": "certification.revoke_certificate",
+        "HEAD": VIEW,
+        "OPTIONS": VIEW,
+        "*": "certification.revoke_certificate",
+    }
+
+    def scoped_queryset(self, principal):
+        return (
+            Certificate.objects.visible_to(principal)
+            .select_related("enterprise", "level", "round", "document")
+            .order_by("-issued_on", "number")
+        )
+
+    @extend_schema(
+        summary="Verify a certificate number",
+        description="What the public verification page (the QR code on the certificate) says: "
+        "whether the title is in force today, and the SHA-256 of its PDF. Any certificate number, "
+        "not only those of the caller's enterprises (it is public). An unknown number is a 404. "
+        "Scope: `certification:read`.",
+        parameters=[VerifyQuerySerializer],
+        responses={200: VerificationOutSerializer},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def verify(self, request):
+        query = VerifyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        verification = selectors.verify_certificate(query.validated_data["number"])
+        if verification is None:
+            raise NotFound(_("No certificate has this number."))
+        return Response(VerificationOutSerializer(verification).data)
+
+    @extend_schema(
+        summary="Revoke a certificate",
+        description="Ends a valid title at once (a failed spot check, a veto event...); the "
+        "verification page shows it as revoked. A reason is required (400 with "
+        "`error.fields.reason`); a title no longer valid is a 409. Scope: `certification:write` "
+        "(session users: the revocation permission).",
+        request=ReasonSerializer,
+        responses={200: CertificateOutSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def revoke(self, request, number=None):
+        certificate = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.revoke(self.principal, certificate, serializer.validated_data.get("reason", ""))
+        fresh = self.scoped_queryset(self.principal).get(pk=certificate.pk)
+        return Response(CertificateOutSerializer(fresh, context=self.get_serializer_context()).data)
+
+
+# Rule sets -----------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List certification rule sets",
+        description="The certification policy of each region, year and version: eligibility, group "
+        "ratio, disclosure, public notice, validity, levels, the veto catalogue and the scoring form. "
+        "Scope: `certification:read`.",
+    ),
+    retrieve=extend_schema(summary="One certification rule set", description="Scope: `certification:read`."),
+)
+class RuleSetViewSet(
+    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Rule sets are policy, the same for every caller; a rule set in use never changes (a change
+    is a new version)."""
+
+    model = RuleSet
+    serializer_class = RuleSetOutSerializer
+    filter_backends = []
+    required_scopes = {"list": READ, "retrieve": READ, "*": READ}
+    required_perms = {"list": VIEW, "retrieve": VIEW, "*": VIEW}
+
+    def scoped_queryset(self, principal):
+        return RuleSet.objects.prefetch_related(
+            "levels",
+            "veto_rules",
+            Prefetch("categories", queryset=Category.objects.prefetch_related("items")),
+        ).order_by("region", "-year", "-version")
+
+
+# Veto events ---------------------------------------------------------------------------------------
+
+
+class VetoEventFilter(django_filters.FilterSet):
+    enterprise = django_filters.UUIDFilter(field_name="enterprise", help_text="Id of the enterprise.")
+    kind = django_filters.CharFilter(help_text="A code of the veto catalogue.")
+    occurred_after = django_filters.DateFilter(
+        field_name="occurred_on", lookup_expr="gte", help_text="On or after this date."
+    )
+
+    class Meta:
+        model = VetoEvent
+        fields = []
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List veto events",
+        description="Veto events (一票否决) of the enterprises the caller may see, newest first. "
+        "Scope: `certification:read`.",
+    ),
+    create=extend_schema(
+        summary="Record a veto event",
+        description="For district inspection and mediation systems. The enterprise's valid titles "
+        "are revoked at once with the event as the reason, and its open applications are refused "
+        "while the event lies in its look-back window. A kind outside the veto catalogue, a future "
+        "date or no source is a 400 with field errors; an enterprise outside the caller's area does "
+        "not exist for it (400 on `enterprise`). Scope: `certification:write`.",
+        request=VetoEventInSerializer,
+        responses={201: VetoEventOutSerializer},
+    ),
+)
+class VetoEventViewSet(
+    _PrincipalContextMixin,
+    ScopedViewMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = VetoEvent
+    serializer_class = VetoEventOutSerializer
+    filterset_class = VetoEventFilter
+    filter_backends = [DjangoFilterBackend]
+    required_scopes = {"list": READ, "create": WRITE, "HEAD": READ, "OPTIONS": READ, "*": WRITE}
+    required_perms = {
+        "list": "certification.view_vetoevent",
+        "create": "certification.add_vetoevent",
+        "HEAD": "certification.view_vetoevent",
+        "OPTIONS": "certification.view_vetoevent",
+        "*": "certification.add_vetoevent",
+    }
+
+    def scoped_queryset(self, principal):
+        return (
+            VetoEvent.objects.visible_to(principal)
+            .select_related("enterprise")
+            .order_by("-occurred_on", "-created_at")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = VetoEventInSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        event = services.record_veto_event(self.principal, **data)
+        return Response(VetoEventOutSerializer(event).data, status=status.HTTP_201_CREATED)
