@@ -172,7 +172,7 @@ def _decimal(value, field: str, errors: dict, *, maximum: Decimal) -> Decimal | 
         return None
     if number < 0 or number > maximum:
         errors.setdefault(field, []).append(
-            _("Enter a score between 0 and %(max)s.") % {"max": maximum.normalize()}
+            _("Enter a score between 0 and %(max)s.") % {"max": f"{maximum.normalize():f}"}
         )
         return None
     return number
