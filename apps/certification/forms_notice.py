@@ -11,18 +11,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import DateInput
 from apps.enterprises.models import Enterprise
 
 from . import services
 from .models import Application, Round
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
 
 # Public notice ---------------------------------------------------------------------------------------
 

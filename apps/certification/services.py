@@ -301,11 +301,11 @@ def change_target_level(principal, application: Application, target_level: Level
     return app
 
 
-@transaction.atomic
-def save_self_scores(principal, application: Application, scores: dict) -> Application:
-    """`scores`: {item id: {"score": ..., "note": ...}}. A blank score clears it. All or nothing."""
-    app = _lock(application)
-    _require_prepare(principal, app)
+def _apply_scores(app: Application, scores: dict, *, kind: str, fields: dict | None = None) -> dict:
+    """Parse `{item id: {"score", "note"}}` onto the application's ItemScore rows: `kind` is
+    "self" or "review" (the columns `<kind>_score` / `<kind>_note`), `fields` any other columns to
+    set on each changed row. All or nothing: one bad score refuses the lot, with a message per item
+    field. Returns the application's rows by item id, updated."""
     rows = {str(s.item_id): s for s in app.scores.select_related("item")}
     errors: dict = {}
     changed = []
@@ -315,20 +315,32 @@ def save_self_scores(principal, application: Application, scores: dict) -> Appli
             errors.setdefault(f"item_{item_id}", []).append(_("This item is not on the application's form."))
             continue
         value = _decimal(data.get("score"), f"item_{item_id}", errors, maximum=row.item.max_points)
-        row.self_score = value
-        row.self_note = (data.get("note") or "").strip()[:2000]
+        setattr(row, f"{kind}_score", value)
+        setattr(row, f"{kind}_note", (data.get("note") or "").strip()[:2000])
+        for name, field_value in (fields or {}).items():
+            setattr(row, name, field_value)
         changed.append(row)
     _raise_fields(errors)
-    ItemScore.objects.bulk_update(changed, ["self_score", "self_note"])
+    ItemScore.objects.bulk_update(changed, [f"{kind}_score", f"{kind}_note", *(fields or {})])
+    audit.record(
+        f"certification.save_{kind}_scores",
+        app,
+        after={"items": {str(r.item_id): str(getattr(r, f"{kind}_score")) for r in changed}},
+        only_changes=False,
+    )
+    return rows
+
+
+@transaction.atomic
+def save_self_scores(principal, application: Application, scores: dict) -> Application:
+    """`scores`: {item id: {"score": ..., "note": ...}}. A blank score clears it. All or nothing."""
+    app = _lock(application)
+    _require_prepare(principal, app)
+    rows = _apply_scores(app, scores, kind="self")
     before = audit.snapshot(app)
     app.self_score = sum((s.self_score or 0 for s in rows.values()), Decimal(0))
     app.save(update_fields=["self_score", "updated_at"])
-    audit.record(
-        "certification.save_self_scores",
-        app,
-        before=before,
-        after={**audit.snapshot(app), "items": {str(r.item_id): str(r.self_score) for r in changed}},
-    )
+    audit.record("certification.self_score_total", app, before=before, after=audit.snapshot(app))
     return app
 
 
@@ -735,35 +747,17 @@ def start_review(principal, application: Application) -> Application:
 @transaction.atomic
 def save_review_scores(principal, application: Application, scores: dict) -> Application:
     """The reviewer's score per item (`{item id: {"score", "note"}}`); the reviewed score is the
-    sum of the scored items."""
+    sum of the scored items. Who scored what and when stays on each row (the results feed honours)."""
     app = _lock(application)
     _require_review(principal, app)
-    rows = {str(s.item_id): s for s in app.scores.select_related("item")}
-    errors: dict = {}
-    changed = []
-    now = timezone.now()
-    for item_id, data in scores.items():
-        row = rows.get(str(item_id))
-        if row is None:
-            errors.setdefault(f"item_{item_id}", []).append(_("This item is not on the application's form."))
-            continue
-        row.review_score = _decimal(data.get("score"), f"item_{item_id}", errors, maximum=row.item.max_points)
-        row.review_note = (data.get("note") or "").strip()[:2000]
-        row.reviewed_by = _user(principal)
-        row.reviewed_at = now
-        changed.append(row)
-    _raise_fields(errors)
-    ItemScore.objects.bulk_update(changed, ["review_score", "review_note", "reviewed_by", "reviewed_at"])
+    rows = _apply_scores(
+        app, scores, kind="review", fields={"reviewed_by": _user(principal), "reviewed_at": timezone.now()}
+    )
     before = audit.snapshot(app)
     scored = [r.review_score for r in rows.values() if r.review_score is not None]
     app.reviewed_score = sum(scored, Decimal(0)) if scored else None
     app.save(update_fields=["reviewed_score", "updated_at"])
-    audit.record(
-        "certification.save_review_scores",
-        app,
-        before=before,
-        after={**audit.snapshot(app), "items": {str(r.item_id): str(r.review_score) for r in changed}},
-    )
+    audit.record("certification.reviewed_score_total", app, before=before, after=audit.snapshot(app))
     return app
 
 

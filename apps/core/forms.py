@@ -5,6 +5,22 @@ from django import forms
 from .errors import DomainError
 
 
+class DateInput(forms.DateInput):
+    """An HTML5 date picker that shows the value as YYYY-MM-DD (what the browser expects)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, **kwargs):
+        super().__init__(attrs, format="%Y-%m-%d", **kwargs)
+
+
+class NameChoiceField(forms.ModelChoiceField):
+    """A model select that shows each object's `name` (enterprises, unions...)."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Put a DomainError on the form: on its field when the form has it, else as a non-field
     error, with the legal source appended so the user sees why."""

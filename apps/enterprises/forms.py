@@ -5,17 +5,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import DateInput
 from apps.core.models import Area
 
 from .models import Enterprise, EnterpriseSurvey
 from .services import CONTROLLED_FIELDS, EDITABLE_FIELDS, SURVEY_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class EnterpriseForm(forms.ModelForm):

@@ -9,22 +9,12 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import DateInput
+from apps.core.forms import NameChoiceField as EnterpriseChoiceField
 from apps.enterprises.models import Enterprise
 
 from . import selectors, services
 from .models import CollectiveContract, Union
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class EnterpriseChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
 
 
 class EnterpriseMultipleChoiceField(forms.ModelMultipleChoiceField):
