@@ -7,13 +7,25 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from apps.accounts.principal import principal_for_user
 from apps.accounts.roles import Role
 from apps.certification import services
-from apps.certification.models import Application, Evidence, GroupMember, Item, Round, RuleSet
+from apps.certification.default_rules import create_default
+from apps.certification.models import (
+    Application,
+    Category,
+    Evidence,
+    GroupMember,
+    Item,
+    Level,
+    Round,
+    RuleSet,
+    VetoRule,
+)
 from tests.factories import user_with_role
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -25,7 +37,11 @@ def pdf_upload(name="evidence.pdf"):
 
 @pytest.fixture
 def rule_set(db):
-    return RuleSet.objects.get(version=1)
+    """The default rule set of migration 0002 (rebuilt if a transactional test flushed it)."""
+    existing = RuleSet.objects.filter(version=1).order_by("year").first()
+    return existing or create_default(
+        RuleSet, Level, VetoRule, Category, Item, region=settings.PARK_NAME, year=2026
+    )
 
 
 @pytest.fixture
