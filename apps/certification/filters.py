@@ -2,14 +2,23 @@
 `/api/v1/certification/applications/` read the same query parameters."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Area
 from apps.enterprises.choices import Industry
-from apps.enterprises.filters import LazyOrderingFilter
+from apps.enterprises.filters import LazyOrderingFilter, YesNoWidget
 
-from .models import Application, Round
+from .models import Application, Level, Round
+
+
+def level_choices():
+    """The level codes of all rule sets, lowest first (A, AA, AAA by default)."""
+    seen = {}
+    for code, rank in Level.objects.order_by("rank", "code").values_list("code", "rank"):
+        seen.setdefault(code, rank)
+    return [(code, code) for code in seen]
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -22,8 +31,13 @@ class ApplicationFilter(django_filters.FilterSet):
         queryset=Round.objects.all(), empty_label=_("Any"), label=_("Round")
     )
     status = django_filters.MultipleChoiceFilter(choices=Application.Status.choices, label=_("Status"))
+    # A text filter (the API documents a string, whatever levels a rule set defines) shown as a
+    # select of the known levels on the page.
     level = django_filters.CharFilter(
-        field_name="target_level__code", label=_("Level applied for"), help_text=_("A, AA or AAA.")
+        field_name="target_level__code",
+        widget=forms.Select(choices=lambda: [("", _("Any")), *level_choices()]),
+        label=_("Level applied for"),
+        help_text=_("A, AA or AAA."),
     )
     town = django_filters.ModelChoiceFilter(
         field_name="enterprise__town",
@@ -35,7 +49,9 @@ class ApplicationFilter(django_filters.FilterSet):
     industry = django_filters.ChoiceFilter(
         field_name="enterprise__industry", choices=Industry.choices, empty_label=_("Any"), label=_("Industry")
     )
-    has_open_objection = django_filters.BooleanFilter(method="filter_objection", label=_("Open objection"))
+    has_open_objection = django_filters.BooleanFilter(
+        method="filter_objection", label=_("Open objection"), widget=YesNoWidget
+    )
     ordering = LazyOrderingFilter(
         fields=(
             ("submitted_at", "submitted_at"),
@@ -45,6 +61,7 @@ class ApplicationFilter(django_filters.FilterSet):
             ("updated_at", "updated_at"),
         ),
         label=_("Sort by"),
+        empty_label=_("Newest submission first"),
     )
 
     class Meta:

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -115,7 +115,7 @@ NOTICE_STATES = {
     "upcoming": ("info", gettext_lazy("Not yet started")),
     "running": ("success", gettext_lazy("Running")),
     "ended": ("warning", gettext_lazy("Ended, not yet closed")),
-    "closed": ("secondary", gettext_lazy("Closed")),
+    "closed": ("secondary", pgettext_lazy("public notice", "Closed")),
 }
 
 
