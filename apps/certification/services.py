@@ -1107,7 +1107,9 @@ def _open_objections(app: Application) -> bool:
 def close_notices(today: dt.date | None = None) -> dict:
     """Daily job: for every notice that has ended, certify each application in it that has no
     open objection and no veto event in its window (those are rejected with the reason); an
-    application with an open objection waits. A notice closes when nothing in it is waiting."""
+    application with an open objection waits. A notice closes when nothing in it is waiting.
+    `today` may be earlier than the real date (a re-run); certifying itself checks the real date
+    (workflow guard), so a later `today` certifies nothing early."""
     today = today or _today()
     result = {"certified": 0, "rejected": 0, "waiting": 0}
     for notice in PublicNotice.objects.filter(ends_on__lt=today, closed_at__isnull=True):
@@ -1171,14 +1173,16 @@ def submit_annual_report(
     return rep
 
 
-def _end_title(principal, cert: Certificate, action: str, reason: str) -> Certificate:
+def _end_title(
+    principal, cert: Certificate, action: str, reason: str, *, on: dt.date | None = None
+) -> Certificate:
     cert = transition(
         cert,
         CERTIFICATE_WORKFLOW,
         action,
         principal,
         reason=reason,
-        changes={"ended_on": _today(), "end_reason": reason},
+        changes={"ended_on": on or _today(), "end_reason": reason},
     )
     notify(
         hr_users(cert.enterprise),
@@ -1214,12 +1218,17 @@ def lapse_titles(today: dt.date | None = None) -> int:
                 cert,
                 "lapse",
                 _("The annual report due on %(date)s was not handed in.") % {"date": report.due_on},
+                on=today,
             )
         count += 1
     for cert in Certificate.objects.filter(status=Certificate.Status.VALID, valid_until__lt=today):
         with transaction.atomic():
             _end_title(
-                SYSTEM, cert, "lapse", _("The validity ended on %(date)s.") % {"date": cert.valid_until}
+                SYSTEM,
+                cert,
+                "lapse",
+                _("The validity ended on %(date)s.") % {"date": cert.valid_until},
+                on=today,
             )
         count += 1
     return count

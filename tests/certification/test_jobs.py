@@ -341,7 +341,7 @@ def test_an_overdue_report_lapses_the_title(ent_a_old, rule_set):
     assert services.lapse_titles(today=first.due_on + dt.timedelta(days=1)) == 1
     cert.refresh_from_db()
     assert cert.status == Certificate.Status.LAPSED
-    assert cert.ended_on == TODAY
+    assert cert.ended_on == first.due_on + dt.timedelta(days=1)  # the day of the run that lapsed it
     assert first.due_on.isoformat() in cert.end_reason
     row = cert.history.get()
     assert (row.action, row.from_status, row.to_status, row.actor_label) == (
