@@ -144,9 +144,7 @@ def wizard_steps(application: Application, sections=None) -> list[Step]:
     members = list(application.group.all())
     steps.append(Step("group", _("Self-evaluation group"), bool(members), "group"))
     steps.append(Step("disclosure", _("Disclosure"), bool(application.disclosure_method), "disclosure"))
-    steps.append(
-        Step("submit", _("Check and submit"), application.status not in (S.DRAFT, S.RETURNED), "submit")
-    )
+    steps.append(Step("submit", _("Check and submit"), application.status not in services.EDITABLE, "submit"))
     return steps
 
 
@@ -158,7 +156,7 @@ def progress(steps: list[Step]) -> int:
 
 def available_actions(application: Application, principal) -> list[str]:
     actions = [t.action for t in WORKFLOW.available(application, principal)]
-    if application.status in (S.DRAFT, S.RETURNED) and services.can_prepare(principal, application):
+    if services.may_edit_self_evaluation(principal, application):
         actions.insert(0, "edit")
     if application.status == S.UNDER_REVIEW and services.can_review(principal):
         actions.insert(0, "score")

@@ -111,7 +111,22 @@ def can_review(principal) -> bool:
     return bool(principal.user and principal.user.has_perm("certification.review_application"))
 
 
-def _require_prepare(principal, application: Application, *, states=(S.DRAFT, S.RETURNED)) -> None:
+#: The self-evaluation is the enterprise's to change only while it is a draft or returned.
+EDITABLE = (S.DRAFT, S.RETURNED)
+
+
+def may_edit_self_evaluation(principal, application: Application) -> bool:
+    return application.status in EDITABLE and can_prepare(principal, application)
+
+
+def next_level(enterprise: Enterprise, rule_set: RuleSet) -> Level | None:
+    """The level the enterprise may apply for next: one above its valid title (levels are climbed
+    one at a time), or the lowest level without a title. None when it holds the highest."""
+    held = held_certificate(enterprise)
+    return rule_set.levels.filter(rank=(held.level.rank if held else 0) + 1).first()
+
+
+def _require_prepare(principal, application: Application, *, states=EDITABLE) -> None:
     if not can_prepare(principal, application):
         raise NotAllowed(_("Only the enterprise's HR may prepare its self-evaluation."))
     if application.status not in states:

@@ -116,9 +116,7 @@ def application_list(request):
     is_reviewer = user.has_perm("certification.review_application")
     may_prepare = user.has_perm("certification.prepare_application") and not principal.is_park_admin
     for app in page:
-        app.editable = (
-            may_prepare and app.status in (S.DRAFT, S.RETURNED) and services.can_prepare(principal, app)
-        )
+        app.editable = may_prepare and services.may_edit_self_evaluation(principal, app)
     return render(
         request,
         "certification/application_list.html",
@@ -154,9 +152,7 @@ def application_create(request):
     if rounds:
         initial = {}
         if len(enterprises) == 1:
-            held = services.held_certificate(enterprises[0])
-            rank = (held.level.rank if held else 0) + 1
-            level = rounds[0].rule_set.levels.filter(rank=rank).first()
+            level = services.next_level(enterprises[0], rounds[0].rule_set)
             if level is not None:
                 initial["target_level"] = level.code
         form = ApplicationCreateForm(
@@ -219,7 +215,7 @@ def wizard_step(request, pk, step):
     app = selectors.get_application(principal, pk)
     if not services.can_prepare(principal, app):
         raise PermissionDenied(_("Only the enterprise's HR may prepare its self-evaluation."))
-    if app.status not in (S.DRAFT, S.RETURNED):
+    if app.status not in services.EDITABLE:
         messages.info(
             request,
             _("The self-evaluation can no longer be changed; it is “%(status)s”.")

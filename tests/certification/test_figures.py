@@ -49,3 +49,16 @@ def test_an_enterprise_counts_once_at_its_highest_level(cert_round, cert_admin):
     assert figures["target"] == 90.0
     assert figures["meets_target"] is False
     assert figures["gap"] == 2  # 90 % of 4 operating enterprises is 3.6: 4 needed, 2 held
+
+
+def test_next_level_is_one_above_the_valid_title(cert_round):
+    """The create form suggests the next rung of the ladder (services.next_level)."""
+    from apps.certification import services
+
+    rs = cert_round.rule_set
+    fresh, holder, top = EnterpriseFactory(), EnterpriseFactory(), EnterpriseFactory()
+    _title(holder, cert_round, "A", "HX-N-1")
+    _title(top, cert_round, "AAA", "HX-N-2")
+    assert services.next_level(fresh, rs).code == "A"
+    assert services.next_level(holder, rs).code == "AA"
+    assert services.next_level(top, rs) is None
