@@ -42,5 +42,11 @@ BEAT_SCHEDULE = {
         "task": "certification.lapse_titles",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Remind organisations of mediation applications not decided within 3 working days and flag
+    # cases past their mediation deadline (劳动争议调解仲裁法 art. 14).
+    "mediation-flag-overdue": {
+        "task": "mediation.flag_overdue",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

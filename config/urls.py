@@ -18,6 +18,7 @@ urlpatterns = [
     path("enterprises/", include("apps.enterprises.urls")),
     path("unions/", include("apps.unions.urls")),
     path("certification/", include("apps.certification.urls")),
+    path("mediation/", include("apps.mediation.urls")),
     # Public verification of a certificate (printed as a QR code on the certificate).
     path("verify/<str:number>", certification_views_notice.verify, name="verify"),
     path("i18n/setlang/", set_language, name="set_language"),

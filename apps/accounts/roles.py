@@ -43,6 +43,17 @@ _UNION_READ = {
 #: `certification.services.can_prepare` (their own); what anyone sees, by `visible_to`.
 _CERTIFICATION_READ = {"certification.view_application", "certification.view_certificate"}
 
+#: Labour-dispute mediation (issue 5). Which cases a user sees is decided by `Case.visible_to`
+#: (mediators: their organisations' cases; HR: cases against their enterprise).
+_MEDIATION_READ = {"mediation.view_case", "mediation.view_mediationorganisation"}
+_MEDIATION_WORK = {
+    "mediation.register_case",
+    "mediation.accept_case",
+    "mediation.mediate_case",
+    "mediation.view_mediation_figures",
+    "mediation.view_applicant_identity",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARK_ADMIN: frozenset(
         _ADMIN_MODEL_PERMS
@@ -92,8 +103,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "certification.view_round",
             "certification.add_round",
             "certification.change_round",
+            # Mediation: park administrators supervise, route and may act on every case.
+            "mediation.add_mediationorganisation",
+            "mediation.change_mediationorganisation",
+            "mediation.view_mediator",
+            "mediation.add_mediator",
+            "mediation.change_mediator",
         }
         | _CERTIFICATION_READ
+        | _MEDIATION_READ
+        | _MEDIATION_WORK
     ),
     Role.ENTERPRISE_HR: frozenset(
         {"accounts.view_organisation"}
@@ -111,6 +130,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "certification.submit_annualreport",
         }
         | _CERTIFICATION_READ
+        # Cases where the enterprise is the respondent, without applicants' ID numbers or phones.
+        | _MEDIATION_READ
     ),
     Role.UNION_OFFICIAL: frozenset(
         {"accounts.view_organisation"}
@@ -130,7 +151,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
         | _CERTIFICATION_READ
     ),
-    Role.MEDIATOR: frozenset({"accounts.view_organisation", "enterprises.view_enterprise"}),
+    Role.MEDIATOR: frozenset(
+        {"accounts.view_organisation", "enterprises.view_enterprise", "mediation.view_mediator"}
+        | _MEDIATION_READ
+        | _MEDIATION_WORK
+    ),
     Role.INSPECTOR: frozenset({"accounts.view_organisation"} | _REGISTRY_READ),
 }
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.enterprises",
     "apps.unions",
     "apps.certification",
+    "apps.mediation",
     "apps.api",
 ]
 
@@ -196,6 +197,8 @@ REST_FRAMEWORK = {
         "principal": env("API_THROTTLE_RATE", default="1200/min"),
         "anon": env("API_ANON_THROTTLE_RATE", default="60/min"),
         "public_form": env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
+        # Look-ups by serial number and access code on the public mediation tracking page.
+        "public_lookup": env("PUBLIC_LOOKUP_THROTTLE_RATE", default="30/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -249,5 +252,7 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # the look-up hash. Local and test derive them from SECRET_KEY when unset; production requires them.
 PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=[])
 PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="")
+# Prefix of mediation case serial numbers (TJ2026-00042).
+MEDIATION_SERIAL_PREFIX = env("MEDIATION_SERIAL_PREFIX", default="TJ")
 # seed_demo creates known passwords: only local and test settings allow it.
 DEMO_DATA_ALLOWED = False

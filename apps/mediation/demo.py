@@ -1,0 +1,5 @@
+"""Demo mediation data (filled in below)."""
+
+
+def seed(rng, stdout):
+    return None

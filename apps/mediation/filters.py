@@ -1,0 +1,116 @@
+"""The one filter set of mediation cases: the case list page and `/api/v1/mediation/cases/` read
+the same query parameters."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import Area
+from apps.enterprises.filters import LazyOrderingFilter, YesNoWidget
+
+from .models import Case, CaseType, MediationOrganisation
+from .rules import DisputeType
+
+
+def overdue_q(today=None) -> Q:
+    """Open cases past a deadline: not decided within 3 working days, or past the mediation period."""
+    today = today or timezone.localdate()
+    return Q(status=Case.Status.RECEIVED, decision_due_on__lt=today) | Q(
+        status=Case.Status.IN_MEDIATION, due_on__lt=today
+    )
+
+
+class CaseFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=_("Serial number, or part of the respondent's name."),
+    )
+    status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices, label=_("Status"))
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=MediationOrganisation.objects.all(), empty_label=_("Any"), label=_("Organisation")
+    )
+    type = django_filters.ChoiceFilter(
+        choices=DisputeType.choices, method="filter_type", empty_label=_("Any"), label=_("Kind of dispute")
+    )
+    town = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.filter(kind=Area.Kind.TOWN),
+        to_field_name="code",
+        empty_label=_("Any"),
+        label=_("Town"),
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=Case.Channel.choices, empty_label=_("Any"), label=_("Channel")
+    )
+    outcome = django_filters.ChoiceFilter(
+        choices=Case.Outcome.choices, empty_label=_("Any"), label=_("Outcome")
+    )
+    collective = django_filters.BooleanFilter(
+        field_name="is_collective", label=_("Collective"), widget=YesNoWidget
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"), widget=YesNoWidget)
+    mine = django_filters.BooleanFilter(
+        method="filter_mine",
+        label=_("Assigned to me"),
+        widget=YesNoWidget,
+        help_text=_("Cases whose mediator is you."),
+    )
+    received_from = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="gte", label=_("Received from")
+    )
+    received_to = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", label=_("Received until")
+    )
+    ordering = LazyOrderingFilter(
+        fields=(
+            ("received_on", "received_on"),
+            ("due_on", "due_on"),
+            ("closed_on", "closed_on"),
+            ("amount_claimed", "amount_claimed"),
+            ("workers_count", "workers_count"),
+        ),
+        label=_("Sort by"),
+        empty_label=_("Collective first, then nearest deadline"),
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "search",
+            "status",
+            "organisation",
+            "type",
+            "town",
+            "channel",
+            "outcome",
+            "collective",
+            "overdue",
+            "mine",
+            "received_from",
+            "received_to",
+        ]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(serial__iexact=value) | Q(respondent_name__icontains=value))
+
+    def filter_type(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(CaseType.objects.filter(case=OuterRef("pk"), code=value)))
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        return queryset.filter(mediator__user=user)

@@ -1,0 +1,612 @@
+"""Labour-dispute mediation (domain guide §5): organisations, mediators, cases and agreements.
+
+Law: 劳动争议调解仲裁法 (Labour Dispute Mediation and Arbitration Law, "LDMAL") arts. 2, 7, 10-16,
+27; 企业劳动争议协商调解规定; 人民法院在线调解规则. The rules themselves live in `services.py` and
+`rules.py`; the lifecycle in `workflow.py`.
+
+A MediationOrganisation is the registry record of an `accounts.Organisation` of kind "mediation":
+memberships with the mediator role hang on the organisation (scoping), the record holds the kind
+and what the organisation covers; `Mediator` is its roster (who may be assigned a case).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.roles import Role
+from apps.core.models import Area, BaseModel, ScopedQuerySet, StatusHistory
+from apps.core.personal_data import EncryptedCharField
+
+from .rules import DisputeType
+
+
+class MediationOrganisationQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Organisations are public knowledge inside the platform: every signed-in user and API
+        client sees the list (intake and transfer need it); the anonymous public sees active ones
+        through the application form only."""
+        if principal.is_authenticated:
+            return self
+        return self.filter(is_active=True)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class MediationOrganisation(BaseModel):
+    """A mediation organisation of LDMAL art. 10, or the court's pre-litigation mediation."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise labour-dispute mediation committee")
+        TOWN = "town", _("Township / sub-district or regional mediation (HR bureau)")
+        INDUSTRY = "industry", _("Industry mediation organisation")
+        PEOPLE = "people", _("People's mediation committee")
+        ARBITRATION = "arbitration", _("Mediation centre of the arbitration commission")
+        COURT = "court", _("Court pre-litigation mediation")
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="mediation",
+        editable=False,
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
+    towns = models.ManyToManyField(
+        Area,
+        verbose_name=_("towns covered"),
+        blank=True,
+        related_name="mediation_organisations",
+        limit_choices_to={"kind": Area.Kind.TOWN},
+    )
+    enterprises = models.ManyToManyField(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprises covered"),
+        blank=True,
+        related_name="mediation_organisations",
+        help_text=_(
+            "For an enterprise committee: its enterprise; for an industry organisation: its members."
+        ),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = MediationOrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("mediation organisation")
+        verbose_name_plural = _("mediation organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Mediator(BaseModel):
+    """A member of a mediation organisation who can be assigned cases."""
+
+    organisation = models.ForeignKey(
+        MediationOrganisation,
+        verbose_name=_("mediation organisation"),
+        on_delete=models.CASCADE,
+        related_name="mediators",
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mediator_roles",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    #: Dispute type codes (rules.DisputeType) the mediator specialises in.
+    specialities = models.JSONField(_("specialities"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("mediator")
+        verbose_name_plural = _("mediators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], condition=Q(user__isnull=False), name="uniq_mediator_user"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def speciality_labels(self) -> list[str]:
+        return [DisputeType(code).label for code in self.specialities if code in DisputeType.values]
+
+
+class SerialCounter(models.Model):
+    """The last serial number given per year; locked while a case is numbered."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("serial counter")
+        verbose_name_plural = _("serial counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Park administrators: every case. API clients: cases in their area (all without a
+        restriction). Mediators: the cases of their organisations. Enterprise HR: cases where
+        their enterprise is the respondent (the pages and API then hide applicants' ID numbers and
+        phones). Nobody else."""
+        if principal.sees_everything:
+            return self
+        if principal.is_api_client:
+            return self.filter(town__in=principal.area_ids) if principal.area_ids else self
+        if not principal.is_authenticated:
+            return self.none()
+        q = Q(pk__in=[])
+        mediator_orgs = principal.organisation_ids(Role.MEDIATOR)
+        if mediator_orgs:
+            q |= Q(organisation__organisation_id__in=mediator_orgs)
+        hr_orgs = principal.organisation_ids(Role.ENTERPRISE_HR)
+        if hr_orgs:
+            q |= Q(respondent_enterprise__organisation_id__in=hr_orgs)
+        return self.filter(q)
+
+
+class Case(BaseModel):
+    """A labour-dispute mediation case, from application to archive."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_MEDIATION = "in_mediation", _("In mediation")
+        REFUSED = "refused", _("Not accepted")
+        CLOSED = "closed", _("Closed")
+        ARCHIVED = "archived", _("Archived")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online application")
+        WALK_IN = "walk_in", _("Walk-in")
+        PHONE = "phone", _("Phone")
+        COURT = "court", _("Entrusted by a court")
+        INSPECTION = "inspection", _("Transferred from labour inspection")
+
+    class Form(models.TextChoices):
+        WRITTEN = "written", _("Written")
+        ORAL = "oral", _("Oral (recorded on the spot)")
+
+    class Outcome(models.TextChoices):
+        AGREEMENT = "agreement", _("Agreement reached")
+        NO_AGREEMENT = "no_agreement", _("No agreement")
+        TIMED_OUT = "timed_out", _("Timed out")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
+        RESPONDENT_REFUSED = "respondent_refused", _("Respondent refused mediation")
+        ARBITRATION = "arbitration", _("Referred to arbitration")
+        COURT = "court", _("Referred to court")
+
+    OPEN = (Status.RECEIVED, Status.IN_MEDIATION)
+
+    serial = models.CharField(_("serial number"), max_length=20, unique=True, editable=False)
+    access_code_hash = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.RECEIVED,
+        db_index=True,
+        editable=False,
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
+    form = models.CharField(
+        _("form of application"), max_length=10, choices=Form.choices, default=Form.WRITTEN
+    )
+    oral_record = models.TextField(
+        _("record of the oral application"),
+        blank=True,
+        help_text=_("LDMAL art. 12: an oral application is recorded on the spot."),
+    )
+    court_name = models.CharField(_("entrusting court"), max_length=100, blank=True)
+    source_reference = models.CharField(
+        _("reference of the sender"),
+        max_length=60,
+        blank=True,
+        help_text=_("The court's entrustment number or the inspection case number."),
+    )
+
+    # The respondent: an enterprise of the registry, or an employer outside the park.
+    respondent_enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("respondent (registered enterprise)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mediation_cases",
+    )
+    respondent_name = models.CharField(_("respondent"), max_length=200)
+    respondent_uscc = models.CharField(_("respondent's credit code"), max_length=18, blank=True)
+    respondent_contact = models.CharField(_("respondent's contact person"), max_length=50, blank=True)
+    respondent_phone = models.CharField(_("respondent's phone"), max_length=30, blank=True)
+    respondent_address = models.CharField(_("respondent's address"), max_length=200, blank=True)
+    town = models.ForeignKey(
+        Area,
+        verbose_name=_("town / sub-district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    claims = models.TextField(_("claims"))
+    facts = models.TextField(_("facts and reasons"), blank=True)
+    amount_claimed = models.DecimalField(
+        _("amount claimed (yuan)"), max_digits=14, decimal_places=2, default=0
+    )
+    workers_count = models.PositiveIntegerField(_("workers involved"), default=1)
+    common_claim = models.BooleanField(
+        _("the workers share a common claim"),
+        default=True,
+        help_text=_("LDMAL art. 7: 10 or more workers with a common claim make a collective dispute."),
+    )
+    is_collective = models.BooleanField(_("collective dispute"), default=False, db_index=True, editable=False)
+    infringed_on = models.DateField(
+        _("date the right was known to be infringed"),
+        null=True,
+        blank=True,
+        help_text=_("Starts the one-year limitation period (LDMAL art. 27)."),
+    )
+
+    organisation = models.ForeignKey(
+        MediationOrganisation,
+        verbose_name=_("mediation organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    mediator = models.ForeignKey(
+        Mediator,
+        verbose_name=_("mediator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+
+    # Clocks. Dates are in the park's time zone.
+    received_on = models.DateField(_("received on"), db_index=True)
+    clock_starts_on = models.DateField(
+        _("current organisation received it on"),
+        help_text=_("The day the organisation now handling the case received it (changes on transfer)."),
+    )
+    decision_due_on = models.DateField(_("accept or refuse by"))
+    due_on = models.DateField(_("mediation deadline"), db_index=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, db_index=True)
+    archived_on = models.DateField(_("archived on"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, blank=True, db_index=True
+    )
+    outcome_note = models.TextField(_("closing note"), blank=True)
+    agreed_amount = models.DecimalField(_("amount agreed (yuan)"), max_digits=14, decimal_places=2, default=0)
+    overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
+    decision_reminded_on = models.DateField(null=True, blank=True, editable=False)
+
+    consent_at = models.DateTimeField(
+        _("consent to the processing of personal data"), null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-serial"]
+        verbose_name = _("mediation case")
+        verbose_name_plural = _("mediation cases")
+        permissions = [
+            ("accept_case", _("Accept, refuse and transfer mediation cases")),
+            ("mediate_case", _("Conduct mediation: sessions, extensions, agreements, closing")),
+            ("register_case", _("Register a walk-in, phone or entrusted case")),
+            ("view_mediation_figures", _("See the mediation figures")),
+            ("view_applicant_identity", _("See applicants' ID numbers and phones")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["status", "decision_due_on"]),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_court_entrusted(self) -> bool:
+        return self.channel == self.Channel.COURT
+
+
+class CaseHistory(StatusHistory):
+    subject = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="history")
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("case history")
+        verbose_name_plural = _("case history")
+
+
+class CaseType(models.Model):
+    """One dispute type of a case (several allowed; LDMAL art. 2)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="types")
+    code = models.CharField(_("dispute type"), max_length=30, choices=DisputeType.choices, db_index=True)
+
+    class Meta:
+        verbose_name = _("dispute type")
+        verbose_name_plural = _("dispute types")
+        constraints = [models.UniqueConstraint(fields=["case", "code"], name="uniq_case_type")]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class Applicant(BaseModel):
+    """A worker who applied. The ID number is sensitive personal data (PIPL art. 28): encrypted at
+    rest, looked up by its keyed hash, masked on pages, never shown to the respondent."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="applicants")
+    name = models.CharField(_("name"), max_length=50)
+    id_number = EncryptedCharField(_("ID number"), blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    job = models.CharField(_("job"), max_length=100, blank=True)
+    employed_from = models.DateField(_("employed from"), null=True, blank=True)
+    employed_until = models.DateField(
+        _("employed until"), null=True, blank=True, help_text=_("Empty while still employed.")
+    )
+    is_representative = models.BooleanField(_("representative"), default=False)
+    lost_job = models.BooleanField(_("lost the job in the dispute"), default=False)
+    position = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["case", "position", "created_at"]
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+
+    def __str__(self):
+        return self.name
+
+
+class Session(BaseModel):
+    """A mediation session."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video")
+        PHONE = "phone", _("Phone")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    held_at = models.DateTimeField(_("held at"))
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    attendees = models.TextField(_("attendees"))
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["held_at"]
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+
+
+class Extension(BaseModel):
+    """An extension of the mediation period, with both parties' consent (LDMAL art. 14)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    previous_due_on = models.DateField(_("previous deadline"))
+    new_due_on = models.DateField(_("new deadline"))
+    applicant_consent_on = models.DateField(_("applicant consented on"))
+    respondent_consent_on = models.DateField(_("respondent consented on"))
+    consent_record = models.TextField(_("how consent was given"))
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+
+class Transfer(BaseModel):
+    """A transfer of the case to another organisation (the status history records it too)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_organisation = models.ForeignKey(
+        MediationOrganisation, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_organisation = models.ForeignKey(
+        MediationOrganisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    transferred_on = models.DateField(_("transferred on"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
+
+class Agreement(BaseModel):
+    """The mediation agreement (LDMAL art. 14): in force once both parties have signed or sealed,
+    the mediator has signed and the organisation's seal is affixed."""
+
+    class Performance(models.TextChoices):
+        PENDING = "pending", _("Not yet due or not yet paid")
+        PARTLY = "partly", _("Partly performed")
+        PERFORMED = "performed", _("Performed")
+        NOT_PERFORMED = "not_performed", _("Not performed")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="agreement")
+    result = models.TextField(_("result of the mediation"))
+    applicant_signed_on = models.DateField(_("applicant signed on"), null=True, blank=True)
+    respondent_signed_on = models.DateField(_("respondent signed or sealed on"), null=True, blank=True)
+    mediator_signed_on = models.DateField(_("mediator signed on"), null=True, blank=True)
+    sealed_on = models.DateField(_("organisation's seal affixed on"), null=True, blank=True)
+    effective_on = models.DateField(_("in force since"), null=True, blank=True, editable=False)
+    performance = models.CharField(
+        _("performance"), max_length=20, choices=Performance.choices, default=Performance.PENDING
+    )
+    document = models.ForeignKey(
+        "documents.GeneratedDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("mediation agreement")
+        verbose_name_plural = _("mediation agreements")
+
+    def __str__(self):
+        return str(self.case)
+
+    @property
+    def is_signed(self) -> bool:
+        return all(
+            (self.applicant_signed_on, self.respondent_signed_on, self.mediator_signed_on, self.sealed_on)
+        )
+
+
+class AgreementItem(models.Model):
+    """One obligation of the agreement: what, how much, by when and how."""
+
+    class Kind(models.TextChoices):
+        WAGES = "wages", _("Labour remuneration (wages)")
+        INJURY_MEDICAL = "injury_medical", _("Work-injury medical costs")
+        COMPENSATION = "compensation", _("Economic compensation")
+        DAMAGES = "damages", _("Damages")
+        OTHER = "other", _("Other obligation")
+
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        CASH = "cash", _("Cash")
+        OTHER = "other", _("Other")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=300)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, default=0)
+    due_on = models.DateField(_("perform by"))
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.TRANSFER)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("agreement item")
+        verbose_name_plural = _("agreement items")
+
+    def __str__(self):
+        return self.description
+
+
+class FollowUp(BaseModel):
+    """What may follow an agreement, with its deadline (LDMAL art. 16; 劳动人事争议仲裁办案规则;
+    民事诉讼法 art. 205 (司法确认))."""
+
+    class Kind(models.TextChoices):
+        ARBITRATION_CONFIRMATION = (
+            "arbitration_confirmation",
+            _("Joint request for confirmation by the arbitration commission"),
+        )
+        JUDICIAL_CONFIRMATION = "judicial_confirmation", _("Judicial confirmation by a court")
+        PAYMENT_ORDER = "payment_order", _("Payment order (支付令)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        NOT_PURSUED = "not_pursued", _("Not pursued")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    due_on = models.DateField(_("due by"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["due_on", "kind"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [models.UniqueConstraint(fields=["agreement", "kind"], name="uniq_follow_up_kind")]
+
+
+class Payment(BaseModel):
+    """Performance recorded: an amount paid under the agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(_("amount paid (yuan)"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["paid_on", "created_at"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+
+class Referral(BaseModel):
+    """A re-employment referral for an applicant who lost the job in the dispute (seed 003:
+    link mediation with employment services)."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        EMPLOYED = "employed", _("Found a job")
+        TRAINING = "training", _("Entered training")
+        DECLINED = "declined", _("Declined")
+        NO_RESULT = "no_result", _("No result")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("applicant")
+    )
+    service = models.CharField(_("employment service"), max_length=200)
+    referred_on = models.DateField(_("referred on"))
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices, default=Result.PENDING)
+    result_on = models.DateField(_("result on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["referred_on", "created_at"]
+        verbose_name = _("re-employment referral")
+        verbose_name_plural = _("re-employment referrals")
+
+
+class CaseDocument(BaseModel):
+    """A file attached to the case (written application, evidence, entrustment letter...)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="mediation/%Y/%m/")
+    content_type = models.CharField(max_length=100, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    size = models.PositiveIntegerField(default=0, editable=False)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("case document")
+        verbose_name_plural = _("case documents")

@@ -1,0 +1,476 @@
+"""Reads of labour-dispute mediation: scoped lists and details, who sees applicants' identity,
+the timeline, the public tracking view, figures, the dossier section, home cards and the agreement
+PDF's context. Every read goes through `Case.objects.visible_to(principal)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case as When_
+from django.db.models import Count, F, Prefetch, Q, Sum, When
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit import services as audit
+from apps.core.personal_data import mask_id_number
+from apps.core.scoping import get_visible_or_404
+
+from . import rules, services
+from .filters import CaseFilter, overdue_q
+from .models import (
+    Agreement,
+    Case,
+    CaseHistory,
+    CaseType,
+    MediationOrganisation,
+    Mediator,
+)
+from .workflow import WORKFLOW
+
+S = Case.Status
+
+
+def cases_visible_to(principal):
+    return Case.objects.visible_to(principal).select_related(
+        "organisation",
+        "mediator",
+        "mediator__user",
+        "town",
+        "respondent_enterprise",
+        "agreement",
+        "agreement__document",
+    )
+
+
+def with_list_relations(qs):
+    """What a list row and its `available_actions` read, fetched in a fixed number of queries."""
+    return qs.prefetch_related(
+        Prefetch("types", queryset=CaseType.objects.order_by("code")),
+        "agreement__items",
+    )
+
+
+def _deadline_order():
+    """The next deadline of an open case: the decision while received, the mediation period
+    while in mediation; closed cases have none (sorted last)."""
+    return When_(
+        When(status=S.RECEIVED, then=F("decision_due_on")),
+        When(status=S.IN_MEDIATION, then=F("due_on")),
+        default=None,
+    )
+
+
+def case_list(principal, params, request=None):
+    """The filtered list: collective disputes first (LDMAL art. 7), then the nearest deadline."""
+    qs = cases_visible_to(principal)
+    fs = CaseFilter(params, queryset=qs, request=request)
+    qs = fs.qs if fs.is_valid() else qs.none()
+    if not params.get("ordering"):
+        qs = qs.annotate(next_deadline=_deadline_order()).order_by(
+            F("is_collective").desc(), F("next_deadline").asc(nulls_last=True), "-received_on", "-serial"
+        )
+    return fs, with_list_relations(qs)
+
+
+def get_case(principal, pk) -> Case:
+    return get_visible_or_404(cases_visible_to(principal), principal, pk=pk)
+
+
+def case_detail_queryset(principal):
+    return with_list_relations(cases_visible_to(principal)).prefetch_related(
+        "applicants",
+        "sessions",
+        "extensions",
+        "transfers__from_organisation",
+        "transfers__to_organisation",
+        "agreement__follow_ups",
+        "agreement__payments",
+        "referrals__applicant",
+        "documents",
+        Prefetch("history", queryset=CaseHistory.objects.select_related("actor").order_by("at")),
+    )
+
+
+def can_see_identity(principal) -> bool:
+    """Mediators and park administrators may see applicants' ID numbers (masked, or in full with
+    an audited view) and phones; API clients with `personal_data:read`. Enterprise HR of the
+    respondent never do."""
+    if principal.is_api_client:
+        return principal.has_scope("personal_data:read")
+    return principal.user is not None and principal.user.has_perm("mediation.view_applicant_identity")
+
+
+def applicant_rows(principal, case: Case, *, reveal=None) -> list[dict]:
+    """Applicants as the principal may see them. `reveal`: the id of one applicant whose ID number
+    is shown in full (the view is audited)."""
+    identity = can_see_identity(principal)
+    rows = []
+    for a in case.applicants.all():
+        full = identity and reveal is not None and str(a.pk) == str(reveal) and bool(a.id_number)
+        if full:
+            audit.record_sensitive_view(a, "id_number", note=case.serial)
+        rows.append(
+            {
+                "applicant": a,
+                "name": a.name,
+                "id_number": (a.id_number if full else mask_id_number(a.id_number)) if identity else None,
+                "revealed": full,
+                "phone": a.phone if identity else None,
+                "employer": a.employer,
+                "job": a.job,
+                "employed_from": a.employed_from,
+                "employed_until": a.employed_until,
+                "is_representative": a.is_representative,
+                "lost_job": a.lost_job,
+            }
+        )
+    return rows
+
+
+def available_actions(case: Case, principal) -> list:
+    return WORKFLOW.available(case, principal)
+
+
+def may_mediate(principal, case: Case) -> bool:
+    """Whether the principal may record sessions, the agreement, payments... on this case (the
+    services check again)."""
+    if principal.is_api_client:
+        return principal.has_scope("mediation:write")
+    return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
+
+
+def deadlines(case: Case, today: dt.date | None = None) -> list[dict]:
+    """The clocks that apply now, each with its unit, source and whether it has passed."""
+    today = today or timezone.localdate()
+    rows = []
+    if case.status == S.RECEIVED:
+        rows.append(
+            {
+                "label": _("Accept or refuse by"),
+                "date": case.decision_due_on,
+                "unit": rules.DECISION_PERIOD.describe(),
+                "source": rules.DECISION_PERIOD.source,
+                "overdue": case.decision_due_on < today,
+            }
+        )
+    if case.status in (S.RECEIVED, S.IN_MEDIATION):
+        period = services.period_for(case.channel)
+        rows.append(
+            {
+                "label": _("Mediation deadline"),
+                "date": case.due_on,
+                "unit": period.describe(),
+                "source": period.source,
+                "overdue": case.due_on < today,
+                "extended_days": (case.due_on - services.base_due_on(case)).days,
+            }
+        )
+    return rows
+
+
+def is_overdue(case: Case, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (case.status == S.RECEIVED and case.decision_due_on < today) or (
+        case.status == S.IN_MEDIATION and case.due_on < today
+    )
+
+
+def timeline(case: Case) -> list[CaseHistory]:
+    return list(case.history.all())
+
+
+def agreement_of(case: Case) -> Agreement | None:
+    try:
+        return case.agreement
+    except Agreement.DoesNotExist:
+        return None
+
+
+def mediators_for(organisation: MediationOrganisation | None):
+    qs = Mediator.objects.filter(is_active=True).select_related("organisation")
+    return qs.filter(organisation=organisation) if organisation is not None else qs
+
+
+def organisations(principal):
+    return (
+        MediationOrganisation.objects.visible_to(principal)
+        .prefetch_related("towns", Prefetch("mediators", queryset=Mediator.objects.order_by("name")))
+        .annotate(
+            open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN), distinct=True),
+        )
+    )
+
+
+# The public tracking page --------------------------------------------------------------------------
+
+
+def track(serial: str, code: str) -> Case | None:
+    """The case with this serial number if the access code matches, else None (the same answer
+    for an unknown serial and a wrong code, so serials cannot be probed)."""
+    serial = (serial or "").strip().upper()
+    case = Case.objects.filter(serial=serial).select_related("organisation").first() if serial else None
+    if case is None:
+        services.check_access_code(Case(access_code_hash="0" * 64), code)  # same work either way
+        return None
+    return case if services.check_access_code(case, code) else None
+
+
+#: What the applicant should expect next, by status (shown on the tracking page).
+def next_step(case: Case) -> str:
+    if case.status == S.RECEIVED:
+        return _(
+            "The mediation organisation decides whether to accept your application by %(date)s "
+            "(within 3 working days). It will contact you by phone."
+        ) % {"date": case.decision_due_on}
+    if case.status == S.IN_MEDIATION:
+        return _(
+            "A mediator is working on your case. If no agreement is reached by %(date)s, you may apply "
+            "to the labour-dispute arbitration commission."
+        ) % {"date": case.due_on}
+    if case.status == S.REFUSED:
+        return _(
+            "Your application was not accepted for mediation. You may apply to the labour-dispute "
+            "arbitration commission directly."
+        )
+    if case.outcome == Case.Outcome.AGREEMENT:
+        return _(
+            "An agreement was reached. If it is not performed, you may apply for arbitration, and for "
+            "wages, work-injury medical costs, compensation or damages also for a payment order from a court."
+        )
+    return _("Mediation has ended. You may apply to the labour-dispute arbitration commission.")
+
+
+def public_timeline(case: Case) -> list[dict]:
+    """Dates and what happened, without names, reasons about other people or internal notes; a
+    refusal's reason is the applicant's own business and is shown."""
+    labels = {t.action: t.label for t in WORKFLOW.transitions.values()}
+    labels["receive"] = _("Application received")
+    rows = []
+    for h in case.history.order_by("at"):
+        rows.append(
+            {
+                "at": h.at,
+                "label": labels.get(h.action, h.action),
+                "reason": h.reason if h.action in ("refuse",) else "",
+            }
+        )
+    return rows
+
+
+# Figures -------------------------------------------------------------------------------------------
+
+
+def _pct(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def figures(principal, *, date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict:
+    """Cases by status, kind, organisation and month; workers; amounts claimed and agreed; the
+    share closed by agreement; average days to close; overdue and collective cases."""
+    today = timezone.localdate()
+    qs = Case.objects.visible_to(principal)
+    if date_from:
+        qs = qs.filter(received_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(received_on__lte=date_to)
+    totals = qs.aggregate(
+        cases=Count("pk"),
+        workers=Sum("workers_count"),
+        claimed=Sum("amount_claimed"),
+        agreed=Sum("agreed_amount"),
+        collective=Count("pk", filter=Q(is_collective=True)),
+        collective_workers=Sum("workers_count", filter=Q(is_collective=True)),
+        overdue=Count("pk", filter=overdue_q(today)),
+        open=Count("pk", filter=Q(status__in=Case.OPEN)),
+        closed=Count("pk", filter=Q(closed_on__isnull=False, status__in=[S.CLOSED, S.ARCHIVED])),
+        by_agreement=Count("pk", filter=Q(outcome=Case.Outcome.AGREEMENT)),
+    )
+    closed = qs.filter(closed_on__isnull=False, status__in=[S.CLOSED, S.ARCHIVED])
+    durations = list(closed.values_list("received_on", "closed_on"))
+    average_days = round(sum((c - r).days for r, c in durations) / len(durations), 1) if durations else None
+    statuses = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    outcomes = dict(
+        qs.exclude(outcome="").values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
+    )
+    types = dict(
+        CaseType.objects.filter(case__in=qs)
+        .values_list("code")
+        .annotate(n=Count("pk"))
+        .values_list("code", "n")
+    )
+    by_org = list(
+        qs.values("organisation__name")
+        .annotate(
+            n=Count("pk"),
+            open=Count("pk", filter=Q(status__in=Case.OPEN)),
+            agreements=Count("pk", filter=Q(outcome=Case.Outcome.AGREEMENT)),
+            workers=Sum("workers_count"),
+        )
+        .order_by("-n", "organisation__name")
+    )
+    by_month = list(
+        qs.annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(
+            n=Count("pk"),
+            workers=Sum("workers_count"),
+            claimed=Sum("amount_claimed"),
+            agreed=Sum("agreed_amount"),
+        )
+        .order_by("month")
+    )
+    for row in by_month:
+        month = row["month"]
+        row["month"] = month.strftime("%Y-%m") if month else ""
+    return {
+        "cases": totals["cases"],
+        "open": totals["open"],
+        "workers": totals["workers"] or 0,
+        "claimed": totals["claimed"] or Decimal("0"),
+        "agreed": totals["agreed"] or Decimal("0"),
+        "collective": totals["collective"],
+        "collective_workers": totals["collective_workers"] or 0,
+        "overdue": totals["overdue"],
+        "closed": totals["closed"],
+        "by_agreement": totals["by_agreement"],
+        "agreement_share": _pct(totals["by_agreement"], totals["closed"]),
+        "average_days_to_close": average_days,
+        "by_status": [(label, statuses.get(value, 0), value) for value, label in S.choices],
+        "by_outcome": [(label, outcomes.get(value, 0), value) for value, label in Case.Outcome.choices],
+        "by_type": [(label, types.get(value, 0), value) for value, label in rules.DisputeType.choices],
+        "by_organisation": by_org,
+        "by_month": by_month,
+    }
+
+
+# PDF -----------------------------------------------------------------------------------------------
+
+
+def agreement_pdf_context(case: Case) -> dict:
+    """JSON context of the agreement PDF. Parties by name (the respondent receives the agreement,
+    so applicants' ID numbers stay out of it)."""
+    agreement = Agreement.objects.prefetch_related("items").get(case=case)
+    applicants = list(case.applicants.all())
+    types = [
+        str(rules.DisputeType(t.code).label) for t in case.types.all() if t.code in rules.DisputeType.values
+    ]
+
+    def day(value):
+        return value.isoformat() if value else ""
+
+    return {
+        "serial": case.serial,
+        "organisation": case.organisation.name if case.organisation else "",
+        "mediator": case.mediator.name if case.mediator else "",
+        "applicants": [
+            {"name": a.name, "job": a.job, "employer": a.employer, "representative": a.is_representative}
+            for a in applicants
+        ],
+        "workers_count": case.workers_count,
+        "collective": case.is_collective,
+        "respondent": case.respondent_name,
+        "respondent_uscc": case.respondent_uscc,
+        "respondent_address": case.respondent_address,
+        "types": types,
+        "claims": case.claims,
+        "result": agreement.result,
+        "items": [
+            {
+                "kind": str(item.get_kind_display()),
+                "description": item.description,
+                "amount": f"{item.amount:,.2f}",
+                "due_on": day(item.due_on),
+                "method": str(item.get_method_display()),
+            }
+            for item in agreement.items.all()
+        ],
+        "total": f"{sum((i.amount for i in agreement.items.all()), Decimal('0')):,.2f}",
+        "applicant_signed_on": day(agreement.applicant_signed_on),
+        "respondent_signed_on": day(agreement.respondent_signed_on),
+        "mediator_signed_on": day(agreement.mediator_signed_on),
+        "sealed_on": day(agreement.sealed_on),
+        "effective_on": day(agreement.effective_on),
+        "arbitration_due": day(rules.ARBITRATION_CONFIRMATION_PERIOD.due(agreement.effective_on).date)
+        if agreement.effective_on
+        else "",
+        "judicial_due": day(rules.JUDICIAL_CONFIRMATION_PERIOD.due(agreement.effective_on).date)
+        if agreement.effective_on
+        else "",
+        "payment_order": services.payment_order_eligible(agreement),
+        "sources": {
+            "agreement": rules.AGREEMENT_SOURCE,
+            "payment_order": rules.PAYMENT_ORDER_SOURCE,
+        },
+        "track_url": settings.PUBLIC_BASE_URL + reverse("mediation:track"),
+    }
+
+
+# Hooks ---------------------------------------------------------------------------------------------
+
+
+def dossier_sections(principal, enterprise) -> list[dict]:
+    user = principal.user
+    if user is None or not user.has_perm("mediation.view_case"):
+        return []
+    cases = list(
+        with_list_relations(cases_visible_to(principal).filter(respondent_enterprise=enterprise)).order_by(
+            "-received_on"
+        )[:20]
+    )
+    counts = (
+        Case.objects.visible_to(principal)
+        .filter(respondent_enterprise=enterprise)
+        .aggregate(
+            total=Count("pk"), open=Count("pk", filter=Q(status__in=Case.OPEN)), workers=Sum("workers_count")
+        )
+    )
+    return [
+        {
+            "key": "disputes",
+            "title": _("Labour disputes"),
+            "template": "mediation/dossier_disputes.html",
+            "wide": True,
+            "context": {"cases": cases, "counts": counts, "enterprise": enterprise},
+        }
+    ]
+
+
+def home_cards(principal):
+    user = principal.user
+    if user is None or not user.has_perm("mediation.view_case"):
+        return []
+    visible = Case.objects.visible_to(principal)
+    cards = []
+    if user.has_perm("mediation.mediate_case"):
+        mine = visible.filter(mediator__user=user, status__in=Case.OPEN).count()
+        if principal.has_role("mediator"):
+            cards.append(
+                {
+                    "label": _("My open mediation cases"),
+                    "value": mine,
+                    "url": reverse("mediation:list") + "?mine=true",
+                    "icon": "people",
+                }
+            )
+        cards.append(
+            {
+                "label": _("Overdue mediation cases"),
+                "value": visible.filter(overdue_q()).count(),
+                "url": reverse("mediation:list") + "?overdue=true",
+                "icon": "alarm",
+            }
+        )
+    else:
+        cards.append(
+            {
+                "label": _("Open disputes against your enterprise"),
+                "value": visible.filter(status__in=Case.OPEN).count(),
+                "url": reverse("mediation:list") + "?status=received&status=in_mediation",
+                "icon": "people",
+            }
+        )
+    return cards

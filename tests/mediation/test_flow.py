@@ -1,0 +1,65 @@
+"""The whole road of a case through the services: public application, acceptance, a session, the
+agreement and its PDF, performance, archive."""
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from apps.mediation import services
+from apps.mediation.models import Case, FollowUp
+
+from .conftest import accepted, applicant, p, signed_agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_from_public_application_to_archive(
+    make_case, mediator_user, ent_hr_a, django_capture_on_commit_callbacks
+):
+    case, code = make_case(applicants=[applicant(1, name="张三")])
+    assert case.status == Case.Status.RECEIVED
+    assert case.serial.startswith(f"TJ{case.received_on.year}-")
+    assert len(code) == 8 and services.check_access_code(case, code)
+    assert case.organisation is not None  # routed to the township organisation of ent_a's town
+
+    case = accepted(case, mediator_user)
+    assert case.status == Case.Status.IN_MEDIATION
+    services.record_session(
+        p(mediator_user),
+        case,
+        held_at=dt.datetime.now(),
+        mode="in_person",
+        attendees="张三、企业人事",
+        notes="双方陈述",
+    )
+    signed_agreement(case, mediator_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.close(p(mediator_user), case, "close_agreement")
+    case.refresh_from_db()
+    assert case.outcome == Case.Outcome.AGREEMENT
+    assert case.agreed_amount == 12000
+    agreement = case.agreement
+    kinds = set(agreement.follow_ups.values_list("kind", flat=True))
+    assert kinds == {
+        FollowUp.Kind.ARBITRATION_CONFIRMATION,
+        FollowUp.Kind.JUDICIAL_CONFIRMATION,
+        FollowUp.Kind.PAYMENT_ORDER,
+    }
+    doc = agreement.document
+    doc.refresh_from_db()
+    assert doc.status == "ready"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(doc.file.read())).pages)
+    assert "张三" in text and "柳州甲汽车零部件有限公司" in text
+    assert "450205" not in text  # no ID numbers in the agreement
+
+    services.record_payment(p(mediator_user), case, amount="12000", paid_on=dt.date.today())
+    case = services.archive(p(mediator_user), case)
+    assert case.status == Case.Status.ARCHIVED
+    assert [h.action for h in case.history.order_by("at")] == [
+        "receive",
+        "accept",
+        "close_agreement",
+        "archive",
+    ]
