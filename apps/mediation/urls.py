@@ -1,14 +1,14 @@
 from django.urls import path
 
-from . import views, views_public
+from . import views, views_intake, views_public
 
 app_name = "mediation"
 urlpatterns = [
     # Cases: mediators' and administrators' list, HR's cases as respondent
     path("", views.case_list, name="list"),
-    path("new/", views.case_create, name="create"),
-    path("figures/", views.figures, name="figures"),
-    path("organisations/", views.organisation_list, name="organisations"),
+    path("new/", views_intake.case_create, name="create"),
+    path("figures/", views_intake.figures, name="figures"),
+    path("organisations/", views_intake.organisation_list, name="organisations"),
     path("<uuid:pk>/", views.case_detail, name="detail"),
     path("<uuid:pk>/action/<slug:action>/", views.case_action, name="action"),
     path("<uuid:pk>/sessions/new/", views.session_create, name="session_create"),

@@ -7,18 +7,6 @@ def case_list(request, *args, **kwargs):
     raise Http404
 
 
-def case_create(request, *args, **kwargs):
-    raise Http404
-
-
-def figures(request, *args, **kwargs):
-    raise Http404
-
-
-def organisation_list(request, *args, **kwargs):
-    raise Http404
-
-
 def case_detail(request, *args, **kwargs):
     raise Http404
 
