@@ -25,3 +25,9 @@ class PublicFormThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PublicLookupThrottle(PublicFormThrottle):
+    """For public look-ups by serial number and access code (mediation tracking): per client IP."""
+
+    scope = "public_lookup"

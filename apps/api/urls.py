@@ -11,6 +11,7 @@ from apps.certification.api.views import (
     VetoEventViewSet,
 )
 from apps.enterprises.api.views import EnterpriseViewSet
+from apps.mediation.api.views import CaseViewSet, MediationOrganisationViewSet
 from apps.unions.api.views import CollectiveContractViewSet, UnionViewSet
 
 router = DefaultRouter()
@@ -23,6 +24,8 @@ router.register("certification/applications", ApplicationViewSet, basename="cert
 router.register("certification/certificates", CertificateViewSet, basename="certification-certificate")
 router.register("certification/rule-sets", RuleSetViewSet, basename="certification-rule-set")
 router.register("certification/veto-events", VetoEventViewSet, basename="certification-veto-event")
+router.register("mediation/cases", CaseViewSet, basename="mediation-case")
+router.register("mediation/organisations", MediationOrganisationViewSet, basename="mediation-organisation")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -111,6 +111,7 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         user = getattr(self.request, "user", None)
-        if user is None or not user.is_authenticated:
+        # An API client's stand-in user has no pk (and no cases as mediator).
+        if user is None or not user.is_authenticated or user.pk is None:
             return queryset.none()
         return queryset.filter(mediator__user=user)

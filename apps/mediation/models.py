@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.roles import Role
 from apps.core.models import Area, BaseModel, ScopedQuerySet, StatusHistory
@@ -103,7 +104,7 @@ class Mediator(BaseModel):
         on_delete=models.SET_NULL,
         related_name="mediator_roles",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     #: Dispute type codes (rules.DisputeType) the mediator specialises in.
     specialities = models.JSONField(_("specialities"), default=list, blank=True)
@@ -169,13 +170,13 @@ class Case(BaseModel):
         RECEIVED = "received", _("Received")
         IN_MEDIATION = "in_mediation", _("In mediation")
         REFUSED = "refused", _("Not accepted")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("mediation case", "Closed")
         ARCHIVED = "archived", _("Archived")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online application")
         WALK_IN = "walk_in", _("Walk-in")
-        PHONE = "phone", _("Phone")
+        PHONE = "phone", pgettext_lazy("channel", "Phone")
         COURT = "court", _("Entrusted by a court")
         INSPECTION = "inspection", _("Transferred from labour inspection")
 
@@ -364,7 +365,7 @@ class Applicant(BaseModel):
     rest, looked up by its keyed hash, masked on pages, never shown to the respondent."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="applicants")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     id_number = EncryptedCharField(_("ID number"), blank=True)
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -393,7 +394,7 @@ class Session(BaseModel):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         VIDEO = "video", _("Video")
-        PHONE = "phone", _("Phone")
+        PHONE = "phone", pgettext_lazy("session mode", "Phone")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
     held_at = models.DateTimeField(_("held at"))
@@ -434,10 +435,14 @@ class Transfer(BaseModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
     from_organisation = models.ForeignKey(
-        MediationOrganisation, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+        MediationOrganisation,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from organisation"),
     )
     to_organisation = models.ForeignKey(
-        MediationOrganisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+        MediationOrganisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("to organisation")
     )
     transferred_on = models.DateField(_("transferred on"))
     reason = models.TextField(_("reason"))
@@ -571,7 +576,7 @@ class Referral(BaseModel):
     link mediation with employment services)."""
 
     class Result(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("referral result", "Pending")
         EMPLOYED = "employed", _("Found a job")
         TRAINING = "training", _("Entered training")
         DECLINED = "declined", _("Declined")

@@ -131,6 +131,25 @@ def applicant_rows(principal, case: Case, *, reveal=None) -> list[dict]:
     return rows
 
 
+def api_applicant_rows(principal, case: Case) -> list[dict]:
+    """Applicants as `/api/v1/mediation/` shows them. An API client sees ID numbers masked, and in
+    full only with the `personal_data:read` scope (each full view audited); phones only with that
+    scope. A user signed in through the session sees what the pages show (`applicant_rows`:
+    masked for those who may see identity, nothing for the respondent's HR)."""
+    rows = applicant_rows(principal, case)
+    if not principal.is_api_client:
+        return rows
+    full = can_see_identity(principal)
+    for row in rows:
+        a = row["applicant"]
+        if full and a.id_number:
+            audit.record_sensitive_view(a, "id_number", note=case.serial)
+            row["id_number"], row["revealed"] = a.id_number, True
+        elif not full:
+            row["id_number"] = mask_id_number(a.id_number)
+    return rows
+
+
 def available_actions(case: Case, principal) -> list:
     return WORKFLOW.available(case, principal)
 
@@ -141,6 +160,59 @@ def may_mediate(principal, case: Case) -> bool:
     if principal.is_api_client:
         return principal.has_scope("mediation:write")
     return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
+
+
+#: The pages of work on a case besides the lifecycle actions (views.WORK_TITLES).
+WORK_KINDS = (
+    "session",
+    "agreement",
+    "signatures",
+    "payment",
+    "performance",
+    "follow_up",
+    "referral",
+    "document",
+)
+
+
+def work_allowed(principal, case: Case) -> set[str]:
+    """Which work pages are open on the case now (the buttons of the case page). The services
+    check the same again on write: sessions and the agreement while in mediation (its text until
+    someone has signed), performance and follow-ups once closed with an agreement, referrals while
+    in mediation or closed, documents until the case is archived."""
+    if not may_mediate(principal, case) or case.status == S.ARCHIVED:
+        return set()
+    kinds = {"document"}
+    agreement = agreement_of(case)
+    if case.status == S.IN_MEDIATION:
+        kinds |= {"session", "referral"}
+        signed_by_anyone = agreement is not None and any(
+            (
+                agreement.applicant_signed_on,
+                agreement.respondent_signed_on,
+                agreement.mediator_signed_on,
+                agreement.sealed_on,
+            )
+        )
+        if not signed_by_anyone:
+            kinds.add("agreement")
+        if agreement is not None:
+            kinds.add("signatures")
+    elif case.status == S.CLOSED:
+        kinds.add("referral")
+        if case.outcome == Case.Outcome.AGREEMENT and agreement is not None:
+            kinds |= {"payment", "performance", "follow_up"}
+    return kinds
+
+
+def next_deadline(case: Case) -> dt.date | None:
+    """The date the open case must next meet: the decision while received, the mediation
+    deadline while in mediation; None once decided for good."""
+    if case.status == S.RECEIVED:
+        return case.decision_due_on
+    if case.status == S.IN_MEDIATION:
+        return case.due_on
+    return None
 
 
 def deadlines(case: Case, today: dt.date | None = None) -> list[dict]:
@@ -203,6 +275,29 @@ def organisations(principal):
             open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN), distinct=True),
         )
     )
+
+
+def public_enterprises():
+    """The registered enterprises a worker can name on the public application form: operating
+    ones, by name only (the names are public; nothing else of the registry is shown)."""
+    from apps.enterprises.models import Enterprise
+
+    return Enterprise.objects.operating().order_by("name").only("pk", "name")
+
+
+def respondent_enterprises(principal):
+    """Registry enterprises staff may name as the respondent: every enterprise of the park (a
+    dispute may reach a mediator of another town, or come after the enterprise closed)."""
+    from apps.enterprises.models import Enterprise
+
+    if not principal.is_authenticated:
+        return Enterprise.objects.none()
+    return Enterprise.objects.order_by("name").only("pk", "name")
+
+
+def public_organisations():
+    """The organisations a worker may prefer on the public form: the active ones."""
+    return MediationOrganisation.objects.active().order_by("kind", "name")
 
 
 # The public tracking page --------------------------------------------------------------------------

@@ -92,6 +92,8 @@ def _text(value, limit: int) -> str:
 def _amount(value, field: str, errors: dict, *, allow_zero=True) -> Decimal:
     try:
         amount = Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
+        if not amount.is_finite():  # "NaN" passes quantize, then fails every comparison
+            raise InvalidOperation
     except (InvalidOperation, ValueError):
         errors.setdefault(field, []).append(_("Enter an amount in yuan, e.g. 12000.50."))
         return Decimal("0")
@@ -117,6 +119,9 @@ def _date(
             return None
     if isinstance(value, dt.datetime):
         value = value.date()
+    if not isinstance(value, dt.date):  # e.g. a number from a JSON body
+        errors.setdefault(field, []).append(_("Enter a date as YYYY-MM-DD."))
+        return None
     if not_after is not None and value > not_after:
         errors.setdefault(field, []).append(_("The date cannot be in the future."))
     return value
@@ -261,6 +266,14 @@ def _require(principal, perm: str, case: Case | None = None) -> None:
     elif principal.user is None or not principal.user.has_perm(perm):
         raise NotAllowed(_("Your role may not do this."))
     if case is not None and not Case.objects.visible_to(principal).filter(pk=case.pk).exists():
+        raise NotAllowed(_("This case is not handled by your organisation."))
+
+
+def _require_scope(principal, case: Case) -> None:
+    """The lifecycle actions act only on a case the principal sees (the table checks role and
+    state, not scope): a mediator of another organisation is refused even if they call the
+    service with the case."""
+    if not Case.objects.visible_to(principal).filter(pk=case.pk).exists():
         raise NotAllowed(_("This case is not handled by your organisation."))
 
 
@@ -525,6 +538,9 @@ def register_case(
         ]
     if organisation is not None and not organisation.is_active:
         errors["organisation"] = [_("This organisation no longer takes cases.")]
+    if principal.is_api_client and principal.area_ids and getattr(town, "pk", None) not in principal.area_ids:
+        # Such a client sees only the cases of its area (Case.visible_to): it sends only those.
+        errors["town"] = [_("Choose a town of your system's area.")]
     _raise_fields(errors)
 
     organisation = organisation or route(respondent_enterprise, town)
@@ -597,6 +613,21 @@ def apply_online(**data) -> tuple[Case, str]:
     return register_case(ANONYMOUS, channel=Case.Channel.ONLINE, form=Case.Form.WRITTEN, **data)
 
 
+@transaction.atomic
+def reissue_access_code(principal, case: Case) -> str:
+    """A new access code for an applicant who lost theirs (the old one stops working). Staff
+    give it to the applicant after checking who they are."""
+    _require(principal, "mediation.accept_case", case)
+    case = _lock(case)
+    if case.status == S.ARCHIVED:
+        raise DomainError(_("The case is archived and can no longer be changed."), code="archived")
+    code = _new_access_code()
+    case.access_code_hash = access_code_hash(code)
+    case.save(update_fields=["access_code_hash", "updated_at"])
+    audit.record("mediation.reissue_access_code", case, after={"serial": case.serial}, only_changes=False)
+    return code
+
+
 # Lifecycle ----------------------------------------------------------------------------------------
 
 
@@ -612,6 +643,7 @@ def accept(
     principal, case: Case, *, mediator: Mediator, organisation: MediationOrganisation | None = None
 ) -> Case:
     """Accept the case for an organisation and assign a mediator of it."""
+    _require_scope(principal, case)
     locked = _lock(case)
     WORKFLOW.check(locked, "accept", principal)
     organisation = organisation or locked.organisation
@@ -654,6 +686,7 @@ def accept(
 def refuse(principal, case: Case, reason: str) -> Case:
     """Not accepted (e.g. not a labour dispute, or a party does not agree to mediation); the
     applicant is told why on the tracking page."""
+    _require_scope(principal, case)
     return transition(case, WORKFLOW, "refuse", principal, reason=reason, changes={"closed_on": _today()})
 
 
@@ -662,6 +695,7 @@ def transfer(principal, case: Case, *, to_organisation: MediationOrganisation, r
     """Send the case to another organisation (e.g. from an enterprise committee to the regional
     one). The new organisation receives it today: its 3-working-day decision and the mediation
     period run from today (LDMAL art. 14 counts from the organisation's receipt)."""
+    _require_scope(principal, case)
     locked = _lock(case)
     WORKFLOW.check(locked, "transfer", principal)
     if to_organisation is None or not to_organisation.is_active:
@@ -718,6 +752,7 @@ def extend(
 ) -> Case:
     """Extend the mediation period; both parties' consent must be recorded (LDMAL art. 14;
     企业劳动争议协商调解规定 art. 26: at most 15 days in all, except court-entrusted cases)."""
+    _require_scope(principal, case)
     locked = _lock(case)
     WORKFLOW.check(locked, "extend", principal)
     today = _today()
@@ -770,6 +805,7 @@ def close(principal, case: Case, action: str, *, reason: str = "") -> Case:
     agreement fixes the agreed amount, opens the follow-ups and queues the agreement PDF."""
     if action not in CLOSING_OUTCOMES:
         raise DomainError(_("Unknown way of closing."), field="action")
+    _require_scope(principal, case)
     outcome = CLOSING_OUTCOMES[action]
     changes = {"outcome": outcome, "outcome_note": (reason or "").strip()[:4000], "closed_on": _today()}
     if outcome == Case.Outcome.AGREEMENT:
@@ -832,6 +868,7 @@ def perform(principal, case: Case, action: str, *, reason: str = "") -> Case:
 @transaction.atomic
 def archive(principal, case: Case) -> Case:
     """Archive: the case becomes read-only with its documents and timeline."""
+    _require_scope(principal, case)
     return transition(case, WORKFLOW, "archive", principal, changes={"archived_on": _today()})
 
 

@@ -1,15 +1,119 @@
-"""Placeholder: written by the pages helper."""
+"""Public mediation pages for workers without an account (no login): the application form, the
+page that shows the serial number and access code once, and the tracking page.
 
-from django.http import Http404
+Both forms are throttled per client IP. The tracking page takes the serial number and the code by
+POST only (the code never appears in a URL) and shows nothing about people: the serial, dates,
+the organisation, the status, the next step and the public timeline."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from apps.api.throttling import PublicFormThrottle, PublicLookupThrottle
+from apps.core.errors import DomainError, NotAllowed
+
+from . import rules, selectors, services
+from .forms_intake import PublicApplicationForm, TrackForm, place_service_errors
+
+#: Session key holding the serial number and access code until the done page has shown them.
+SESSION_KEY = "mediation_applied"
 
 
-def apply(request, *args, **kwargs):
-    raise Http404
+def _throttled(request, throttle):
+    wait = throttle.wait()
+    minutes = max(1, round((wait or 60) / 60))
+    response = render(request, "mediation/public_throttled.html", {"minutes": minutes}, status=429)
+    if wait:
+        response["Retry-After"] = str(int(wait))
+    return response
 
 
-def apply_done(request, *args, **kwargs):
-    raise Http404
+def _period_context() -> dict:
+    return {
+        "decision_days": rules.DECISION_PERIOD.days,
+        "mediation_days": rules.MEDIATION_PERIOD.days,
+    }
 
 
-def track(request, *args, **kwargs):
-    raise Http404
+@never_cache
+def apply(request):
+    form = PublicApplicationForm(
+        request.POST or None,
+        enterprises=selectors.public_enterprises(),
+        organisations=selectors.public_organisations(),
+    )
+    if request.method == "POST":
+        throttle = PublicFormThrottle()
+        if not throttle.allow_request(request, None):
+            return _throttled(request, throttle)
+        if form.is_valid():
+            try:
+                case, code = services.apply_online(**form.service_kwargs())
+            except NotAllowed as exc:  # not expected for the public; shown, never a 500
+                form.add_error(None, str(exc))
+            except DomainError as exc:
+                place_service_errors(form, exc, form.field_map())
+            else:
+                warning = services.limitation(case)
+                request.session[SESSION_KEY] = {
+                    "serial": case.serial,
+                    "code": code,
+                    "received_on": case.received_on.isoformat(),
+                    "decision_due_on": case.decision_due_on.isoformat(),
+                    "due_on": case.due_on.isoformat(),
+                    "limitation": (
+                        {
+                            "level": warning["level"],
+                            "message": warning["message"],
+                            "source": warning["source"],
+                        }
+                        if warning
+                        else None
+                    ),
+                }
+                return redirect("mediation:apply_done")
+    return render(request, "mediation/public_apply.html", {"form": form, **_period_context()})
+
+
+@never_cache
+def apply_done(request):
+    """Shows the serial number and access code once, then forgets them."""
+    applied = request.session.pop(SESSION_KEY, None)
+    if not applied:
+        return render(request, "mediation/public_apply_shown.html")
+    return render(request, "mediation/public_apply_done.html", {"applied": applied, **_period_context()})
+
+
+@never_cache
+def track(request):
+    form = TrackForm(request.POST or None)
+    case = None
+    not_found = False
+    if request.method == "POST":
+        throttle = PublicLookupThrottle()
+        if not throttle.allow_request(request, None):
+            return _throttled(request, throttle)
+        if form.is_valid():
+            case = selectors.track(form.cleaned_data["serial"], form.cleaned_data["code"])
+            not_found = case is None
+    context = {"form": form, "not_found": not_found, "case": None}
+    if case is not None:
+        context.update(
+            {
+                "case": {
+                    "serial": case.serial,
+                    "received_on": case.received_on,
+                    "organisation": case.organisation.name if case.organisation else "",
+                    "respondent": case.respondent_name,
+                    "status": case.get_status_display(),
+                    "status_code": case.status,
+                    "outcome": case.get_outcome_display() if case.outcome else "",
+                },
+                "next_step": selectors.next_step(case),
+                "timeline": selectors.public_timeline(case),
+            }
+        )
+    response = render(request, "mediation/public_track.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response

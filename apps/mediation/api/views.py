@@ -1,0 +1,414 @@
+"""`/api/v1/mediation/`: cases and organisations for district systems.
+
+District systems send court-entrusted and inspection-transferred cases, read the cases of their
+area with the filters of the case list, follow the timeline and act on a case through the
+workflow's named actions. Reads go through the mediation selectors and `Case.visible_to` (a case
+outside the caller's scope is a 404); every write calls one function of `mediation.services`,
+whose refusals the API answers as 400 (with `error.fields`), 403 (the caller may not) or 409 (not
+in the current state)."""
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, renderers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from apps.api.views import ScopedViewMixin
+
+from .. import selectors, services
+from ..filters import CaseFilter
+from ..models import Case, MediationOrganisation
+from .serializers import (
+    AcceptInSerializer,
+    CaseCreatedSerializer,
+    CaseDetailSerializer,
+    CaseInSerializer,
+    CaseOutSerializer,
+    ExtendInSerializer,
+    HistoryOutSerializer,
+    OrganisationOutSerializer,
+    ReasonSerializer,
+    TransferInSerializer,
+)
+
+READ, WRITE = "mediation:read", "mediation:write"
+VIEW = "mediation.view_case"
+REGISTER = "mediation.register_case"
+ACCEPT = "mediation.accept_case"
+MEDIATE = "mediation.mediate_case"
+
+
+class _PrincipalContextMixin:
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["principal"] = self.principal
+        return context
+
+
+def _dotted(errors, prefix="") -> dict:
+    """Serializer errors with the keys the services use for nested rows: `applicants.0.phone`,
+    `types.1` (a nested error dict or list becomes one key per leaf)."""
+    out = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if key == "non_field_errors" and prefix:
+                out.update(_dotted(value, prefix))
+            else:
+                out.update(_dotted(value, f"{prefix}{key}."))
+    elif isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
+        for index, item in enumerate(errors):
+            if item:
+                out.update(_dotted(item, f"{prefix}{index}."))
+    else:
+        out[prefix.rstrip(".") or "non_field_errors"] = errors if isinstance(errors, list) else [errors]
+    return out
+
+
+def _validated(serializer) -> dict:
+    if not serializer.is_valid():
+        raise ValidationError(_dotted(serializer.errors))
+    return serializer.validated_data
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`; the PDF itself is a FileResponse, so only
+    an error body ever passes through here (as JSON)."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
+
+
+# Cases ---------------------------------------------------------------------------------------------
+
+_DETAIL = OpenApiResponse(CaseDetailSerializer, description="The case.")
+_WRITE_NOTE = "Scope: `mediation:write` (session users: the permission of the action)."
+
+#: The actions that take at most a reason: (summary, description, whether a reason is sent).
+REASON_ACTIONS = {
+    "refuse": (
+        "Refuse the case",
+        "From `received`: not accepted for mediation (e.g. not a labour dispute, a party does not "
+        "agree to mediation). A reason is required (400 with `error.fields.reason`); the applicant "
+        "sees it on the public tracking page.",
+        True,
+    ),
+    "close_agreement": (
+        "Close with the agreement",
+        "From `in_mediation`, once the agreement has its items and both parties, the mediator and "
+        "the organisation's seal have signed it (LDMAL art. 14; 409 otherwise). Fixes the agreed "
+        "amount, opens the follow-ups and queues the agreement PDF. The reason is optional.",
+        True,
+    ),
+    "close_no_agreement": (
+        "Close without agreement",
+        "From `in_mediation`. A reason is required.",
+        True,
+    ),
+    "close_timed_out": (
+        "Close as timed out",
+        "From `in_mediation`, once `due_on` has passed (LDMAL art. 14; 409 before). The reason is optional.",
+        True,
+    ),
+    "withdraw": (
+        "The applicant withdraws",
+        "From `received` or `in_mediation`. A reason is required.",
+        True,
+    ),
+    "respondent_refused": (
+        "The respondent refuses mediation",
+        "From `received` or `in_mediation`. A reason is required.",
+        True,
+    ),
+    "refer_arbitration": (
+        "Refer to arbitration",
+        "From `in_mediation`: closed with the outcome `arbitration`. A reason is required.",
+        True,
+    ),
+    "refer_court": (
+        "Refer to court",
+        "From `in_mediation`: closed with the outcome `court`. A reason is required.",
+        True,
+    ),
+    "archive": (
+        "Archive the case",
+        "From `closed` or `refused`: the case becomes read-only. A case closed with an agreement is "
+        "archived once its performance is recorded and its PDF is ready (409 before).",
+        False,
+    ),
+}
+
+
+def _reason_action(name):
+    summary, description, takes_reason = REASON_ACTIONS[name]
+
+    def handler(self, request, pk=None):
+        case = self.get_object()
+        reason = _validated(ReasonSerializer(data=request.data)).get("reason", "") if takes_reason else ""
+        return self._out(services.perform(self.principal, case, name, reason=reason))
+
+    handler.__name__ = handler.__qualname__ = name
+    handler = action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)(handler)
+    return extend_schema(
+        summary=summary,
+        description=f"{description} {_WRITE_NOTE}",
+        request=ReasonSerializer if takes_reason else None,
+        responses={200: _DETAIL},
+    )(handler)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List mediation cases",
+        description="Cases the caller may see (a client restricted to an area: the cases of its "
+        "towns), filtered with the same parameters as the case list page. Collective disputes "
+        "first, then the nearest deadline, unless `ordering` is given. Applicants' ID numbers are "
+        "masked unless the client has `personal_data:read` (each full view is audited); phones "
+        "only with that scope. Scope: `mediation:read`.",
+    ),
+    retrieve=extend_schema(
+        summary="One mediation case",
+        description="With the sessions, extensions, transfers, the agreement (items, signatures, "
+        "follow-ups, payments, the PDF's SHA-256 and download address), referrals, documents and "
+        "`available_actions`. Scope: `mediation:read`.",
+        responses={200: CaseDetailSerializer},
+    ),
+    create=extend_schema(
+        summary="Send a case",
+        description="For district systems: a case entrusted by a court (`channel: court`, with "
+        "`court_name`) or transferred from labour inspection (`channel: inspection`). Everything "
+        "wrong is reported at once in `error.fields`, nested rows as `applicants.0.id_number` "
+        "(400); nothing is written then. The deadlines run from `received_on`: 3 working days to "
+        "accept or refuse, 15 days to mediate (30 for court-entrusted cases). The response "
+        "carries the `access_code` of the public tracking page, returned only here. A client "
+        "restricted to an area sends cases of its towns only. Scope: `mediation:write`.",
+        request=CaseInSerializer,
+        responses={201: CaseCreatedSerializer},
+    ),
+)
+class CaseViewSet(
+    _PrincipalContextMixin,
+    ScopedViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Labour-dispute mediation cases, from receipt to archive."""
+
+    model = Case
+    serializer_class = CaseOutSerializer
+    # The list reads through `selectors.case_list`, which applies this filter set; it is declared
+    # here for the schema's parameters.
+    filterset_class = CaseFilter
+    filter_backends = [DjangoFilterBackend]
+    required_scopes = {
+        "list": READ,
+        "retrieve": READ,
+        "timeline": READ,
+        "agreement_pdf": READ,
+        "HEAD": READ,
+        "OPTIONS": READ,
+        "*": WRITE,
+    }
+    required_perms = {
+        "list": VIEW,
+        "retrieve": VIEW,
+        "timeline": VIEW,
+        "agreement_pdf": VIEW,
+        "create": REGISTER,
+        "accept": ACCEPT,
+        "refuse": ACCEPT,
+        "transfer": ACCEPT,
+        "HEAD": VIEW,
+        "OPTIONS": VIEW,
+        "*": MEDIATE,
+    }
+
+    def scoped_queryset(self, principal):
+        if self.action == "retrieve":
+            return selectors.case_detail_queryset(principal)
+        return selectors.cases_visible_to(principal)
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseOutSerializer
+
+    def filter_queryset(self, queryset):
+        # Only the list filters (in `list`); a detail is found by its id alone.
+        return queryset
+
+    def list(self, request, *args, **kwargs):
+        filterset, queryset = selectors.case_list(self.principal, request.query_params, request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        # The rows show the applicants: one query for the page, whatever its size.
+        page = self.paginate_queryset(queryset.prefetch_related("applicants"))
+        serializer = CaseOutSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
+
+    def create(self, request, *args, **kwargs):
+        context = self.get_serializer_context()
+        data = _validated(CaseInSerializer(data=request.data, context=context))
+        case, code = services.register_case(self.principal, **data)
+        # The sender sees what it sent even if it may not see the case afterwards (a user of
+        # one organisation sending it to another).
+        fresh = selectors.case_detail_queryset(self.principal).filter(pk=case.pk).first() or case
+        body = CaseCreatedSerializer(fresh, context={**context, "access_code": code}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _out(self, case):
+        fresh = selectors.case_detail_queryset(self.principal).filter(pk=case.pk).first()
+        if fresh is None:  # e.g. transferred out of the caller's organisation
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Accept the case",
+        description="From `received` to `in_mediation`: the organisation (the one it was routed "
+        "to when not sent) takes the case and assigns one of its active mediators. Two callers "
+        "accepting at once leave exactly one result; the second gets a 409. Scope: "
+        "`mediation:write` (session users: the accepting permission).",
+        request=AcceptInSerializer,
+        responses={200: _DETAIL},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def accept(self, request, pk=None):
+        case = self.get_object()
+        data = _validated(AcceptInSerializer(data=request.data, context=self.get_serializer_context()))
+        return self._out(
+            services.accept(
+                self.principal, case, mediator=data["mediator"], organisation=data.get("organisation")
+            )
+        )
+
+    @extend_schema(
+        summary="Transfer the case to another organisation",
+        description="From `received` or `in_mediation`, e.g. from an enterprise committee to the "
+        "regional one. The case goes back to `received` there: the new organisation's 3 working "
+        "days and the mediation period run from today, and the mediator is unassigned. A reason "
+        "is required. Scope: `mediation:write` (session users: the accepting permission).",
+        request=TransferInSerializer,
+        responses={
+            200: _DETAIL,
+            204: OpenApiResponse(
+                description="Transferred out of what the caller may see (a mediator's own organisation)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def transfer(self, request, pk=None):
+        case = self.get_object()
+        data = _validated(TransferInSerializer(data=request.data, context=self.get_serializer_context()))
+        return self._out(
+            services.transfer(
+                self.principal, case, to_organisation=data["to_organisation"], reason=data["reason"]
+            )
+        )
+
+    @extend_schema(
+        summary="Extend the mediation period",
+        description="While `in_mediation`, with both parties' consent recorded (LDMAL art. 14): "
+        "at most 15 days beyond the original deadline in all (企业劳动争议协商调解规定 art. 26), "
+        "no cap for court-entrusted cases. A date beyond the cap is a 400 on `new_due_on`. "
+        f"{_WRITE_NOTE}",
+        request=ExtendInSerializer,
+        responses={200: _DETAIL},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def extend(self, request, pk=None):
+        case = self.get_object()
+        data = _validated(ExtendInSerializer(data=request.data))
+        return self._out(services.extend(self.principal, case, **data))
+
+    refuse = _reason_action("refuse")
+    close_agreement = _reason_action("close_agreement")
+    close_no_agreement = _reason_action("close_no_agreement")
+    close_timed_out = _reason_action("close_timed_out")
+    withdraw = _reason_action("withdraw")
+    respondent_refused = _reason_action("respondent_refused")
+    refer_arbitration = _reason_action("refer_arbitration")
+    refer_court = _reason_action("refer_court")
+    archive = _reason_action("archive")
+
+    @extend_schema(
+        summary="The case's timeline",
+        description="Every status change, oldest first: when, which action, from and to which "
+        "status, who (a user name, `api:<client>` or `system`) and the reason given. "
+        "Scope: `mediation:read`.",
+        responses={200: HistoryOutSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def timeline(self, request, pk=None):
+        case = self.get_object()
+        return Response(HistoryOutSerializer(selectors.timeline(case), many=True).data)
+
+    @extend_schema(
+        summary="Download the agreement PDF",
+        description="The mediation agreement in Chinese, once generated (404 before); its SHA-256 "
+        "is in the detail's `agreement.pdf_sha256` and the `X-Content-SHA256` header. "
+        "Scope: `mediation:read`.",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=[renderers.JSONRenderer, PDFRenderer],
+    )
+    def agreement_pdf(self, request, pk=None):
+        case = self.get_object()
+        agreement = selectors.agreement_of(case)
+        document = agreement.document if agreement is not None else None
+        if document is None or document.status != document.Status.READY or not document.file:
+            raise NotFound(_("The agreement PDF is not ready."))
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type="application/pdf",
+            filename=f"mediation-agreement-{case.serial}.pdf",
+        )
+        response["X-Content-SHA256"] = document.sha256
+        return response
+
+
+# Organisations -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List mediation organisations",
+        description="Every mediation organisation, with the towns it covers, its mediators and "
+        "the number of open cases. Scope: `mediation:read`.",
+    ),
+    retrieve=extend_schema(summary="One mediation organisation", description="Scope: `mediation:read`."),
+)
+class MediationOrganisationViewSet(
+    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    model = MediationOrganisation
+    serializer_class = OrganisationOutSerializer
+    filter_backends = []
+    required_scopes = {"list": READ, "retrieve": READ, "*": READ}
+    required_perms = {
+        "list": "mediation.view_mediationorganisation",
+        "retrieve": "mediation.view_mediationorganisation",
+        "*": "mediation.view_mediationorganisation",
+    }
+
+    def scoped_queryset(self, principal):
+        return selectors.organisations(principal).order_by("kind", "name", "pk")
