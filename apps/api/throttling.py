@@ -31,3 +31,16 @@ class PublicLookupThrottle(PublicFormThrottle):
     """For public look-ups by serial number and access code (mediation tracking): per client IP."""
 
     scope = "public_lookup"
+
+
+def throttled_page(request, throttle, template_name: str):
+    """The 429 page of a public form whose throttle refused the request, with Retry-After and
+    the minutes to wait (`minutes` in the template's context)."""
+    from django.shortcuts import render
+
+    wait = throttle.wait()
+    minutes = max(1, round((wait or 60) / 60))
+    response = render(request, template_name, {"minutes": minutes}, status=429)
+    if wait:
+        response["Retry-After"] = str(int(wait))
+    return response

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.api.throttling import PublicFormThrottle
+from apps.api.throttling import PublicFormThrottle, throttled_page
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import add_domain_error, call_service
 from apps.core.scoping import get_visible_or_404, principal_for_request
@@ -553,15 +553,6 @@ def public_notice_pdf(request, notice_pk):
     return _pdf_response(notice.document, inline=True)
 
 
-def _throttled(request, throttle) -> object:
-    wait = throttle.wait()
-    minutes = max(1, round((wait or 60) / 60))
-    response = render(request, "certification/public_throttled.html", {"minutes": minutes}, status=429)
-    if wait:
-        response["Retry-After"] = str(int(wait))
-    return response
-
-
 @never_cache
 def public_objection(request, notice_pk, pk):
     application = selectors.notice_application(notice_pk, pk)
@@ -573,7 +564,7 @@ def public_objection(request, notice_pk, pk):
     if request.method == "POST":
         throttle = PublicFormThrottle()
         if not throttle.allow_request(request, None):
-            return _throttled(request, throttle)
+            return throttled_page(request, throttle, "certification/public_throttled.html")
         if form.is_valid():
             objection = call_service(form, services.file_objection, application, **form.service_kwargs())
             if objection is not None:

@@ -183,7 +183,7 @@ CLAIMS = {
     T.OTHER: "请求被申请人退还入职时收取的服装押金和工具押金{amount}。",
 }
 SECOND_CLAIMS = {
-    T.WORKING_TIME: "其中包括延长工作时间加班费。",
+    T.WORKING_TIME: "其中包括延长工作时间加班费。",  # joined to the first claim with a comma
     T.COMPENSATION: "并依法支付解除劳动合同经济补偿。",
     T.SOCIAL_INSURANCE: "并为申请人补缴社会保险费。",
     T.RELATIONSHIP: "并确认双方存在劳动关系。",
@@ -209,7 +209,7 @@ COLLECTIVE_CLAIMS = {
     T.DISMISSAL: "请求被申请人因搬迁解除劳动合同向{workers}名职工支付经济补偿共计{amount}。",
 }
 COLLECTIVE_FACTS = {
-    T.REMUNERATION: "被申请人自{period}起拖欠{workers}名职工工资，职工多次集体向企业反映未果，推选{reps}为代表申请调解。",
+    T.REMUNERATION: "被申请人拖欠{workers}名职工{period}的工资，职工多次集体向企业反映未果，推选{reps}为代表申请调解。",
     T.SOCIAL_INSURANCE: "被申请人{period}未为{workers}名职工缴纳社会保险费，职工推选{reps}为代表申请调解。",
     T.DISMISSAL: "被申请人因厂区搬迁，{end}通知{workers}名职工解除劳动合同，未依法支付经济补偿，职工推选{reps}为代表申请调解。",
 }
@@ -243,8 +243,8 @@ EXTRA_ITEMS = {
 REFUSALS = [
     "经核实，申请人与被申请人之间系承揽关系，不属于劳动争议调解范围，已告知申请人通过民事途径解决。",
     "同一争议已由柳州市劳动人事争议仲裁委员会立案受理，本委员会不再受理调解申请。",
-    "申请人系达到法定退休年龄后返聘人员，双方之间为劳务关系，不属于劳动争议，已告知其他救济途径。",
-    "申请人未能提供被申请人的名称和地址，经告知补正后仍无法确定被申请人。",
+    "被申请人已进入破产清算程序，相关债权应向破产管理人申报，不宜调解，已告知申请人申报途径。",
+    "申请事项已经人民法院作出生效判决，不再受理调解申请。",
 ]
 TRANSFERS = {
     "early": [
@@ -252,7 +252,7 @@ TRANSFERS = {
         "争议涉及企业高层管理人员，移送属地调解组织办理。",
     ],
     "mid": [
-        "争议涉及人数较多且与社会保险补缴政策相关，移送区劳动人事争议调解委员会统一调解。",
+        "申请人对行业调解组织的调解员提出回避申请，经协商移送区劳动人事争议调解委员会调解。",
     ],
 }
 NOTES = {
@@ -330,18 +330,22 @@ def _period(end: dt.date, months: int) -> str:
     start = (end.replace(day=1) - dt.timedelta(days=28 * (months - 1))).replace(day=1)
     if (start.year, start.month) == (end.year, end.month):
         return f"{end.year}年{end.month}月"
+    if start.year == end.year:
+        return f"{start.year}年{start.month}月至{end.month}月"
     return f"{start.year}年{start.month}月至{end.year}年{end.month}月"
 
 
-def _id_number(rng, birth: dt.date, taken: set) -> str:
-    """A resident ID number with a correct check character (GB 11643-1999)."""
+def _id_number(rng, year: int, taken: set) -> tuple[str, dt.date]:
+    """A resident ID number with a correct check character (GB 11643-1999) of someone aged 19 to
+    55 in `year`, and the birth date."""
     while True:
-        body = f"{rng.choice(ID_REGIONS)}{birth:%Y%m%d}{rng.randint(1, 999):03d}"
-        total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body))
-        number = body + "10X98765432"[total % 11]
+        birth = dt.date(year - rng.randint(19, 55), rng.randint(1, 12), rng.randint(1, 28))
+        number = personal_data.with_check_character(
+            f"{rng.choice(ID_REGIONS)}{birth:%Y%m%d}{rng.randint(1, 999):03d}"
+        )
         if number not in taken:
             taken.add(number)
-            return number
+            return number, birth
 
 
 @contextmanager
@@ -405,13 +409,11 @@ class _Spec:
     mediator: Mediator | None = None
     first_mediator: Mediator | None = None
     infringed_days: int = 30
+    months: int = 2  # months of wages or contributions in dispute
     form: str = Case.Form.WRITTEN
     people: list = field(default_factory=list)  # applicant dicts
     claims: str = ""
     facts: str = ""
-    # Built.
-    case: Case | None = None
-    rows: dict = field(default_factory=dict)
 
 
 # Organisations ----------------------------------------------------------------------------------
@@ -581,9 +583,9 @@ def _explicit() -> list[_Spec]:
         _Spec(R, (0, 2), decision=None, overdue=False, channel=CH.ONLINE, org="town"),
         _Spec(R, (5, 14), decision=None, overdue=True, channel=CH.ONLINE, org="district"),
         _Spec(R, (5, 14), decision=None, overdue=True, channel=CH.PHONE, org="town"),
-        _Spec(R, (3, 9), decision=None, overdue=False, transfer="early", org="enterprise"),
+        _Spec(R, (3, 16), decision=None, overdue=False, transfer="early", org="enterprise"),
         # In mediation.
-        _Spec(M, (2, 10), overdue=False, respondent="hr", luohao=True, sessions=(1, 1)),
+        _Spec(M, (2, 12), overdue=False, respondent="hr", luohao=True, sessions=(1, 1)),
         _Spec(M, (3, 12), overdue=False, collective=True, luohao=True, sessions=(1, 2)),
         _Spec(M, (1, 12), overdue=False, org="town", sessions=(0, 1)),
         _Spec(M, (2, 12), overdue=False, org="industry", sessions=(0, 2)),
@@ -629,7 +631,7 @@ class _Builder:
         self.yesterday = today - ONE_DAY
         self.now = timezone.now()
         self.orgs, self.towns = orgs, towns
-        self.hr_enterprise, self.luohao = hr_enterprise, luohao
+        self.hr_enterprise = hr_enterprise
         self.operating = [e for e in enterprises if e.status == EnterpriseStatus.OPERATING]
         self.weights = [max(e.employees, 10) ** 0.5 for e in self.operating]
         self.committee_of = dict(orgs["committees"])
@@ -781,6 +783,7 @@ class _Builder:
         spec.infringed_days = (
             rng.randint(340, 362) if r < 0.03 else rng.randint(380, 420) if r < 0.04 else rng.randint(7, 200)
         )
+        spec.months = rng.randint(1, 4)
 
     def _route(self, spec):
         rng = self.rng
@@ -839,17 +842,19 @@ class _Builder:
         employer = spec.enterprise.name if spec.enterprise else spec.outside[0]
         spec.people = []
         for _i in range(count):
-            birth = dt.date(received.year - rng.randint(20, 55), rng.randint(1, 12), rng.randint(1, 28))
-            start = _day(rng, dt.date(2012, 1, 1), infringed - dt.timedelta(days=90))
+            id_number, birth = _id_number(rng, infringed.year - 1, self.ids)
+            left_on = min(infringed + dt.timedelta(days=rng.randint(0, 20)), received)
+            adult = dt.date(birth.year + 18, birth.month, birth.day)
+            start = _day(rng, max(dt.date(2012, 1, 1), adult), infringed - dt.timedelta(days=90))
             spec.people.append(
                 {
                     "name": demo.person_name(rng),
-                    "id_number": _id_number(rng, birth, self.ids),
+                    "id_number": id_number,
                     "phone": demo.phone(rng),
                     "employer": employer,
                     "job": rng.choice(jobs),
                     "employed_from": start,
-                    "employed_until": min(infringed + dt.timedelta(days=rng.randint(0, 20)), received)
+                    "employed_until": (infringed if lost or spec.types[0] != T.REMUNERATION else left_on)
                     if left
                     else None,
                     "is_representative": spec.collective,
@@ -860,7 +865,7 @@ class _Builder:
     def texts(self, spec: _Spec, received: dt.date) -> None:
         rng = self.rng
         infringed = received - dt.timedelta(days=spec.infringed_days)
-        period = _period(infringed, rng.randint(1, 4))
+        period = _period(infringed, spec.months)
         first = spec.people[0]
         values = {
             "amount": _yuan(spec.amount),
@@ -878,8 +883,10 @@ class _Builder:
             spec.facts = COLLECTIVE_FACTS[primary].format(**values)
         else:
             spec.claims = CLAIMS[primary].format(**values)
-            if len(spec.types) > 1:
-                spec.claims += SECOND_CLAIMS.get(spec.types[1], "")
+            second = SECOND_CLAIMS.get(spec.types[1], "") if len(spec.types) > 1 else ""
+            # (damages for unlawful dismissal and economic compensation exclude each other)
+            if second and primary != T.DISMISSAL:
+                spec.claims = f"{spec.claims[:-1]}，{second}"
             spec.facts = FACTS[primary].format(**values)
 
     # The path of a case -------------------------------------------------------------------------
@@ -903,8 +910,6 @@ class _Builder:
         received = spec.received or today - dt.timedelta(days=rng.randint(*spec.age))
         if ch != CH.ONLINE:
             received = self.on_or_before(received)
-        if spec.target and (today - received).days > spec.age[1] + 5:
-            return None
         events = []  # (day, order, action, from, to, (actor, label), reason)
         extra = {"sessions": [], "transfers": [], "extension": None, "referral": None}
         org = spec.first_org
@@ -1049,6 +1054,7 @@ class _Builder:
             if spec.performance and performance != spec.performance:
                 return None
         # Archive.
+        archived = None
         if status in (S.CLOSED, S.REFUSED) and spec.archive:
             start = performance_final if outcome == Case.Outcome.AGREEMENT else closed
             if start is not None:
@@ -1058,6 +1064,8 @@ class _Builder:
                         (archived, 7, "archive", status, S.ARCHIVED, self.staff_label(mediator, org), "")
                     )
                     status = S.ARCHIVED
+                else:
+                    archived = None
 
         # The scenario's checks.
         if spec.target:
@@ -1079,6 +1087,7 @@ class _Builder:
             "due": final_due,
             "accepted": accepted,
             "closed": closed,
+            "archived": archived,
             "outcome": outcome,
             "note": note,
             "agreement": agreement_rows,
@@ -1091,7 +1100,7 @@ class _Builder:
         agreed = max(Decimal("100"), (spec.amount * factor / 100).quantize(Decimal("1")) * 100)
         kinds = list(dict.fromkeys(ITEM_KINDS[t] for t in spec.types))
         money = [k for k in kinds if k != AgreementItem.Kind.OTHER] or [AgreementItem.Kind.OTHER]
-        period = _period(received - dt.timedelta(days=spec.infringed_days), 2)
+        period = _period(received - dt.timedelta(days=spec.infringed_days), spec.months)
         items = []
         first_due = closed + dt.timedelta(days=rng.randint(5, 20))
         method = AgreementItem.Method.TRANSFER if rng.random() < 0.85 else AgreementItem.Method.CASH
@@ -1224,6 +1233,7 @@ class _Builder:
             due_on=result["due"],
             accepted_on=result["accepted"],
             closed_on=result["closed"],
+            archived_on=result["archived"],
             outcome=result["outcome"],
             outcome_note=result["note"],
             consent_at=received_at if spec.channel == CH.ONLINE else None,
@@ -1268,20 +1278,20 @@ class _Builder:
         extra = result["extra"]
         names = "、".join(p["name"] for p in spec.people[:3]) + ("等" if spec.workers > 3 else "")
         agreement_day = result["closed"] if result["outcome"] == Case.Outcome.AGREEMENT else None
-        at_of = {e[2]: times[i] for i, e in enumerate(events)}  # the last time of each action
-        result["close_at"] = at_of.get("close_agreement")
+        result["close_at"] = next((times[i] for i, e in enumerate(events) if e[2] == "close_agreement"), None)
         for day, who in extra["sessions"]:
             signing = day == agreement_day
-            when = self.moment(day, (9, 15))
-            accept_at = max(
-                (times[i] for i, e in enumerate(events) if e[2] == "accept" and e[0] == day), default=None
-            )
-            if signing:  # just before the closing, after an acceptance the same day
-                when = result["close_at"] - dt.timedelta(minutes=rng.randint(20, 60))
-                if accept_at and when <= accept_at:
-                    when = accept_at + (result["close_at"] - accept_at) / 2
-            elif accept_at and when <= accept_at:
-                when = accept_at + dt.timedelta(minutes=rng.randint(20, 90))
+            # After the day's receipt, transfer or acceptance; before its extension or closing.
+            after = max((times[i] for i, e in enumerate(events) if e[0] == day and e[1] <= 2), default=None)
+            before = min((times[i] for i, e in enumerate(events) if e[0] == day and e[1] >= 4), default=None)
+            if after and before:
+                when = after + (before - after) * rng.uniform(0.3, 0.7)
+            elif before:
+                when = before - dt.timedelta(minutes=rng.randint(20, 60))
+            elif after:
+                when = after + dt.timedelta(minutes=rng.randint(20, 90))
+            else:
+                when = self.moment(day, (9, 15))
             rows[Session].append(
                 _stamp(
                     Session(
@@ -1362,7 +1372,6 @@ class _Builder:
         if result["agreement"]:
             history_last = max(history_last, self.agreement_rows(case, spec, result))
         case.updated_at = history_last
-        spec.case = case
         return case
 
     def agreement_rows(self, case, spec, result) -> dt.datetime:
@@ -1526,7 +1535,7 @@ def _background_dates(rng, today, count) -> list[dt.date]:
     return sorted(rng.choices(days, weights=weights, k=count))
 
 
-def _background(rng, dates) -> list[_Spec]:
+def _background(rng, dates, year) -> list[_Spec]:
     specs = []
     for day in dates:
         spec = _Spec(received=day)
@@ -1552,8 +1561,13 @@ def _background(rng, dates) -> list[_Spec]:
             )
             spec.extend = rng.random() < 0.1
         specs.append(spec)
+    # The tracking demo (the first case of the year): an online application settled by agreement.
+    tracking = next((s for s in specs if s.received.year == year), None)
+    if tracking is not None:
+        tracking.channel, tracking.decision, tracking.close = CH.ONLINE, "accept", "close_agreement"
+        tracking.extend, tracking.pay = False, "ontime"
     # Special ones: collective disputes, the demo HR user's enterprise, a few transfers.
-    accepted = [s for s in specs if s.decision == "accept"]
+    accepted = [s for s in specs if s.decision == "accept" and s is not tracking]
     chosen = rng.sample(accepted, 7 + 4 + 3)
     for s in chosen[:7]:
         s.collective = True
@@ -1628,7 +1642,7 @@ def seed(rng, stdout) -> None:
     b = _Builder(rng, today, orgs, enterprises, towns, hr_enterprise, luohao)
 
     explicit = _explicit()
-    specs = explicit + _background(rng, _background_dates(rng, today, CASES - len(explicit)))
+    specs = explicit + _background(rng, _background_dates(rng, today, CASES - len(explicit)), today.year)
     for spec in specs:
         b.draft(spec)
     _normalise(rng, specs)
@@ -1642,7 +1656,9 @@ def seed(rng, stdout) -> None:
             if result is not None:
                 break
         if result is None:  # pragma: no cover - the scenarios leave room
-            raise RuntimeError(f"Mediation demo: no path fits {spec.target} {spec.close or spec.decision}")
+            raise RuntimeError(
+                f"Mediation demo: no path fits {spec.target} {spec.close or spec.decision} {spec.age} {spec.channel} {spec.transfer} {spec.overdue}"
+            )
         b.people(spec, result["received"])
         b.texts(spec, result["received"])
         b.build(spec, result)

@@ -485,6 +485,12 @@ class Agreement(BaseModel):
         return str(self.case)
 
     @property
+    def signed_by_anyone(self) -> bool:
+        return any(
+            (self.applicant_signed_on, self.respondent_signed_on, self.mediator_signed_on, self.sealed_on)
+        )
+
+    @property
     def is_signed(self) -> bool:
         return all(
             (self.applicant_signed_on, self.respondent_signed_on, self.mediator_signed_on, self.sealed_on)

@@ -162,46 +162,30 @@ def may_mediate(principal, case: Case) -> bool:
     return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
 
 
-#: The pages of work on a case besides the lifecycle actions (views.WORK_TITLES).
-WORK_KINDS = (
-    "session",
-    "agreement",
-    "signatures",
-    "payment",
-    "performance",
-    "follow_up",
-    "referral",
-    "document",
-)
+def sees_case_file(principal) -> bool:
+    """Session notes and attendees, referrals and documents are the mediators' file: mediators,
+    park administrators and district systems see them; the respondent's HR do not (they see the
+    dates of the sessions, the agreement and the timeline)."""
+    if principal.is_api_client:
+        return True
+    return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
 
 
 def work_allowed(principal, case: Case) -> set[str]:
-    """Which work pages are open on the case now (the buttons of the case page). The services
-    check the same again on write: sessions and the agreement while in mediation (its text until
-    someone has signed), performance and follow-ups once closed with an agreement, referrals while
-    in mediation or closed, documents until the case is archived."""
+    """Which work pages are open on the case now (the buttons of the case page), from
+    `services.WORK_STATUSES`: sessions and the agreement while in mediation (its text until
+    someone has signed; signatures once drafted), performance and follow-ups once closed with an
+    agreement, referrals while in mediation or closed, documents until the case is archived."""
     if not may_mediate(principal, case) or case.status == S.ARCHIVED:
         return set()
-    kinds = {"document"}
+    kinds = {kind for kind, statuses in services.WORK_STATUSES.items() if case.status in statuses}
     agreement = agreement_of(case)
-    if case.status == S.IN_MEDIATION:
-        kinds |= {"session", "referral"}
-        signed_by_anyone = agreement is not None and any(
-            (
-                agreement.applicant_signed_on,
-                agreement.respondent_signed_on,
-                agreement.mediator_signed_on,
-                agreement.sealed_on,
-            )
-        )
-        if not signed_by_anyone:
-            kinds.add("agreement")
-        if agreement is not None:
-            kinds.add("signatures")
-    elif case.status == S.CLOSED:
-        kinds.add("referral")
-        if case.outcome == Case.Outcome.AGREEMENT and agreement is not None:
-            kinds |= {"payment", "performance", "follow_up"}
+    if agreement is None:
+        kinds.discard("signatures")
+    elif agreement.signed_by_anyone:
+        kinds.discard("agreement")
+    if case.outcome != Case.Outcome.AGREEMENT or agreement is None:
+        kinds -= {"payment", "performance", "follow_up"}
     return kinds
 
 
@@ -253,6 +237,13 @@ def is_overdue(case: Case, today: dt.date | None = None) -> bool:
 
 def timeline(case: Case) -> list[CaseHistory]:
     return list(case.history.all())
+
+
+def action_labels() -> dict[str, str]:
+    """What each history action is called on the timelines (the table's labels plus intake)."""
+    labels = {t.action: t.label for t in WORKFLOW.transitions.values()}
+    labels["receive"] = _("Application received")
+    return labels
 
 
 def agreement_of(case: Case) -> Agreement | None:
@@ -342,8 +333,7 @@ def next_step(case: Case) -> str:
 def public_timeline(case: Case) -> list[dict]:
     """Dates and what happened, without names, reasons about other people or internal notes; a
     refusal's reason is the applicant's own business and is shown."""
-    labels = {t.action: t.label for t in WORKFLOW.transitions.values()}
-    labels["receive"] = _("Application received")
+    labels = action_labels()
     rows = []
     for h in case.history.order_by("at"):
         rows.append(

@@ -635,7 +635,10 @@ def _check_organisation_for(principal, organisation: MediationOrganisation) -> N
     if principal.sees_everything or principal.is_api_client:
         return
     if organisation.organisation_id not in principal.organisation_ids(Role.MEDIATOR):
-        raise NotAllowed(_("You can only accept cases for your own organisation; transfer it instead."))
+        raise DomainError(
+            _("You can only accept cases for your own organisation; transfer it instead."),
+            field="organisation",
+        )
 
 
 @transaction.atomic
@@ -767,6 +770,7 @@ def extend(
         if value and value < locked.received_on:
             errors.setdefault(field, []).append(_("Consent cannot predate the application."))
     if new_due and new_due <= locked.due_on:
+        # A past date is fine: extensions are often recorded after the parties agreed.
         errors.setdefault("new_due_on", []).append(
             _("The new deadline must be after the current one (%(date)s).") % {"date": locked.due_on}
         )
@@ -875,17 +879,32 @@ def archive(principal, case: Case) -> Case:
 # Work on an open case -----------------------------------------------------------------------------
 
 
-def _editable(case: Case, *statuses) -> None:
+#: Where each piece of work on a case besides the lifecycle actions is possible. The services
+#: refuse it elsewhere; the case page shows its buttons from the same table
+#: (`selectors.work_allowed`). An archived case takes nothing.
+WORK_STATUSES = {
+    "session": (S.IN_MEDIATION,),
+    "agreement": (S.IN_MEDIATION,),
+    "signatures": (S.IN_MEDIATION,),
+    "referral": (S.IN_MEDIATION, S.CLOSED),
+    "document": (S.RECEIVED, S.IN_MEDIATION, S.CLOSED, S.REFUSED),
+    "payment": (S.CLOSED,),
+    "performance": (S.CLOSED,),
+    "follow_up": (S.CLOSED,),
+}
+
+
+def _editable(case: Case, work: str) -> None:
     if case.status == S.ARCHIVED:
         raise DomainError(_("The case is archived and can no longer be changed."), code="archived")
-    _require_status(case, *statuses)
+    _require_status(case, *WORK_STATUSES[work])
 
 
 @transaction.atomic
 def record_session(principal, case: Case, *, held_at, mode: str, attendees: str, notes: str = "") -> Session:
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, S.IN_MEDIATION)
+    _editable(case, "session")
     errors: dict = {}
     if not isinstance(held_at, dt.datetime):
         errors["held_at"] = [_("Enter the date and time of the session.")]
@@ -920,7 +939,7 @@ def save_agreement(principal, case: Case, *, result: str, items: list[dict]) -> 
     Once anyone has signed, the text is fixed."""
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, S.IN_MEDIATION)
+    _editable(case, "agreement")
     agreement = Agreement.objects.filter(case=case).first()
     if agreement and any(
         (
@@ -996,7 +1015,7 @@ def record_signatures(
     """Record who signed or sealed the agreement and when; in force when all four are there (LDMAL art. 14)."""
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, S.IN_MEDIATION)
+    _editable(case, "signatures")
     agreement = Agreement.objects.filter(case=case).first()
     if agreement is None:
         raise DomainError(_("Draft the agreement first."), code="no_agreement")
@@ -1026,7 +1045,7 @@ def record_signatures(
 def _agreement_after_close(principal, case: Case) -> Agreement:
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, S.CLOSED)
+    _editable(case, "payment")
     if case.outcome != Case.Outcome.AGREEMENT:
         raise DomainError(
             _("Only a case closed with an agreement has performance to record."), code="no_agreement"
@@ -1089,7 +1108,7 @@ def update_follow_up(
 ) -> FollowUp:
     case = follow_up.agreement.case
     _require(principal, "mediation.mediate_case", case)
-    _editable(_lock(case), S.CLOSED)
+    _editable(_lock(case), "follow_up")
     errors: dict = {}
     if status not in FollowUp.Status.values:
         errors["status"] = [_("Choose a status.")]
@@ -1109,7 +1128,7 @@ def add_referral(
     """Refer an applicant who lost the job in the dispute to employment services (seed 003)."""
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, S.IN_MEDIATION, S.CLOSED)
+    _editable(case, "referral")
     errors: dict = {}
     if applicant is None or applicant.case_id != case.pk:
         errors["applicant"] = [_("Choose an applicant of this case.")]
@@ -1133,7 +1152,7 @@ def record_referral_result(
     principal, referral: Referral, *, result: str, result_on=None, note: str = ""
 ) -> Referral:
     _require(principal, "mediation.mediate_case", referral.case)
-    _editable(_lock(referral.case), S.IN_MEDIATION, S.CLOSED)
+    _editable(_lock(referral.case), "referral")
     errors: dict = {}
     if result not in Referral.Result.values:
         errors["result"] = [_("Choose the result.")]
@@ -1155,7 +1174,7 @@ def record_referral_result(
 def add_document(principal, case: Case, *, uploaded, title: str) -> CaseDocument:
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, S.RECEIVED, S.IN_MEDIATION, S.CLOSED, S.REFUSED)
+    _editable(case, "document")
     title = _text(title, 200)
     if not title:
         raise DomainError(_("Give the document a title."), field="title")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisations/", views_intake.organisation_list, name="organisations"),
     path("<uuid:pk>/", views.case_detail, name="detail"),
     path("<uuid:pk>/action/<slug:action>/", views.case_action, name="action"),
+    path("<uuid:pk>/access-code/", views.access_code_reissue, name="access_code"),
     path("<uuid:pk>/sessions/new/", views.session_create, name="session_create"),
     path("<uuid:pk>/agreement/", views.agreement_edit, name="agreement"),
     path("<uuid:pk>/agreement/signatures/", views.agreement_signatures, name="signatures"),

@@ -109,6 +109,9 @@ WORK_TITLES = {
     "document": gettext_lazy("Add a document"),
 }
 
+#: Actions shown in red: they end the mediation without a result.
+DANGEROUS = ("refuse", "withdraw", "respondent_refused")
+
 STATUS_BADGES = {
     S.RECEIVED: "info",
     S.IN_MEDIATION: "primary",
@@ -161,8 +164,7 @@ def case_list(request):
 
 
 def _timeline(case):
-    labels = {action: t.label for action, t in WORKFLOW.transitions.items()}
-    labels["receive"] = _("Application received")
+    labels = selectors.action_labels()
     statuses = dict(S.choices)
     rows = []
     for entry in selectors.timeline(case):
@@ -179,7 +181,7 @@ def _action_buttons(case, principal) -> list[dict]:
             "action": t.action,
             "label": t.label,
             "form": t.action in ACTIONS_WITH_FORMS or t.needs_reason,
-            "danger": t.action in ("refuse", "withdraw", "respondent_refused"),
+            "danger": t.action in DANGEROUS,
         }
         for t in selectors.available_actions(case, principal)
     ]
@@ -194,6 +196,7 @@ def case_detail(request, pk):
     applicants = selectors.applicant_rows(principal, case, reveal=request.GET.get("reveal") or None)
     agreement = selectors.agreement_of(case)
     mediating = selectors.may_mediate(principal, case)
+    case_file = selectors.sees_case_file(principal)
     payments = list(agreement.payments.all()) if agreement else []
     items = list(agreement.items.all()) if agreement else []
     return render(
@@ -223,14 +226,39 @@ def case_detail(request, pk):
             "paid_total": sum((p.amount for p in payments), Decimal("0")),
             "document_state": _document_state(agreement.document if agreement else None),
             "agreement_source": rules.AGREEMENT_SOURCE,
-            "referrals": list(case.referrals.all()),
-            "documents": list(case.documents.all()) if mediating else [],
-            "show_documents": mediating,
+            "referrals": list(case.referrals.all()) if case_file else [],
+            "documents": list(case.documents.all()) if case_file else [],
+            "show_documents": case_file,
+            "case_file": case_file,
             "actions": _action_buttons(case, principal),
             "work": selectors.work_allowed(principal, case),
             "archived": case.status == S.ARCHIVED,
         },
     )
+
+
+@login_required
+@permission_required("mediation.accept_case", raise_exception=True)
+@require_http_methods(["POST"])
+def access_code_reissue(request, pk):
+    """A new access code for an applicant who lost theirs; shown once in the page message."""
+    principal = principal_for_request(request)
+    case = selectors.get_case(principal, pk)
+    try:
+        code = services.reissue_access_code(principal, case)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.warning(
+            request,
+            _(
+                "New access code for %(serial)s: %(code)s. It is shown only this once; the old code no longer works."
+            )
+            % {"serial": case.serial, "code": code},
+        )
+    return redirect(_detail_url(case))
 
 
 # Lifecycle actions ----------------------------------------------------------------------------------------
@@ -308,7 +336,7 @@ def case_action(request, pk, action):
         "refusal": str(refusal) if refusal else "",
         "help": ACTION_HELP.get(action, ""),
         "deadlines": selectors.deadlines(case) if action in ("extend", "close_timed_out") else [],
-        "danger": action in ("refuse", "withdraw", "respondent_refused", "archive"),
+        "danger": action in DANGEROUS or action == "archive",
     }
     if action == "extend":
         context["extension"] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from apps.api.throttling import PublicFormThrottle, PublicLookupThrottle
+from apps.api.throttling import PublicFormThrottle, PublicLookupThrottle, throttled_page
 from apps.core.errors import DomainError, NotAllowed
 
 from . import rules, selectors, services
@@ -18,15 +18,6 @@ from .forms_intake import PublicApplicationForm, TrackForm, place_service_errors
 
 #: Session key holding the serial number and access code until the done page has shown them.
 SESSION_KEY = "mediation_applied"
-
-
-def _throttled(request, throttle):
-    wait = throttle.wait()
-    minutes = max(1, round((wait or 60) / 60))
-    response = render(request, "mediation/public_throttled.html", {"minutes": minutes}, status=429)
-    if wait:
-        response["Retry-After"] = str(int(wait))
-    return response
 
 
 def _period_context() -> dict:
@@ -46,7 +37,7 @@ def apply(request):
     if request.method == "POST":
         throttle = PublicFormThrottle()
         if not throttle.allow_request(request, None):
-            return _throttled(request, throttle)
+            return throttled_page(request, throttle, "mediation/public_throttled.html")
         if form.is_valid():
             try:
                 case, code = services.apply_online(**form.service_kwargs())
@@ -93,7 +84,7 @@ def track(request):
     if request.method == "POST":
         throttle = PublicLookupThrottle()
         if not throttle.allow_request(request, None):
-            return _throttled(request, throttle)
+            return throttled_page(request, throttle, "mediation/public_throttled.html")
         if form.is_valid():
             case = selectors.track(form.cleaned_data["serial"], form.cleaned_data["code"])
             not_found = case is None

@@ -77,3 +77,27 @@ def test_hash_depends_on_its_key(settings):
     first = pd.lookup_hash(WANG)
     settings.PERSONAL_DATA_HASH_KEY = "another-key-of-at-least-thirty-two-chars"
     assert pd.lookup_hash(WANG) != first
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "45027119900307123",  # the demo district's code, on which the library's region table failed
+        "45020219750307123",  # a Liuzhou number of someone born in 1975, which the table refused
+        "11010519491231002",  # Beijing, born 1949
+    ],
+)
+def test_real_numbers_are_not_refused_for_their_region_code(body):
+    from stdnum.cn import ric
+
+    number = body + ric.calc_check_digit(body + "0")
+    assert pd.validate_id_number(number) == number
+
+
+def test_a_birth_date_in_the_future_is_impossible():
+    from stdnum.cn import ric
+
+    body = "45020221000101123"
+    with pytest.raises(ValidationError) as exc:
+        pd.validate_id_number(body + ric.calc_check_digit(body + "0"))
+    assert exc.value.code == "id_birth_date"

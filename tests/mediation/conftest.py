@@ -10,6 +10,7 @@ import pytest
 
 from apps.accounts.principal import SYSTEM, principal_for_user
 from apps.accounts.roles import Role
+from apps.core.personal_data import with_check_character
 from apps.mediation import services
 from apps.mediation.models import Case, MediationOrganisation, Mediator
 from tests.factories import user_with_role
@@ -21,9 +22,7 @@ def p(user):
 
 def valid_id_number(seed: int = 1, birth: str = "19900307") -> str:
     """A resident ID number with a correct check character (GB 11643-1999)."""
-    body = f"450205{birth}{seed % 1000:03d}"
-    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body))
-    return body + "10X98765432"[total % 11]
+    return with_check_character(f"450205{birth}{seed % 1000:03d}")
 
 
 def applicant(n: int = 1, **extra) -> dict:

@@ -656,14 +656,14 @@ def test_a_mediator_signed_in_may_act_through_the_api(
     response = client.post(url(case, "refuse"), {"reason": "x"}, content_type=JSON, **EN)
     assert response.status_code == 403
     client.force_login(mediator_user)
-    # Not for another organisation: a mediator accepts for their own (403 from the service).
+    # Not for another organisation: a mediator accepts for their own.
     response = client.post(
         url(case, "accept"),
         {"mediator": str(mediator_of(mediator_b_user).pk), "organisation": str(med_org_b.pk)},
         content_type=JSON,
         **EN,
     )
-    assert error(response, 403)
+    assert "organisation" in error(response, 400)["fields"]
     response = client.post(
         url(case, "accept"), {"mediator": str(mediator_of(mediator_user).pk)}, content_type=JSON, **EN
     )

@@ -3,6 +3,7 @@ agreement and its PDF, performance, archive."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -63,3 +64,17 @@ def test_from_public_application_to_archive(
         "close_agreement",
         "archive",
     ]
+
+
+def test_a_new_access_code_replaces_the_old_one(client, make_case, mediator_user, ent_hr_a):
+    case, old_code = make_case()
+    client.force_login(ent_hr_a)
+    assert client.post(f"/mediation/{case.pk}/access-code/").status_code == 403
+    client.force_login(mediator_user)
+    response = client.post(f"/mediation/{case.pk}/access-code/", follow=True)
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert not services.check_access_code(case, old_code)
+    message = next(m.message for m in response.context["messages"])
+    new_code = re.search(r"(?<![A-Z0-9-])[A-HJ-NP-Z2-9]{8}(?![A-Z0-9-])", message).group(0)
+    assert services.check_access_code(case, new_code)

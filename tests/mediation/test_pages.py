@@ -782,3 +782,32 @@ def test_no_page_answers_500_to_junk(
     assert {c.pk: (c.status, c.organisation_id, c.due_on) for c in Case.objects.all()} == before
     assert not Session.objects.exists() and not Payment.objects.exists() and not CaseDocument.objects.exists()
     assert Referral.objects.count() == 1 and Extension.objects.count() == 0
+
+
+def test_hr_of_the_respondent_does_not_see_the_mediators_file(client, make_case, mediator_user, ent_hr_a):
+    """Session notes and attendees, referrals and documents stay with the mediators."""
+    case, _code = make_case(applicants=[applicant(3, lost_job=True)])
+    case = accepted(case, mediator_user)
+    services.record_session(
+        p(mediator_user),
+        case,
+        held_at=dt.datetime.now(),
+        mode="phone",
+        attendees="王五（工会）",
+        notes="内部笔记：对方底线八千",
+    )
+    services.add_referral(
+        p(mediator_user),
+        case,
+        applicant=case.applicants.get(),
+        service="园区就业服务中心",
+        referred_on=dt.date.today(),
+    )
+    client.force_login(mediator_user)
+    page = client.get(f"/mediation/{case.pk}/").content.decode()
+    assert "内部笔记" in page and "园区就业服务中心" in page
+    client.force_login(ent_hr_a)
+    page = client.get(f"/mediation/{case.pk}/").content.decode()
+    assert "内部笔记" not in page and "王五（工会）" not in page and "园区就业服务中心" not in page
+    data = client.get(f"/api/v1/mediation/cases/{case.pk}/").json()
+    assert data["referrals"] == [] and data["sessions"][0]["notes"] == ""

@@ -226,3 +226,29 @@ def test_the_decision_date_is_the_next_step_of_a_new_case(make_case):
     case, code = make_case()
     assert str(case.decision_due_on) in selectors.next_step(case)
     assert case.decision_due_on > TODAY - dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "bogus"},
+        {"organisation": "not-a-uuid"},
+        {"town": "nowhere"},
+        {"type": "pizza"},
+        {"received_from": "yesterday"},
+        {"ordering": "-password"},
+        {"collective": "maybe", "overdue": "perhaps", "mine": "x"},
+    ],
+)
+def test_junk_list_parameters_give_an_empty_list_not_an_error(case_x, mediator_user, params):
+    _fs, qs = selectors.case_list(p(mediator_user), params)
+    assert list(qs) in ([], [case_x])
+
+
+def test_list_filters_stay_inside_the_scope(case_x, case_y, mediator_user, med_org_b):
+    _fs, qs = selectors.case_list(p(mediator_user), {"organisation": str(med_org_b.pk)})
+    assert list(qs) == []
+    _fs, qs = selectors.case_list(p(mediator_user), {"search": case_y.serial})
+    assert list(qs) == []
+    _fs, qs = selectors.case_list(p(mediator_user), {"search": case_x.serial.lower()})
+    assert list(qs) == [case_x]

@@ -232,7 +232,7 @@ def test_a_mediator_accepts_only_into_their_own_organisation(
     build, mediator_user, med_org_b, mediator_b_user
 ):
     case = build(S.RECEIVED)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(DomainError):  # the organisation is form input: a field error
         services.accept(p(mediator_user), case, mediator=mediator_of(mediator_b_user), organisation=med_org_b)
     with pytest.raises(DomainError) as exc:
         services.accept(p(mediator_user), case, mediator=mediator_of(mediator_b_user))

@@ -413,6 +413,16 @@ class CaseDetailSerializer(CaseOutSerializer, CaseDetailsSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        principal = self.context.get("principal")
+        if principal is not None and not selectors.sees_case_file(principal):
+            # The respondent's HR: the dates of the sessions, not the mediators' file.
+            data["referrals"], data["documents"] = [], []
+            for session in data["sessions"]:
+                session["attendees"], session["notes"] = "", ""
+        return data
+
 
 class CaseDetailSchema(OpenApiSerializerExtension):
     target_class = CaseDetailSerializer
