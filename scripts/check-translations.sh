@@ -8,6 +8,12 @@ backup="$(mktemp)"
 cp "$po" "$backup"
 restore() { cp "$backup" "$po"; rm -f "$backup"; }
 trap restore EXIT
+# xgettext only knows the standard names (_, gettext, gettext_lazy, pgettext...): a string marked
+# through another alias would never reach the catalogue and stay English.
+if grep -rnP "gettext\w*\s+as\s+(?!_\b)\w+" --include=*.py apps config >&2; then
+    echo "Import gettext functions under their own name or as _, not another alias (see above)." >&2
+    exit 1
+fi
 .venv/bin/python manage.py makemessages -l zh_Hans --no-obsolete --no-location \
     --ignore=.venv --ignore=static/vendor --ignore=test-artifacts --ignore=tests >/dev/null
 untranslated="$(msgattrib --untranslated --no-wrap "$po" | grep -c '^msgid "' || true)"

@@ -12,7 +12,7 @@ the guards here are the checks that decide whether a button shows at all.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from apps.core.workflow import Transition, Workflow
 
@@ -58,7 +58,7 @@ WORKFLOW = Workflow(
             "submit",
             {S.DRAFT, S.RETURNED},
             S.SUBMITTED,
-            _l("Submit"),
+            gettext_lazy("Submit"),
             permission="certification.prepare_application",
             guard=_round_open,
         ),
@@ -66,14 +66,14 @@ WORKFLOW = Workflow(
             "withdraw",
             {S.DRAFT, S.RETURNED, S.SUBMITTED},
             S.WITHDRAWN,
-            _l("Withdraw"),
+            gettext_lazy("Withdraw"),
             permission="certification.prepare_application",
         ),
         Transition(
             "start_review",
             {S.SUBMITTED},
             S.UNDER_REVIEW,
-            _l("Start the review"),
+            gettext_lazy("Start the review"),
             permission="certification.review_application",
             scope="certification:write",
         ),
@@ -81,7 +81,7 @@ WORKFLOW = Workflow(
             "return",
             {S.SUBMITTED, S.UNDER_REVIEW},
             S.RETURNED,
-            _l("Return for revision"),
+            gettext_lazy("Return for revision"),
             permission="certification.review_application",
             scope="certification:write",
             needs_reason=True,
@@ -90,7 +90,7 @@ WORKFLOW = Workflow(
             "reject",
             {S.SUBMITTED, S.UNDER_REVIEW, S.PROPOSED, S.IN_NOTICE},
             S.REJECTED,
-            _l("Reject"),
+            gettext_lazy("Reject"),
             permission="certification.review_application",
             scope="certification:write",
             needs_reason=True,
@@ -99,7 +99,7 @@ WORKFLOW = Workflow(
             "propose",
             {S.UNDER_REVIEW},
             S.PROPOSED,
-            _l("Propose for certification"),
+            gettext_lazy("Propose for certification"),
             permission="certification.review_application",
             scope="certification:write",
             guard=_fully_reviewed,
@@ -108,14 +108,14 @@ WORKFLOW = Workflow(
             "publish",
             {S.PROPOSED},
             S.IN_NOTICE,
-            _l("Publish in a public notice"),
+            gettext_lazy("Publish in a public notice"),
             permission="certification.publish_notice",
         ),
         Transition(
             "certify",
             {S.IN_NOTICE},
             S.CERTIFIED,
-            _l("Certify"),
+            gettext_lazy("Certify"),
             permission="certification.certify_application",
             guard=_notice_over_and_clear,
         ),
@@ -131,11 +131,13 @@ CERTIFICATE_WORKFLOW = Workflow(
             "revoke",
             {C.VALID},
             C.REVOKED,
-            _l("Revoke"),
+            gettext_lazy("Revoke"),
             permission="certification.revoke_certificate",
             scope="certification:write",
             needs_reason=True,
         ),
-        Transition("lapse", {C.VALID}, C.LAPSED, _l("Lapse"), permission="certification.revoke_certificate"),
+        Transition(
+            "lapse", {C.VALID}, C.LAPSED, gettext_lazy("Lapse"), permission="certification.revoke_certificate"
+        ),
     ],
 )

@@ -13,7 +13,7 @@ fields and prefetched relations, so a list can show `available_actions` without 
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from apps.core.workflow import Transition, Workflow
 
@@ -104,15 +104,23 @@ def _closing(action, sources, label, *, guard=None, needs_reason=True):
 WORKFLOW = Workflow(
     "status",
     [
-        Transition("accept", {S.RECEIVED}, S.IN_MEDIATION, _l("Accept"), permission=ACCEPT, scope=WRITE),
         Transition(
-            "refuse", {S.RECEIVED}, S.REFUSED, _l("Refuse"), permission=ACCEPT, scope=WRITE, needs_reason=True
+            "accept", {S.RECEIVED}, S.IN_MEDIATION, gettext_lazy("Accept"), permission=ACCEPT, scope=WRITE
+        ),
+        Transition(
+            "refuse",
+            {S.RECEIVED},
+            S.REFUSED,
+            gettext_lazy("Refuse"),
+            permission=ACCEPT,
+            scope=WRITE,
+            needs_reason=True,
         ),
         Transition(
             "transfer",
             {S.RECEIVED, S.IN_MEDIATION},
             S.RECEIVED,
-            _l("Transfer to another organisation"),
+            gettext_lazy("Transfer to another organisation"),
             permission=ACCEPT,
             scope=WRITE,
             needs_reason=True,
@@ -121,7 +129,7 @@ WORKFLOW = Workflow(
             "extend",
             {S.IN_MEDIATION},
             S.IN_MEDIATION,
-            _l("Extend the period"),
+            gettext_lazy("Extend the period"),
             permission=MEDIATE,
             scope=WRITE,
             guard=extension_left,
@@ -129,27 +137,29 @@ WORKFLOW = Workflow(
         _closing(
             "close_agreement",
             {S.IN_MEDIATION},
-            _l("Close with the agreement"),
+            gettext_lazy("Close with the agreement"),
             guard=agreement_signed,
             needs_reason=False,
         ),
-        _closing("close_no_agreement", {S.IN_MEDIATION}, _l("Close without agreement")),
+        _closing("close_no_agreement", {S.IN_MEDIATION}, gettext_lazy("Close without agreement")),
         _closing(
             "close_timed_out",
             {S.IN_MEDIATION},
-            _l("Close as timed out"),
+            gettext_lazy("Close as timed out"),
             guard=deadline_passed,
             needs_reason=False,
         ),
-        _closing("withdraw", {S.RECEIVED, S.IN_MEDIATION}, _l("Applicant withdraws")),
-        _closing("respondent_refused", {S.RECEIVED, S.IN_MEDIATION}, _l("Respondent refuses mediation")),
-        _closing("refer_arbitration", {S.IN_MEDIATION}, _l("Refer to arbitration")),
-        _closing("refer_court", {S.IN_MEDIATION}, _l("Refer to court")),
+        _closing("withdraw", {S.RECEIVED, S.IN_MEDIATION}, gettext_lazy("Applicant withdraws")),
+        _closing(
+            "respondent_refused", {S.RECEIVED, S.IN_MEDIATION}, gettext_lazy("Respondent refuses mediation")
+        ),
+        _closing("refer_arbitration", {S.IN_MEDIATION}, gettext_lazy("Refer to arbitration")),
+        _closing("refer_court", {S.IN_MEDIATION}, gettext_lazy("Refer to court")),
         Transition(
             "archive",
             {S.CLOSED, S.REFUSED},
             S.ARCHIVED,
-            _l("Archive"),
+            gettext_lazy("Archive"),
             permission=MEDIATE,
             scope=WRITE,
             guard=ready_to_archive,
