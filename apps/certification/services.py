@@ -18,7 +18,6 @@ The rules and their sources:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
@@ -34,6 +33,7 @@ from apps.accounts.models import Membership
 from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.core import personal_data
 from apps.core.calendar import Deadline, DeadlineUnit, is_working_day
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed
 from apps.core.services import transition
@@ -958,9 +958,6 @@ def request_notice_pdf(notice: PublicNotice, principal):
     )
 
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-
-
 @transaction.atomic
 def file_objection(
     application: Application, *, name: str, phone: str, content: str, email: str = ""
@@ -978,12 +975,14 @@ def file_objection(
     if app.status != S.IN_NOTICE or app.notice is None or not app.notice.is_running(today):
         raise InvalidTransition(_("Objections are accepted only while the public notice runs."))
     name = (name or "").strip()
-    phone = re.sub(r"[\s()]", "", phone or "")
+    phone, phone_problem = personal_data.check_phone(phone)
     content = (content or "").strip()
     if not name:
         errors["name"] = [_("Enter your name.")]
-    if not PHONE_RE.match(phone):
-        errors["phone"] = [_("Enter a mobile number (11 digits) or a landline with its area code.")]
+    if phone_problem or not phone:
+        errors["phone"] = [
+            phone_problem or _("Enter a mobile number (11 digits) or a landline with its area code.")
+        ]
     if len(content) < 10:
         errors["content"] = [_("Describe the objection in at least 10 characters.")]
     _raise_fields(errors)

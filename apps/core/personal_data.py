@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -93,6 +94,20 @@ def validate_id_number(value: str) -> str:
             params={"source": ID_NUMBER_SOURCE},
         )
     return number
+
+
+#: Mainland mobile numbers (11 digits from 13x to 19x) and landlines with their area code.
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def check_phone(value) -> tuple[str, str | None]:
+    """The phone number without spaces and brackets, and why it is not a phone number (or None).
+    An empty value is returned as it is, without a reason: whether it is required is the caller's
+    rule."""
+    phone = re.sub(r"[\s()]", "", value if isinstance(value, str) else "")
+    if phone and not PHONE_RE.match(phone):
+        return phone, _("Enter a mobile number (11 digits) or a landline with its area code.")
+    return phone, None
 
 
 def with_check_character(body: str) -> str:

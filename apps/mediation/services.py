@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -55,7 +54,6 @@ from .models import (
 from .workflow import CLOSING_OUTCOMES, WORKFLOW
 
 S = Case.Status
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_APPLICANTS = 200
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -387,11 +385,9 @@ def _clean_applicants(
                 seen.add(id_number)
         elif require_id:
             errors.setdefault(prefix + "id_number", []).append(_("Enter the ID number."))
-        phone = re.sub(r"[\s()]", "", row.get("phone") or "")
-        if phone and not PHONE_RE.match(phone):
-            errors.setdefault(prefix + "phone", []).append(
-                _("Enter a mobile number (11 digits) or a landline with its area code.")
-            )
+        phone, phone_problem = personal_data.check_phone(row.get("phone"))
+        if phone_problem:
+            errors.setdefault(prefix + "phone", []).append(phone_problem)
         elif not phone and require_phone:
             errors.setdefault(prefix + "phone", []).append(
                 _("Enter a phone number so the mediator can reach you.")
@@ -531,11 +527,9 @@ def register_case(
     respondent_name = _text(respondent_name, 200)
     if not respondent_name:
         errors["respondent_name"] = [_("Enter the employer the dispute is with.")]
-    respondent_phone = re.sub(r"[\s()]", "", respondent_phone or "")
-    if respondent_phone and not PHONE_RE.match(respondent_phone):
-        errors["respondent_phone"] = [
-            _("Enter a mobile number (11 digits) or a landline with its area code.")
-        ]
+    respondent_phone, phone_problem = personal_data.check_phone(respondent_phone)
+    if phone_problem:
+        errors["respondent_phone"] = [phone_problem]
     if organisation is not None and not organisation.is_active:
         errors["organisation"] = [_("This organisation no longer takes cases.")]
     if principal.is_api_client and principal.area_ids and getattr(town, "pk", None) not in principal.area_ids:

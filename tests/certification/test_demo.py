@@ -27,6 +27,7 @@ from apps.certification.models import (
     VetoEvent,
 )
 from apps.certification.workflow import WORKFLOW
+from apps.core import personal_data
 from apps.enterprises.models import Enterprise
 
 S = Application.Status
@@ -113,7 +114,7 @@ def test_rounds_titles_notices_and_the_hr_draft(demo_park):
     # Exactly one open objection, on an application of the running notice.
     objection = Objection.objects.get(status=Objection.Status.OPEN)
     assert objection.application.notice == running
-    assert services.PHONE_RE.match(objection.phone)
+    assert personal_data.PHONE_RE.match(objection.phone)
 
     # Two veto events: one outside the look-back window, one recent on an untitled enterprise.
     events = list(VetoEvent.objects.order_by("occurred_on"))

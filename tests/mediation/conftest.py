@@ -16,6 +16,27 @@ from apps.mediation.models import Case, MediationOrganisation, Mediator
 from tests.factories import user_with_role
 
 
+@pytest.fixture
+def english():
+    """Messages in English, so tests can match the source strings."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+def travel(monkeypatch, day: dt.date) -> None:
+    """Make `timezone.localdate()` (services._today, the guards, the selectors) answer `day`."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return day if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+
 def p(user):
     return principal_for_user(user)
 

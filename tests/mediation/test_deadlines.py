@@ -9,33 +9,18 @@ National Day 1-7 October off; Saturday 10 October is a working day; 8 and 9 Octo
 import datetime as dt
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.core.errors import DomainError, InvalidTransition
 from apps.mediation import rules, selectors, services
 from apps.mediation.models import Case, Extension
 
-from .conftest import accepted, p
+from .conftest import accepted, p, travel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 D = dt.date
 TODAY = timezone.localdate()
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def travel(monkeypatch, day: dt.date) -> None:
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return day if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 @pytest.fixture

@@ -241,7 +241,7 @@ def test_the_data_is_what_the_services_would_have_written(demo_park):
         for a in case.applicants.all():
             assert personal_data.validate_id_number(a.id_number) == a.id_number
             assert a.id_number_hash == personal_data.lookup_hash(a.id_number)
-            assert services.PHONE_RE.match(a.phone)
+            assert personal_data.PHONE_RE.match(a.phone)
             assert a.employed_until is None or a.employed_from < a.employed_until <= case.received_on
         assert case.amount_claimed > 0 and case.claims
         if case.form == Case.Form.ORAL:

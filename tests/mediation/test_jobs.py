@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.mediation import services, tasks
@@ -16,17 +16,11 @@ from config.celery import BEAT_SCHEDULE
 
 from .conftest import accepted, p
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 D = dt.date
 TODAY = timezone.localdate()
 NOTHING = {"reminded": 0, "flagged": 0}
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.accounts.principal import ANONYMOUS, SYSTEM, principal_for_api_client
 from apps.audit.models import AuditEvent
@@ -29,16 +29,10 @@ from apps.notifications.models import Notification
 
 from .conftest import accepted, applicant, p, signed_agreement, valid_id_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 D = dt.date
 TODAY = timezone.localdate()
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def register(ent, principal=SYSTEM, *, applicants=None, **data):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.accounts.principal import ANONYMOUS, SYSTEM, principal_for_api_client
 from apps.accounts.roles import Role
@@ -17,15 +17,9 @@ from tests.factories import TownFactory, user_with_role
 
 from .conftest import accepted, applicant, p, valid_id_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ each step leaves."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.accounts.principal import SYSTEM, principal_for_api_client
 from apps.accounts.roles import Role
@@ -17,9 +17,9 @@ from apps.mediation.models import Agreement, Case, CaseHistory, Extension, Trans
 from apps.mediation.workflow import CLOSING_OUTCOMES, WORKFLOW
 from tests.factories import user_with_role
 
-from .conftest import accepted, applicant, mediator_of, p, signed_agreement
+from .conftest import accepted, applicant, mediator_of, p, signed_agreement, travel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 S = Case.Status
 TODAY = timezone.localdate()
@@ -47,22 +47,6 @@ EXPECTED = {
 }
 
 TABLE = [(status, action) for status in S.values for action in WORKFLOW.transitions]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def travel(monkeypatch, day: dt.date) -> None:
-    """Make `timezone.localdate()` (services._today, the guards, the selectors) answer `day`."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return day if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 @pytest.fixture
