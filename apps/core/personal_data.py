@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
@@ -85,7 +86,7 @@ def validate_id_number(value: str) -> str:
         born = ric.get_birth_date(number)
     except ric.ValidationError:
         born = None
-    if born is None or born.year < 1900 or born > dt.date.today():
+    if born is None or born.year < 1900 or born > timezone.localdate():
         raise ValidationError(_("The ID number contains an impossible birth date."), code="id_birth_date")
     if number[-1] != ric.calc_check_digit(number):
         raise ValidationError(
