@@ -1189,6 +1189,22 @@ def add_document(principal, case: Case, *, uploaded, title: str) -> CaseDocument
     return doc
 
 
+@transaction.atomic
+def regenerate_agreement_pdf(principal, case: Case):
+    """Generate the agreement PDF again when there is none or its rendering failed (the case
+    cannot be archived without it)."""
+    _require(principal, "mediation.mediate_case", case)
+    case = _lock(case)
+    if case.status != S.CLOSED or case.outcome != Case.Outcome.AGREEMENT:
+        raise DomainError(
+            _("Only a case closed with an agreement has an agreement PDF."), code="no_agreement"
+        )
+    document = Agreement.objects.select_related("document").get(case=case).document
+    if document is not None and document.status != document.Status.FAILED:
+        raise DomainError(_("The agreement PDF exists or is being generated."), code="pdf_exists")
+    return request_agreement_pdf(case, principal)
+
+
 def request_agreement_pdf(case: Case, principal):
     """Queue the agreement PDF (Chinese, rendered by Celery, stored with its SHA-256)."""
     from apps.documents.services import request_document

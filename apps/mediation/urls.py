@@ -16,6 +16,7 @@ urlpatterns = [
     path("<uuid:pk>/agreement/", views.agreement_edit, name="agreement"),
     path("<uuid:pk>/agreement/signatures/", views.agreement_signatures, name="signatures"),
     path("<uuid:pk>/agreement/pdf/", views.agreement_pdf, name="agreement_pdf"),
+    path("<uuid:pk>/agreement/pdf/generate/", views.agreement_pdf_generate, name="agreement_pdf_generate"),
     path("<uuid:pk>/payments/new/", views.payment_create, name="payment_create"),
     path("<uuid:pk>/performance/", views.performance_set, name="performance"),
     path("<uuid:pk>/follow-ups/<uuid:follow_up_pk>/", views.follow_up_update, name="follow_up"),

@@ -261,6 +261,24 @@ def access_code_reissue(request, pk):
     return redirect(_detail_url(case))
 
 
+@login_required
+@permission_required("mediation.mediate_case", raise_exception=True)
+@require_http_methods(["POST"])
+def agreement_pdf_generate(request, pk):
+    """Generate the agreement PDF again (none yet, or the rendering failed)."""
+    principal = principal_for_request(request)
+    case = selectors.get_case(principal, pk)
+    try:
+        services.regenerate_agreement_pdf(principal, case)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The agreement PDF is being generated."))
+    return redirect(_detail_url(case, "agreement"))
+
+
 # Lifecycle actions ----------------------------------------------------------------------------------------
 
 

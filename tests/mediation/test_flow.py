@@ -8,8 +8,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from apps.core.errors import InvalidTransition
 from apps.mediation import services
-from apps.mediation.models import Case, FollowUp
+from apps.mediation.models import Agreement, Case, FollowUp
 
 from .conftest import accepted, applicant, p, signed_agreement
 
@@ -78,3 +79,36 @@ def test_a_new_access_code_replaces_the_old_one(client, make_case, mediator_user
     message = next(m.message for m in response.context["messages"])
     new_code = re.search(r"(?<![A-Z0-9-])[A-HJ-NP-Z2-9]{8}(?![A-Z0-9-])", message).group(0)
     assert services.check_access_code(case, new_code)
+
+
+def test_a_missing_agreement_pdf_can_be_generated_again(
+    client, make_case, mediator_user, ent_hr_a, django_capture_on_commit_callbacks
+):
+    """An agreement whose PDF failed (or was never made) can be rendered again; the case can then
+    be archived once performed."""
+    from apps.documents.models import GeneratedDocument
+
+    case, _code = make_case()
+    case = accepted(case, mediator_user)
+    signed_agreement(case, mediator_user)
+    case = services.close(p(mediator_user), case, "close_agreement")
+    pdf = GeneratedDocument.objects.get(pk=Agreement.objects.get(case=case).document_id)
+    pdf.status = "failed"
+    pdf.save()
+    services.record_payment(p(mediator_user), case, amount="12000", paid_on=dt.date.today())
+    client.force_login(ent_hr_a)
+    assert client.post(f"/mediation/{case.pk}/agreement/pdf/generate/").status_code == 403
+    client.force_login(mediator_user)
+    page = client.get(f"/mediation/{case.pk}/").content.decode()
+    assert 'data-testid="agreement-pdf-generate"' in page
+    with pytest.raises(InvalidTransition, match="PDF"):
+        services.archive(p(mediator_user), case)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/mediation/{case.pk}/agreement/pdf/generate/")
+    assert response.status_code == 302
+    assert Agreement.objects.get(case=case).document.status == "ready"
+    # A second request while a PDF exists is refused with a message, nothing new is made.
+    count = GeneratedDocument.objects.count()
+    client.post(f"/mediation/{case.pk}/agreement/pdf/generate/")
+    assert GeneratedDocument.objects.count() == count
+    assert services.archive(p(mediator_user), case).status == Case.Status.ARCHIVED
