@@ -1,10 +1,31 @@
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.accounts.services import create_api_client
 
 from .factories import EnterpriseFactory, OrganisationFactory, user_with_role
+
+#: The day the run started (this file is imported before the test modules, whose `TODAY`
+#: constants are computed on import).
+RUN_DAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_calendar_day():
+    """The whole run sees the day it started on as today, so a run that crosses midnight (16:00
+    UTC in Asia/Shanghai) does not set the services' today against the tests' `TODAY`. Times
+    (`timezone.now()`) still run on; tests that move the date use their own monkeypatch."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return RUN_DAY if value is None else real(value, timezone)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr("django.utils.timezone.localdate", localdate)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)
