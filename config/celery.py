@@ -48,5 +48,10 @@ BEAT_SCHEDULE = {
         "task": "mediation.flag_overdue",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Contracts whose end has passed expire (before the alerts are computed).
+    "contracts-expire": {
+        "task": "contracts.expire_contracts",
+        "schedule": crontab(hour=0, minute=50),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -54,6 +54,17 @@ _MEDIATION_WORK = {
     "mediation.view_applicant_identity",
 }
 
+#: Labour-contract filing (issue 6). Which contracts a user sees is decided by
+#: `LabourContract.visible_to` (HR: their enterprise's); which enterprise they file for, by
+#: `contracts.services.filing_enterprises`.
+_CONTRACTS_HR = {
+    "contracts.view_labourcontract",
+    "contracts.file_contract",
+    "contracts.import_contracts",
+    "contracts.view_importjob",
+    "contracts.view_full_id_number",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARK_ADMIN: frozenset(
         _ADMIN_MODEL_PERMS
@@ -113,6 +124,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CERTIFICATION_READ
         | _MEDIATION_READ
         | _MEDIATION_WORK
+        | _CONTRACTS_HR
+        | {
+            "contracts.view_contract_figures",
+            "contracts.view_contractpolicy",
+            "contracts.add_contractpolicy",
+            "contracts.change_contractpolicy",
+        }
     ),
     Role.ENTERPRISE_HR: frozenset(
         {"accounts.view_organisation"}
@@ -132,6 +150,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CERTIFICATION_READ
         # Cases where the enterprise is the respondent, without applicants' ID numbers or phones.
         | _MEDIATION_READ
+        | _CONTRACTS_HR
     ),
     Role.UNION_OFFICIAL: frozenset(
         {"accounts.view_organisation"}

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.unions",
     "apps.certification",
     "apps.mediation",
+    "apps.contracts",
     "apps.api",
 ]
 

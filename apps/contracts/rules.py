@@ -1,0 +1,403 @@
+"""The checks of the Labour Contract Law on a filed labour contract, as pure functions.
+
+Each finding names its article. Two severities:
+
+- ``REFUSE``: the filing itself is wrong or incomplete (an end before the start, a fixed term
+  without an end, an overlap with the worker's other contract at the same employer, non-standard
+  working hours without the labour department's approval number). The filing is not written.
+- ``FLAG``: the contract was signed as it is, and the record must say so; the platform files it and
+  shows the risk to HR and the park (a probation longer than art. 19 allows, a second probation,
+  pay below the local minimum wage, a written contract later than one month after the start of
+  work, an open-ended contract due).
+
+The services pass the worker's other contracts at the same employer (``Prior``) and the park's
+policy (``Policy``: minimum wages); nothing here reads the database, so every rule is tested at
+its exact boundaries without one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+LCL = "劳动合同法"
+ART_10 = f"{LCL}第十条"
+ART_12 = f"{LCL}第十二条"
+ART_14 = f"{LCL}第十四条"
+ART_19 = f"{LCL}第十九条"
+ART_68 = f"{LCL}第六十八条"
+ART_70 = f"{LCL}第七十条"
+ART_82 = f"{LCL}第八十二条"
+HOURS_SOURCE = "劳动法第三十九条；关于企业实行不定时工作制和综合计算工时工作制的审批办法"
+MINIMUM_WAGE_SOURCE = "最低工资规定第十二条"
+
+REFUSE, FLAG = "refuse", "flag"
+
+
+class Kind(models.TextChoices):
+    """Contract types (art. 12), with part-time work (arts. 68-72)."""
+
+    FIXED_TERM = "fixed_term", gettext_lazy("Fixed-term")
+    OPEN_ENDED = "open_ended", gettext_lazy("Open-ended")
+    TASK = "task", gettext_lazy("For the completion of a task")
+    PART_TIME = "part_time", gettext_lazy("Part-time")
+
+
+class HoursSystem(models.TextChoices):
+    STANDARD = "standard", gettext_lazy("Standard working hours")
+    COMPREHENSIVE = "comprehensive", gettext_lazy("Comprehensive calculation of working hours")
+    FLEXIBLE = "flexible", gettext_lazy("Flexible working hours")
+
+
+#: Art. 19: the longest probation by contract term, in months: (term at least, probation at most).
+#: Under 3 months or task-based: none; 3 months to under 1 year: 1; 1 to under 3 years: 2;
+#: 3 years or more, and open-ended: 6.
+PROBATION_LIMITS = ((36, 6), (12, 2), (3, 1))
+#: Art. 68: part-time work averages at most 4 hours a day and 24 hours a week.
+PART_TIME_WEEKLY_HOURS = 24
+#: Art. 14: ten consecutive years of service, or two consecutive fixed terms, make an open-ended
+#: contract due when the contract is renewed.
+OPEN_ENDED_YEARS = 10
+OPEN_ENDED_FIXED_TERMS = 2
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    field: str
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the filing says about one contract."""
+
+    kind: str
+    employment_start: dt.date
+    start: dt.date
+    end: dt.date | None = None
+    task: str = ""
+    probation_end: dt.date | None = None
+    hours_system: str = HoursSystem.STANDARD
+    hours_approval: str = ""
+    monthly_pay: Decimal | None = None
+    hourly_pay: Decimal | None = None
+    weekly_hours: Decimal | None = None
+    signed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Another contract of the same worker at the same employer."""
+
+    kind: str
+    start: dt.date
+    end: dt.date | None
+    had_probation: bool = False
+    #: The other contract's end in fact (termination date), when it ended early.
+    ended_on: dt.date | None = None
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """[POLICY] The local minimum wages (monthly for full-time work, hourly for part-time)."""
+
+    monthly_minimum_wage: Decimal
+    hourly_minimum_wage: Decimal
+
+
+@dataclass
+class _Findings:
+    items: list[Finding] = field(default_factory=list)
+
+    def add(self, code, severity, field_name, message, source):
+        self.items.append(Finding(code, severity, field_name, str(message), source))
+
+
+def months_later(day: dt.date, months: int) -> dt.date:
+    """The last day of a period of `months` months starting on `day` (both days counted):
+    1 March + 3 months → 31 May; 31 January + 1 month → 28 February."""
+    return day + relativedelta(months=months) - dt.timedelta(days=1)
+
+
+def term_months(start: dt.date, end: dt.date) -> int:
+    """Whole months the term covers, both days counted: 1 Jan–31 Mar is 3 months."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    while months > 0 and months_later(start, months) > end:
+        months -= 1
+    while months_later(start, months + 1) <= end:
+        months += 1
+    return max(0, months)
+
+
+def longest_probation_months(terms: Terms) -> int:
+    """Art. 19 (and art. 70 for part-time work): the longest probation the contract may have."""
+    if terms.kind in (Kind.TASK, Kind.PART_TIME):
+        return 0
+    if terms.kind == Kind.OPEN_ENDED:
+        return 6
+    if terms.end is None:
+        return 0
+    months = term_months(terms.start, terms.end)
+    for at_least, limit in PROBATION_LIMITS:
+        if months >= at_least:
+            return limit
+    return 0
+
+
+def _period_end(prior: Prior) -> dt.date | None:
+    return prior.ended_on or prior.end
+
+
+def overlapping(terms: Terms, prior: list[Prior]) -> Prior | None:
+    """The worker's other contract at the same employer whose period meets this one's."""
+    end = terms.end or dt.date.max
+    for other in prior:
+        other_end = _period_end(other) or dt.date.max
+        if other.start <= end and terms.start <= other_end:
+            return other
+    return None
+
+
+def check(terms: Terms, prior: list[Prior], policy: Policy | None) -> list[Finding]:
+    """Every finding on the contract, refusals first."""
+    f = _Findings()
+    _check_dates(terms, f)
+    _check_hours(terms, f)
+    if not any(x.severity == REFUSE and x.field in ("start", "end") for x in f.items):
+        other = overlapping(terms, prior)
+        if other is not None:
+            f.add(
+                "overlap",
+                REFUSE,
+                "start",
+                _(
+                    "The period overlaps the worker's contract %(ref)s at the same employer (%(start)s to %(end)s)."
+                )
+                % {"ref": other.reference or "", "start": other.start, "end": _period_end(other) or "—"},
+                ART_10,
+            )
+        _check_probation(terms, prior, f)
+    _check_pay(terms, policy, f)
+    _check_written_in_time(terms, prior, f)
+    _check_open_ended_due(terms, prior, f)
+    return sorted(f.items, key=lambda x: x.severity != REFUSE)
+
+
+def _check_dates(terms: Terms, f: _Findings) -> None:
+    if terms.start < terms.employment_start:
+        f.add(
+            "start_before_employment",
+            REFUSE,
+            "start",
+            _("The contract cannot start before the employment started (%(date)s).")
+            % {"date": terms.employment_start},
+            ART_10,
+        )
+    if terms.kind == Kind.FIXED_TERM and terms.end is None:
+        f.add("end_missing", REFUSE, "end", _("A fixed-term contract needs its end date."), ART_12)
+    if terms.kind == Kind.OPEN_ENDED and terms.end is not None:
+        f.add("end_not_allowed", REFUSE, "end", _("An open-ended contract has no end date."), ART_14)
+    if terms.kind == Kind.TASK and not terms.task.strip():
+        f.add("task_missing", REFUSE, "task", _("A contract for a task names the task that ends it."), ART_12)
+    if terms.end is not None and terms.end <= terms.start:
+        f.add("end_before_start", REFUSE, "end", _("The contract must end after it starts."), ART_12)
+    if terms.probation_end is not None and terms.probation_end < terms.start:
+        f.add(
+            "probation_before_start",
+            REFUSE,
+            "probation_end",
+            _("The probation cannot end before the contract starts."),
+            ART_19,
+        )
+
+
+def _check_hours(terms: Terms, f: _Findings) -> None:
+    if terms.hours_system not in HoursSystem.values:
+        f.add("hours_system", REFUSE, "hours_system", _("Choose the working-hour system."), HOURS_SOURCE)
+    elif terms.hours_system != HoursSystem.STANDARD and not terms.hours_approval.strip():
+        f.add(
+            "approval_missing",
+            REFUSE,
+            "hours_approval",
+            _("Comprehensive or flexible working hours need the labour department's approval number."),
+            HOURS_SOURCE,
+        )
+    if (
+        terms.kind == Kind.PART_TIME
+        and terms.weekly_hours is not None
+        and terms.weekly_hours > PART_TIME_WEEKLY_HOURS
+    ):
+        f.add(
+            "part_time_hours",
+            FLAG,
+            "weekly_hours",
+            _("Part-time work is at most %(hours)s hours a week; %(actual)s hours makes it full-time work.")
+            % {"hours": PART_TIME_WEEKLY_HOURS, "actual": terms.weekly_hours},
+            ART_68,
+        )
+
+
+def _check_probation(terms: Terms, prior: list[Prior], f: _Findings) -> None:
+    if terms.probation_end is None or terms.probation_end < terms.start:
+        return
+    if terms.kind in (Kind.TASK, Kind.PART_TIME):
+        f.add(
+            "probation_not_allowed",
+            FLAG,
+            "probation_end",
+            _("A contract for a task or for part-time work may not have a probation."),
+            ART_70 if terms.kind == Kind.PART_TIME else ART_19,
+        )
+        return
+    limit = longest_probation_months(terms)
+    if limit == 0:
+        f.add(
+            "probation_not_allowed",
+            FLAG,
+            "probation_end",
+            _("A contract of less than 3 months may not have a probation."),
+            ART_19,
+        )
+    elif terms.probation_end > months_later(terms.start, limit):
+        f.add(
+            "probation_too_long",
+            FLAG,
+            "probation_end",
+            _("For this term the probation may last at most %(months)s month(s), until %(date)s.")
+            % {"months": limit, "date": months_later(terms.start, limit)},
+            ART_19,
+        )
+    if terms.end is not None and terms.probation_end > terms.end:
+        f.add(
+            "probation_after_end",
+            FLAG,
+            "probation_end",
+            _("The probation is part of the contract term."),
+            ART_19,
+        )
+    if any(p.had_probation for p in prior):
+        f.add(
+            "second_probation",
+            FLAG,
+            "probation_end",
+            _("The employer already agreed a probation with this worker; only one is allowed."),
+            ART_19,
+        )
+
+
+def _check_pay(terms: Terms, policy: Policy | None, f: _Findings) -> None:
+    if policy is None:
+        return
+    if terms.kind == Kind.PART_TIME:
+        if terms.hourly_pay is not None and terms.hourly_pay < policy.hourly_minimum_wage:
+            f.add(
+                "below_minimum_wage",
+                FLAG,
+                "hourly_pay",
+                _("The hourly pay is below the local minimum wage for part-time work (%(wage)s yuan).")
+                % {"wage": policy.hourly_minimum_wage},
+                f"{MINIMUM_WAGE_SOURCE}；{LCL}第七十二条",
+            )
+    elif terms.monthly_pay is not None and terms.monthly_pay < policy.monthly_minimum_wage:
+        f.add(
+            "below_minimum_wage",
+            FLAG,
+            "monthly_pay",
+            _("The monthly pay is below the local minimum wage (%(wage)s yuan).")
+            % {"wage": policy.monthly_minimum_wage},
+            MINIMUM_WAGE_SOURCE,
+        )
+
+
+def written_contract_due(since: dt.date) -> dt.date:
+    """Art. 10: the written contract is due within one month of the start of work."""
+    return months_later(since, 1)
+
+
+def _check_written_in_time(terms: Terms, prior: list[Prior], f: _Findings) -> None:
+    """Arts. 10, 82: signed later than one month after the start of work (for a renewal, after the
+    start of the renewed term), the employer owes double wages from then until the signing (at most
+    11 months); after a year without a written contract an open-ended one is deemed concluded
+    (art. 14)."""
+    if terms.kind == Kind.PART_TIME or terms.signed_on is None:
+        return  # part-time work may be agreed orally (art. 69)
+    since = terms.start if prior else terms.employment_start
+    due = written_contract_due(since)
+    if terms.signed_on <= due:
+        return
+    if terms.signed_on > months_later(since, 12):
+        f.add(
+            "written_after_a_year",
+            FLAG,
+            "signed_on",
+            _(
+                "Signed more than a year after work started: an open-ended contract is deemed "
+                "concluded, and double wages are owed for 11 months."
+            ),
+            f"{ART_14}；{ART_82}",
+        )
+    else:
+        f.add(
+            "double_wage_risk",
+            FLAG,
+            "signed_on",
+            _(
+                "Signed more than one month after work started (due by %(date)s): the employer owes "
+                "double wages for the months between."
+            )
+            % {"date": due},
+            ART_82,
+        )
+
+
+def _consecutive_fixed_terms(terms: Terms, prior: list[Prior]) -> int:
+    """How many fixed-term contracts directly precede this one (each starting by the day after
+    the previous one ended)."""
+    earlier = sorted((p for p in prior if p.start < terms.start), key=lambda p: p.start, reverse=True)
+    count, next_start = 0, terms.start
+    for p in earlier:
+        end = _period_end(p)
+        if p.kind != Kind.FIXED_TERM or end is None or (next_start - end).days > 1:
+            break
+        count += 1
+        next_start = p.start
+    return count
+
+
+def _check_open_ended_due(terms: Terms, prior: list[Prior], f: _Findings) -> None:
+    """Art. 14: on renewal after 10 consecutive years of service, or after two consecutive fixed
+    terms, the worker may require an open-ended contract; filing another fixed term is flagged."""
+    if terms.kind != Kind.FIXED_TERM:
+        return
+    years = relativedelta(terms.start, terms.employment_start).years
+    if years >= OPEN_ENDED_YEARS:
+        f.add(
+            "open_ended_due",
+            FLAG,
+            "kind",
+            _(
+                "The worker has worked here %(years)s years: an open-ended contract is due unless the worker asked for a fixed term."
+            )
+            % {"years": years},
+            ART_14,
+        )
+    elif _consecutive_fixed_terms(terms, prior) >= OPEN_ENDED_FIXED_TERMS:
+        f.add(
+            "open_ended_due",
+            FLAG,
+            "kind",
+            _(
+                "This follows two consecutive fixed-term contracts: an open-ended contract is due unless the worker asked for a fixed term."
+            ),
+            ART_14,
+        )
