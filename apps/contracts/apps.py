@@ -6,3 +6,9 @@ class ContractsConfig(AppConfig):
     name = "apps.contracts"
     label = "contracts"
     verbose_name = _("Labour contracts")
+    nav_items = [
+        (35, "contracts:list", _("Contracts"), "file-earmark-text", "contracts.view_labourcontract"),
+    ]
+    home_cards = "apps.contracts.selectors.home_cards"
+    demo_seeder = "apps.contracts.demo.seed"
+    dossier_sections = "apps.contracts.selectors.dossier_sections"

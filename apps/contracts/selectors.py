@@ -224,3 +224,14 @@ def park_totals(principal, today: dt.date | None = None) -> dict:
         "open_ended_due": open_ended_due(qs, today).count(),
         "flagged": flagged(qs).count(),
     }
+
+
+# Hooks (written by the pages helper) -----------------------------------------------------------------
+
+
+def dossier_sections(principal, enterprise) -> list[dict]:
+    return []
+
+
+def home_cards(principal) -> list[dict]:
+    return []
