@@ -53,5 +53,11 @@ BEAT_SCHEDULE = {
         "task": "contracts.expire_contracts",
         "schedule": crontab(hour=0, minute=50),
     },
+    # Notify enterprise HR of contracts expiring within 30 days, workers without a written contract
+    # after one month and open-ended contracts due (once a day, after the expiry job).
+    "contracts-send-alerts": {
+        "task": "contracts.send_alerts",
+        "schedule": crontab(hour=7, minute=40),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -10,6 +10,7 @@ from apps.certification.api.views import (
     RuleSetViewSet,
     VetoEventViewSet,
 )
+from apps.contracts.api.views import ContractBookView, ContractViewSet, ImportJobViewSet
 from apps.enterprises.api.views import EnterpriseViewSet
 from apps.mediation.api.views import CaseViewSet, MediationOrganisationViewSet
 from apps.unions.api.views import CollectiveContractViewSet, UnionViewSet
@@ -26,8 +27,16 @@ router.register("certification/rule-sets", RuleSetViewSet, basename="certificati
 router.register("certification/veto-events", VetoEventViewSet, basename="certification-veto-event")
 router.register("mediation/cases", CaseViewSet, basename="mediation-case")
 router.register("mediation/organisations", MediationOrganisationViewSet, basename="mediation-organisation")
+# Before "contracts": `contracts/imports/` must not be read as the contract with the id "imports".
+router.register("contracts/imports", ImportJobViewSet, basename="contract-import")
+router.register("contracts", ContractViewSet, basename="contract")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path(
+        "enterprises/<uuid:pk>/contract-book/",
+        ContractBookView.as_view(),
+        name="enterprise-contract-book",
+    ),
     path("", include(router.urls)),
 ]

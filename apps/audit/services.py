@@ -110,7 +110,9 @@ def record(
     )
 
 
-def record_many(action: str, objects, *, after=None, kind: str = AuditEvent.Kind.WRITE, note: str = "") -> int:
+def record_many(
+    action: str, objects, *, after=None, kind: str = AuditEvent.Kind.WRITE, note: str = ""
+) -> int:
     """One audit event per object, written in one INSERT (bulk filings and imports). `after` is
     a function of the object returning its JSON-safe summary. Same rules as `record`."""
     if kind == AuditEvent.Kind.WRITE and not transaction.get_connection().in_atomic_block:

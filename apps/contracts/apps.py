@@ -7,7 +7,7 @@ class ContractsConfig(AppConfig):
     label = "contracts"
     verbose_name = _("Labour contracts")
     nav_items = [
-        (35, "contracts:list", _("Contracts"), "file-earmark-text", "contracts.view_labourcontract"),
+        (35, "contracts:list", _("Contracts"), "file-earmark-person", "contracts.view_labourcontract"),
     ]
     home_cards = "apps.contracts.selectors.home_cards"
     demo_seeder = "apps.contracts.demo.seed"

@@ -10,15 +10,19 @@ import datetime as dt
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
+from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 
 from . import rules, services
-from .models import ImportJob, LabourContract
+from .models import ContractPolicy, ImportJob, LabourContract
 
 S = LabourContract.Status
 #: Flags of a written contract later than one month after the start of work (arts. 10, 82).
@@ -51,11 +55,23 @@ def can_see_full_id(principal) -> bool:
     return principal.user is not None and principal.user.has_perm("contracts.view_full_id_number")
 
 
+def api_shows_personal_data(principal) -> bool:
+    """`/api/v1/contracts/` shows workers' ID numbers in full (each view audited through
+    `id_number_for`) and their phones only to API clients with `personal_data:read`; signed-in
+    users see them masked there (their full view is the page's audited reveal)."""
+    return principal.is_api_client and can_see_full_id(principal)
+
+
 def id_number_for(principal, contract: LabourContract, *, full: bool = False) -> str:
     """The worker's ID number as the principal may see it: masked, or in full when asked for and
-    allowed (the full view is audited)."""
+    allowed (the full view is audited). Only for a contract the principal sees: HR's permission
+    covers their own enterprise's workers, not a contract of another one handed in directly."""
     number = contract.worker.id_number
-    if full and can_see_full_id(principal):
+    if (
+        full
+        and can_see_full_id(principal)
+        and LabourContract.objects.visible_to(principal).filter(pk=contract.pk).exists()
+    ):
         audit.record_sensitive_view(contract.worker, "id_number", note=str(contract.pk))
         return number
     return mask_id_number(number)
@@ -85,10 +101,11 @@ def expiring(qs, today: dt.date, days: int):
 
 def without_contract(qs, today: dt.date):
     """Workers who may have worked more than a month without a written contract (arts. 10, 82):
-    a contract that ended more than a month ago and was neither renewed nor terminated, or one
-    signed more than a month after work started (flagged when filed)."""
+    a contract that ended more than a month ago and was neither renewed nor terminated, or a
+    contract in force signed more than a month after work started (flagged when filed)."""
     lapsed = Q(status=S.EXPIRED, end__lt=_one_month_ago(today))
-    return qs.filter(lapsed | with_flags(qs, LATE_WRITTEN_FLAGS))
+    signed_late = Q(status=S.IN_FORCE) & with_flags(qs, LATE_WRITTEN_FLAGS)
+    return qs.filter(lapsed | signed_late)
 
 
 def with_flags(qs, codes) -> Q:
@@ -110,13 +127,31 @@ def with_flags(qs, codes) -> Q:
 def late_terminations(qs):
     """Terminations filed later than the policy's working days after the termination."""
     late = []
-    for contract in qs.filter(status=S.TERMINATED, termination_filed_on__isnull=False).only(
-        "pk", "terminated_on", "termination_filed_on", "start"
+    policies = list(ContractPolicy.objects.all())
+    # select_related(None): a caller's select_related() cannot be combined with only().
+    for contract in (
+        qs.select_related(None)
+        .filter(status=S.TERMINATED, termination_filed_on__isnull=False)
+        .only("pk", "terminated_on", "termination_filed_on", "start")
     ):
-        due = services.termination_filing_due(contract)
+        due = services.termination_filing_due(contract, policies)
         if due and contract.termination_filed_on > due:
             late.append(contract.pk)
     return qs.filter(pk__in=late)
+
+
+#: The fields `services._prior` reads (a deferred one would cost a query per contract).
+PRIOR_FIELDS = (
+    "pk",
+    "worker_id",
+    "enterprise_id",
+    "kind",
+    "start",
+    "end",
+    "terminated_on",
+    "probation_end",
+    "reference",
+)
 
 
 def open_ended_due(qs, today: dt.date, days: int = 60):
@@ -129,7 +164,7 @@ def open_ended_due(qs, today: dt.date, days: int = 60):
     others = defaultdict(list)
     for c in LabourContract.objects.filter(
         worker__in={c.worker_id for c in ending}, enterprise__in={c.enterprise_id for c in ending}
-    ).only("pk", "worker_id", "enterprise_id", "kind", "start", "end", "terminated_on"):
+    ).only(*PRIOR_FIELDS):
         others[(c.worker_id, c.enterprise_id)].append(c)
     due = []
     for c in ending:
@@ -226,12 +261,275 @@ def park_totals(principal, today: dt.date | None = None) -> dict:
     }
 
 
-# Hooks (written by the pages helper) -----------------------------------------------------------------
+# Pages: labels of the book's lists and of the flags, the filtered list, the flags in full ------------
+
+#: The book's lists as the pages name them.
+BOOK_LABELS = {
+    "in_force": _("Contracts in force"),
+    "expiring_30": _("Expiring within 30 days"),
+    "expiring_60": _("Expiring within 60 days"),
+    "without_contract": _("Workers without a written contract after one month"),
+    "late_terminations": _("Terminations filed late"),
+    "open_ended_due": _("Open-ended contracts due"),
+    "flagged": _("Contracts with flags"),
+}
+
+#: Flag codes (rules.py findings of severity FLAG) → (short label, source).
+FLAG_LABELS = {
+    "probation_too_long": (_("Probation too long"), rules.ART_19),
+    "probation_not_allowed": (_("Probation not allowed"), rules.ART_19),
+    "probation_after_end": (_("Probation beyond the term"), rules.ART_19),
+    "second_probation": (_("Second probation"), rules.ART_19),
+    "part_time_hours": (_("Part-time over 24 hours a week"), rules.ART_68),
+    "below_minimum_wage": (_("Below the minimum wage"), rules.MINIMUM_WAGE_SOURCE),
+    "double_wage_risk": (_("Written late: double wages"), rules.ART_82),
+    "written_after_a_year": (_("Written after a year"), f"{rules.ART_14}；{rules.ART_82}"),
+    "open_ended_due": (_("Open-ended contract due"), rules.ART_14),
+}
+
+
+def flag_label(code: str) -> str:
+    return str(FLAG_LABELS[code][0]) if code in FLAG_LABELS else code
+
+
+def flag_badges(contract: LabourContract) -> list[dict]:
+    """The contract's flags as short badges (no query): [{code, label, source}]."""
+    return [
+        {"code": code, "label": flag_label(code), "source": FLAG_LABELS.get(code, ("", ""))[1]}
+        for code in contract.flags or []
+    ]
+
+
+def _terms_of(contract: LabourContract) -> rules.Terms:
+    return rules.Terms(
+        kind=contract.kind,
+        employment_start=contract.employment_start,
+        start=contract.start,
+        end=contract.end,
+        task=contract.task,
+        probation_end=contract.probation_end,
+        hours_system=contract.hours_system,
+        hours_approval=contract.hours_approval,
+        monthly_pay=contract.monthly_pay,
+        hourly_pay=contract.hourly_pay,
+        weekly_hours=contract.weekly_hours,
+        signed_on=contract.signed_on,
+    )
+
+
+def flag_details(contract: LabourContract) -> list[dict]:
+    """The contract's flags with their full message and source: the findings of `rules.check` on
+    the stored terms, the worker's contracts at the same employer filed before this one and the
+    policy in effect on its start, kept to the codes stored when it was filed. A stored code the
+    check no longer reproduces (a prior contract changed since) keeps its short label."""
+    if not contract.flags:
+        return []
+    priors = [
+        services._prior(c)
+        for c in LabourContract.objects.filter(
+            worker_id=contract.worker_id,
+            enterprise_id=contract.enterprise_id,
+            created_at__lte=contract.created_at,
+        ).exclude(pk=contract.pk)
+    ]
+    policy = services.policy_on(list(ContractPolicy.objects.all()), contract.start)
+    findings = rules.check(
+        _terms_of(contract),
+        priors,
+        rules.Policy(policy.monthly_minimum_wage, policy.hourly_minimum_wage) if policy else None,
+    )
+    found = {f.code: f for f in findings if f.severity == rules.FLAG}
+    details = []
+    for code in contract.flags:
+        finding = found.get(code)
+        label, source = FLAG_LABELS.get(code, (code, ""))
+        details.append(
+            {
+                "code": code,
+                "label": str(label),
+                "field": finding.field if finding else "",
+                "message": finding.message if finding else str(label),
+                "source": finding.source if finding else source,
+            }
+        )
+    return details
+
+
+def contract_list(
+    principal,
+    *,
+    enterprise=None,
+    kind: str = "",
+    status: str = "",
+    signing: str = "",
+    has_flags: bool | None = None,
+    flag: str = "",
+    expiring_within: int | None = None,
+    name: str = "",
+    id_number: str = "",
+    today: dt.date | None = None,
+):
+    """The contract library as the principal may see it, filtered; the ID number is searched
+    exactly through its keyed hash (never a LIKE on the number)."""
+    today = today or timezone.localdate()
+    qs = contracts_visible_to(principal)
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if signing:
+        qs = qs.filter(signing=signing)
+    if has_flags is True:
+        qs = qs.exclude(flags=[])
+    elif has_flags is False:
+        qs = qs.filter(flags=[])
+    if flag:
+        qs = qs.filter(with_flags(qs, [flag]))
+    if expiring_within is not None:
+        qs = expiring(qs, today, expiring_within)
+    if name.strip():
+        qs = qs.filter(worker__name__icontains=name.strip())
+    if id_number.strip():
+        qs = find_by_id_number(qs, id_number)
+    return qs.order_by("-start", "-created_at", "pk")
+
+
+def history_of(contract: LabourContract):
+    return contract.history.select_related("actor").order_by("at")
+
+
+def can_see_book(principal, enterprise) -> bool:
+    """The contracts section of an enterprise's dossier: users with the contracts permission who
+    see the enterprise's contracts (park administrators, its HR)."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm("contracts.view_labourcontract"):
+        return False
+    return principal.sees_everything or enterprise.organisation_id in principal.organisation_ids(
+        Role.ENTERPRISE_HR
+    )
+
+
+def book_figures(book: dict) -> list[dict]:
+    """The book's figures in the order the pages show them: [{key, label, value}] (key: the
+    list behind it)."""
+    return [{"key": key, "label": BOOK_LABELS[key], "value": book["counts"][key]} for key in BOOK_LISTS]
+
+
+def open_signed_file(principal, contract: LabourContract):
+    """The stored signed file (a handle) for download, or None; the download is audited as a full
+    view of personal data (the signed contract names the worker's ID number)."""
+    signature = getattr(contract, "esignature", None)
+    if signature is None or not signature.file:
+        return None
+    try:
+        handle = signature.file.open("rb")
+    except FileNotFoundError:
+        return None
+    audit.record_sensitive_view(signature, "signed_file", note=str(contract.pk))
+    return handle
+
+
+# Exports of the book ---------------------------------------------------------------------------------
+
+
+def _export_row(principal, contract: LabourContract) -> dict:
+    return {
+        "name": contract.worker.name,
+        "id_number": id_number_for(principal, contract),
+        "reference": contract.reference,
+        "kind": contract.get_kind_display(),
+        "start": contract.start,
+        "end": contract.end,
+        "signing": contract.get_signing_display(),
+        "status": contract.get_status_display(),
+        "terminated_on": contract.terminated_on,
+        "termination_filed_on": contract.termination_filed_on,
+        "flags": "、".join(flag_label(code) for code in contract.flags or []),
+    }
+
+
+def book_export(principal, enterprise, *, fmt: str, limit: int | None = None, today=None) -> dict:
+    """What an export of the book holds (the figures and each list, ID numbers masked), and the
+    audit of the export. `limit`: at most so many rows per list (the PDF)."""
+    today = today or timezone.localdate()
+    book = contract_book(principal, enterprise, today)
+    qs = LabourContract.objects.visible_to(principal).filter(enterprise=enterprise)
+    lists = []
+    total_rows = 0
+    for key in BOOK_LISTS:
+        rows_qs = book_list(qs, key, today).select_related("worker").order_by("worker__name", "start", "pk")
+        count = book["counts"][key]
+        chosen = rows_qs[:limit] if limit is not None else rows_qs
+        rows = [_export_row(principal, c) for c in chosen]
+        total_rows += len(rows)
+        lists.append(
+            {
+                "key": key,
+                "label": BOOK_LABELS[key],
+                "count": count,
+                "rows": rows,
+                "truncated": len(rows) < count,
+            }
+        )
+    with transaction.atomic():
+        audit.record(
+            "contracts.export_book",
+            enterprise,
+            after={"format": fmt, "rows": total_rows, "day": today},
+            only_changes=False,
+        )
+    return {"book": book, "figures": book_figures(book), "lists": lists, "today": today}
+
+
+# Hooks -------------------------------------------------------------------------------------------------
 
 
 def dossier_sections(principal, enterprise) -> list[dict]:
-    return []
+    """The contracts section of the enterprise's dossier (一户一册): the book's figures, each
+    linked to the list behind it, and the exports."""
+    if not can_see_book(principal, enterprise):
+        return []
+    book = contract_book(principal, enterprise)
+    return [
+        {
+            "key": "contracts",
+            "title": _("Labour contracts"),
+            "template": "contracts/dossier_contracts.html",
+            "wide": True,
+            "context": {"book": book, "figures": book_figures(book), "enterprise": enterprise},
+        }
+    ]
 
 
 def home_cards(principal) -> list[dict]:
-    return []
+    """HR: their enterprise's contracts in force and expiring within 30 days; park
+    administrators: the park's. One query."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm("contracts.view_labourcontract"):
+        return []
+    today = timezone.localdate()
+    window = EXPIRY_WINDOWS[0]
+    counts = LabourContract.objects.visible_to(principal).aggregate(
+        in_force=Count("pk", filter=Q(status=S.IN_FORCE) & (Q(end__isnull=True) | Q(end__gte=today))),
+        expiring=Count(
+            "pk", filter=Q(status=S.IN_FORCE, end__gte=today, end__lte=today + dt.timedelta(days=window))
+        ),
+    )
+    url = reverse("contracts:list")
+    park = principal.sees_everything
+    return [
+        {
+            "label": _("Contracts in force in the park") if park else _("Contracts in force"),
+            "value": counts["in_force"] or 0,
+            "url": url + "?status=in_force",
+            "icon": "file-earmark-person",
+        },
+        {
+            "label": _("Contracts expiring within 30 days"),
+            "value": counts["expiring"] or 0,
+            "url": url + f"?expiring={window}",
+            "icon": "hourglass-split",
+        },
+    ]

@@ -81,6 +81,9 @@ REQUIRED = (
 )
 E_SIGN_REQUIRED = ("platform", "record_id", "employer_signed_at", "worker_signed_at", "file_sha256")
 TRUE = {"1", "true", "yes", "y", "是", "t"}
+#: The choices' values, once (the enum's `values` builds a new list on every call).
+KIND_VALUES = frozenset(rules.Kind.values)
+SIGNING_VALUES = frozenset(LabourContract.Signing.values)
 FALSE = {"0", "false", "no", "n", "否", "f", ""}
 
 
@@ -98,6 +101,8 @@ class RowError:
 class BatchResult:
     created: list = field(default_factory=list)
     unchanged: int = 0
+    #: The contracts that paper rows repeated (counted in `unchanged`; only their PRIOR_FIELDS loaded).
+    already_filed: list = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -224,11 +229,11 @@ def parse_row(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
     if phone_problem:
         errors.append(("worker_phone", str(phone_problem)))
     kind = _text(row["kind"], 20)
-    if kind and kind not in rules.Kind.values:
+    if kind and kind not in KIND_VALUES:
         errors.append(("kind", _("Use one of: %(values)s.") % {"values": ", ".join(rules.Kind.values)}))
     hours_system = _text(row["hours_system"], 20) or rules.HoursSystem.STANDARD
     signing = _text(row["signing"], 20) or LabourContract.Signing.PAPER
-    if signing not in LabourContract.Signing.values:
+    if signing not in SIGNING_VALUES:
         errors.append(
             ("signing", _("Use one of: %(values)s.") % {"values": ", ".join(LabourContract.Signing.values)})
         )
@@ -312,6 +317,22 @@ def _prior(contract: LabourContract) -> rules.Prior:
 # Filing ----------------------------------------------------------------------------------------------
 
 
+#: What file_batch reads of the worker's other contracts at the employer (`_prior`,
+#: `_already_filed`, the renewal check; `transition` locks and reads the contract again).
+PRIOR_FIELDS = (
+    "pk",
+    "worker_id",
+    "enterprise_id",
+    "kind",
+    "start",
+    "end",
+    "probation_end",
+    "terminated_on",
+    "reference",
+    "status",
+)
+
+
 def file_batch(
     principal,
     rows: list[dict],
@@ -341,36 +362,42 @@ def file_batch(
         return result
 
     enterprises = {e.uscc: e for e in allowed.filter(uscc__in={r["enterprise_uscc"] for _, r in parsed})}
-    hashes = {personal_data.lookup_hash(r["worker_id_number"]) for _, r in parsed}
+    # The keyed hash of each ID number, computed once per number.
+    hash_of = {r["worker_id_number"]: personal_data.lookup_hash(r["worker_id_number"]) for _, r in parsed}
+    hashes = set(hash_of.values())
     with transaction.atomic():
-        workers = {w.id_number_hash: w for w in Worker.objects.filter(id_number_hash__in=hashes)}
+        # Only the key: a worker already filed is only referred to (its ID number is not decrypted).
+        workers = {
+            w.id_number_hash: w
+            for w in Worker.objects.filter(id_number_hash__in=hashes).only("pk", "id_number_hash")
+        }
         esign_keys = {(r["platform"], r["record_id"]) for _, r in parsed if r["record_id"]}
-        filed_keys = set()
+        # (platform, record id) already filed → the enterprise it was filed for.
+        filed_keys: dict[tuple, object] = {}
         if esign_keys:
             platforms = {p for p, _r in esign_keys}
             records = {r for _p, r in esign_keys}
-            filed_keys = set(
-                ESignature.objects.filter(platform__in=platforms, record_id__in=records).values_list(
-                    "platform", "record_id"
-                )
-            )
+            filed_keys = {
+                (platform, record): enterprise_id
+                for platform, record, enterprise_id in ESignature.objects.filter(
+                    platform__in=platforms, record_id__in=records
+                ).values_list("platform", "record_id", "contract__enterprise_id")
+            }
         priors: dict[tuple, list[LabourContract]] = defaultdict(list)
         if workers:
             existing = LabourContract.objects.filter(
                 worker__in=[w.pk for w in workers.values()],
                 enterprise__in=[e.pk for e in enterprises.values()],
-            )
+            ).only(*PRIOR_FIELDS)
             for contract in existing:
                 priors[(contract.worker_id, contract.enterprise_id)].append(contract)
         policies = list(ContractPolicy.objects.all())
         new_workers: dict[str, Worker] = {}
         contracts, signatures, renewed = [], [], []
         batch_priors: dict[tuple, list[rules.Prior]] = defaultdict(list)
+        batch_contracts: dict[tuple, list[LabourContract]] = defaultdict(list)
         for number, row in parsed:
             key = (row["platform"], row["record_id"])
-            if row["record_id"] and (key in filed_keys):
-                result.unchanged += 1
-                continue
             enterprise = enterprises.get(row["enterprise_uscc"])
             if enterprise is None:
                 result.errors.append(
@@ -381,10 +408,28 @@ def file_batch(
                     )
                 )
                 continue
-            id_hash = personal_data.lookup_hash(row["worker_id_number"])
+            if row["record_id"] and (key in filed_keys):
+                if filed_keys[key] != enterprise.pk:
+                    # Never another enterprise's contract under the same platform record.
+                    result.errors.append(
+                        RowError(
+                            number,
+                            "record_id",
+                            _("This platform record is already filed for another enterprise."),
+                        )
+                    )
+                else:
+                    result.unchanged += 1
+                continue
+            id_hash = hash_of[row["worker_id_number"]]
             worker = workers.get(id_hash) or new_workers.get(id_hash)
             worker_key = (id_hash, enterprise.pk)
             existing_priors = priors.get((worker.pk, enterprise.pk), []) if worker else []
+            same = None if row["record_id"] else _already_filed(existing_priors, row)
+            if same is not None:
+                result.unchanged += 1  # a paper row imported again
+                result.already_filed.append(same)
+                continue
             prior_terms = [_prior(c) for c in existing_priors] + batch_priors[worker_key]
             policy = policy_on(policies, row["start"] or _today())
             findings = rules.check(
@@ -437,7 +482,7 @@ def file_batch(
             contracts.append(contract)
             if row["signing"] == LabourContract.Signing.E_SIGNATURE:
                 signatures.append((contract, row, (files or {}).get(row["file_name"])))
-                filed_keys.add(key)
+                filed_keys[key] = enterprise.pk
             # A contract that ends the day before this one starts is renewed by it.
             for previous in existing_priors:
                 if (
@@ -446,6 +491,11 @@ def file_batch(
                     and (row["start"] - previous.end).days == 1
                 ):
                     renewed.append(previous)
+            # ...and so is a contract of the same worker earlier in this batch.
+            for previous in batch_contracts[worker_key]:
+                if previous.end and (row["start"] - previous.end).days == 1:
+                    previous.status = S.RENEWED
+            batch_contracts[worker_key].append(contract)
             batch_priors[worker_key].append(
                 rules.Prior(
                     kind=row["kind"],
@@ -469,6 +519,18 @@ def file_batch(
                     actor_label=principal.label,
                 )
                 for c in contracts
+            ]
+            + [
+                ContractHistory(
+                    subject=c,
+                    action="renew",
+                    from_status=S.IN_FORCE,
+                    to_status=S.RENEWED,
+                    actor=user,
+                    actor_label=principal.label,
+                )
+                for c in contracts
+                if c.status == S.RENEWED
             ],
             batch_size=1000,
         )
@@ -490,6 +552,24 @@ def file_batch(
             transition(previous, WORKFLOW, "renew", _system_or(principal))
         result.created = contracts
     return result
+
+
+def _already_filed(contracts: list[LabourContract], row: dict) -> LabourContract | None:
+    """The contract a row without a platform record repeats: already filed for the worker at the
+    same employer with the same type, start, end and contract number. Importing a file again
+    leaves it as it is instead of refusing it as an overlap; any other difference is still an
+    overlap."""
+    return next(
+        (
+            c
+            for c in contracts
+            if c.kind == row["kind"]
+            and c.start == row["start"]
+            and c.end == row["end"]
+            and c.reference == row["contract_number"]
+        ),
+        None,
+    )
 
 
 def _system_or(principal):
@@ -535,7 +615,8 @@ def _signature(contract: LabourContract, row: dict, data: bytes | None) -> ESign
 
 def file_contract(principal, row: dict, *, file_bytes: bytes | None = None) -> LabourContract:
     """File one contract (the page and the API's single filing). Refusals raise a DomainError
-    with every field's reason; an already filed (platform, record id) is returned as it is."""
+    with every field's reason; an already filed (platform, record id), or a paper contract filed
+    before with the same terms (`_already_filed`), is returned as it is."""
     files = None
     if file_bytes is not None:
         row = {**row, "file_name": row.get("file_name") or "signed.pdf"}
@@ -555,9 +636,11 @@ def file_contract(principal, row: dict, *, file_bytes: bytes | None = None) -> L
         raise DomainError(result.errors[0].reason, fields=dict(fields))
     if result.created:
         return result.created[0]
+    if result.already_filed:
+        return LabourContract.objects.get(pk=result.already_filed[0].pk)
     return (
         ESignature.objects.select_related("contract")
-        .get(platform=row.get("platform"), record_id=row.get("record_id"))
+        .get(platform=_text(row.get("platform"), 50), record_id=_text(row.get("record_id"), 100))
         .contract
     )
 
@@ -565,11 +648,18 @@ def file_contract(principal, row: dict, *, file_bytes: bytes | None = None) -> L
 # Lifecycle -----------------------------------------------------------------------------------------
 
 
-def termination_filing_due(contract: LabourContract) -> dt.date | None:
-    """[POLICY] The last day to file a termination: N working days after it (7 by default)."""
+def termination_filing_due(
+    contract: LabourContract, policies: list[ContractPolicy] | None = None
+) -> dt.date | None:
+    """[POLICY] The last day to file a termination: N working days after it (7 by default).
+    `policies` (newest first) saves a query per contract in lists."""
     if contract.terminated_on is None:
         return None
-    policy = current_policy(contract.terminated_on)
+    policy = (
+        policy_on(policies, contract.terminated_on)
+        if policies is not None
+        else current_policy(contract.terminated_on)
+    )
     days = policy.termination_filing_days if policy else 7
     return add_working_days(contract.terminated_on, days).date
 
@@ -619,8 +709,8 @@ def expire_contracts(today: dt.date | None = None) -> int:
 @transaction.atomic
 def verify_signed_file(principal, contract: LabourContract) -> bool:
     """Re-hash the stored signed file; a mismatch is marked as tampering (and audited)."""
-    signature = ESignature.objects.select_for_update().get(contract=contract)
-    if not signature.file:
+    signature = ESignature.objects.select_for_update().filter(contract=contract).first()
+    if signature is None or not signature.file:
         raise DomainError(_("No signed file is stored for this contract."), code="no_file")
     with signature.file.open("rb") as fh:
         digest = hashlib.sha256()
@@ -637,3 +727,318 @@ def verify_signed_file(principal, contract: LabourContract) -> bool:
         only_changes=False,
     )
     return intact
+
+
+# Daily alerts to enterprise HR (written by the alerts helper) --------------------------------------
+
+#: The figures of the daily alert (keys of `selectors.BOOK_LISTS`), in the order of the message.
+ALERT_KEYS = ("expiring_30", "without_contract", "open_ended_due")
+
+
+def alert_figures(today: dt.date) -> dict:
+    """{enterprise id: {key: count}} for every enterprise with something to report, computed with
+    the book's selectors over the whole park and grouped by enterprise: a handful of queries
+    however many enterprises there are (each selector filters row by row, so the counts are those
+    of `selectors.<list>(contracts of the enterprise, today)`)."""
+    from django.db.models import Count
+
+    from . import selectors
+
+    every = LabourContract.objects.all()
+    lists = {
+        "expiring_30": selectors.expiring(every, today, 30),
+        "without_contract": selectors.without_contract(every, today),
+        "open_ended_due": selectors.open_ended_due(every, today),
+    }
+    figures: dict = defaultdict(lambda: dict.fromkeys(ALERT_KEYS, 0))
+    for key, qs in lists.items():
+        for enterprise_id, count in qs.order_by().values_list("enterprise_id").annotate(n=Count("pk")):
+            figures[enterprise_id][key] = count
+    return {pk: counts for pk, counts in figures.items() if any(counts.values())}
+
+
+def send_contract_alerts(today: dt.date | None = None) -> dict:
+    """Daily (Celery beat, after the expiry job): one notification to the HR users of each
+    enterprise with contracts expiring within 30 days, workers without a written contract after
+    one month (arts. 10, 82) or open-ended contracts due (art. 14), with the three counts and a
+    link to the enterprise's book. Idempotent per day (`AlertLog`): a second run the same day
+    sends nothing; an enterprise with nothing to report, or without an active HR user, gets
+    nothing. Park administrators see the totals in the book (`selectors.park_totals`)."""
+    from django.urls import reverse
+
+    from apps.accounts.models import Membership
+    from apps.notifications.services import notify
+
+    from .models import AlertLog
+
+    today = today or _today()
+    figures = alert_figures(today)
+    if figures:
+        done = set(
+            AlertLog.objects.filter(day=today, enterprise_id__in=list(figures)).values_list(
+                "enterprise_id", flat=True
+            )
+        )
+        figures = {pk: counts for pk, counts in figures.items() if pk not in done}
+    enterprises = list(
+        Enterprise.objects.filter(pk__in=list(figures)).only("pk", "name", "organisation_id").order_by("name")
+    )
+    hr_users: dict = defaultdict(list)
+    for membership in Membership.objects.filter(
+        role=Role.ENTERPRISE_HR,
+        organisation_id__in={e.organisation_id for e in enterprises},
+        user__is_active=True,
+    ).select_related("user"):
+        hr_users[membership.organisation_id].append(membership.user)
+    sent = recipients = 0
+    for enterprise in enterprises:
+        users = hr_users.get(enterprise.organisation_id)
+        if not users:
+            continue
+        counts = figures[enterprise.pk]
+        with transaction.atomic():
+            _log, created = AlertLog.objects.get_or_create(
+                enterprise=enterprise, day=today, defaults={"counts": counts}
+            )
+            if not created:
+                continue  # another worker sent it meanwhile
+            notify(
+                users,
+                title=lambda name=enterprise.name: (
+                    _("Labour contracts of %(enterprise)s need attention") % {"enterprise": name}
+                ),
+                body=lambda c=counts: "\n".join(
+                    [
+                        _("Contracts expiring within 30 days: %(n)s") % {"n": c["expiring_30"]},
+                        _("Workers without a written contract after one month (%(source)s): %(n)s")
+                        % {"n": c["without_contract"], "source": rules.ART_82},
+                        _("Open-ended contracts due (%(source)s): %(n)s")
+                        % {"n": c["open_ended_due"], "source": rules.ART_14},
+                        _("The lists are in the enterprise's contract book."),
+                    ]
+                ),
+                link=reverse("enterprises:detail", args=[enterprise.pk]) + "#contracts",
+            )
+        sent += 1
+        recipients += len({u.pk for u in users})
+    return {"enterprises": sent, "recipients": recipients}
+
+
+# Imports from the e-signing platform (written by the import helper) ---------------------------------
+
+#: Most entries kept in an import job's report (the job counts every row with errors).
+REPORT_LIMIT = 1000
+
+
+def _import_enterprises(principal):
+    """The enterprises an import may file for; NotAllowed for a principal who may not import
+    (users need `contracts.import_contracts`, API clients `contracts:write`)."""
+    if not principal.is_api_client and not principal.is_system:
+        user = _user(principal)
+        if user is None or not user.has_perm("contracts.import_contracts"):
+            raise NotAllowed(_("Your role may not import contracts from the signing platform."))
+    allowed = filing_enterprises(principal)
+    if not allowed.exists():
+        raise NotAllowed(_("There is no enterprise you may file contracts for."))
+    return allowed
+
+
+def start_import(principal, uploaded, *, queue: bool = True):
+    """Store an upload of the signing platform's export as an ImportJob and queue its filing
+    (`contracts.run_import`) after commit (`queue=False`: the caller runs `run_import` itself, as
+    the benchmark does). A file that cannot be an import (empty, over 200 MB, not
+    CSV/XLSX/JSON Lines/ZIP, an unsafe zip, a zip without exactly one data file and a manifest)
+    raises a DomainError on "file"; its rows are checked when the job runs."""
+    from . import importing
+    from .models import ImportJob
+    from .tasks import run_import as run_import_task
+
+    allowed = _import_enterprises(principal)
+    name = importing.file_name(uploaded)
+    checked = importing.check_file(uploaded, name)
+    only = list(allowed[:2]) if principal.has_role(Role.ENTERPRISE_HR) and not principal.is_park_admin else []
+    with transaction.atomic():
+        job = ImportJob(
+            file_name=name,
+            file_sha256=checked.sha256,
+            created_by=_user(principal) if not principal.is_api_client else None,
+            api_client=principal.api_client,
+            enterprise=only[0] if len(only) == 1 else None,
+        )
+        uploaded.seek(0)
+        job.file.save(f"{job.pk}.{checked.format}", uploaded, save=False)
+        job.save()
+        audit.record(
+            "contracts.import_started",
+            job,
+            after={
+                "file_name": name,
+                "file_sha256": checked.sha256,
+                "size": checked.size,
+                "format": checked.format,
+            },
+            only_changes=False,
+        )
+        if queue:
+            transaction.on_commit(lambda: run_import_task.delay(str(job.pk)))
+    return job
+
+
+def import_principal(job):
+    """Who the job files as: the user who uploaded it, or the API client."""
+    from apps.accounts.principal import principal_for_api_client, principal_for_user
+
+    if job.api_client_id:
+        return principal_for_api_client(job.api_client)
+    if job.created_by_id and job.created_by.is_active:
+        return principal_for_user(job.created_by)
+    raise NotAllowed(_("The account that started this import no longer exists or is inactive."))
+
+
+def run_import(job_id) -> str:
+    """The body of `contracts.run_import`: file the job's rows in chunks of `importing.CHUNK_SIZE`
+    through `file_batch`, saving the progress, counts and report after each chunk (its own short
+    transaction, so a page polling the job sees it move). Idempotent: a finished (done or failed)
+    job is left as it is; a job found running (its worker died) starts again, and the rows filed
+    meanwhile count as already filed. Any exception marks the job failed with the reason and is
+    logged; the rows filed before it stay filed (importing the file again files the rest)."""
+    import logging
+
+    from apps.core.context import acting_as
+
+    from .models import ImportJob
+
+    J = ImportJob.Status
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (J.DONE, J.FAILED):
+            return job.status if job else "missing"
+        job.status = J.RUNNING
+        job.started_at, job.finished_at = timezone.now(), None
+        job.total_rows = job.processed_rows = job.created_count = job.unchanged_count = job.error_count = 0
+        job.report, job.error = [], ""
+        job.save()
+    try:
+        principal = import_principal(job)
+        with acting_as(principal.label, user=job.created_by if not principal.is_api_client else None):
+            _run_import(job, principal)
+    except Exception as exc:
+        if isinstance(exc, DomainError):
+            message = str(exc)
+        else:
+            logging.getLogger(__name__).exception("contract import %s failed", job.pk)
+            message = _(
+                "The import stopped on an unexpected error (%(error)s). The rows filed so far are kept; "
+                "upload the file again to file the rest."
+            ) % {"error": type(exc).__name__}
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=J.FAILED, error=message, finished_at=timezone.now(), updated_at=timezone.now()
+        )
+        _import_finished(job, J.FAILED)
+        return J.FAILED
+    _import_finished(job, J.DONE)
+    return J.DONE
+
+
+def _run_import(job, principal) -> None:
+    from django.db import IntegrityError
+
+    from . import importing
+    from .models import ImportJob
+
+    report: list[dict] = []
+    counts = {"processed_rows": 0, "created_count": 0, "unchanged_count": 0, "error_count": 0}
+    with job.file.open("rb") as fh, importing.open_import(fh, job.file_name) as source:
+        total = source.scan()
+        report.extend(
+            {"row": source.header_row, "field": column, "reason": _("Unknown column, ignored.")}
+            for column in source.unknown[:50]
+        )
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=total, report=report, updated_at=timezone.now())
+        for chunk in source.chunks(importing.CHUNK_SIZE):
+            files = source.files_for(chunk)
+            errors: list[RowError] = [RowError(r.number, f, m) for r in chunk for f, m in r.problems]
+            todo = [r for r in chunk if not r.problems]
+            result = BatchResult()
+            if todo:
+                rows = [r.data for r in todo]
+                try:
+                    result = file_batch(
+                        principal, rows, source=LabourContract.Source.IMPORT, files=files, first_row=0
+                    )
+                except IntegrityError:
+                    # Another import filed the same platform record meanwhile: once more, it is now
+                    # "already filed".
+                    result = file_batch(
+                        principal, rows, source=LabourContract.Source.IMPORT, files=files, first_row=0
+                    )
+                errors.extend(RowError(todo[e.row].number, e.field, e.reason) for e in result.errors)
+            errors.sort(key=lambda e: e.row)
+            counts["processed_rows"] += len(chunk)
+            counts["created_count"] += len(result.created)
+            counts["unchanged_count"] += result.unchanged
+            counts["error_count"] += len({e.row for e in errors})
+            room = REPORT_LIMIT - len(report)
+            if room > 0:
+                report.extend(e.as_dict() for e in errors[:room])
+            with transaction.atomic():
+                ImportJob.objects.filter(pk=job.pk).update(
+                    **counts,
+                    total_rows=max(total, counts["processed_rows"]),
+                    report=report,
+                    updated_at=timezone.now(),
+                )
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE,
+            total_rows=counts["processed_rows"],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+
+
+def _import_finished(job, status) -> None:
+    """Audit the end of the job and tell the user who started it (in the app, no e-mail)."""
+    from django.urls import reverse
+
+    from apps.notifications.services import notify
+
+    from .models import ImportJob
+
+    job = ImportJob.objects.get(pk=job.pk)
+    with transaction.atomic():
+        audit.record(
+            "contracts.import_finished",
+            job,
+            after={
+                "status": status,
+                "rows": job.processed_rows,
+                "created": job.created_count,
+                "unchanged": job.unchanged_count,
+                "errors": job.error_count,
+            },
+            note=job.error[:500],
+            only_changes=False,
+        )
+        if job.created_by_id:
+
+            def title():
+                if status != ImportJob.Status.DONE:
+                    return _("Import of %(file)s failed") % {"file": job.file_name}
+                return _(
+                    "Import of %(file)s done: %(created)d filed, %(unchanged)d already filed, "
+                    "%(errors)d rows with errors"
+                ) % {
+                    "file": job.file_name,
+                    "created": job.created_count,
+                    "unchanged": job.unchanged_count,
+                    "errors": job.error_count,
+                }
+
+            notify(
+                [job.created_by],
+                title=title,
+                body=job.error,
+                link=reverse("contracts:import_detail", args=[job.pk]),
+                email=False,
+            )

@@ -1,41 +1,407 @@
-"""Placeholder: written by a helper."""
+"""Pages of the contract library: the list with its filters (park totals for administrators), the
+filing of one contract, the contract page (masked ID number, full view on request and audited,
+flags with their articles, the e-signature evidence and its verification, the history), the
+filing of a termination, and the book per enterprise (一户一册): the list behind each figure and
+its exports (.xlsx and PDF, ID numbers masked).
 
-from django.http import Http404
+Reads go through selectors.py, writes through services.py. A refusal of the principal
+(NotAllowed) is a 403; any other refusal (DomainError, InvalidTransition) is shown on the form with
+its legal source, never a 500. A contract or an enterprise out of the principal's scope is a 404.
+The imports are in views_import.py."""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.core.errors import DomainError, NotAllowed
+from apps.core.forms import call_service
+from apps.core.scoping import principal_for_request
+from apps.enterprises.models import Enterprise
+from apps.enterprises.selectors import get_enterprise
+
+from . import selectors, services
+from .forms import ContractFilterForm, ContractForm, TerminateForm
+from .models import LabourContract
+from .workflow import WORKFLOW
+
+PAGE_SIZE = 25
+VIEW = "contracts.view_labourcontract"
+FILE = "contracts.file_contract"
+S = LabourContract.Status
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Rows of each list in the PDF book (the .xlsx has them all): WeasyPrint lays out about 40 rows a
+#: second, and the PDF is rendered while the user waits.
+PDF_ROWS_PER_LIST = 100
+
+STATUS_BADGES = {
+    S.IN_FORCE: "success",
+    S.EXPIRED: "secondary",
+    S.TERMINATED: "dark",
+    S.RENEWED: "info",
+}
 
 
-def contract_list(request, *args, **kwargs):
-    raise Http404
+def _decorate(contract, principal):
+    """What a row of a list shows: the masked ID number, the flags' badges, the status badge."""
+    contract.masked_id = selectors.id_number_for(principal, contract)
+    contract.flag_badges = selectors.flag_badges(contract)
+    contract.badge = STATUS_BADGES.get(contract.status, "secondary")
+    return contract
 
 
-def contract_create(request, *args, **kwargs):
-    raise Http404
+def _enterprises_for_filter(principal):
+    return Enterprise.objects.visible_to(principal)
 
 
-def contract_detail(request, *args, **kwargs):
-    raise Http404
+# The list ---------------------------------------------------------------------------------------------
 
 
-def contract_terminate(request, *args, **kwargs):
-    raise Http404
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def contract_list(request):
+    principal = principal_for_request(request)
+    form = ContractFilterForm(request.GET or None, enterprises=_enterprises_for_filter(principal))
+    if form.is_bound and not form.is_valid():
+        qs = LabourContract.objects.none()
+    else:
+        qs = selectors.contract_list(principal, **(form.criteria() if form.is_bound else {}))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for contract in page:
+        _decorate(contract, principal)
+    park = principal.sees_everything
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {
+            "form": form,
+            "page": page,
+            "show_enterprise_filter": park,
+            "totals": selectors.park_totals(principal) if park else None,
+        },
+    )
 
 
-def contract_verify(request, *args, **kwargs):
-    raise Http404
+# Filing ------------------------------------------------------------------------------------------------
 
 
-def signed_file(request, *args, **kwargs):
-    raise Http404
+def _flag_message(details) -> str:
+    lines = [f"{d['label']}: {d['message']} ({d['source']})" for d in details]
+    return _("Filed with flags: %(flags)s") % {"flags": " · ".join(lines)}
 
 
-def book_list(request, *args, **kwargs):
-    raise Http404
+@login_required
+@permission_required(FILE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contract_create(request):
+    principal = principal_for_request(request)
+    try:
+        enterprises = services.filing_enterprises(principal)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    fixed = None
+    if not principal.sees_everything:
+        own = list(enterprises[:2])
+        if not own:
+            raise PermissionDenied(_("Your account is not the HR of an enterprise in the registry."))
+        fixed = own[0] if len(own) == 1 else None
+    posted = request.method == "POST"
+    form = ContractForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        enterprises=enterprises,
+        fixed_enterprise=fixed,
+    )
+    if posted and form.is_valid():
+        try:
+            contract = services.file_contract(principal, form.row(), file_bytes=form.file_bytes())
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            details = selectors.flag_details(contract)
+            if details:
+                messages.warning(request, _flag_message(details))
+            else:
+                messages.success(request, _("The contract is filed."))
+            return redirect("contracts:detail", pk=contract.pk)
+    return render(request, "contracts/contract_form.html", {"form": form, "fixed_enterprise": fixed})
 
 
-def book_xlsx(request, *args, **kwargs):
-    raise Http404
+# One contract --------------------------------------------------------------------------------------------
 
 
-def book_pdf(request, *args, **kwargs):
-    raise Http404
+def _history(contract) -> list:
+    actions = {name: t.label for name, t in WORKFLOW.transitions.items()}
+    actions["file"] = _("Filed")
+    statuses = dict(S.choices)
+    rows = []
+    for entry in selectors.history_of(contract):
+        entry.action_label = actions.get(entry.action, entry.action)
+        entry.from_label = statuses.get(entry.from_status, entry.from_status)
+        entry.to_label = statuses.get(entry.to_status, entry.to_status)
+        rows.append(entry)
+    return rows
 
 
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def contract_detail(request, pk):
+    principal = principal_for_request(request)
+    contract = selectors.get_contract(principal, pk)
+    may_see_full = selectors.can_see_full_id(principal)
+    full = request.GET.get("full") == "1" and may_see_full
+    signature = getattr(contract, "esignature", None)
+    due = services.termination_filing_due(contract)
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "badge": STATUS_BADGES.get(contract.status, "secondary"),
+            "id_number": selectors.id_number_for(principal, contract, full=full),
+            "full": full,
+            "may_see_full": may_see_full,
+            "flags": selectors.flag_details(contract),
+            "signature": signature,
+            "history": _history(contract),
+            "termination_due": due,
+            "termination_late": bool(
+                due and contract.termination_filed_on and contract.termination_filed_on > due
+            ),
+            "may_terminate": any(t.action == "terminate" for t in WORKFLOW.available(contract, principal)),
+        },
+    )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_POST
+def contract_verify(request, pk):
+    """Re-hash the stored signed file; a mismatch is shown (and kept) as tampering."""
+    principal = principal_for_request(request)
+    contract = selectors.get_contract(principal, pk)
+    if getattr(contract, "esignature", None) is None:
+        messages.error(request, _("This contract was not e-signed: there is no signed file to verify."))
+        return redirect("contracts:detail", pk=contract.pk)
+    try:
+        intact = services.verify_signed_file(principal, contract)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        if intact:
+            messages.success(request, _("The signed file is intact: its SHA-256 matches the one filed."))
+        else:
+            messages.error(
+                request,
+                _("TAMPERED: the stored signed file no longer matches the SHA-256 filed with the contract."),
+            )
+    return redirect(reverse("contracts:detail", args=[contract.pk]) + "#esignature")
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def signed_file(request, pk):
+    """The signed file, to those who see the contract; the download is audited."""
+    principal = principal_for_request(request)
+    contract = selectors.get_contract(principal, pk)
+    handle = selectors.open_signed_file(principal, contract)
+    if handle is None:
+        raise Http404
+    name = contract.reference or str(contract.pk)
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=True, filename=f"{name}.pdf"
+    )
+    response["X-Content-SHA256"] = contract.esignature.sha256
+    return response
+
+
+@login_required
+@permission_required(FILE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contract_terminate(request, pk):
+    """File the termination: its date and reason (the filing date is today; a filing later than
+    the policy's working days is shown as late)."""
+    principal = principal_for_request(request)
+    contract = selectors.get_contract(principal, pk)
+    posted = request.method == "POST"
+    form = TerminateForm(request.POST if posted else None, initial={"terminated_on": timezone.localdate()})
+    if posted and form.is_valid():
+        done = call_service(form, services.terminate, principal, contract, **form.service_kwargs())
+        if done is not None:
+            due = services.termination_filing_due(done)
+            if due and done.termination_filed_on > due:
+                messages.warning(
+                    request,
+                    _("The termination is filed, late: it was due by %(date)s.") % {"date": due.isoformat()},
+                )
+            else:
+                messages.success(request, _("The termination is filed."))
+            return redirect("contracts:detail", pk=contract.pk)
+    refusal = None
+    if contract.status != S.IN_FORCE:
+        refusal = _("Only a contract in force can be terminated; this one is “%(status)s”.") % {
+            "status": contract.get_status_display()
+        }
+    policy = services.current_policy()
+    return render(
+        request,
+        "contracts/terminate.html",
+        {
+            "contract": contract,
+            "form": form,
+            "refusal": refusal,
+            "filing_days": policy.termination_filing_days if policy else 7,
+        },
+    )
+
+
+# The book per enterprise (一户一册) ---------------------------------------------------------------------------
+
+
+def _book_enterprise(request, enterprise_pk):
+    principal = principal_for_request(request)
+    enterprise = get_enterprise(principal, enterprise_pk)
+    if not selectors.can_see_book(principal, enterprise):
+        raise Http404
+    return principal, enterprise
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def book_list(request, enterprise_pk, key):
+    if key not in selectors.BOOK_LISTS:
+        raise Http404
+    principal, enterprise = _book_enterprise(request, enterprise_pk)
+    today = timezone.localdate()
+    qs = (
+        selectors.book_list(
+            LabourContract.objects.visible_to(principal).filter(enterprise=enterprise), key, today
+        )
+        .select_related("enterprise", "worker", "esignature")
+        .order_by("end", "worker__name", "pk")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    book = selectors.contract_book(principal, enterprise, today)
+    for contract in page:
+        _decorate(contract, principal)
+        if key == "late_terminations":
+            contract.filing_due = services.termination_filing_due(contract)
+    return render(
+        request,
+        "contracts/book_list.html",
+        {
+            "enterprise": enterprise,
+            "key": key,
+            "title": selectors.BOOK_LABELS[key],
+            "page": page,
+            "book": book,
+            "figures": selectors.book_figures(book),
+        },
+    )
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _export_name(enterprise, ext: str) -> str:
+    return f"contract-book-{enterprise.uscc}-{timezone.localdate():%Y%m%d}.{ext}"
+
+
+#: The columns of a list in the exports: (key of selectors._export_row, header).
+EXPORT_COLUMNS = (
+    ("name", "姓名"),
+    ("id_number", "身份证号码"),
+    ("reference", "合同编号"),
+    ("kind", "合同类型"),
+    ("start", "起始日期"),
+    ("end", "终止日期"),
+    ("signing", "签订方式"),
+    ("status", "状态"),
+    ("terminated_on", "解除/终止日期"),
+    ("termination_filed_on", "解除/终止备案日期"),
+    ("flags", "风险提示"),
+)
+
+
+def _workbook(export: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = export["book"]
+    bold = Font(bold=True)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "指标"
+    sheet.append(["企业", book["enterprise"].name])
+    sheet.append(["统一社会信用代码", book["enterprise"].uscc])
+    sheet.append(["统计日期", export["today"]])
+    sheet.append(["职工人数", book["employees"]])
+    sheet.append(["劳动合同签订率（%）", book["signing_rate"]])
+    sheet.append(["电子合同占比（%）", book["e_share"]])
+    for figure in export["figures"]:
+        sheet.append([str(figure["label"]), figure["value"]])
+    for row in sheet.iter_rows(min_col=1, max_col=1):
+        row[0].font = bold
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = 40
+    for item in export["lists"]:
+        # Sheet titles: at most 31 characters, none of []:*?/\
+        ws = workbook.create_sheet(
+            str(item["label"])[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
+        )
+        ws.append([header for _key, header in EXPORT_COLUMNS])
+        for cell in ws[1]:
+            cell.font = bold
+        for row in item["rows"]:
+            ws.append([row[key] if row[key] is not None else "" for key, _header in EXPORT_COLUMNS])
+        for i, (key, _header) in enumerate(EXPORT_COLUMNS, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = {"name": 12, "id_number": 22, "flags": 40}.get(
+                key, 14
+            )
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def book_xlsx(request, enterprise_pk):
+    principal, enterprise = _book_enterprise(request, enterprise_pk)
+    export = selectors.book_export(principal, enterprise, fmt="xlsx")
+    return _download(_workbook(export), XLSX_CONTENT_TYPE, _export_name(enterprise, "xlsx"))
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def book_pdf(request, enterprise_pk):
+    from apps.documents.services import render_pdf
+
+    principal, enterprise = _book_enterprise(request, enterprise_pk)
+    export = selectors.book_export(principal, enterprise, fmt="pdf", limit=PDF_ROWS_PER_LIST)
+    pdf = render_pdf(
+        "contracts/pdf/book.html",
+        {**export, "enterprise": enterprise, "columns": EXPORT_COLUMNS, "limit": PDF_ROWS_PER_LIST},
+        language=settings.LANGUAGE_CODE,
+    )
+    return _download(pdf, "application/pdf", _export_name(enterprise, "pdf"))

@@ -1,21 +1,139 @@
-"""Placeholder: written by a helper."""
+"""Pages of the imports from the e-signing platform (乐签平台): the list of the principal's import
+jobs, the upload, one job with its progress (refreshed by htmx every 2 seconds while it runs) and
+its report as CSV (row, field, reason).
 
-from django.http import Http404
+The upload is checked and queued by `services.start_import` (a bad file is a form error); the rows
+are filed by the `contracts.run_import` task (`services.run_import`). Jobs are read through
+`selectors.import_jobs`: another user's job is a 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core.forms import call_service
+from apps.core.scoping import get_visible_or_404, principal_for_request
+
+from . import importing, selectors, services
+from .models import ImportJob
+
+IMPORT = "contracts.import_contracts"
+VIEW = "contracts.view_importjob"
+PAGE_SIZE = 30
+#: Report entries shown on the job's page; the CSV has all that are kept.
+REPORT_SHOWN = 100
+ACCEPT = ".csv,.xlsx,.jsonl,.ndjson,.zip,text/csv,application/zip"
 
 
-def import_list(request, *args, **kwargs):
-    raise Http404
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Export of the signing platform"),
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "CSV, XLSX, JSON Lines, or a ZIP with one of them, the signed PDFs and manifest.csv. "
+            "Up to %(size)s and %(rows)s rows."
+        ) % {"size": filesizeformat(importing.MAX_UPLOAD_BYTES), "rows": f"{importing.MAX_ROWS:,}"}
 
 
-def import_create(request, *args, **kwargs):
-    raise Http404
+def _viewer(request):
+    if not (request.user.has_perm(VIEW) or request.user.has_perm(IMPORT)):
+        raise PermissionDenied
+    return principal_for_request(request)
 
 
-def import_detail(request, *args, **kwargs):
-    raise Http404
+def _job(request, pk) -> ImportJob:
+    principal = _viewer(request)
+    return get_visible_or_404(
+        selectors.import_jobs(principal).select_related("created_by", "api_client", "enterprise"),
+        principal,
+        pk=pk,
+    )
 
 
-def import_report(request, *args, **kwargs):
-    raise Http404
+@login_required
+def import_list(request):
+    principal = _viewer(request)
+    jobs = selectors.import_jobs(principal).select_related("created_by", "api_client")
+    page = Paginator(jobs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "contracts/import_list.html",
+        {"page": page, "jobs": page.object_list, "can_import": request.user.has_perm(IMPORT)},
+    )
 
 
+@login_required
+def import_create(request):
+    if not request.user.has_perm(IMPORT):
+        raise PermissionDenied
+    principal = principal_for_request(request)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if form.is_bound and form.is_valid():
+        job = call_service(form, services.start_import, principal, form.cleaned_data["file"])
+        if job is not None:
+            messages.success(
+                request, _("“%(file)s” is uploaded; its rows are being filed.") % {"file": job.file_name}
+            )
+            return redirect("contracts:import_detail", pk=job.pk)
+    return render(
+        request,
+        "contracts/import_create.html",
+        {"form": form, "columns": services.COLUMNS, "required": services.REQUIRED},
+    )
+
+
+@login_required
+def import_detail(request, pk):
+    job = _job(request, pk)
+    report = job.report or []
+    context = {
+        "job": job,
+        "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
+        "report": report[:REPORT_SHOWN],
+        "report_hidden": max(0, len(report) - REPORT_SHOWN),
+        "report_full": len(report) >= services.REPORT_LIMIT,
+        "report_limit": services.REPORT_LIMIT,
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "contracts/import_progress.html", context)
+    return render(request, "contracts/import_detail.html", context)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text  # never a formula in Excel
+
+
+@login_required
+def import_report(request, pk):
+    job = _job(request, pk)
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark correctly
+    writer = csv.writer(out)
+    writer.writerow(["row", "field", "reason"])
+    for entry in job.report or []:
+        writer.writerow([_csv_value(entry.get(k)) for k in ("row", "field", "reason")])
+    response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    stem = job.file_name.rsplit(".", 1)[0] or "import"
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}-report.csv")
+    return response

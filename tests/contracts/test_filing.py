@@ -180,3 +180,24 @@ def test_the_book_counts_each_list(ent_a, park_admin, policy):
     assert book["in_force"] == 4 and book["signing_rate"] == 50.0 and book["e_share"] == 25.0
     assert book["counts"]["expiring_30"] == 1 and book["counts"]["expiring_60"] == 2
     assert book["counts"]["without_contract"] == 1 and book["counts"]["flagged"] == 1
+
+
+def test_consecutive_contracts_in_one_batch_renew_each_other(ent_a, park_admin, policy):
+    rows = [
+        row(ent_a, 1, end="2026-06-30", probation_end=""),
+        row(
+            ent_a,
+            1,
+            contract_number="HT-2",
+            start="2026-07-01",
+            end="2029-06-30",
+            probation_end="",
+            signed_on="2026-06-20",
+        ),
+    ]
+    result = services.file_batch(p(park_admin), rows)
+    assert not result.errors
+    first = LabourContract.objects.get(reference="HT-00001")
+    assert first.status == LabourContract.Status.RENEWED
+    assert [h.action for h in first.history.order_by("action")] == ["file", "renew"]
+    assert LabourContract.objects.get(reference="HT-2").status == LabourContract.Status.IN_FORCE

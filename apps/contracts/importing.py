@@ -1,0 +1,669 @@
+"""Reading the e-signing platform's export (乐签平台) for a contract import (docs/contracts-import.md).
+
+Accepted: CSV (UTF-8 with or without a byte-order mark, else GB18030), XLSX (the first sheet),
+JSON Lines (one object per line), or a ZIP holding exactly one of those, the signed PDFs and a
+`manifest.csv` (`file_name,sha256`). The columns are `services.COLUMNS`.
+
+Nothing here touches the database. `services.start_import` calls `check_file` on the upload
+(refusing what cannot be an import: empty, too large, an unknown or binary type, an unsafe zip);
+`services.run_import` opens the stored file with `open_import`, counts its rows (`scan`), then
+streams them (`records`) in chunks into `services.file_batch`, with the signed files of each chunk
+(`Bundle.files_for`) checked against the manifest.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import posixpath
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import filetype
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError
+
+from .services import COLUMNS, REQUIRED
+
+#: Largest accepted upload (tests lower it with monkeypatch).
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+#: A zip (or an .xlsx, itself a zip) unpacking to more than this is refused (a "zip bomb").
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+#: Most data rows in one file.
+MAX_ROWS = 1_000_000
+#: Most members in a zip (the data file, the manifest and one PDF per row).
+MAX_ZIP_MEMBERS = MAX_ROWS + 100
+#: Rows filed per call of `services.file_batch` (one transaction each; progress is saved after each).
+CHUNK_SIZE = 1000
+MANIFEST_NAME = "manifest.csv"
+
+CSV, XLSX, JSONL, ZIP = "csv", "xlsx", "jsonl", "zip"
+#: A data file inside the zip is recognised by its extension.
+DATA_EXTENSIONS = {".csv": CSV, ".xlsx": XLSX, ".jsonl": JSONL, ".ndjson": JSONL}
+ENCODINGS = ("utf-8-sig", "gb18030")
+#: What a known binary type is called when it is uploaded by mistake.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+PDF_MAGIC = b"%PDF-"
+_HEX = frozenset("0123456789abcdef")
+
+
+def _file_error(message) -> DomainError:
+    return DomainError(message, field="file", code="invalid_file")
+
+
+def file_name(uploaded) -> str:
+    """The upload's own name, without any folder (browsers on Windows may send one)."""
+    name = (getattr(uploaded, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:255] or "upload"
+
+
+def extension(name: str) -> str:
+    return posixpath.splitext(name.lower())[1]
+
+
+def _cell(value):
+    """A cell as file_batch expects it: text stripped, integral floats as integers."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _header_key(value) -> str:
+    return str(value or "").replace("\ufeff", "").strip().lower()
+
+
+@dataclass
+class Record:
+    """One data row: its number as the user sees it (CSV line, sheet row, JSON line), the cells by
+    column, and problems the reader found itself (field, reason)."""
+
+    number: int
+    data: object
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Checked:
+    format: str
+    sha256: str
+    size: int
+
+
+# --- The upload -------------------------------------------------------------------------------------
+
+
+def _rewind(fileobj) -> None:
+    if hasattr(fileobj, "seek"):
+        fileobj.seek(0)
+
+
+def _too_big(name: str) -> DomainError:
+    return _file_error(
+        _("“%(name)s” is larger than %(max)s; split it into smaller files.")
+        % {"name": name, "max": filesizeformat(MAX_UPLOAD_BYTES)}
+    )
+
+
+def check_file(fileobj, name: str) -> Checked:
+    """Refuse what cannot be an import (DomainError on "file"); return its format and SHA-256.
+
+    The type is decided by the content: a zip is an .xlsx when it holds a workbook, else a bundle
+    with signed files (checked here: safe names, the unpacked size, exactly one data file, a
+    readable manifest); a text file starting with "{" is JSON Lines, any other text a CSV. The
+    columns are checked when the job runs (a missing required column fails the job)."""
+    size = getattr(fileobj, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise _too_big(name)
+    _rewind(fileobj)
+    digest, read = hashlib.sha256(), 0
+    head = b""
+    for block in iter(lambda: fileobj.read(1 << 20), b""):
+        if not head:
+            head = block[:8192]
+        digest.update(block)
+        read += len(block)
+        if read > MAX_UPLOAD_BYTES:
+            raise _too_big(name)
+    _rewind(fileobj)
+    if read == 0:
+        raise _file_error(_("“%(name)s” is empty.") % {"name": name})
+    kind = sniff(head, name)
+    if kind == ZIP:
+        with _open_zip(fileobj, name) as archive:
+            if _is_workbook(archive):
+                kind = XLSX
+            else:
+                Bundle(archive, name)
+    _rewind(fileobj)
+    return Checked(kind, digest.hexdigest(), read)
+
+
+def sniff(head: bytes, name: str) -> str:
+    """The format from the first bytes, or a DomainError naming what the file really is."""
+    if head.startswith(ZIP_MAGIC):
+        return ZIP
+    if head.startswith(OLE2_MAGIC):
+        raise _file_error(
+            _(
+                "“%(name)s” is an old Excel 97–2003 file (.xls) or a password-protected workbook. "
+                "Save it as “Excel Workbook (*.xlsx)” or as CSV (UTF-8)."
+            )
+            % {"name": name}
+        )
+    guessed = filetype.guess(head)
+    if guessed is not None or b"\x00" in head:
+        raise _file_error(
+            _(
+                "“%(name)s” is not a CSV, XLSX, JSON Lines or ZIP file (it looks like %(type)s, whatever its name says)."
+            )
+            % {"name": name, "type": guessed.mime if guessed else _("a binary file")}
+        )
+    text = head.lstrip(codecs.BOM_UTF8).lstrip()
+    return JSONL if text.startswith(b"{") else CSV
+
+
+@contextmanager
+def _open_zip(fileobj, name: str):
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise _file_error(_("“%(name)s” is a damaged zip file.") % {"name": name}) from exc
+    try:
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise _file_error(
+                _("“%(name)s” holds more than %(max)d files.") % {"name": name, "max": MAX_ZIP_MEMBERS}
+            )
+        if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
+            raise _file_error(
+                _("“%(name)s” unpacks to more than %(max)s; it is refused.")
+                % {"name": name, "max": filesizeformat(MAX_UNCOMPRESSED_BYTES)}
+            )
+        for info in infos:
+            if unsafe_member_name(info.filename):
+                raise _file_error(
+                    _("“%(name)s” holds a file with an unsafe path (%(member)s); it is refused.")
+                    % {"name": name, "member": info.filename[:100]}
+                )
+            if info.flag_bits & 0x1:
+                raise _file_error(
+                    _("“%(name)s” is password-protected; upload it without a password.") % {"name": name}
+                )
+        yield archive
+    finally:
+        archive.close()
+
+
+def unsafe_member_name(member: str) -> bool:
+    """An absolute path, a drive, a parent folder ("../") or a backslash: never accepted."""
+    if not member or "\x00" in member or "\\" in member:
+        return True
+    if member.startswith("/") or (len(member) > 1 and member[1] == ":"):
+        return True
+    return any(part == ".." for part in member.split("/"))
+
+
+def _is_workbook(archive: zipfile.ZipFile) -> bool:
+    names = set(archive.namelist())
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+
+
+def _ignored_member(member: str) -> bool:
+    base = posixpath.basename(member)
+    return (
+        member.endswith("/") or member.startswith("__MACOSX/") or base.startswith("._") or base == ".DS_Store"
+    )
+
+
+# --- The zip bundle --------------------------------------------------------------------------------
+
+
+class Bundle:
+    """A zip with one data file, the signed PDFs and `manifest.csv` (file_name,sha256)."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str):
+        self.archive = archive
+        self.name = name
+        members = [i for i in archive.infolist() if not _ignored_member(i.filename)]
+        manifests = [i for i in members if posixpath.basename(i.filename).lower() == MANIFEST_NAME]
+        data = [i for i in members if extension(i.filename) in DATA_EXTENSIONS and i not in manifests]
+        if len(data) != 1:
+            raise _file_error(
+                _(
+                    "The zip must hold exactly one data file (.csv, .xlsx or .jsonl) besides manifest.csv; “%(name)s” holds %(n)d%(list)s."
+                )
+                % {
+                    "name": name,
+                    "n": len(data),
+                    "list": f" ({', '.join(i.filename for i in data[:5])})" if data else "",
+                }
+            )
+        if len(manifests) != 1:
+            raise _file_error(
+                _("The zip must hold one manifest.csv (file_name,sha256); “%(name)s” holds %(n)d.")
+                % {"name": name, "n": len(manifests)}
+            )
+        self.data = data[0]
+        self.format = DATA_EXTENSIONS[extension(self.data.filename)]
+        self.by_name = {i.filename: i for i in members if i not in (self.data, manifests[0])}
+        by_base: dict[str, zipfile.ZipInfo | None] = {}
+        for info in self.by_name.values():
+            base = posixpath.basename(info.filename)
+            by_base[base] = None if base in by_base else info
+        self.by_base = by_base
+        self.manifest = self._read_manifest(manifests[0])
+        #: file name → its real SHA-256 (each file is hashed once).
+        self._hashes: dict[str, str] = {}
+
+    def _read_manifest(self, info) -> dict[str, str]:
+        content = self.archive.read(info)
+        text = None
+        for encoding in ENCODINGS:
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
+            raise _file_error(_("manifest.csv is neither UTF-8 nor GB18030 text."))
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [_header_key(h) for h in next(reader, [])]
+        if "file_name" not in header or "sha256" not in header:
+            raise _file_error(_("The first line of manifest.csv must be: file_name,sha256"))
+        name_at, sha_at = header.index("file_name"), header.index("sha256")
+        manifest: dict[str, str] = {}
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            line = reader.line_num
+            name = cells[name_at].strip() if len(cells) > name_at else ""
+            sha = cells[sha_at].strip().lower() if len(cells) > sha_at else ""
+            if not name or len(sha) != 64 or not set(sha) <= _HEX:
+                raise _file_error(
+                    _(
+                        "Line %(line)d of manifest.csv is not a file name and a SHA-256 (64 hexadecimal characters)."
+                    )
+                    % {"line": line}
+                )
+            if manifest.get(name, sha) != sha:
+                raise _file_error(
+                    _("manifest.csv gives two different SHA-256 for %(file)s.") % {"file": name[:100]}
+                )
+            manifest[name] = sha
+        return manifest
+
+    def member(self, name: str) -> zipfile.ZipInfo | None:
+        """The zip member a row's file_name names: its path in the zip, or its name alone when
+        only one file has that name (a zip made of a folder)."""
+        return self.by_name.get(name) or self.by_base.get(posixpath.basename(name))
+
+    def declared(self, name: str) -> str | None:
+        sha = self.manifest.get(name)
+        if sha is None:
+            info = self.member(name)
+            if info is not None:
+                sha = self.manifest.get(info.filename) or self.manifest.get(posixpath.basename(info.filename))
+        return sha
+
+    def files_for(self, records: list[Record]) -> dict[str, bytes]:
+        """The signed files of e-signed rows, keyed by the row's file_name. A row whose file is
+        not a PDF or disagrees with the manifest (not listed, a different SHA-256 in the manifest
+        than in the row, or a file whose real SHA-256 is not the manifest's) gets a problem and its
+        file is left out. A file missing from the zip is left out too: file_batch reports it."""
+        files: dict[str, bytes] = {}
+        for record in records:
+            raw = record.data
+            if record.problems or not isinstance(raw, dict):
+                continue
+            if str(raw.get("signing") or "").strip() != "e_signature":
+                continue
+            name = str(raw.get("file_name") or "").strip()
+            if not name:
+                continue
+            info = self.member(name)
+            if info is None:
+                continue
+            declared = self.declared(name)
+            row_sha = str(raw.get("file_sha256") or "").strip().lower()
+            if declared is None:
+                record.problems.append(
+                    (
+                        "file_name",
+                        _("Manifest mismatch: %(file)s is not listed in manifest.csv.") % {"file": name},
+                    )
+                )
+                continue
+            if row_sha and declared != row_sha:
+                record.problems.append(
+                    (
+                        "file_sha256",
+                        _("Manifest mismatch: manifest.csv gives %(manifest)s for %(file)s, the row %(row)s.")
+                        % {"manifest": declared, "file": name, "row": row_sha},
+                    )
+                )
+                continue
+            try:
+                data = files[name] if name in files else self.archive.read(info)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                record.problems.append(
+                    ("file_name", _("%(file)s cannot be read from the zip (damaged).") % {"file": name})
+                )
+                continue
+            actual = self._hashes.get(info.filename)
+            if actual is None:
+                actual = self._hashes[info.filename] = hashlib.sha256(data).hexdigest()
+            if actual != declared:
+                record.problems.append(
+                    (
+                        "file_sha256",
+                        _(
+                            "Manifest mismatch: the SHA-256 of %(file)s is %(actual)s, manifest.csv gives %(manifest)s."
+                        )
+                        % {"file": name, "actual": actual, "manifest": declared},
+                    )
+                )
+                continue
+            if not data.startswith(PDF_MAGIC):
+                record.problems.append(("file_name", _("%(file)s is not a PDF file.") % {"file": name}))
+                continue
+            files[name] = data
+        return files
+
+
+# --- Reading rows -----------------------------------------------------------------------------------
+
+Opener = Callable[[], object]  # returns a context manager yielding a binary stream at its start
+
+
+def _encoding(opener: Opener, name: str) -> str:
+    """UTF-8 (a byte-order mark is dropped) if the whole file decodes as UTF-8, else GB18030."""
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with opener() as raw:
+                for block in iter(lambda raw=raw: raw.read(1 << 20), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise _file_error(_("“%(name)s” is neither UTF-8 nor GB18030 text.") % {"name": name})
+
+
+@contextmanager
+def _text(opener: Opener, encoding: str):
+    with opener() as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        try:
+            yield text
+        finally:
+            text.detach()  # the caller closes the binary stream
+
+
+class ImportSource:
+    """The rows of one data file. `scan()` reads it once to count the rows and check the columns
+    (DomainError: the job fails with that message); `records()` reads it again, row by row."""
+
+    def __init__(self, kind: str, name: str, opener: Opener, bundle: Bundle | None = None):
+        self.format = kind
+        self.name = name
+        self.opener = opener
+        self.bundle = bundle
+        self.encoding = _encoding(opener, name) if kind in (CSV, JSONL) else None
+        self.unknown: list[str] = []
+        #: [(position, column)] of the tabular formats' header.
+        self._mapping: list[tuple[int, str]] = []
+        self.header_row = 0
+        self._workbook = None
+
+    # Tabular files (CSV, XLSX): the first non-empty row names the columns.
+
+    def _csv_rows(self) -> Iterator[tuple[int, list]]:
+        with _text(self.opener, self.encoding) as text:
+            reader = csv.reader(text)
+            line = 0
+            try:
+                for cells in reader:
+                    number, line = line + 1, reader.line_num
+                    if any(c.strip() for c in cells):
+                        yield number, cells
+            except csv.Error as exc:
+                raise _file_error(
+                    _("Line %(line)d of “%(name)s” cannot be read as CSV: %(error)s")
+                    % {"line": line + 1, "name": self.name, "error": exc}
+                ) from exc
+
+    def _xlsx_rows(self) -> Iterator[tuple[int, list]]:
+        sheet = self.workbook().worksheets[0]
+        try:
+            for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+                if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+                    yield number, list(values)
+        except DomainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on a malformed sheet
+            raise _file_error(
+                _("The first sheet of “%(name)s” cannot be read.") % {"name": self.name}
+            ) from exc
+
+    def workbook(self):
+        if self._workbook is None:
+            from openpyxl import load_workbook
+
+            self._workbook_file = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115
+            with self.opener() as raw:
+                for block in iter(lambda raw=raw: raw.read(1 << 20), b""):
+                    self._workbook_file.write(block)
+            self._workbook_file.seek(0)
+            if not zipfile.is_zipfile(self._workbook_file):
+                raise _file_error(_("“%(name)s” is not an Excel workbook.") % {"name": self.name})
+            self._workbook_file.seek(0)
+            with _open_zip(self._workbook_file, self.name):
+                pass  # the size and names of the workbook's parts
+            self._workbook_file.seek(0)
+            try:
+                self._workbook = load_workbook(self._workbook_file, read_only=True, data_only=True)
+            except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for files it cannot read
+                raise _file_error(
+                    _("“%(name)s” cannot be read as an Excel workbook (.xlsx).") % {"name": self.name}
+                ) from exc
+            if not self._workbook.worksheets:
+                raise _file_error(_("“%(name)s” has no worksheet.") % {"name": self.name})
+        return self._workbook
+
+    def _rows(self):
+        return self._csv_rows() if self.format == CSV else self._xlsx_rows()
+
+    def _read_header(self) -> None:
+        first = next(iter(self._rows()), None)
+        if first is None:
+            raise _file_error(_("“%(name)s” is empty: it has no header row.") % {"name": self.name})
+        self.header_row, cells = first
+        seen: dict[str, int] = {}
+        for position, value in enumerate(cells):
+            key = _header_key(value)
+            if not key:
+                continue
+            if key in seen:
+                raise _file_error(
+                    _("The column %(column)s appears twice in the header of “%(name)s”.")
+                    % {"column": key, "name": self.name}
+                )
+            seen[key] = position
+            if key in COLUMNS:
+                self._mapping.append((position, key))
+            else:
+                self.unknown.append(str(value).strip()[:100])
+        self._check_required(set(seen))
+
+    def _check_required(self, present: set[str]) -> None:
+        missing = [c for c in REQUIRED if c not in present]
+        if missing:
+            raise _file_error(
+                _(
+                    "Required columns are missing from “%(name)s”: %(missing)s. The first row must name the columns (see the import format)."
+                )
+                % {"name": self.name, "missing": ", ".join(missing)}
+            )
+
+    def _tabular_records(self) -> Iterator[Record]:
+        rows = self._rows()
+        next(rows, None)  # the header
+        id_at = next((pos for pos, col in self._mapping if col == "worker_id_number"), None)
+        for number, cells in rows:
+            data = {col: (_cell(cells[pos]) if pos < len(cells) else None) for pos, col in self._mapping}
+            record = Record(number, data)
+            if self.format == XLSX and id_at is not None and id_at < len(cells):
+                value = cells[id_at]
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    record.problems.append(
+                        (
+                            "worker_id_number",
+                            _(
+                                "The ID number was saved as a number, and Excel keeps only 15 digits of a number. "
+                                "Format the column as text and type the number again."
+                            ),
+                        )
+                    )
+            yield record
+
+    # JSON Lines: one object per line; the columns are the objects' keys.
+
+    def _jsonl_records(self) -> Iterator[Record]:
+        with _text(self.opener, self.encoding) as text:
+            for number, line in enumerate(text, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    yield Record(number, None, [("", _("This line is not a JSON object."))])
+                    continue
+                if isinstance(obj, dict):
+                    obj = {key: obj.get(key) for key in COLUMNS if key in obj}
+                yield Record(number, obj)
+
+    def _scan_jsonl(self) -> int:
+        count, keys = 0, set()
+        with _text(self.opener, self.encoding) as text:
+            for line in text:
+                if not line.strip():
+                    continue
+                count += 1
+                if count > MAX_ROWS:
+                    break
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(obj, dict):
+                    keys.update(str(k) for k in obj)
+        if count:
+            self._check_required(keys)
+        self.unknown = sorted(k[:100] for k in keys if k not in COLUMNS)
+        return count
+
+    # The interface ------------------------------------------------------------------------------
+
+    def scan(self) -> int:
+        """Count the data rows; refuse more than MAX_ROWS or a missing required column."""
+        if self.format == JSONL:
+            count = self._scan_jsonl()
+        else:
+            self._read_header()
+            count = self._xlsx_estimate() if self.format == XLSX else -1
+            if not 0 < count <= MAX_ROWS:
+                count = sum(1 for _row in self._rows()) - 1
+        if count > MAX_ROWS:
+            raise _file_error(
+                _("“%(name)s” has more than %(max)d rows; split it into several files.")
+                % {"name": self.name, "max": MAX_ROWS}
+            )
+        if count <= 0:
+            raise _file_error(_("“%(name)s” has no data rows.") % {"name": self.name})
+        return count
+
+    def _xlsx_estimate(self) -> int:
+        """The sheet's declared size (its last row), without reading every row; -1 if unknown.
+        A sheet with formatting below the data overstates it: the job corrects the total at the end."""
+        sheet = self.workbook().worksheets[0]
+        try:
+            last = sheet.max_row
+        except Exception:  # noqa: BLE001 - an unsized sheet
+            return -1
+        return last - self.header_row if isinstance(last, int) else -1
+
+    def records(self) -> Iterator[Record]:
+        if self.format == JSONL:
+            return self._jsonl_records()
+        return self._tabular_records()
+
+    def chunks(self, size: int = 0) -> Iterator[list[Record]]:
+        size = size or CHUNK_SIZE
+        chunk: list[Record] = []
+        for record in self.records():
+            chunk.append(record)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def files_for(self, records: list[Record]) -> dict[str, bytes] | None:
+        """The signed files of the chunk (a zip), None for a plain data file."""
+        return None if self.bundle is None else self.bundle.files_for(records)
+
+    def close(self) -> None:
+        if self._workbook is not None:
+            self._workbook.close()
+            self._workbook_file.close()
+
+
+@contextmanager
+def open_import(fileobj, name: str) -> Iterator[ImportSource]:
+    """The rows of a stored import file (seekable binary file object; it is not closed here)."""
+    _rewind(fileobj)
+    kind = sniff(fileobj.read(8192), name)
+    _rewind(fileobj)
+
+    @contextmanager
+    def whole():
+        fileobj.seek(0)
+        yield fileobj
+
+    if kind != ZIP:
+        source = ImportSource(kind, name, whole)
+    else:
+        with _open_zip(fileobj, name) as archive:
+            if _is_workbook(archive):
+                source = ImportSource(XLSX, name, whole)
+            else:
+                bundle = Bundle(archive, name)
+                member = bundle.data
+
+                @contextmanager
+                def inner():
+                    with archive.open(member) as raw:
+                        yield raw
+
+                source = ImportSource(bundle.format, member.filename, inner, bundle)
+                try:
+                    yield source
+                finally:
+                    source.close()
+                return
+    try:
+        yield source
+    finally:
+        source.close()

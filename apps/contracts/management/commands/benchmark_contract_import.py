@@ -1,0 +1,291 @@
+"""Benchmark of the contract import (not a test): `manage.py benchmark_contract_import --rows 100000`.
+
+Generates N valid filing rows (a mix of contract types and working-hour systems, paper and
+e-signed rows with platform record ids; `--zip` adds a small signed PDF per e-signed row in a zip
+with its manifest), writes them to a temporary file, and imports it through the same code path as
+an upload: `services.start_import` (the file check and storage) then `services.run_import` run
+synchronously (the Celery task's body: parsing, chunks of `--batch` rows into `file_batch`,
+progress saved after each chunk). Then it imports the same file again: every row is already filed.
+
+If the registry has fewer than `--enterprises` enterprises, the missing ones are created (in bulk,
+as the demo does). Unless `--keep`, everything the run created is deleted afterwards: contracts,
+workers, import jobs and their files, enterprises, the benchmark user. The audit trail keeps its
+events (it is append-only): run it on a scratch database.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import random
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from apps.accounts.models import Organisation, User
+from apps.contracts import importing, services
+from apps.contracts.models import ContractPolicy, ImportJob, LabourContract, Worker
+from apps.core import demo
+from apps.core.context import acting_as
+from apps.core.models import Area
+from apps.core.personal_data import lookup_hash, with_check_character
+from apps.enterprises.models import Enterprise
+
+KINDS = (("fixed_term", 70), ("open_ended", 15), ("task", 10), ("part_time", 5))
+JOBS = ("装配工", "焊工", "质检员", "叉车司机", "仓管员", "电工", "操作工", "文员", "销售代表", "厨师")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Command(BaseCommand):
+    help = "Import N generated contract rows twice and print rows per second (not a test)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", type=int, default=100_000)
+        parser.add_argument(
+            "--batch", type=int, default=importing.CHUNK_SIZE, help="Rows per file_batch call."
+        )
+        parser.add_argument("--enterprises", type=int, default=300, help="Enterprises the rows spread over.")
+        parser.add_argument("--e-share", type=float, default=0.4, help="Share of e-signed rows (0 to 1).")
+        parser.add_argument("--zip", action="store_true", help="A zip with a small PDF per e-signed row.")
+        parser.add_argument("--seed", type=int, default=None, help="Random seed (default: a new one).")
+        parser.add_argument("--keep", action="store_true", help="Keep what the run created.")
+        parser.add_argument(
+            "--profile",
+            metavar="FILE",
+            help="Write cProfile stats of the first import to FILE, of the re-import to FILE.again.",
+        )
+
+    def handle(self, *args, rows, batch, enterprises, e_share, zip, seed, keep, profile, **options):
+        if rows < 1 or batch < 1:
+            raise CommandError("--rows and --batch must be positive.")
+        if rows > importing.MAX_ROWS:
+            raise CommandError(f"At most {importing.MAX_ROWS} rows.")
+        seed = seed if seed is not None else random.SystemRandom().randrange(10**9)
+        rng = random.Random(seed)
+        importing.CHUNK_SIZE = batch
+        created: dict[str, list] = {"enterprises": [], "organisations": [], "towns": []}
+        user = User.objects.create(
+            username=f"benchmark-import-{seed}", full_name="导入基准测试", is_superuser=True, is_active=True
+        )
+        user.set_unusable_password()
+        user.save()
+        try:
+            with acting_as("command:benchmark_contract_import"):
+                with transaction.atomic():
+                    self._policy()
+                    companies = self._enterprises(rng, enterprises, created)
+                with tempfile.TemporaryDirectory() as folder:
+                    path, hashes = self._write_file(Path(folder), rng, seed, rows, companies, e_share, zip)
+                    self.stdout.write(
+                        f"{rows:,} rows over {len(companies)} enterprises, {e_share:.0%} e-signed, "
+                        f"{'zip with PDFs' if zip else 'CSV without files'} ({path.stat().st_size / 1e6:.1f} MB), "
+                        f"chunks of {batch}, seed {seed}"
+                    )
+                    first = self._import(user, path, "first import", profile)
+                    again = self._import(user, path, "re-import", profile and f"{profile}.again")
+            if again.unchanged_count != first.created_count + first.unchanged_count:
+                self.stdout.write(self.style.WARNING("The re-import did not find every row already filed."))
+        finally:
+            if keep:
+                self.stdout.write(f"Kept: benchmark user {user.username} and what it filed.")
+            else:
+                self._clean(user, created, locals().get("hashes") or set())
+
+    # Setting up -----------------------------------------------------------------------------------
+
+    def _policy(self):
+        if not ContractPolicy.objects.exists():
+            ContractPolicy.objects.create(
+                effective_from=dt.date(2022, 4, 1), monthly_minimum_wage=1990, hourly_minimum_wage="20.1"
+            )
+
+    def _enterprises(self, rng, wanted: int, created) -> list[Enterprise]:
+        existing = list(Enterprise.objects.order_by("uscc")[:wanted])
+        missing = wanted - len(existing)
+        if missing <= 0:
+            return existing
+        town = Area.objects.filter(kind=Area.Kind.TOWN).order_by("code").first()
+        if town is None:
+            town = Area.objects.create(
+                name="基准测试镇", code=f"45029{rng.randrange(10**7):07d}", kind=Area.Kind.TOWN
+            )
+            created["towns"].append(town.pk)
+        taken = set(Enterprise.objects.values_list("uscc", flat=True)) | set(
+            Organisation.objects.exclude(code="").values_list("code", flat=True)
+        )
+        taken_names = set(Organisation.objects.values_list("name", flat=True))
+        orgs, companies = [], []
+        for name, section in demo.enterprise_names(rng, missing * 2):
+            if len(orgs) == missing:
+                break
+            name = f"{name[:-4]}（基准{len(orgs) + 1}）{name[-4:]}"
+            if name in taken_names:
+                continue
+            uscc = demo.make_uscc(rng)
+            while uscc in taken:
+                uscc = demo.make_uscc(rng)
+            taken.add(uscc)
+            org = Organisation(name=name, kind=Organisation.Kind.ENTERPRISE, code=uscc, area=town)
+            orgs.append(org)
+            companies.append(
+                Enterprise(
+                    organisation=org,
+                    uscc=uscc,
+                    name=name,
+                    town=town,
+                    industry=section,
+                    ownership="private",
+                    employees=rng.randint(50, 3000),
+                    status="operating",
+                )
+            )
+        Organisation.objects.bulk_create(orgs, batch_size=500)
+        Enterprise.objects.bulk_create(companies, batch_size=500)
+        created["organisations"] = [o.pk for o in orgs]
+        created["enterprises"] = [e.pk for e in companies]
+        self.stdout.write(f"Created {len(companies)} enterprises for the benchmark.")
+        return existing + companies
+
+    def _write_file(self, folder: Path, rng, seed, n, companies, e_share, as_zip) -> tuple[Path, set]:
+        today = dt.date.today()
+        region = rng.choice(("450202", "450203", "450204", "450205", "450206", "450211", "450221"))
+        first_birth = dt.date(1970, 1, 1) + dt.timedelta(days=rng.randrange(3000))
+        hashes, files = set(), {}
+        csv_path = folder / "export.csv"
+        with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=services.COLUMNS)
+            writer.writeheader()
+            for i in range(n):
+                born = first_birth + dt.timedelta(days=i // 900)
+                number = with_check_character(f"{region}{born:%Y%m%d}{100 + i % 900:03d}")
+                hashes.add(lookup_hash(number))
+                company = companies[i % len(companies)]
+                kind = rng.choices([k for k, _w in KINDS], weights=[w for _k, w in KINDS])[0]
+                start = today - dt.timedelta(days=rng.randrange(30, 1500))
+                row = {
+                    "enterprise_uscc": company.uscc,
+                    "worker_name": demo.person_name(rng),
+                    "worker_id_number": number,
+                    "worker_phone": demo.phone(rng),
+                    "contract_number": f"BM{seed}-{i:07d}",
+                    "kind": kind,
+                    "employment_start": start.isoformat(),
+                    "start": start.isoformat(),
+                    "job": rng.choice(JOBS),
+                    "workplace": f"柳州市柳东新区{rng.choice(('车园', '新安', '凤凰', '官塘'))}路{rng.randint(1, 688)}号",
+                    "signed_on": (start - dt.timedelta(days=rng.randrange(0, 5))).isoformat(),
+                    "social_insurance": rng.choice(("是", "yes", "1")),
+                }
+                if kind == "fixed_term":
+                    years = rng.choice((1, 2, 3, 3, 5))
+                    row["end"] = (start + relativedelta(years=years) - dt.timedelta(days=1)).isoformat()
+                    row["probation_end"] = (start + dt.timedelta(days=(29 if years < 3 else 89))).isoformat()
+                elif kind == "open_ended":
+                    row["probation_end"] = (start + dt.timedelta(days=89)).isoformat()
+                elif kind == "task":
+                    row["task"] = f"{rng.choice(JOBS)}项目第{rng.randint(1, 40)}期"
+                if kind == "part_time":
+                    row["hourly_pay"] = str(rng.choice((22, 25, 30)))
+                    row["weekly_hours"] = str(rng.choice((12, 16, 20, 24)))
+                else:
+                    row["monthly_pay"] = str(rng.randrange(2200, 12000, 100))
+                    if rng.random() < 0.1:
+                        row["hours_system"] = "comprehensive"
+                        row["hours_approval"] = f"柳人社综〔2025〕{rng.randint(1, 300)}号"
+                if rng.random() < e_share:
+                    signed = dt.datetime.combine(dt.date.fromisoformat(row["signed_on"]), dt.time(9, 30))
+                    data = PDF + f"% {seed} {i}\n".encode()
+                    row.update(
+                        signing="e_signature",
+                        platform="乐签",
+                        record_id=f"BM{seed}-{i:07d}",
+                        employer_signed_at=f"{signed.isoformat()}+08:00",
+                        worker_signed_at=f"{(signed + dt.timedelta(minutes=7)).isoformat()}+08:00",
+                        timestamp_authority="国家授时中心",
+                        timestamp_token=hashlib.sha256(data + b"tsa").hexdigest(),
+                        file_sha256=hashlib.sha256(data).hexdigest(),
+                        file_name=f"{i:07d}.pdf",
+                    )
+                    if as_zip:
+                        files[row["file_name"]] = data
+                else:
+                    row["signing"] = "paper"
+                writer.writerow(row)
+        if not as_zip:
+            return csv_path, hashes
+        zip_path = folder / "export.zip"
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(csv_path, "export.csv")
+            archive.writestr(
+                "manifest.csv",
+                "file_name,sha256\n"
+                + "".join(f"{k},{hashlib.sha256(v).hexdigest()}\n" for k, v in files.items()),
+            )
+            for name, data in files.items():
+                archive.writestr(name, data)
+        return zip_path, hashes
+
+    # Running ------------------------------------------------------------------------------------
+
+    def _import(self, user, path: Path, label: str, profile) -> ImportJob:
+        from apps.accounts.principal import principal_for_user
+
+        principal = principal_for_user(user)
+        began = time.perf_counter()
+        with open(path, "rb") as fh:
+            job = services.start_import(principal, File(fh, name=path.name), queue=False)
+        stored = time.perf_counter()
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.runcall(services.run_import, job.pk)
+            profiler.dump_stats(profile)
+        else:
+            services.run_import(job.pk)
+        seconds = time.perf_counter() - began
+        job.refresh_from_db()
+        if job.status != ImportJob.Status.DONE:
+            raise CommandError(f"The {label} failed: {job.error}")
+        self.stdout.write(
+            f"{label}: {job.processed_rows:,} rows in {seconds:.1f} s "
+            f"({job.processed_rows / seconds:,.0f} rows/s; check and store {stored - began:.1f} s) — "
+            f"created {job.created_count:,}, unchanged {job.unchanged_count:,}, rows with errors {job.error_count:,}"
+        )
+        if job.report:
+            self.stdout.write(f"  first report entries: {job.report[:3]}")
+        return job
+
+    def _clean(self, user, created, hashes) -> None:
+        with transaction.atomic():
+            jobs = list(ImportJob.objects.filter(created_by=user))
+            for job in jobs:
+                job.file.delete(save=False)
+            ImportJob.objects.filter(pk__in=[j.pk for j in jobs]).delete()
+            contracts = LabourContract.objects.filter(filed_by=user)
+            for name in contracts.exclude(esignature__file="").values_list("esignature__file", flat=True):
+                if name:
+                    default_storage.delete(name)
+            deleted = contracts.delete()[0]
+            hashes = list(hashes)
+            workers = 0
+            for i in range(0, len(hashes), 5000):
+                workers += Worker.objects.filter(
+                    id_number_hash__in=hashes[i : i + 5000], contracts__isnull=True
+                ).delete()[0]
+            Enterprise.objects.filter(pk__in=created["enterprises"]).delete()
+            Organisation.objects.filter(pk__in=created["organisations"]).delete()
+            Area.objects.filter(pk__in=created["towns"]).delete()
+            user.delete()
+        self.stdout.write(
+            f"Cleaned up: {deleted:,} rows of contracts and their records, {workers:,} workers, "
+            f"{len(created['enterprises'])} enterprises (the audit trail keeps its events)."
+        )
