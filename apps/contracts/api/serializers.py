@@ -9,7 +9,7 @@ Components carry a `Contract…` name so that their enums never clash with anoth
 """
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -284,7 +284,7 @@ class HistoryOutSerializer(serializers.ModelSerializer):
         transition = WORKFLOW.transitions.get(entry.action)
         if transition is not None:
             return str(transition.label)
-        return _("Filed") if entry.action == "file" else entry.action
+        return pgettext("contract history", "Filed") if entry.action == "file" else entry.action
 
 
 class ContractDetailsSerializer(serializers.Serializer):
