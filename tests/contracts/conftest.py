@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -49,3 +50,22 @@ def row(enterprise, n: int = 1, **extra) -> dict:
     }
     data.update(extra)
     return data
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def esign(n, data=PDF, **extra) -> dict:
+    """The e-signature columns of a row whose signed file is `data` (record id LQ-n, file n.pdf)."""
+    return {
+        "signing": "e_signature",
+        "platform": "乐签",
+        "record_id": f"LQ-{n}",
+        "employer_signed_at": "2026-01-01T09:00:00+08:00",
+        "worker_signed_at": "2026-01-01T09:05:00+08:00",
+        "timestamp_authority": "国家授时中心",
+        "timestamp_token": "MIIB...",
+        "file_sha256": hashlib.sha256(data).hexdigest(),
+        "file_name": f"{n}.pdf",
+        **extra,
+    }

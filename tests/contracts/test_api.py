@@ -18,7 +18,7 @@ from apps.contracts.api.serializers import ContractRowSerializer
 from apps.contracts.models import ESignature, ImportJob, LabourContract
 from tests.factories import EnterpriseFactory, user_with_role
 
-from .conftest import id_number, p, row
+from .conftest import PDF, esign, id_number, p, row
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,6 @@ BATCH = f"{API}batch/"
 IMPORTS = f"{API}imports/"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 JSON = "application/json"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def bearer(key):
@@ -66,21 +65,6 @@ def today():
 
 def masked(number):
     return number[:4] + "*" * 10 + number[-4:]
-
-
-def esign(n, data=PDF, **extra):
-    return {
-        "signing": "e_signature",
-        "platform": "乐签",
-        "record_id": f"LQ-{n}",
-        "employer_signed_at": "2026-01-01T09:00:00+08:00",
-        "worker_signed_at": "2026-01-01T09:05:00+08:00",
-        "timestamp_authority": "国家授时中心",
-        "timestamp_token": "MIIB...",
-        "file_sha256": hashlib.sha256(data).hexdigest(),
-        "file_name": f"{n}.pdf",
-        **extra,
-    }
 
 
 def file(principal_user, *rows_, files=None):

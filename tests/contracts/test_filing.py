@@ -2,7 +2,6 @@
 termination, the signed file's hash, encryption at rest."""
 
 import datetime as dt
-import hashlib
 
 import pytest
 from django.db import connection
@@ -11,26 +10,9 @@ from apps.contracts import services
 from apps.contracts.models import ESignature, LabourContract, Worker
 from apps.core.errors import DomainError
 
-from .conftest import id_number, p, row
+from .conftest import PDF, esign, id_number, p, row
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def esign(n, data=PDF, **extra):
-    return {
-        "signing": "e_signature",
-        "platform": "乐签",
-        "record_id": f"LQ-{n}",
-        "employer_signed_at": "2026-01-01T09:00:00+08:00",
-        "worker_signed_at": "2026-01-01T09:05:00+08:00",
-        "timestamp_authority": "国家授时中心",
-        "timestamp_token": "MIIB...",
-        "file_sha256": hashlib.sha256(data).hexdigest(),
-        "file_name": f"{n}.pdf",
-        **extra,
-    }
 
 
 def test_hr_files_a_contract_for_their_enterprise(ent_a, ent_hr_a, policy):

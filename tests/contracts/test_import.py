@@ -25,6 +25,7 @@ from apps.contracts.models import ESignature, ImportJob, LabourContract, Worker
 from apps.core.errors import DomainError, NotAllowed
 from tests.factories import user_with_role
 
+from .conftest import esign as signed_columns
 from .conftest import id_number, p, row
 
 pytestmark = pytest.mark.django_db
@@ -37,19 +38,7 @@ def pdf(n: int) -> bytes:
 
 
 def esign(n: int, data: bytes | None = None, **extra) -> dict:
-    data = pdf(n) if data is None else data
-    return {
-        "signing": "e_signature",
-        "platform": "乐签",
-        "record_id": f"LQ-{n}",
-        "employer_signed_at": "2026-01-01T09:00:00+08:00",
-        "worker_signed_at": "2026-01-01T09:05:00+08:00",
-        "timestamp_authority": "国家授时中心",
-        "timestamp_token": "MIIB...",
-        "file_sha256": hashlib.sha256(data).hexdigest(),
-        "file_name": f"{n}.pdf",
-        **extra,
-    }
+    return signed_columns(n, pdf(n) if data is None else data, **extra)
 
 
 def csv_bytes(rows: list[dict], *, columns=services.COLUMNS, encoding="utf-8", extra_header=()) -> bytes:

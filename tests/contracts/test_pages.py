@@ -28,12 +28,11 @@ from apps.contracts.models import ESignature, LabourContract
 from apps.core.personal_data import mask_id_number
 from tests.factories import user_with_role
 
-from .conftest import id_number, p, row
+from .conftest import PDF, esign, id_number, p, row
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -71,21 +70,6 @@ def fresh(contract) -> LabourContract:
 
 def day(days: int) -> str:
     return (TODAY + dt.timedelta(days=days)).isoformat()
-
-
-def esign(n, data=PDF, **extra):
-    return {
-        "signing": "e_signature",
-        "platform": "乐签",
-        "record_id": f"LQ-{n}",
-        "employer_signed_at": "2026-01-01T09:00:00+08:00",
-        "worker_signed_at": "2026-01-01T09:05:00+08:00",
-        "timestamp_authority": "国家授时中心",
-        "timestamp_token": "MIIB...",
-        "file_sha256": hashlib.sha256(data).hexdigest(),
-        "file_name": f"{n}.pdf",
-        **extra,
-    }
 
 
 def file(user, *rows_, files=None) -> list[LabourContract]:
