@@ -134,8 +134,7 @@ def late_terminations(qs):
         .filter(status=S.TERMINATED, termination_filed_on__isnull=False)
         .only("pk", "terminated_on", "termination_filed_on", "start")
     ):
-        due = services.termination_filing_due(contract, policies)
-        if due and contract.termination_filed_on > due:
+        if services.termination_filed_late(contract, policies):
             late.append(contract.pk)
     return qs.filter(pk__in=late)
 

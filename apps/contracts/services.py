@@ -664,6 +664,12 @@ def termination_filing_due(
     return add_working_days(contract.terminated_on, days).date
 
 
+def termination_filed_late(contract: LabourContract, policies: list[ContractPolicy] | None = None) -> bool:
+    """Whether the termination was filed after `termination_filing_due`."""
+    due = termination_filing_due(contract, policies)
+    return bool(due and contract.termination_filed_on and contract.termination_filed_on > due)
+
+
 @transaction.atomic
 def terminate(principal, contract: LabourContract, *, terminated_on, reason: str) -> LabourContract:
     """File the termination of a contract (the filing date is today; late filings are shown in

@@ -180,9 +180,7 @@ def contract_detail(request, pk):
             "signature": signature,
             "history": _history(contract),
             "termination_due": due,
-            "termination_late": bool(
-                due and contract.termination_filed_on and contract.termination_filed_on > due
-            ),
+            "termination_late": services.termination_filed_late(contract),
             "may_terminate": any(t.action == "terminate" for t in WORKFLOW.available(contract, principal)),
         },
     )
