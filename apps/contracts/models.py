@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.roles import Role
 from apps.core.models import BaseModel, ScopedQuerySet, StatusHistory
@@ -107,7 +108,7 @@ class LabourContract(BaseModel):
     """One filed labour contract."""
 
     class Status(models.TextChoices):
-        IN_FORCE = "in_force", _("In force")
+        IN_FORCE = "in_force", pgettext_lazy("labour contract", "In force")
         EXPIRED = "expired", _("Expired")
         TERMINATED = "terminated", _("Terminated")
         RENEWED = "renewed", _("Renewed")
