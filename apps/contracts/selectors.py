@@ -395,6 +395,17 @@ def contract_list(
     return qs.order_by("-start", "-created_at", "pk")
 
 
+def action_labels() -> dict[str, str]:
+    """What each history action is called (the workflow's labels plus the filing itself)."""
+    from django.utils.translation import pgettext
+
+    from .workflow import WORKFLOW
+
+    labels = {name: str(t.label) for name, t in WORKFLOW.transitions.items()}
+    labels["file"] = pgettext("contract history", "Filed")
+    return labels
+
+
 def history_of(contract: LabourContract):
     return contract.history.select_related("actor").order_by("at")
 

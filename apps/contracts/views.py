@@ -24,7 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import DomainError, NotAllowed
@@ -146,8 +145,7 @@ def contract_create(request):
 
 
 def _history(contract) -> list:
-    actions = {name: t.label for name, t in WORKFLOW.transitions.items()}
-    actions["file"] = pgettext("contract history", "Filed")
+    actions = selectors.action_labels()
     statuses = dict(S.choices)
     rows = []
     for entry in selectors.history_of(contract):

@@ -9,7 +9,6 @@ Components carry a `Contract…` name so that their enums never clash with anoth
 """
 
 from django.urls import reverse
-from django.utils.translation import pgettext
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -19,7 +18,6 @@ from apps.enterprises.api.serializers import EnterpriseRefSerializer
 from .. import selectors, services
 from ..models import ContractHistory, ESignature, ImportJob, LabourContract, Worker
 from ..rules import HoursSystem, Kind
-from ..workflow import WORKFLOW
 
 
 def _principal(serializer):
@@ -281,10 +279,7 @@ class HistoryOutSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_action_label(self, entry) -> str:
-        transition = WORKFLOW.transitions.get(entry.action)
-        if transition is not None:
-            return str(transition.label)
-        return pgettext("contract history", "Filed") if entry.action == "file" else entry.action
+        return selectors.action_labels().get(entry.action, entry.action)
 
 
 class ContractDetailsSerializer(serializers.Serializer):
