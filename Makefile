@@ -36,6 +36,8 @@ test:
 	echo "== ruff"
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	echo "== import order (lint-imports, contracts in pyproject.toml)"
+	.venv/bin/lint-imports --no-cache
 	echo "== migrations"
 	$(MANAGE) makemigrations --check --dry-run
 	echo "== translations"

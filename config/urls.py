@@ -6,11 +6,12 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 
+from apps.accounts.views import set_language
 from apps.certification import views_notice as certification_views_notice
-from apps.core.views import healthz, set_language
+from apps.core.views import healthz
 
 urlpatterns = [
-    path("", include("apps.core.urls")),
+    path("", include("apps.dashboard.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("audit/", include("apps.audit.urls")),
     path("inbox/", include("apps.notifications.urls")),
@@ -25,7 +26,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", include(("apps.api.urls", "api"), namespace="v1")),
+    path("api/v1/", include(("config.api", "api"), namespace="v1")),
     # The schema and its docs are open to every signed-in user and API client (no scope needed).
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(

@@ -64,7 +64,7 @@ _uscc_rng = __import__("random").Random(4502)
 
 def valid_uscc() -> str:
     """A fresh valid unified social credit code (GB 32100-2015 check character)."""
-    from apps.core.demo import make_uscc
+    from apps.demo.generators import make_uscc
 
     return make_uscc(_uscc_rng)
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.audit.admin_mixins import AuditedAdminMixin
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
+from apps.core.models import Area, CalendarOverride
 
 from . import services
 from .models import ApiClient, Membership, Organisation, User
@@ -71,3 +72,24 @@ class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# The park's set-up also holds the kernel's two tables (apps.core cannot import the audit app,
+# which sits above it: docs/architecture-notes.md).
+
+
+@admin.register(Area)
+class AreaAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Administrators correct the holiday calendar here, e.g. when the State Council publishes the
+    next year's schedule before the chinese-calendar package knows it."""
+
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"

@@ -131,6 +131,9 @@ class ApiClient(BaseModel):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    #: How `apps.core.principal.principal_for_request` tells a district system's request apart.
+    is_api_client = True
+
     class Meta:
         verbose_name = _("API client")
         verbose_name_plural = _("API clients")

@@ -6,16 +6,9 @@ may do. It is code, reviewed with the modules that use it (docs/adr/0003-roles-i
 Modules add their permissions to ROLE_PERMISSIONS when they land.
 """
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from apps.core.principal import Role
 
-
-class Role(models.TextChoices):
-    PARK_ADMIN = "park_admin", _("Park administrator")
-    ENTERPRISE_HR = "enterprise_hr", _("Enterprise HR")
-    UNION_OFFICIAL = "union_official", _("Union official")
-    MEDIATOR = "mediator", _("Mediator")
-    INSPECTOR = "inspector", _("Inspector")
+__all__ = ["ROLE_ORGANISATION_KINDS", "ROLE_PERMISSIONS", "Role"]
 
 
 _ADMIN_MODEL_PERMS = {

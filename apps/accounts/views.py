@@ -4,12 +4,15 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_POST
 
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
 from .forms import LoginForm
 from .models import Organisation
 from .selectors import organisations_visible_to
+from .services import set_language_preference
 
 
 class LoginView(auth_views.LoginView):
@@ -89,3 +92,14 @@ def _registry_url(org):
             except NoReverseMatch:
                 return None
     return None
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the user's profile so that
+    notifications and e-mails reach them in that language."""
+    response = i18n_views.set_language(request)
+    code = request.POST.get("language")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        set_language_preference(request.user, code)
+    return response

@@ -10,7 +10,7 @@ or permission 403.
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
-from apps.accounts.models import ApiClient
+from apps.core.principal import principal_for_request
 
 
 def _lookup(mapping, view, request):
@@ -28,7 +28,8 @@ class HasScopeOrRole(BasePermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
-        if isinstance(request.auth, ApiClient):
+        principal = principal_for_request(request)
+        if principal.is_api_client:
             scope = _lookup(getattr(view, "required_scopes", None), view, request)
             if scope is None:
                 # An endpoint without a declared scope is open to every client only if it says so.
@@ -36,7 +37,7 @@ class HasScopeOrRole(BasePermission):
                     return True
                 self.message = _("This endpoint is not available to API clients.")
                 return False
-            if scope not in request.auth.scopes:
+            if not principal.has_scope(scope):
                 self.message = _("The API client lacks the scope “%(scope)s”.") % {"scope": scope}
                 return False
             return True

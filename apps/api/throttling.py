@@ -1,6 +1,7 @@
+from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
 
-from apps.accounts.models import ApiClient
+from apps.core.principal import principal_for_request
 
 
 class PrincipalRateThrottle(SimpleRateThrottle):
@@ -9,10 +10,11 @@ class PrincipalRateThrottle(SimpleRateThrottle):
     scope = "principal"
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiClient):
-            ident = f"client:{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
+        principal = principal_for_request(request)
+        if principal.is_api_client:
+            ident = f"client:{principal.api_client.pk}"
+        elif principal.user is not None:
+            ident = f"user:{principal.user.pk}"
         else:
             return None
         return self.cache_format % {"scope": self.scope, "ident": ident}
@@ -36,8 +38,6 @@ class PublicLookupThrottle(PublicFormThrottle):
 def throttled_page(request, throttle, template_name: str):
     """The 429 page of a public form whose throttle refused the request, with Retry-After and
     the minutes to wait (`minutes` in the template's context)."""
-    from django.shortcuts import render
-
     wait = throttle.wait()
     minutes = max(1, round((wait or 60) / 60))
     response = render(request, template_name, {"minutes": minutes}, status=429)

@@ -63,11 +63,10 @@ def _actor():
     request = current_request()
     if request is None:
         return None, None, "system", None
-    from apps.accounts.models import ApiClient
-
-    client = getattr(request, "auth", None)
     ip = request.META.get("REMOTE_ADDR")
-    if isinstance(client, ApiClient):
+    # Read live rather than through the request's cached principal: a login view changes the user.
+    client = getattr(request, "auth", None)
+    if getattr(client, "is_api_client", False):
         return None, client, f"api:{client.name}", ip
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -6,8 +6,8 @@ through the module's pages and API only."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.principal import principal_for_user
 from apps.audit.admin_mixins import AuditedAdminMixin
+from apps.core.principal import principal_for_user
 
 from . import services
 from .models import (

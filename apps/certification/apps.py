@@ -10,5 +10,4 @@ class CertificationConfig(AppConfig):
         (30, "certification:list", _("Certification"), "award", "certification.view_application"),
     ]
     home_cards = "apps.certification.selectors.home_cards"
-    demo_seeder = "apps.certification.demo.seed"
     dossier_sections = "apps.certification.selectors.dossier_sections"

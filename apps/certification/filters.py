@@ -6,9 +6,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
 from apps.enterprises.choices import Industry
-from apps.enterprises.filters import LazyOrderingFilter, YesNoWidget
 
 from .models import Application, Level, Round
 

@@ -30,13 +30,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Membership
-from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.audit.history import transition
 from apps.core import personal_data
 from apps.core.calendar import Deadline, DeadlineUnit, is_working_day
-from apps.core.errors import DomainError, InvalidTransition, NotAllowed
-from apps.core.services import transition
+from apps.core.errors import DomainError, InvalidTransition, NotAllowed, raise_fields
+from apps.core.principal import SYSTEM
 from apps.core.uploads import check_upload
 from apps.enterprises.choices import Status as EnterpriseStatus
 from apps.enterprises.models import Enterprise
@@ -67,12 +67,6 @@ S = Application.Status
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _raise_fields(errors: dict) -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise DomainError(first if len(errors) == 1 else _("Some fields are invalid."), fields=errors)
 
 
 def _with_source(message, source) -> str:
@@ -294,7 +288,7 @@ def create_application(
                 _rule_set_source(round.rule_set),
             )
         ]
-    _raise_fields(errors)
+    raise_fields(errors)
     draft.created_by = _user(principal)
     draft.save()
     items = Item.objects.filter(category__rule_set=round.rule_set)
@@ -335,7 +329,7 @@ def _apply_scores(app: Application, scores: dict, *, kind: str, fields: dict | N
         for name, field_value in (fields or {}).items():
             setattr(row, name, field_value)
         changed.append(row)
-    _raise_fields(errors)
+    raise_fields(errors)
     ItemScore.objects.bulk_update(changed, [f"{kind}_score", f"{kind}_note", *(fields or {})])
     audit.record(
         f"certification.save_{kind}_scores",
@@ -427,7 +421,7 @@ def save_group(principal, application: Application, members: list[dict]) -> list
                 application=app, name=name[:50], role=role, position=(data.get("position") or "")[:100]
             )
         )
-    _raise_fields(errors)
+    raise_fields(errors)
     before = {"group": [(m.name, m.role) for m in app.group.all()]}
     app.group.all().delete()
     created = GroupMember.objects.bulk_create(rows)
@@ -494,7 +488,7 @@ def save_disclosure(principal, application: Application, **data) -> Application:
         if votes is not None and present is not None and votes > present:
             errors["congress_votes_for"] = [_("More votes in favour than representatives present.")]
         data.update(posted_from=None, posted_to=None)
-    _raise_fields(errors)
+    raise_fields(errors)
     before = audit.snapshot(app)
     for name in DISCLOSURE_FIELDS:
         if name in data:
@@ -919,7 +913,7 @@ def publish_notice(
             errors.setdefault("applications", []).append(
                 _("%(name)s is not proposed for certification.") % {"name": app.enterprise.name}
             )
-    _raise_fields(errors)
+    raise_fields(errors)
     ends_on, estimated = notice_period(round.rule_set, starts_on)
     notice = PublicNotice.objects.create(
         round=round,
@@ -985,7 +979,7 @@ def file_objection(
         ]
     if len(content) < 10:
         errors["content"] = [_("Describe the objection in at least 10 characters.")]
-    _raise_fields(errors)
+    raise_fields(errors)
     objection = Objection.objects.create(
         application=app,
         name=name[:50],
@@ -1174,7 +1168,7 @@ def submit_annual_report(
         errors["contracts_signed"] = [_("More contracts in force than employees.")]
     if not (content or "").strip():
         errors["content"] = [_("Describe the year's labour-relations work.")]
-    _raise_fields(errors)
+    raise_fields(errors)
     before = audit.snapshot(rep)
     rep.employees = employees
     rep.contracts_signed = contracts_signed
@@ -1287,7 +1281,7 @@ def record_veto_event(
         errors["occurred_on"] = [_("The event cannot be in the future.")]
     if not (source or "").strip():
         errors["source"] = [_("Name the source: the authority's notice, decision or case number.")]
-    _raise_fields(errors)
+    raise_fields(errors)
     from apps.core.models import object_ref
 
     object_type, object_id = object_ref(ref)

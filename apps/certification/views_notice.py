@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,8 @@ from apps.api.throttling import PublicFormThrottle, throttled_page
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import add_domain_error, call_service
 from apps.core.scoping import get_visible_or_404, principal_for_request
-from apps.documents.models import GeneratedDocument
+from apps.documents.selectors import document_state
+from apps.documents.views import pdf_response
 from apps.enterprises.models import Enterprise
 
 from . import selectors, services
@@ -70,25 +71,6 @@ def _next_url(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def _document_state(document: GeneratedDocument | None) -> str:
-    if document is None:
-        return "none"
-    if document.status == GeneratedDocument.Status.READY and document.file:
-        return "ready"
-    return "failed" if document.status == GeneratedDocument.Status.FAILED else "pending"
-
-
-def _pdf_response(document: GeneratedDocument, *, inline: bool) -> FileResponse:
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type="application/pdf",
-        as_attachment=not inline,
-        filename=f"{document.title}.pdf",
-    )
-    response["X-Content-SHA256"] = document.sha256
-    return response
 
 
 # Public notices (administrators) -----------------------------------------------------------------------
@@ -142,7 +124,7 @@ def notice_list(request):
     for notice in page:
         notice.state = notice_state(notice, today)
         notice.badge, notice.state_label = (str(x) for x in NOTICE_STATES[notice.state])
-        notice.document_state = _document_state(notice.document)
+        notice.document_state = document_state(notice.document)
         notice.flagged = []
         if notice.state in ("running", "ended"):
             open_notices.append(notice)
@@ -333,7 +315,7 @@ def _certificate_page(request, principal, cert, *, revoke_form=None, status=200)
             "verification": verification,
             "verify_badge": VERIFY_BADGES[verification.state],
             "reports": reports,
-            "document_state": _document_state(cert.document),
+            "document_state": document_state(cert.document),
             "history": history,
             "revoke_form": revoke_form if can_revoke else None,
             "verify_url": reverse("verify", args=[cert.number]),
@@ -351,9 +333,9 @@ def certificate_detail(request, number):
     if request.GET.get("download") == "pdf":
         # The certificate's PDF is served through the certificate's own scope (HR of the enterprise
         # did not request the document, so the generic documents download would refuse them).
-        if _document_state(cert.document) != "ready":
+        if document_state(cert.document) != "ready":
             raise Http404
-        return _pdf_response(cert.document, inline=request.GET.get("inline") == "1")
+        return pdf_response(cert.document, inline=request.GET.get("inline") == "1")
     return _certificate_page(request, principal, cert)
 
 
@@ -534,7 +516,7 @@ def _is_uuid(value) -> bool:
 def public_notice(request):
     notices = list(selectors.running_notices())
     for notice in notices:
-        notice.document_ready = _document_state(notice.document) == "ready"
+        notice.document_ready = document_state(notice.document) == "ready"
         for app in notice.listed:
             app.level_code = (app.proposed_level or app.target_level).code
     return render(request, "certification/public_notice.html", {"notices": notices})
@@ -548,9 +530,9 @@ def public_notice_pdf(request, notice_pk):
     )
     if notice is None:
         raise Http404
-    if _document_state(notice.document) != "ready":
+    if document_state(notice.document) != "ready":
         return render(request, "certification/public_notice_pending.html", {"notice": notice}, status=404)
-    return _pdf_response(notice.document, inline=True)
+    return pdf_response(notice.document, inline=True)
 
 
 @never_cache

@@ -10,5 +10,4 @@ class ContractsConfig(AppConfig):
         (35, "contracts:list", _("Contracts"), "file-earmark-person", "contracts.view_labourcontract"),
     ]
     home_cards = "apps.contracts.selectors.home_cards"
-    demo_seeder = "apps.contracts.demo.seed"
     dossier_sections = "apps.contracts.selectors.dossier_sections"

@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.audit.history import transition
 from apps.core import personal_data
 from apps.core.calendar import add_working_days
 from apps.core.errors import DomainError, NotAllowed
-from apps.core.services import transition
+from apps.core.tasks import enqueue_on_commit
 from apps.enterprises.models import Enterprise
 
 from . import rules
@@ -574,7 +575,7 @@ def _already_filed(contracts: list[LabourContract], row: dict) -> LabourContract
 
 def _system_or(principal):
     """Renewal follows from the filing the principal made; API clients and HR may renew."""
-    from apps.accounts.principal import SYSTEM
+    from apps.core.principal import SYSTEM
 
     return SYSTEM if principal.is_api_client or principal.is_system else principal
 
@@ -701,7 +702,7 @@ def terminate(principal, contract: LabourContract, *, terminated_on, reason: str
 
 def expire_contracts(today: dt.date | None = None) -> int:
     """Daily: contracts in force whose end has passed expire (those renewed are already marked)."""
-    from apps.accounts.principal import SYSTEM
+    from apps.core.principal import SYSTEM
 
     today = today or _today()
     count = 0
@@ -857,7 +858,6 @@ def start_import(principal, uploaded, *, queue: bool = True):
     raises a DomainError on "file"; its rows are checked when the job runs."""
     from . import importing
     from .models import ImportJob
-    from .tasks import run_import as run_import_task
 
     allowed = _import_enterprises(principal)
     name = importing.file_name(uploaded)
@@ -886,13 +886,13 @@ def start_import(principal, uploaded, *, queue: bool = True):
             only_changes=False,
         )
         if queue:
-            transaction.on_commit(lambda: run_import_task.delay(str(job.pk)))
+            enqueue_on_commit("contracts.run_import", str(job.pk))
     return job
 
 
 def import_principal(job):
     """Who the job files as: the user who uploaded it, or the API client."""
-    from apps.accounts.principal import principal_for_api_client, principal_for_user
+    from apps.core.principal import principal_for_api_client, principal_for_user
 
     if job.api_client_id:
         return principal_for_api_client(job.api_client)

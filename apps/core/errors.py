@@ -38,3 +38,14 @@ class InvalidTransition(DomainError):
 
     def __init__(self, message=None, **kwargs):
         super().__init__(message or _("This action is not allowed in the current state."), **kwargs)
+
+
+def raise_fields(errors: dict, *, source=None) -> None:
+    """Raise one DomainError for every invalid field collected by a service ({field: [messages]}),
+    so the page shows each message beside its field and the API answers one 400 naming them all.
+    Does nothing when `errors` is empty."""
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise DomainError(
+            first if len(errors) == 1 else _("Some fields are invalid."), fields=errors, source=source
+        )

@@ -100,7 +100,7 @@ class CalendarOverride(BaseModel):
 
 class StatusHistory(models.Model):
     """Append-only status history of a case-like object; a module subclasses it with a foreign
-    key named `subject` to its object. Written by `apps.core.services.transition` only."""
+    key named `subject` to its object. Written by `apps.audit.history.transition` only."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

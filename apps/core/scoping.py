@@ -4,7 +4,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from apps.accounts.principal import Principal, principal_for_request
+from apps.core.principal import Principal, principal_for_request
 
 __all__ = ["Principal", "get_visible_or_404", "principal_for_request", "visible"]
 

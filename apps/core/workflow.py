@@ -11,7 +11,7 @@ A module declares its lifecycle once::
 
 and the same table answers three questions, so pages, API and services never disagree:
 ``available(obj, principal)`` (the buttons / ``available_actions``), ``check(obj, action,
-principal)`` (raises with the reason why not) and, through ``apps.core.services.transition``,
+principal)`` (raises with the reason why not) and, through ``apps.audit.history.transition``,
 performs the change with a row lock, a history row and an audit event.
 """
 
@@ -41,6 +41,11 @@ class Transition:
     guard: Guard | None = None
     #: Whether the actor must give a reason (refusals, returns, revocations...).
     needs_reason: bool = False
+    #: What the action does and when the guard refuses it, for the API's description (English,
+    #: for integrators; the label and the guard's refusal are what users read).
+    doc: str = ""
+    #: The law or policy the action rests on, if any (shown with it in the API's description).
+    source: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "sources", frozenset(self.sources))

@@ -21,6 +21,7 @@ from django.utils import translation
 
 from apps.audit import services as audit
 from apps.core.models import object_ref
+from apps.core.tasks import enqueue_on_commit
 
 from .models import GeneratedDocument
 
@@ -86,8 +87,6 @@ def request_document(
     *, kind: str, title: str, template_name: str, context: dict, owner=None, created_by=None, language=None
 ) -> GeneratedDocument:
     """Record a document to generate and queue its rendering after commit. `context` must be JSON."""
-    from .tasks import render_document
-
     object_type, object_id = object_ref(owner)
     doc = GeneratedDocument.objects.create(
         kind=kind,
@@ -100,7 +99,7 @@ def request_document(
         created_by=created_by,
     )
     audit.record("documents.request", doc, after=audit.snapshot(doc, exclude=("context",)))
-    transaction.on_commit(lambda: render_document.delay(str(doc.pk)))
+    enqueue_on_commit("documents.render", str(doc.pk))
     return doc
 
 

@@ -10,4 +10,3 @@ class EnterprisesConfig(AppConfig):
         (10, "enterprises:list", _("Enterprises"), "buildings", "enterprises.view_enterprise"),
     ]
     home_cards = "apps.enterprises.selectors.home_cards"
-    demo_seeder = "apps.enterprises.demo.seed"

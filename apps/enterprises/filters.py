@@ -2,43 +2,15 @@
 read the same query parameters, so a filtered list and its export never disagree."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
 
 from .choices import SIZE_BAND_LIMITS, Industry, Ownership, SizeBand, Status
 from .models import Enterprise
-
-_descending = lazy(lambda fmt, label: str(fmt) % label, str)
-
-
-class LazyOrderingFilter(django_filters.OrderingFilter):
-    """django-filter formats the descending labels at import, in the language active then; keep
-    them lazy so they follow the request's language (and the schema is generated in English)."""
-
-    def build_choices(self, fields, labels):
-        choices = super().build_choices(fields, labels)
-        asc = dict(choices)
-        return [
-            (param, labels.get(param) or _descending(self.descending_fmt, asc[param[1:]]))
-            if param.startswith("-")
-            else (param, label)
-            for param, label in choices
-        ]
-
-
-class YesNoWidget(forms.Select):
-    """ "Any / Yes / No" for a boolean filter (values true/false, as in the API)."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
-
-    def format_value(self, value):
-        return {True: "true", False: "false", "True": "true", "False": "false"}.get(value, value or "")
-
+from .rules import HAS_UNION, NEEDS_UNION
 
 ORDERING_FIELDS = (
     ("name", "name"),
@@ -102,15 +74,11 @@ class EnterpriseFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(uscc__istartswith=value.upper()))
 
     def filter_has_union(self, queryset, name, value):
-        from .selectors import HAS_UNION
-
         if value is None:
             return queryset
         return queryset.filter(HAS_UNION) if value else queryset.exclude(HAS_UNION)
 
     def filter_needs_union(self, queryset, name, value):
-        from .selectors import NEEDS_UNION
-
         if value is None:
             return queryset
         return queryset.filter(NEEDS_UNION) if value else queryset.exclude(NEEDS_UNION)

@@ -15,11 +15,9 @@ Export writes the same columns (`COLUMNS`), so an exported file imports again wi
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
-import random
 import re
 import unicodedata
 import zipfile
@@ -35,8 +33,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.audit import services as audit
+from apps.core import exports
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.models import Area
+from apps.core.tasks import enqueue_on_commit
 
 from . import services
 from .choices import Industry, Ownership, Status
@@ -53,21 +53,15 @@ BLANK_ROWS_STOP = 1000
 #: Largest value a PositiveIntegerField holds.
 MAX_INT = 2_147_483_647
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = exports.XLSX_CONTENT_TYPE
 DATA_SHEET_TITLE = "企业名录"
 #: Sheet names cannot contain "/" in Excel, hence no slash between the two languages.
 NOTES_SHEET_TITLE = "说明 Notes"
 
 
-def _example_uscc() -> str:
-    from apps.core.demo import make_uscc
-
-    return make_uscc(random.Random(20260101))
-
-
 #: The code of the template's example row (valid, so the row looks real). A file that still
 #: contains it gets a row error instead of registering a fictitious enterprise.
-EXAMPLE_USCC = _example_uscc()
+EXAMPLE_USCC = "91450271004010601X"
 
 # --- Code lists in the words parks use -------------------------------------------------------------
 
@@ -1029,7 +1023,6 @@ def request_confirm(principal, batch: ImportBatch) -> ImportBatch:
     """The administrator's "confirm": mark the batch as being written and hand the writing to a
     Celery task after commit (a district file of thousands of rows takes longer than a request
     may). With eager Celery (`make run`, tests) the rows are written before this returns."""
-    from .tasks import confirm_import_task
 
     _require_import(principal)
     with transaction.atomic():
@@ -1045,7 +1038,7 @@ def request_confirm(principal, batch: ImportBatch) -> ImportBatch:
             after={"status": locked.status},
         )
         user_id = str(principal.user.pk)
-        transaction.on_commit(lambda: confirm_import_task.delay(str(locked.pk), user_id))
+        enqueue_on_commit("enterprises.confirm_import", str(locked.pk), user_id)
     locked.refresh_from_db()
     return locked
 
@@ -1339,57 +1332,10 @@ def export_rows(queryset):
         ]
 
 
-def export_xlsx(queryset) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(DATA_SHEET_TITLE)
-    sheet.freeze_panes = "B2"
-    _column_widths(sheet)
-    bold = Font(bold=True)
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for values in export_rows(queryset):
-        row = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, even if a name starts with "="
-            elif isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            row.append(cell)
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(_CSV_FORMULA_START):  # CSV injection: Excel would run it as a formula
-        return "'" + text
-    return text
-
-
-def export_csv(queryset) -> str:
-    """UTF-8 text with a byte-order mark, so Excel opens the Chinese correctly."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    for values in export_rows(queryset):
-        writer.writerow([_csv_value(v) for v in values])
-    return out.getvalue()
+def export_sheet(queryset) -> exports.Sheet:
+    """The registry sheet of an export: the import's columns, so an export can be imported again."""
+    widths = {
+        i: max({"uscc": 22, "name": 32, "address": 30, "industry": 16}.get(c.key, 14), len(c.header) * 2 + 2)
+        for i, c in enumerate(COLUMNS)
+    }
+    return exports.Sheet(DATA_SHEET_TITLE, HEADERS, export_rows(queryset), widths=widths, freeze="B2")

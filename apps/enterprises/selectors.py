@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, Value, When
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -12,23 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.scoping import get_visible_or_404
 
 from .choices import Status
+from .filters import EnterpriseFilter
 from .models import Enterprise, EnterpriseSurvey
+from .rules import HAS_OWN_UNION, HAS_UNION, NEEDS_UNION, UNION_COMMITTEE_SOURCE, UNION_COMMITTEE_THRESHOLD
 
-#: Trade Union Law (工会法) art. 11: 企业、事业单位、社会组织，有会员二十五人以上的，应当建立基层工会委员会.
-UNION_COMMITTEE_THRESHOLD = 25
-UNION_COMMITTEE_SOURCE = _("Trade Union Law art. 11")
-
-#: Covered by an active grassroots union (its own or a joint union) in the union registry.
-HAS_UNION = Q(union_coverage__union__is_active=True)
-#: Has its own active enterprise union committee.
-HAS_OWN_UNION = Q(union_coverage__union__is_active=True, union_coverage__union__kind="enterprise")
-#: An operating enterprise with 25 or more union members (latest survey) and no union committee of
-#: its own: it must set one up.
-NEEDS_UNION = (
-    Q(status=Status.OPERATING)
-    & Q(latest_survey__union_members__gte=UNION_COMMITTEE_THRESHOLD)
-    & ~HAS_OWN_UNION
-)
+__all__ = [
+    "HAS_OWN_UNION",
+    "HAS_UNION",
+    "NEEDS_UNION",
+    "UNION_COMMITTEE_SOURCE",
+    "UNION_COMMITTEE_THRESHOLD",
+]
 
 
 def _flag(condition):
@@ -46,8 +40,6 @@ def enterprises_visible_to(principal):
 
 def enterprise_list(principal, params=None):
     """The filtered, sorted list for pages, exports and the API (same parameters everywhere)."""
-    from .filters import EnterpriseFilter
-
     filterset = EnterpriseFilter(params or {}, queryset=enterprises_visible_to(principal))
     qs = filterset.qs if filterset.is_valid() else enterprises_visible_to(principal).none()
     return filterset, qs

@@ -1,8 +1,8 @@
 from celery import shared_task
 
 from apps.accounts.models import User
-from apps.accounts.principal import principal_for_user
 from apps.core.context import acting_as
+from apps.core.principal import principal_for_user
 
 from . import importing
 

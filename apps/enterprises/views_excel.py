@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core import exports
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
 from apps.core.scoping import get_visible_or_404, principal_for_request
@@ -66,16 +67,14 @@ def _export_name(ext):
 def export_xlsx(request):
     principal = _exporter(request)
     _, queryset = selectors.enterprise_list(principal, request.GET)
-    return _download(importing.export_xlsx(queryset), importing.XLSX_CONTENT_TYPE, _export_name("xlsx"))
+    return exports.xlsx_response(_export_name("xlsx"), [importing.export_sheet(queryset)])
 
 
 @login_required
 def export_csv(request):
     principal = _exporter(request)
     _, queryset = selectors.enterprise_list(principal, request.GET)
-    return _download(
-        importing.export_csv(queryset).encode("utf-8"), "text/csv; charset=utf-8", _export_name("csv")
-    )
+    return exports.csv_response(_export_name("csv"), importing.HEADERS, importing.export_rows(queryset))
 
 
 @login_required

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.principal import principal_for_user
+from apps.core.principal import principal_for_user
 
 from . import services
 from .models import MediationOrganisation, Mediator

@@ -10,5 +10,4 @@ class MediationConfig(AppConfig):
         (40, "mediation:list", _("Mediation"), "chat-left-text", "mediation.view_case"),
     ]
     home_cards = "apps.mediation.selectors.home_cards"
-    demo_seeder = "apps.mediation.demo.seed"
     dossier_sections = "apps.mediation.selectors.dossier_sections"

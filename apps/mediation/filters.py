@@ -6,8 +6,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
-from apps.enterprises.filters import LazyOrderingFilter, YesNoWidget
 
 from .models import Case, CaseType, MediationOrganisation
 from .rules import DisputeType

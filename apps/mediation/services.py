@@ -2,7 +2,7 @@
 agreements and their follow-ups, referrals, documents and the daily deadline job.
 
 Every rule from law names its source (rules.py). State changes go through
-`apps.core.services.transition` with the table in workflow.py (row lock, history, audit), so two
+`apps.audit.history.transition` with the table in workflow.py (row lock, history, audit), so two
 mediators accepting the same case at once leave exactly one result.
 """
 
@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Membership, Organisation, User
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.audit.history import transition
 from apps.core import personal_data
-from apps.core.errors import DomainError, NotAllowed
-from apps.core.services import transition
+from apps.core.errors import DomainError, NotAllowed, raise_fields
 from apps.core.uploads import check_upload
 from apps.enterprises.models import Enterprise
 from apps.notifications.services import notify
@@ -75,12 +75,6 @@ def _today() -> dt.date:
 def _user(principal):
     user = principal.user
     return user if user is not None and user.is_authenticated else None
-
-
-def _raise_fields(errors: dict, source: str | None = None) -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise DomainError(first, fields=errors, source=source)
 
 
 def _text(value, limit: int) -> str:
@@ -302,7 +296,7 @@ def create_organisation(principal, *, name: str, kind: str, area=None, towns=(),
         errors["name"] = [_("Enter the name.")]
     if kind not in MediationOrganisation.Kind.values:
         errors["kind"] = [_("Choose the kind of organisation.")]
-    _raise_fields(errors)
+    raise_fields(errors)
     org = Organisation.objects.create(name=name, kind=Organisation.Kind.MEDIATION, area=area)
     mo = MediationOrganisation.objects.create(organisation=org, name=name, kind=kind, **fields)
     mo.towns.set(towns)
@@ -535,7 +529,7 @@ def register_case(
     if principal.is_api_client and principal.area_ids and getattr(town, "pk", None) not in principal.area_ids:
         # Such a client sees only the cases of its area (Case.visible_to): it sends only those.
         errors["town"] = [_("Choose a town of your system's area.")]
-    _raise_fields(errors)
+    raise_fields(errors)
 
     organisation = organisation or route(respondent_enterprise, town)
     decision_due, due = clocks(received, channel)
@@ -602,7 +596,7 @@ def register_case(
 
 def apply_online(**data) -> tuple[Case, str]:
     """A worker's application through the public form (no account)."""
-    from apps.accounts.principal import ANONYMOUS
+    from apps.core.principal import ANONYMOUS
 
     return register_case(ANONYMOUS, channel=Case.Channel.ONLINE, form=Case.Form.WRITTEN, **data)
 
@@ -653,7 +647,7 @@ def accept(
         errors["mediator"] = [_("Assign a mediator.")]
     elif organisation is not None and (mediator.organisation_id != organisation.pk or not mediator.is_active):
         errors["mediator"] = [_("Choose an active mediator of %(org)s.") % {"org": organisation.name}]
-    _raise_fields(errors)
+    raise_fields(errors)
     _check_organisation_for(principal, organisation)
     case = transition(
         locked,
@@ -777,7 +771,7 @@ def extend(
                 )
                 % {"days": rules.MAX_EXTENSION_DAYS, "date": limit}
             )
-    _raise_fields(errors, source=rules.EXTENSION_SOURCE)
+    raise_fields(errors, source=rules.EXTENSION_SOURCE)
     Extension.objects.create(
         case=locked,
         previous_due_on=locked.due_on,
@@ -914,7 +908,7 @@ def record_session(principal, case: Case, *, held_at, mode: str, attendees: str,
     attendees = _text(attendees, 2000)
     if not attendees:
         errors["attendees"] = [_("List who attended.")]
-    _raise_fields(errors)
+    raise_fields(errors)
     session = Session.objects.create(
         case=case,
         held_at=held_at,
@@ -978,7 +972,7 @@ def save_agreement(principal, case: Case, *, result: str, items: list[dict]) -> 
                 "position": i,
             }
         )
-    _raise_fields(errors, source=rules.AGREEMENT_SOURCE)
+    raise_fields(errors, source=rules.AGREEMENT_SOURCE)
     before = audit.snapshot(agreement) if agreement else None
     if agreement is None:
         agreement = Agreement.objects.create(case=case, result=result)
@@ -1026,7 +1020,7 @@ def record_signatures(
         if day and day < case.received_on:
             errors.setdefault(field, []).append(_("A signature cannot predate the application."))
         values[field] = day
-    _raise_fields(errors, source=rules.AGREEMENT_SOURCE)
+    raise_fields(errors, source=rules.AGREEMENT_SOURCE)
     before = audit.snapshot(agreement)
     for field, value in values.items():
         setattr(agreement, field, value)
@@ -1057,7 +1051,7 @@ def record_payment(principal, case: Case, *, amount, paid_on, note: str = "") ->
     paid = _date(paid_on, "paid_on", errors, required=True, not_after=_today())
     if paid and agreement.effective_on and paid < agreement.case.received_on:
         errors.setdefault("paid_on", []).append(_("The payment cannot predate the application."))
-    _raise_fields(errors)
+    raise_fields(errors)
     payment = Payment.objects.create(
         agreement=agreement, amount=amount, paid_on=paid, note=_text(note, 300), recorded_by=_user(principal)
     )
@@ -1107,7 +1101,7 @@ def update_follow_up(
     if status not in FollowUp.Status.values:
         errors["status"] = [_("Choose a status.")]
     done = _date(done_on, "done_on", errors, required=status == FollowUp.Status.DONE, not_after=_today())
-    _raise_fields(errors)
+    raise_fields(errors)
     before = audit.snapshot(follow_up)
     follow_up.status, follow_up.done_on, follow_up.note = status, done, _text(note, 2000)
     follow_up.save()
@@ -1130,7 +1124,7 @@ def add_referral(
     if not service:
         errors["service"] = [_("Name the employment service.")]
     day = _date(referred_on, "referred_on", errors, required=True, not_after=_today())
-    _raise_fields(errors)
+    raise_fields(errors)
     if not applicant.lost_job:
         applicant.lost_job = True
         applicant.save(update_fields=["lost_job", "updated_at"])
@@ -1155,7 +1149,7 @@ def record_referral_result(
     )
     if day and day < referral.referred_on:
         errors.setdefault("result_on", []).append(_("The result cannot predate the referral."))
-    _raise_fields(errors)
+    raise_fields(errors)
     before = audit.snapshot(referral)
     referral.result, referral.result_on = result, day
     referral.note = _text(note, 300) or referral.note

@@ -29,7 +29,8 @@ from django.views.decorators.http import require_http_methods
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import call_service
 from apps.core.scoping import get_visible_or_404, principal_for_request
-from apps.documents.models import GeneratedDocument
+from apps.documents.selectors import document_state
+from apps.documents.views import pdf_response
 
 from . import rules, selectors, services
 from .forms import (
@@ -125,14 +126,6 @@ def _detail_url(case, anchor: str = "") -> str:
     return reverse("mediation:detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _document_state(document: GeneratedDocument | None) -> str:
-    if document is None:
-        return "none"
-    if document.status == GeneratedDocument.Status.READY and document.file:
-        return "ready"
-    return "failed" if document.status == GeneratedDocument.Status.FAILED else "pending"
-
-
 # The list ---------------------------------------------------------------------------------------------
 
 
@@ -224,7 +217,7 @@ def case_detail(request, pk):
             "follow_ups": list(agreement.follow_ups.all()) if agreement else [],
             "payments": payments,
             "paid_total": sum((p.amount for p in payments), Decimal("0")),
-            "document_state": _document_state(agreement.document if agreement else None),
+            "document_state": document_state(agreement.document if agreement else None),
             "agreement_source": rules.AGREEMENT_SOURCE,
             "referrals": list(case.referrals.all()) if case_file else [],
             "documents": list(case.documents.all()) if case_file else [],
@@ -554,20 +547,9 @@ def agreement_pdf(request, pk):
     case = selectors.get_case(principal, pk)
     agreement = selectors.agreement_of(case)
     document = agreement.document if agreement else None
-    if _document_state(document) != "ready":
+    if document_state(document) != "ready":
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        content_type="application/pdf",
-        as_attachment=request.GET.get("inline") != "1",
-        filename=f"{document.title}.pdf",
-    )
-    response["X-Content-SHA256"] = document.sha256
-    return response
+    return pdf_response(document, inline=request.GET.get("inline") == "1")
 
 
 @login_required

@@ -10,6 +10,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
+from apps.core.tasks import enqueue_on_commit
+
 from .models import Notification
 
 MAX_EMAIL_ATTEMPTS = 5
@@ -25,8 +27,6 @@ def notify(
 ) -> list[Notification]:
     """Notify users. `title`/`body` may be lazy translations or callables; they are rendered in
     each recipient's language."""
-    from .tasks import send_notification_email
-
     created = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
         with translation.override(user.language or settings.LANGUAGE_CODE):
@@ -47,7 +47,7 @@ def notify(
     Notification.objects.bulk_create(created)
     for n in created:
         if n.email_status == Notification.EmailStatus.PENDING:
-            transaction.on_commit(lambda pk=str(n.pk): send_notification_email.delay(pk))
+            enqueue_on_commit("notifications.send_email", str(n.pk))
     return created
 
 

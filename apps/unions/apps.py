@@ -18,6 +18,5 @@ class UnionsConfig(AppConfig):
         (25, "unions:figures", _("Union figures"), "bar-chart", "unions.view_union_figures"),
     ]
     home_cards = "apps.unions.selectors.home_cards"
-    demo_seeder = "apps.unions.demo.seed"
     #: Sections of the enterprise dossier (一户一册) this module fills; see apps.enterprises.dossier.
     dossier_sections = "apps.unions.selectors.dossier_sections"

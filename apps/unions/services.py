@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Membership, Organisation
 from apps.accounts.roles import Role
 from apps.audit import services as audit
-from apps.core.errors import DomainError, NotAllowed
+from apps.core.errors import DomainError, NotAllowed, raise_fields
 from apps.enterprises.models import Enterprise
 from apps.notifications.services import notify
 
@@ -30,12 +30,6 @@ UNION_FIELDS = (
     "women_committee",
     "is_active",
 )
-
-
-def _raise_fields(errors: dict) -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise DomainError(first if len(errors) == 1 else _("Some fields are invalid."), fields=errors)
 
 
 def _user_can(principal, perm: str, scope: str) -> bool:
@@ -112,7 +106,7 @@ def validate_union(data: dict, enterprises, *, instance: Union | None = None) ->
                 _("“%(enterprise)s” is already covered by “%(union)s”.")
                 % {"enterprise": cov.enterprise.name, "union": cov.union.name},
             )
-    _raise_fields(errors)
+    raise_fields(errors)
     return cleaned
 
 
@@ -315,7 +309,7 @@ def validate_collective_contract(data: dict, *, instance: CollectiveContract | N
                     )
                     % {"approving": approving, "total": total, "source": rules.VOTE_SOURCE},
                 )
-    _raise_fields(errors)
+    raise_fields(errors)
     return cleaned
 
 
@@ -454,7 +448,7 @@ def record_objection(
         errors["objection_on"] = [_("The date of the objection cannot be in the future.")]
     if not note:
         errors["objection_note"] = [_("Give the reasons for the objection.")]
-    _raise_fields(errors)
+    raise_fields(errors)
     before = audit.snapshot(locked)
     locked.objection_on = objection_on
     locked.objection_note = note
@@ -539,7 +533,7 @@ def record_congress(principal, enterprise: Enterprise, **data) -> WorkersCongres
         errors["representatives_present"] = [
             _("More representatives present than there are representatives.")
         ]
-    _raise_fields(errors)
+    raise_fields(errors)
     congress = WorkersCongress.objects.create(
         enterprise=enterprise,
         held_on=held_on,

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "apps.mediation",
     "apps.contracts",
     "apps.api",
+    "apps.dashboard",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.core.context_processors.navigation",
+                "apps.dashboard.context_processors.navigation",
             ],
         },
     },
@@ -99,7 +101,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions expire after 8 hours of inactivity (a working day) and when the browser closes.
@@ -177,7 +179,7 @@ EMAIL_TIMEOUT = 20
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.api.authentication.ApiKeyAuthentication",
+        "apps.accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.HasScopeOrRole"],

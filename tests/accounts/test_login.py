@@ -21,11 +21,11 @@ def test_login_page_is_chinese_by_default(client):
 def test_login_and_logout(client, park_admin):
     response = _login(client, park_admin.username, PASSWORD)
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
-    assert client.get(reverse("core:home")).status_code == 200
+    assert response.url == reverse("dashboard:home")
+    assert client.get(reverse("dashboard:home")).status_code == 200
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("dashboard:home")).status_code == 302
 
 
 def test_wrong_password_is_refused_with_a_message(client, park_admin):
@@ -91,10 +91,10 @@ def test_password_change_refuses_weak_password(client, hr_a):
 
 def test_navigation_follows_role(client, park_admin, hr_a):
     client.force_login(park_admin)
-    admin_page = client.get(reverse("core:home")).content.decode()
+    admin_page = client.get(reverse("dashboard:home")).content.decode()
     assert reverse("audit:event_list") in admin_page
     client.force_login(hr_a)
-    hr_page = client.get(reverse("core:home")).content.decode()
+    hr_page = client.get(reverse("dashboard:home")).content.decode()
     assert reverse("audit:event_list") not in hr_page
     assert reverse("notifications:inbox") in hr_page
 
@@ -103,7 +103,7 @@ def test_navigation_follows_role(client, park_admin, hr_a):
 def test_every_role_gets_a_home_page(client, role):
     user = user_with_role(role)
     client.force_login(user)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert response.context["cards"]
 

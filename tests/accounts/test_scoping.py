@@ -1,7 +1,7 @@
 import pytest
 
 from apps.accounts.models import Organisation
-from apps.accounts.principal import principal_for_api_client, principal_for_user
+from apps.core.principal import principal_for_api_client, principal_for_user
 from tests.factories import AreaFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db

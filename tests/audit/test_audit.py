@@ -100,7 +100,7 @@ def test_membership_role_must_fit_the_organisation_kind(enterprise_a):
 def test_api_write_is_attributed_to_the_client_with_request_id(client, api_client_factory):
     from django.test import RequestFactory
 
-    from apps.api.authentication import ApiClientUser
+    from apps.accounts.authentication import ApiClientUser
     from apps.core.context import request_id_var, request_var
 
     api, _ = api_client_factory(name="街道系统")

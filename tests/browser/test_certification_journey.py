@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, override
 from playwright.sync_api import expect
 
-from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
 from apps.certification import rules, services
 from apps.certification.default_rules import create_default
@@ -33,6 +32,7 @@ from apps.certification.models import (
     VetoRule,
 )
 from apps.certification.selectors import VERIFY_LABELS
+from apps.core.principal import SYSTEM
 from apps.documents.models import GeneratedDocument
 from apps.documents.services import render_and_store
 from tests.factories import PASSWORD, EnterpriseFactory, user_with_role

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import override
 from playwright.sync_api import expect
 
-from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
 from apps.core.personal_data import with_check_character
+from apps.core.principal import SYSTEM
 from apps.documents.models import GeneratedDocument
 from apps.documents.services import render_and_store
 from apps.mediation import selectors, services

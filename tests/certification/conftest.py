@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from apps.accounts.principal import principal_for_user
 from apps.accounts.roles import Role
 from apps.certification import services
 from apps.certification.default_rules import create_default
@@ -26,6 +25,7 @@ from apps.certification.models import (
     RuleSet,
     VetoRule,
 )
+from apps.core.principal import principal_for_user
 from tests.factories import user_with_role
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

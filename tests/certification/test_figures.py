@@ -5,9 +5,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from apps.accounts.principal import principal_for_user
 from apps.certification import selectors
 from apps.certification.models import Application, Certificate
+from apps.core.principal import principal_for_user
 from tests.factories import EnterpriseFactory
 
 

@@ -11,7 +11,6 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from apps.accounts.principal import SYSTEM, principal_for_api_client
 from apps.certification import selectors, services, tasks
 from apps.certification.models import (
     AnnualReport,
@@ -22,6 +21,7 @@ from apps.certification.models import (
     Round,
 )
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed
+from apps.core.principal import SYSTEM, principal_for_api_client
 from apps.documents.models import GeneratedDocument
 from apps.notifications.models import Notification
 from config.celery import BEAT_SCHEDULE

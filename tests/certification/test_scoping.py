@@ -9,7 +9,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
-from apps.accounts.principal import ANONYMOUS, principal_for_api_client
 from apps.accounts.roles import Role
 from apps.certification import selectors, services
 from apps.certification.models import (
@@ -24,6 +23,7 @@ from apps.certification.models import (
     VetoEvent,
 )
 from apps.core.errors import NotAllowed
+from apps.core.principal import ANONYMOUS, principal_for_api_client
 from apps.documents.models import GeneratedDocument
 from tests.factories import OrganisationFactory, TownFactory, user_with_role
 

@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from apps.accounts.principal import principal_for_api_client
 from apps.audit.models import AuditEvent
 from apps.certification import services
 from apps.certification.models import Application, ItemScore, PublicNotice
 from apps.certification.workflow import WORKFLOW
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed
+from apps.core.principal import principal_for_api_client
 
 from .conftest import build, complete, p, review_all
 

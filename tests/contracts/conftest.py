@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from apps.accounts.principal import principal_for_user
 from apps.contracts.models import ContractPolicy
 from apps.core.personal_data import with_check_character
+from apps.core.principal import principal_for_user
 
 
 def p(user):

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
 from apps.contracts import selectors, services, tasks
 from apps.contracts.models import AlertLog, LabourContract
+from apps.core.principal import SYSTEM
 from apps.notifications.models import Notification
 from config.celery import BEAT_SCHEDULE
 from tests.factories import EnterpriseFactory, user_with_role

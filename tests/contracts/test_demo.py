@@ -14,11 +14,12 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from apps.accounts.models import Membership, User
-from apps.accounts.principal import SYSTEM, principal_for_user
 from apps.accounts.roles import Role
-from apps.contracts import demo, rules, selectors, services
+from apps.contracts import rules, selectors, services
 from apps.contracts.models import ContractHistory, ContractPolicy, ESignature, LabourContract, Worker
 from apps.core import personal_data
+from apps.core.principal import SYSTEM, principal_for_user
+from apps.demo import contracts as demo
 from apps.enterprises.models import Enterprise
 
 S = LabourContract.Status

@@ -18,11 +18,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from apps.accounts.principal import principal_for_api_client
 from apps.accounts.roles import Role
 from apps.contracts import importing, services
 from apps.contracts.models import ESignature, ImportJob, LabourContract, Worker
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.principal import principal_for_api_client
 from tests.factories import user_with_role
 
 from .conftest import esign as signed_columns

@@ -562,7 +562,7 @@ def test_home_cards(en, book, ent_b, ent_hr_a, ent_hr_b, park_admin):
     assert [c["value"] for c in home_cards(p(ent_hr_b))] == [0, 0]
     assert park == {"Contracts in force in the park": 6, "Contracts expiring within 30 days": 1}
     assert home_cards(p(user_with_role(Role.UNION_OFFICIAL))) == []
-    html = page(login(en, ent_hr_a).get(reverse("core:home")))
+    html = page(login(en, ent_hr_a).get(reverse("dashboard:home")))
     assert "Contracts expiring within 30 days" in html
 
 

@@ -9,13 +9,13 @@ import pytest
 from django.db import connection
 from django.http import Http404
 
-from apps.accounts.principal import ANONYMOUS, SYSTEM, principal_for_api_client
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
 from apps.contracts import selectors, services
 from apps.contracts.models import LabourContract, Worker
 from apps.core.errors import NotAllowed
 from apps.core.personal_data import lookup_hash, mask_id_number
+from apps.core.principal import ANONYMOUS, SYSTEM, principal_for_api_client
 from tests.factories import TownFactory, user_with_role
 
 from .conftest import id_number, p, row

@@ -58,7 +58,7 @@ def test_get_visible_or_404_turns_a_bad_uuid_into_404(park_admin):
     from django.http import Http404
 
     from apps.accounts.models import Organisation
-    from apps.accounts.principal import principal_for_user
+    from apps.core.principal import principal_for_user
     from apps.core.scoping import get_visible_or_404
 
     with pytest.raises(Http404):

@@ -11,7 +11,7 @@ PO = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" 
 
 def test_pages_are_simplified_chinese_by_default(client, park_admin):
     client.force_login(park_admin)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("dashboard:home")).content.decode()
     assert '<html lang="zh-hans">' in page
     assert "欢迎" in page
     assert "审计日志" in page
@@ -19,7 +19,7 @@ def test_pages_are_simplified_chinese_by_default(client, park_admin):
 
 def test_an_english_browser_still_gets_chinese_pages(client, park_admin):
     client.force_login(park_admin)
-    page = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    page = client.get(reverse("dashboard:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-hans">' in page
 
 
@@ -27,7 +27,7 @@ def test_english_switch(client, park_admin):
     client.force_login(park_admin)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("dashboard:home")).content.decode()
     assert '<html lang="en">' in page
     assert "Welcome" in page and "Audit log" in page
     assert "欢迎" not in page
@@ -56,7 +56,7 @@ def test_language_choice_is_remembered_on_the_profile_and_at_next_login(client, 
     assert park_admin.language == "en"
     fresh = client.__class__()
     fresh.post(reverse("accounts:login"), {"username": park_admin.username, "password": PASSWORD})
-    assert '<html lang="en">' in fresh.get(reverse("core:home")).content.decode()
+    assert '<html lang="en">' in fresh.get(reverse("dashboard:home")).content.decode()
 
 
 def test_unknown_language_is_ignored(client, park_admin):

@@ -3,11 +3,11 @@ import threading
 import pytest
 from django.db import connection
 
-from apps.accounts.principal import principal_for_api_client, principal_for_user
 from apps.accounts.roles import Role
+from apps.audit import history
 from apps.audit.models import AuditEvent
-from apps.core import services
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed
+from apps.core.principal import principal_for_api_client, principal_for_user
 from apps.core.workflow import Transition, Workflow
 from tests.factories import user_with_role
 from tests.testapp.models import Case
@@ -103,7 +103,7 @@ def test_unknown_action(admin_p):
 
 def test_transition_writes_status_history_and_audit(admin_p, park_admin):
     case = Case.objects.create(title="劳动报酬争议")
-    case = services.transition(case, WORKFLOW, "accept", admin_p)
+    case = history.transition(case, WORKFLOW, "accept", admin_p)
     assert Case.objects.get(pk=case.pk).status == "accepted"
     [h] = case.history.all()
     assert (h.from_status, h.to_status, h.action, h.actor_id) == (
@@ -119,7 +119,7 @@ def test_transition_writes_status_history_and_audit(admin_p, park_admin):
 def test_reason_required(admin_p):
     case = Case.objects.create(title="t")
     with pytest.raises(DomainError) as exc:
-        services.transition(case, WORKFLOW, "refuse", admin_p, reason="  ")
+        history.transition(case, WORKFLOW, "refuse", admin_p, reason="  ")
     assert exc.value.field == "reason"
     assert Case.objects.get(pk=case.pk).status == "received"
     assert not case.history.exists()
@@ -128,7 +128,7 @@ def test_reason_required(admin_p):
 def test_refused_transition_writes_nothing(hr_p):
     case = Case.objects.create(title="t")
     with pytest.raises(NotAllowed):
-        services.transition(case, WORKFLOW, "accept", hr_p)
+        history.transition(case, WORKFLOW, "accept", hr_p)
     assert not case.history.exists()
     assert not AuditEvent.objects.filter(object_id=str(case.pk)).exists()
 
@@ -144,7 +144,7 @@ def test_two_people_accepting_at_once_leave_exactly_one_result():
     def act(principal):
         try:
             barrier.wait()
-            services.transition(Case.objects.get(pk=case.pk), WORKFLOW, "accept", principal)
+            history.transition(Case.objects.get(pk=case.pk), WORKFLOW, "accept", principal)
             results.append("ok")
         except InvalidTransition:
             results.append("refused")

@@ -82,7 +82,7 @@ def test_tampered_file_fails_verification(make_document):
 
 
 def test_documents_are_scoped(park_admin, hr_a, hr_b):
-    from apps.accounts.principal import principal_for_user
+    from apps.core.principal import principal_for_user
 
     doc = GeneratedDocument.objects.create(kind="x", title="t", template_name="t", created_by=hr_a)
     assert GeneratedDocument.objects.visible_to(principal_for_user(hr_a)).filter(pk=doc.pk).exists()

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, Organisation
 from apps.accounts.roles import Role
+from apps.demo.enterprises import industry_of
 from apps.enterprises.choices import Status
-from apps.enterprises.demo import industry_of
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
 from apps.enterprises.selectors import HAS_UNION, NEEDS_UNION, UNION_COMMITTEE_THRESHOLD
 from apps.unions import rules, selectors

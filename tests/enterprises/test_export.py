@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from apps.accounts.principal import principal_for_user
 from apps.accounts.roles import Role
+from apps.core.principal import principal_for_user
 from apps.enterprises import importing
 from apps.enterprises.importing import HEADERS
 from apps.enterprises.models import Enterprise
@@ -77,9 +77,11 @@ def registry(towns):
     return a, b, c
 
 
-def csv_rows(response) -> list[list[str]]:
-    text = response.content.decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+def csv_rows(response_or_bytes) -> list[list[str]]:
+    """The rows of a CSV download (a streamed response can be read once: pass its bytes instead
+    when the test reads them too)."""
+    raw = response_or_bytes if isinstance(response_or_bytes, bytes) else response_or_bytes.getvalue()
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
 def test_xlsx_export_has_the_import_columns_and_chinese_values(client, park_admin, registry):
@@ -90,7 +92,7 @@ def test_xlsx_export_has_the_import_columns_and_chinese_values(client, park_admi
     assert response.status_code == 200
     assert response["Content-Type"] == importing.XLSX_CONTENT_TYPE
     assert 'attachment; filename="enterprises-' in response["Content-Disposition"]
-    _, rows = read_xlsx(response.content)
+    _, rows = read_xlsx(response.getvalue())
     assert rows[0] == HEADERS
     by_code = {r[0]: r for r in rows[1:]}
     assert set(by_code) == {a.uscc, b.uscc, c.uscc}
@@ -119,7 +121,7 @@ def test_exports_honour_the_list_filters(client, park_admin, registry):
     a, b, c = registry
     client.force_login(park_admin)
 
-    _, rows = read_xlsx(client.get(reverse("enterprises:export_xlsx") + "?industry=C").content)
+    _, rows = read_xlsx(client.get(reverse("enterprises:export_xlsx") + "?industry=C").getvalue())
     assert {r[0] for r in rows[1:]} == {a.uscc, c.uscc}
 
     rows = csv_rows(client.get(reverse("enterprises:export_csv") + "?industry=C&town=450271101"))
@@ -136,8 +138,10 @@ def test_csv_has_a_bom_and_chinese(client, park_admin, registry):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = csv_rows(response)
+    assert response.streaming, "exports are streamed, whatever their size"
+    raw = response.getvalue()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = csv_rows(raw)
     assert rows[0] == HEADERS
     row = dict(zip(HEADERS, next(r for r in rows if r[0] == a.uscc), strict=True))
     assert row["企业名称"] == "柳州甲汽车零部件有限公司"
@@ -153,13 +157,13 @@ def test_formulas_are_never_exported(client, park_admin, towns):
     assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'
     from openpyxl import load_workbook
 
-    ws = load_workbook(io.BytesIO(client.get(reverse("enterprises:export_xlsx")).content)).active
+    ws = load_workbook(io.BytesIO(client.get(reverse("enterprises:export_xlsx")).getvalue())).active
     assert ws["B2"].data_type == "s" and ws["B2"].value.startswith("=HYPERLINK")
 
 
 def test_export_imports_again_without_errors(client, park_admin, registry):
     client.force_login(park_admin)
-    content = client.get(reverse("enterprises:export_xlsx")).content
+    content = client.get(reverse("enterprises:export_xlsx")).getvalue()
     before = {e.uscc: _state(e) for e in Enterprise.objects.all()}
 
     admin = principal_for_user(park_admin)
@@ -176,7 +180,7 @@ def test_export_imports_again_without_errors(client, park_admin, registry):
 def test_export_of_a_new_registry_recreates_it(client, park_admin, registry):
     """The exported file registers the same enterprises in an empty registry (another park)."""
     client.force_login(park_admin)
-    content = client.get(reverse("enterprises:export_xlsx")).content
+    content = client.get(reverse("enterprises:export_xlsx")).getvalue()
     before = {e.uscc: _state(e) for e in Enterprise.objects.all()}
     for e in Enterprise.objects.all():
         org = e.organisation
@@ -235,7 +239,7 @@ def test_union_official_exports_only_their_area(client, registry, towns):
     official = user_with_role(Role.UNION_OFFICIAL, federation)
     client.force_login(official)
 
-    _, rows = read_xlsx(client.get(reverse("enterprises:export_xlsx")).content)
+    _, rows = read_xlsx(client.get(reverse("enterprises:export_xlsx")).getvalue())
     assert {r[0] for r in rows[1:]} == {b.uscc, c.uscc}
     rows = csv_rows(client.get(reverse("enterprises:export_csv") + "?industry=C"))
     assert [r[0] for r in rows[1:]] == [c.uscc]

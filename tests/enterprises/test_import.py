@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
-from apps.accounts.principal import principal_for_user
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.principal import principal_for_user
 from apps.enterprises import importing
 from apps.enterprises.importing import COLUMN_BY_KEY, COLUMNS, HEADERS
 from apps.enterprises.models import Enterprise, EnterpriseSurvey, ImportBatch
@@ -702,7 +702,7 @@ def test_confirm_hands_the_writing_to_a_task_and_the_report_follows_it(
 ):
     """Without a worker the batch stays "being written" and the page refreshes itself; when the
     task runs and a row is refused, nothing is written, the batch is failed and the uploader told."""
-    from apps.accounts.principal import principal_for_user
+    from apps.core.principal import principal_for_user
     from apps.enterprises import importing
     from apps.notifications.models import Notification
 

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone, translation
 
 from apps.accounts.models import Organisation
-from apps.accounts.principal import principal_for_api_client, principal_for_user
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.principal import principal_for_api_client, principal_for_user
 from apps.enterprises import selectors, services
 from apps.enterprises.models import Enterprise
 from tests.factories import (

@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from apps.accounts.principal import SYSTEM, principal_for_user
 from apps.accounts.roles import Role
 from apps.core.personal_data import with_check_character
+from apps.core.principal import SYSTEM, principal_for_user
 from apps.mediation import services
 from apps.mediation.models import Case, MediationOrganisation, Mediator
 from tests.factories import user_with_role

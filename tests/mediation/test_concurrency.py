@@ -7,10 +7,10 @@ import threading
 import pytest
 from django.db import connections
 
-from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidTransition
+from apps.core.principal import SYSTEM
 from apps.mediation import services
 from apps.mediation.models import Case, MediationOrganisation, Mediator, SerialCounter
 from tests.factories import EnterpriseFactory, user_with_role

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apps.accounts.models import Membership, User
-from apps.accounts.principal import SYSTEM, principal_for_user
 from apps.accounts.roles import Role
 from apps.core import personal_data
+from apps.core.principal import SYSTEM, principal_for_user
 from apps.enterprises.models import Enterprise
 from apps.mediation import rules, selectors, services
 from apps.mediation.models import (

@@ -12,8 +12,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
+from apps.core.principal import SYSTEM
 from apps.mediation import services
 from apps.mediation.models import Case, Mediator
 from tests.factories import user_with_role

@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from apps.accounts.principal import ANONYMOUS, SYSTEM, principal_for_api_client
 from apps.audit.models import AuditEvent
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.personal_data import lookup_hash
+from apps.core.principal import ANONYMOUS, SYSTEM, principal_for_api_client
 from apps.mediation import rules, selectors, services
 from apps.mediation.models import (
     Agreement,

@@ -8,9 +8,9 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from apps.accounts.principal import ANONYMOUS, SYSTEM, principal_for_api_client
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
+from apps.core.principal import ANONYMOUS, SYSTEM, principal_for_api_client
 from apps.mediation import selectors, services
 from apps.mediation.models import Case
 from tests.factories import TownFactory, user_with_role

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from apps.accounts.principal import SYSTEM, principal_for_api_client
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed
+from apps.core.principal import SYSTEM, principal_for_api_client
 from apps.documents.models import GeneratedDocument
 from apps.mediation import rules, selectors, services
 from apps.mediation.models import Agreement, Case, CaseHistory, Extension, Transfer

@@ -79,14 +79,14 @@ def test_unread_count_in_navigation_and_mark_read(client, hr_a):
     services.notify([hr_a], title="第一条", email=False)
     services.notify([hr_a], title="第二条", email=False)
     client.force_login(hr_a)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("dashboard:home")).content.decode()
     assert 'data-testid="unread-count">2<' in page
     n = Notification.objects.filter(recipient=hr_a).first()
     assert client.post(reverse("notifications:open", args=[n.pk])).status_code == 302
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("dashboard:home")).content.decode()
     assert 'data-testid="unread-count">1<' in page
     client.post(reverse("notifications:mark_all_read"))
-    assert 'data-testid="unread-count"' not in client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="unread-count"' not in client.get(reverse("dashboard:home")).content.decode()
 
 
 def test_someone_elses_notification_is_404(client, hr_a, hr_b):

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.principal import principal_for_user
 from apps.accounts.roles import Role
+from apps.core.principal import principal_for_user
 from apps.enterprises.selectors import get_enterprise
 from apps.unions import selectors
 from apps.unions.models import CollectiveContract, Union, UnionCoverage, WorkersCongress

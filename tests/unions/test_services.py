@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from apps.accounts.principal import principal_for_user
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.principal import principal_for_user
 from apps.notifications.models import Notification
 from apps.unions import rules, services
 from apps.unions.models import CollectiveContract, Union, UnionCoverage, WorkersCongress

@@ -1,12 +1,7 @@
 from rest_framework import serializers
 
 from apps.accounts.models import Organisation
-
-
-class AreaRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    code = serializers.CharField()
+from apps.api.serializers import AreaRefSerializer
 
 
 class OrganisationOutSerializer(serializers.ModelSerializer):

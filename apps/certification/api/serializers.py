@@ -13,9 +13,9 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from apps.api.serializers import VisiblePrimaryKeyRelatedField, principal_of
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 from apps.enterprises.models import Enterprise
-from apps.unions.api.serializers import VisiblePrimaryKeyRelatedField
 
 from .. import selectors, services
 from ..models import (
@@ -38,10 +38,6 @@ APPLICATION_ACTIONS = [("edit", "edit"), ("score", "score")] + [
     (action, action) for action in WORKFLOW.transitions
 ]
 CERTIFICATE_ACTIONS = [(action, action) for action in CERTIFICATE_WORKFLOW.transitions]
-
-
-def _principal(serializer):
-    return serializer.context.get("principal")
 
 
 # References ----------------------------------------------------------------------------------------
@@ -146,7 +142,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=APPLICATION_ACTIONS)))
     def get_available_actions(self, application):
-        principal = _principal(self)
+        principal = principal_of(self)
         return selectors.available_actions(application, principal) if principal else []
 
     class Meta:
@@ -277,7 +273,7 @@ class CertificateOutSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CERTIFICATE_ACTIONS)))
     def get_available_actions(self, cert):
-        principal = _principal(self)
+        principal = principal_of(self)
         return selectors.certificate_actions(cert, principal) if principal else []
 
 

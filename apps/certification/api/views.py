@@ -52,14 +52,6 @@ REVIEW = "certification.review_application"
 PREPARE = "certification.prepare_application"
 
 
-class _PrincipalContextMixin:
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["principal"] = self.principal
-        return context
-
-
 # Applications --------------------------------------------------------------------------------------
 
 _BY_CLIENT = "Scope: `certification:write` (session users: the review permission)."
@@ -93,7 +85,6 @@ def _review_action(summary, description, request=None):
     ),
 )
 class ApplicationViewSet(
-    _PrincipalContextMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -278,7 +269,6 @@ def _scores_by_item_id(application, entries) -> dict:
     retrieve=extend_schema(summary="One certificate, by number", description="Scope: `certification:read`."),
 )
 class CertificateViewSet(
-    _PrincipalContextMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -420,7 +410,6 @@ class VetoEventFilter(django_filters.FilterSet):
     ),
 )
 class VetoEventViewSet(
-    _PrincipalContextMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from apps.enterprises.filters import YesNoWidget
+from apps.core.filters import YesNoWidget
 
 from .. import selectors
 from ..models import LabourContract

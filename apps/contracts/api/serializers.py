@@ -13,16 +13,12 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from apps.api.serializers import principal_of
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 
 from .. import selectors, services
 from ..models import ContractHistory, ESignature, ImportJob, LabourContract, Worker
 from ..rules import HoursSystem, Kind
-
-
-def _principal(serializer):
-    return serializer.context.get("principal")
-
 
 # The filing row (the import format) ------------------------------------------------------------------
 
@@ -245,7 +241,7 @@ class ContractOutSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(WorkerOutSerializer)
     def get_worker(self, contract):
-        principal = _principal(self)
+        principal = principal_of(self)
         worker = contract.worker
         full = principal is not None and self.context.setdefault(
             "full_personal_data", selectors.api_shows_personal_data(principal)

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from apps.api.views import ScopedViewMixin
+from apps.api.views import ScopedViewMixin, validated
 from apps.enterprises.models import Enterprise
 
 from .. import selectors, services
@@ -42,20 +42,6 @@ IMPORT = "contracts.import_contracts"
 VIEW_IMPORTS = "contracts.view_importjob"
 #: The most rows one batch may carry; larger sets go through an import job.
 MAX_BATCH = 1000
-
-
-class _PrincipalContextMixin:
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["principal"] = self.principal
-        return context
-
-
-def _validated(serializer) -> dict:
-    if not serializer.is_valid():
-        raise ValidationError(serializer.errors)
-    return serializer.validated_data
 
 
 def _row(data) -> dict:
@@ -121,7 +107,6 @@ _MASKING = (
     ),
 )
 class ContractViewSet(
-    _PrincipalContextMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -204,7 +189,7 @@ class ContractViewSet(
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def terminate(self, request, pk=None):
         contract = self.get_object()
-        data = _validated(TerminateInSerializer(data=request.data))
+        data = validated(TerminateInSerializer(data=request.data))
         services.terminate(
             self.principal,
             contract,
@@ -292,7 +277,7 @@ class ImportJobViewSet(
         return ImportJobDetailSerializer if self.action == "retrieve" else ImportJobOutSerializer
 
     def create(self, request, *args, **kwargs):
-        data = _validated(ImportInSerializer(data=request.data))
+        data = validated(ImportInSerializer(data=request.data))
         job = services.start_import(self.principal, data["file"])
         fresh = selectors.import_jobs(self.principal).get(pk=job.pk)
         return Response(ImportJobDetailSerializer(fresh).data, status=status.HTTP_202_ACCEPTED)

@@ -9,7 +9,7 @@ component name, so the schema shows `Enterprise` / `EnterpriseRequest` / `Patche
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.accounts.api.serializers import AreaRefSerializer
+from apps.api.serializers import AreaRefSerializer
 from apps.core.models import Area
 
 from ..choices import Industry, Ownership, SizeBand, Status, size_band

@@ -15,10 +15,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.accounts.api.serializers import AreaRefSerializer
+from apps.api.serializers import AreaRefSerializer, VisiblePrimaryKeyRelatedField, principal_of
 from apps.core.models import Area
 from apps.enterprises.models import Enterprise
-from apps.unions.api.serializers import VisiblePrimaryKeyRelatedField
 
 from .. import selectors
 from ..models import (
@@ -41,10 +40,6 @@ from ..workflow import WORKFLOW
 
 #: Every action `available_actions` may name; each is `POST /cases/{id}/<action>/`.
 CASE_ACTIONS = [(action, action) for action in WORKFLOW.transitions]
-
-
-def _principal(serializer):
-    return serializer.context.get("principal")
 
 
 # References ----------------------------------------------------------------------------------------
@@ -188,14 +183,14 @@ class CaseOutSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ApplicantOutSerializer(many=True))
     def get_applicants(self, case):
-        principal = _principal(self)
+        principal = principal_of(self)
         if principal is None:
             return []
         return ApplicantOutSerializer(selectors.api_applicant_rows(principal, case), many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CASE_ACTIONS)))
     def get_available_actions(self, case):
-        principal = _principal(self)
+        principal = principal_of(self)
         return [t.action for t in selectors.available_actions(case, principal)] if principal else []
 
 

@@ -15,10 +15,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from apps.api.views import ScopedViewMixin
+from apps.api.views import ScopedViewMixin, validated
 
 from .. import selectors, services
 from ..filters import CaseFilter
@@ -41,39 +41,6 @@ VIEW = "mediation.view_case"
 REGISTER = "mediation.register_case"
 ACCEPT = "mediation.accept_case"
 MEDIATE = "mediation.mediate_case"
-
-
-class _PrincipalContextMixin:
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["principal"] = self.principal
-        return context
-
-
-def _dotted(errors, prefix="") -> dict:
-    """Serializer errors with the keys the services use for nested rows: `applicants.0.phone`,
-    `types.1` (a nested error dict or list becomes one key per leaf)."""
-    out = {}
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            if key == "non_field_errors" and prefix:
-                out.update(_dotted(value, prefix))
-            else:
-                out.update(_dotted(value, f"{prefix}{key}."))
-    elif isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
-        for index, item in enumerate(errors):
-            if item:
-                out.update(_dotted(item, f"{prefix}{index}."))
-    else:
-        out[prefix.rstrip(".") or "non_field_errors"] = errors if isinstance(errors, list) else [errors]
-    return out
-
-
-def _validated(serializer) -> dict:
-    if not serializer.is_valid():
-        raise ValidationError(_dotted(serializer.errors))
-    return serializer.validated_data
 
 
 class PDFRenderer(renderers.BaseRenderer):
@@ -159,7 +126,7 @@ def _reason_action(name):
 
     def handler(self, request, pk=None):
         case = self.get_object()
-        reason = _validated(ReasonSerializer(data=request.data)).get("reason", "") if takes_reason else ""
+        reason = validated(ReasonSerializer(data=request.data)).get("reason", "") if takes_reason else ""
         return self._out(services.perform(self.principal, case, name, reason=reason))
 
     handler.__name__ = handler.__qualname__ = name
@@ -202,7 +169,6 @@ def _reason_action(name):
     ),
 )
 class CaseViewSet(
-    _PrincipalContextMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -263,7 +229,7 @@ class CaseViewSet(
 
     def create(self, request, *args, **kwargs):
         context = self.get_serializer_context()
-        data = _validated(CaseInSerializer(data=request.data, context=context))
+        data = validated(CaseInSerializer(data=request.data, context=context))
         case, code = services.register_case(self.principal, **data)
         # The sender sees what it sent even if it may not see the case afterwards (a user of
         # one organisation sending it to another).
@@ -289,7 +255,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def accept(self, request, pk=None):
         case = self.get_object()
-        data = _validated(AcceptInSerializer(data=request.data, context=self.get_serializer_context()))
+        data = validated(AcceptInSerializer(data=request.data, context=self.get_serializer_context()))
         return self._out(
             services.accept(
                 self.principal, case, mediator=data["mediator"], organisation=data.get("organisation")
@@ -313,7 +279,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def transfer(self, request, pk=None):
         case = self.get_object()
-        data = _validated(TransferInSerializer(data=request.data, context=self.get_serializer_context()))
+        data = validated(TransferInSerializer(data=request.data, context=self.get_serializer_context()))
         return self._out(
             services.transfer(
                 self.principal, case, to_organisation=data["to_organisation"], reason=data["reason"]
@@ -332,7 +298,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def extend(self, request, pk=None):
         case = self.get_object()
-        data = _validated(ExtendInSerializer(data=request.data))
+        data = validated(ExtendInSerializer(data=request.data))
         return self._out(services.extend(self.principal, case, **data))
 
     refuse = _reason_action("refuse")

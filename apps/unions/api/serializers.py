@@ -9,33 +9,12 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.accounts.api.serializers import AreaRefSerializer
+from apps.api.serializers import AreaRefSerializer, VisiblePrimaryKeyRelatedField
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 from apps.enterprises.models import Enterprise
 
 from ..models import CollectiveContract, Union
 from ..selectors import ContractState, contract_facts
-
-
-class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key that resolves only among the objects the principal in the serializer context
-    may see (`Model.objects.visible_to(principal)`), optionally widened by `also`."""
-
-    def __init__(self, model, also=None, **kwargs):
-        self.model = model
-        self.also = also
-        kwargs["queryset"] = model.objects.none()
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        principal = self.context.get("principal")
-        if principal is None:
-            return self.model.objects.none()
-        visible = self.model.objects.visible_to(principal)
-        if self.also is not None:
-            return self.model.objects.filter(Q(pk__in=visible.values("pk")) | self.also)
-        return visible
-
 
 # Unions --------------------------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ Reads go through the union selectors (outside the caller's scope is a 404), writ
 
 import django_filters
 from django.db.models import Count, Prefetch
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -29,15 +28,6 @@ from .serializers import (
 )
 
 READ, WRITE = "unions:read", "unions:write"
-
-
-class _ScopedContextMixin:
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["principal"] = self.principal
-        context["today"] = timezone.localdate()
-        return context
 
 
 def _ordering(*fields):
@@ -106,7 +96,6 @@ def _with_visible_enterprises(queryset, principal):
     ),
 )
 class UnionViewSet(
-    _ScopedContextMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -229,7 +218,6 @@ _CC = "Scope: `unions:read`."
     ),
 )
 class CollectiveContractViewSet(
-    _ScopedContextMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -236,7 +236,7 @@ class Command(BaseCommand):
     # Running ------------------------------------------------------------------------------------
 
     def _import(self, user, path: Path, label: str, profile) -> ImportJob:
-        from apps.accounts.principal import principal_for_user
+        from apps.core.principal import principal_for_user
 
         principal = principal_for_user(user)
         began = time.perf_counter()

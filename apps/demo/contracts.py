@@ -59,13 +59,13 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership
 from apps.accounts.roles import Role
-from apps.core import demo, personal_data
+from apps.contracts import rules, services
+from apps.contracts.models import ContractHistory, ContractPolicy, ESignature, LabourContract, Worker
+from apps.core import personal_data
 from apps.core.calendar import add_working_days, load_overrides
+from apps.demo import generators as demo
 from apps.enterprises.choices import Status as EnterpriseStatus
 from apps.enterprises.models import Enterprise
-
-from . import rules, services
-from .models import ContractHistory, ContractPolicy, ESignature, LabourContract, Worker
 
 K = rules.Kind
 H = rules.HoursSystem

@@ -27,14 +27,13 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
-from apps.core import demo
 from apps.core.models import Area
+from apps.demo import generators as demo
 from apps.enterprises.choices import Status
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
-from apps.enterprises.selectors import UNION_COMMITTEE_THRESHOLD
-
-from . import rules
-from .models import CollectiveContract, Union, UnionCoverage, WorkersCongress
+from apps.enterprises.rules import UNION_COMMITTEE_THRESHOLD
+from apps.unions import rules
+from apps.unions.models import CollectiveContract, Union, UnionCoverage, WorkersCongress
 
 FEDERATION_NAME = f"{demo.DISTRICT[0]}工会联合会"
 UNION_SUFFIX = "工会委员会"

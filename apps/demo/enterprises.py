@@ -1,13 +1,13 @@
 """The demo park's enterprise registry: one Enterprise for every enterprise organisation of the
 foundation, and the yearly surveys of 2024 and 2025.
 
-Called by `manage.py seed_demo` (see `EnterprisesConfig.demo_seeder`). Writes in bulk, bypassing the
+Called by `manage.py seed_demo` (`apps.demo.management.commands.seed_demo.SEEDERS`). Writes in bulk, bypassing the
 services for speed, but produces what they would: the organisation keeps the enterprise's name,
 code and town (and is inactive once the enterprise has moved out or closed), the latest survey is
 the 2025 one and the registry's employee count is the one it reports. Idempotent: organisations that
 already have an Enterprise, and enterprises that already have surveys, are left alone.
 
-The union module's seeder (apps.unions.demo) builds the unions from what the 2025 survey says: an
+The union module's seeder (apps.demo.unions) builds the unions from what the 2025 survey says: an
 enterprise reporting a union gets one; a handful of enterprises report 25 or more union members and
 no union (the federation's work list, Trade Union Law art. 11).
 """
@@ -19,12 +19,11 @@ import math
 from decimal import Decimal
 
 from apps.accounts.models import Organisation
-from apps.core import demo
 from apps.core.models import Area
-
-from .choices import Industry, Ownership, Status
-from .models import Enterprise, EnterpriseSurvey
-from .selectors import UNION_COMMITTEE_THRESHOLD
+from apps.demo import generators as demo
+from apps.enterprises.choices import Industry, Ownership, Status
+from apps.enterprises.models import Enterprise, EnterpriseSurvey
+from apps.enterprises.rules import UNION_COMMITTEE_THRESHOLD
 
 SURVEY_YEARS = (2024, 2025)
 #: Enterprises reporting 25 or more union members and no union of their own (4 to 6).

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .roles import Role
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import Area
+
+
+class Role(models.TextChoices):
+    """The roles of a membership. What each may do is `apps.accounts.roles.ROLE_PERMISSIONS`."""
+
+    PARK_ADMIN = "park_admin", _("Park administrator")
+    ENTERPRISE_HR = "enterprise_hr", _("Enterprise HR")
+    UNION_OFFICIAL = "union_official", _("Union official")
+    MEDIATOR = "mediator", _("Mediator")
+    INSPECTOR = "inspector", _("Inspector")
 
 
 @dataclass(frozen=True)
@@ -88,8 +101,6 @@ def principal_for_user(user) -> Principal:
 
 
 def principal_for_api_client(client) -> Principal:
-    from apps.core.models import Area
-
     area_ids = frozenset()
     if client.area_id:
         area_ids = frozenset(
@@ -106,9 +117,8 @@ def principal_for_request(request) -> Principal:
     if cached is not None:
         return cached
     client = getattr(request, "auth", None)
-    from .models import ApiClient
-
-    if isinstance(client, ApiClient):
+    # `accounts.ApiClient` marks itself; session requests have no `auth`.
+    if getattr(client, "is_api_client", False):
         principal = principal_for_api_client(client)
     else:
         principal = principal_for_user(getattr(request, "user", None))

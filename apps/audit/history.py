@@ -1,14 +1,15 @@
-"""Generic writes shared by the domain modules."""
+"""Named actions with history and audit: the one writer of every lifecycle table
+(`apps.core.workflow.Workflow`) of the domain modules."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.audit import services as audit
+from apps.core.errors import DomainError
+from apps.core.workflow import Workflow
 
-from .errors import DomainError
-from .workflow import Workflow
+from . import services as audit
 
 
 @transaction.atomic

@@ -53,7 +53,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "apps.api.authentication.ApiKeyAuthentication"
+    target_class = "apps.accounts.authentication.ApiKeyAuthentication"
     name = "BearerKey"
 
     def get_security_definition(self, auto_schema):

@@ -1,4 +1,6 @@
-"""/api/v1/: one router for every module. Modules register their viewsets here."""
+"""/api/v1/: the one router of every module's API. It lives in `config/` because it is the only
+module that imports every domain app's `api/`; `apps.api` is the plumbing those views share and
+imports no domain app (docs/architecture-notes.md)."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter

@@ -1,22 +1,21 @@
 """Load the demo park. Idempotent: running it again changes nothing that is already there.
 
-Modules extend the demo by declaring `demo_seeder = "apps.x.demo.seed"` on their AppConfig: a
-function taking (rng, stdout) run after the foundation's data, in INSTALLED_APPS order.
+Each module's demo is a module of this package with a `seed(rng, stdout)` function, listed in
+SEEDERS in the order they build on each other (the registry before the unions, and so on).
 """
 
 import random
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from apps.accounts.models import Membership, Organisation, User
 from apps.accounts.roles import Role
-from apps.core import demo
 from apps.core.context import acting_as
 from apps.core.models import Area
+from apps.demo import certification, contracts, enterprises, mediation, unions
+from apps.demo import generators as demo
 
 #: Demo logins (documented in README.md). Only for the demo park, never for production.
 DEMO_PASSWORD = "Demo-2026!"  # noqa: S105
@@ -28,6 +27,15 @@ DEMO_USERS = [
     ("inspector", "覃正忠", Role.INSPECTOR, "inspection"),
 ]
 ENTERPRISE_COUNT = 200
+#: (label, module): each module's seeder, in the order they build on each other. The label seeds
+#: the module's own random generator, so adding a module does not change the others' data.
+SEEDERS = [
+    ("enterprises", enterprises),
+    ("unions", unions),
+    ("certification", certification),
+    ("mediation", mediation),
+    ("contracts", contracts),
+]
 UNION_COUNT = 12
 
 
@@ -45,11 +53,9 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with acting_as("command:seed_demo"), transaction.atomic():
             self._foundation(rng)
-        for config in apps.get_app_configs():
-            seeder = getattr(config, "demo_seeder", None)
-            if seeder:
-                with acting_as("command:seed_demo"), transaction.atomic():
-                    import_string(seeder)(random.Random(f"{seed}-{config.label}"), self.stdout)
+        for label, module in SEEDERS:
+            with acting_as("command:seed_demo"), transaction.atomic():
+                module.seed(random.Random(f"{seed}-{label}"), self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo park ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for username, name, role, _kind in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {name}  {Role(role).label}")

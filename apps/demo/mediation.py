@@ -42,18 +42,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Organisation, User
-from apps.accounts.principal import SYSTEM
 from apps.accounts.roles import Role
-from apps.core import demo, personal_data
+from apps.core import personal_data
 from apps.core.calendar import add_working_days, day_info, load_overrides
 from apps.core.models import Area, object_ref
+from apps.core.principal import SYSTEM
+from apps.demo import generators as demo
 from apps.documents.models import GeneratedDocument
 from apps.documents.services import render_and_store
 from apps.enterprises.choices import Status as EnterpriseStatus
 from apps.enterprises.models import Enterprise
-
-from . import rules, services
-from .models import (
+from apps.mediation import rules, services
+from apps.mediation.models import (
     Agreement,
     AgreementItem,
     Applicant,
@@ -70,9 +70,9 @@ from .models import (
     Session,
     Transfer,
 )
-from .rules import DisputeType as T
-from .selectors import agreement_pdf_context
-from .workflow import CLOSING_OUTCOMES, WORKFLOW
+from apps.mediation.rules import DisputeType as T
+from apps.mediation.selectors import agreement_pdf_context
+from apps.mediation.workflow import CLOSING_OUTCOMES, WORKFLOW
 
 S = Case.Status
 K = MediationOrganisation.Kind

@@ -43,16 +43,8 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, User
 from apps.accounts.roles import Role
-from apps.core import demo
-from apps.core.calendar import is_working_day
-from apps.core.models import object_ref
-from apps.documents.models import GeneratedDocument
-from apps.documents.services import render_and_store
-from apps.enterprises.choices import Status as EnterpriseStatus
-from apps.enterprises.models import Enterprise
-
-from . import selectors, services
-from .models import (
+from apps.certification import selectors, services
+from apps.certification.models import (
     AnnualReport,
     Application,
     ApplicationHistory,
@@ -68,7 +60,14 @@ from .models import (
     RuleSet,
     VetoEvent,
 )
-from .workflow import WORKFLOW
+from apps.certification.workflow import WORKFLOW
+from apps.core.calendar import is_working_day
+from apps.core.models import object_ref
+from apps.demo import generators as demo
+from apps.documents.models import GeneratedDocument
+from apps.documents.services import render_and_store
+from apps.enterprises.choices import Status as EnterpriseStatus
+from apps.enterprises.models import Enterprise
 
 S = Application.Status
 

@@ -1,0 +1,36 @@
+"""Serializer pieces shared by every module's API: who is asking, and references that resolve
+only among what the caller may see."""
+
+from django.db.models import Q
+from rest_framework import serializers
+
+
+def principal_of(serializer):
+    """The principal `ScopedViewMixin` put in the serializer context (None in schema generation)."""
+    return serializer.context.get("principal")
+
+
+class AreaRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+
+
+class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key that resolves only among the objects the principal in the serializer context
+    may see (`Model.objects.visible_to(principal)`), optionally widened by `also`."""
+
+    def __init__(self, model, also=None, **kwargs):
+        self.model = model
+        self.also = also
+        kwargs["queryset"] = model.objects.none()
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        principal = principal_of(self)
+        if principal is None:
+            return self.model.objects.none()
+        visible = self.model.objects.visible_to(principal)
+        if self.also is not None:
+            return self.model.objects.filter(Q(pk__in=visible.values("pk")) | self.also)
+        return visible

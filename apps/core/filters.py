@@ -1,0 +1,33 @@
+"""Pieces of filter sets shared by every module's lists (django-filter)."""
+
+import django_filters
+from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+_descending = lazy(lambda fmt, label: str(fmt) % label, str)
+
+
+class LazyOrderingFilter(django_filters.OrderingFilter):
+    """django-filter formats the descending labels at import, in the language active then; keep
+    them lazy so they follow the request's language (and the schema is generated in English)."""
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        asc = dict(choices)
+        return [
+            (param, labels.get(param) or _descending(self.descending_fmt, asc[param[1:]]))
+            if param.startswith("-")
+            else (param, label)
+            for param, label in choices
+        ]
+
+
+class YesNoWidget(forms.Select):
+    """ "Any / Yes / No" for a boolean filter (values true/false, as in the API)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+    def format_value(self, value):
+        return {True: "true", False: "false", "True": "true", "False": "false"}.get(value, value or "")
