@@ -38,7 +38,7 @@ from apps.core.errors import DomainError, NotAllowed
 from apps.core.models import Area
 from apps.core.tasks import enqueue_on_commit
 
-from . import services
+from . import services, workflow
 from .choices import Industry, Ownership, Status
 from .models import Enterprise, EnterpriseSurvey, ImportBatch
 
@@ -290,32 +290,13 @@ for _c in COLUMNS:
 # --- Permissions -----------------------------------------------------------------------------------
 
 
-def can_import(principal) -> bool:
-    user = principal.user
-    return bool(
-        not principal.is_api_client
-        and user is not None
-        and user.is_authenticated
-        and user.has_perm("enterprises.import_enterprises")
-    )
-
-
-def can_export(principal) -> bool:
-    if principal.is_api_client:
-        return principal.has_scope("enterprises:read")
-    user = principal.user
-    if user is None or not user.is_authenticated:
-        return False
-    return principal.is_park_admin or user.has_perm("enterprises.export_enterprises")
-
-
 def _require_import(principal) -> None:
-    if not can_import(principal):
+    if not workflow.can_import(principal):
         raise NotAllowed(_("Only park administrators import enterprises."))
 
 
 def require_export(principal) -> None:
-    if not can_export(principal):
+    if not workflow.can_export(principal):
         raise NotAllowed(_("Your role does not allow exporting the registry."))
 
 

@@ -53,34 +53,6 @@ def surveys_of(principal, enterprise):
     return EnterpriseSurvey.objects.visible_to(principal).filter(enterprise=enterprise).order_by("-year")
 
 
-def can_edit(principal, enterprise) -> bool:
-    if principal.is_api_client:
-        return principal.has_scope("enterprises:write")
-    user = principal.user
-    if user is None or not user.has_perm("enterprises.change_enterprise"):
-        return False
-    return principal.is_park_admin or enterprise.organisation_id in principal.organisation_ids(
-        "enterprise_hr"
-    )
-
-
-def can_change_controlled_fields(principal) -> bool:
-    if principal.is_api_client:
-        return principal.has_scope("enterprises:write")
-    return bool(principal.user and principal.user.has_perm("enterprises.change_enterprise_controlled_fields"))
-
-
-def can_record_survey(principal, enterprise) -> bool:
-    if principal.is_api_client:
-        return principal.has_scope("enterprises:write")
-    user = principal.user
-    if user is None or not user.has_perm("enterprises.add_enterprisesurvey"):
-        return False
-    return principal.is_park_admin or enterprise.organisation_id in principal.organisation_ids(
-        "enterprise_hr"
-    )
-
-
 #: Sections of the one-enterprise-one-file dossier (一户一册), in order. Modules fill theirs through
 #: `dossier_sections = "apps.x.selectors.dossier_sections"` on their AppConfig: a function
 #: (principal, enterprise) -> list of {"key", "title", "template", "context", optional "wide"}.

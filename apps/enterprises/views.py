@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.forms import call_service
 from apps.core.scoping import principal_for_request
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .choices import SizeBand, size_band
 from .forms import EnterpriseForm, SurveyForm
 
@@ -45,8 +45,8 @@ def enterprise_list(request):
             "current_sort": request.GET.get("ordering", ""),
             "query": query.urlencode(),
             "can_create": request.user.has_perm("enterprises.add_enterprise"),
-            "can_import": request.user.has_perm("enterprises.import_enterprises"),
-            "can_export": request.user.has_perm("enterprises.export_enterprises"),
+            "can_import": workflow.can_import(principal),
+            "can_export": workflow.can_export(principal),
         },
     )
 
@@ -67,8 +67,8 @@ def enterprise_detail(request, pk):
             "surveys": surveys,
             "size_band": SizeBand(band).label if (band := size_band(enterprise.employees)) else None,
             "sections": selectors.dossier_sections(principal, enterprise),
-            "can_edit": selectors.can_edit(principal, enterprise),
-            "can_record_survey": selectors.can_record_survey(principal, enterprise),
+            "can_edit": workflow.can_edit(principal, enterprise),
+            "can_record_survey": workflow.can_record_survey(principal, enterprise),
         },
     )
 
@@ -91,12 +91,12 @@ def enterprise_create(request):
 def enterprise_edit(request, pk):
     principal = principal_for_request(request)
     enterprise = selectors.get_enterprise(principal, pk)
-    if not selectors.can_edit(principal, enterprise):
+    if not workflow.can_edit(principal, enterprise):
         raise PermissionDenied(_("You may edit only your own enterprise."))
     form = EnterpriseForm(
         request.POST or None,
         instance=enterprise,
-        can_change_controlled=selectors.can_change_controlled_fields(principal),
+        can_change_controlled=workflow.can_change_controlled_fields(principal),
     )
     if request.method == "POST" and form.is_valid():
         result = call_service(
@@ -114,7 +114,7 @@ def survey_edit(request, pk):
     """Record the survey of a year (an existing year is shown for correction)."""
     principal = principal_for_request(request)
     enterprise = selectors.get_enterprise(principal, pk)
-    if not selectors.can_record_survey(principal, enterprise):
+    if not workflow.can_record_survey(principal, enterprise):
         raise PermissionDenied(_("You may record surveys only for your own enterprise."))
     instance = None
     year = request.GET.get("year")

@@ -18,7 +18,7 @@ from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
-from . import importing, selectors
+from . import importing, selectors, workflow
 from .models import ImportBatch
 
 #: Errors listed on the report page; the rest are counted.
@@ -41,14 +41,14 @@ class ImportForm(forms.Form):
 
 def _importer(request):
     principal = principal_for_request(request)
-    if not importing.can_import(principal):
+    if not workflow.can_import(principal):
         raise PermissionDenied
     return principal
 
 
 def _exporter(request):
     principal = principal_for_request(request)
-    if not importing.can_export(principal):
+    if not workflow.can_export(principal):
         raise PermissionDenied
     return principal
 

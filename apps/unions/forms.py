@@ -13,26 +13,13 @@ from apps.core.forms import DateInput
 from apps.core.forms import NameChoiceField as EnterpriseChoiceField
 from apps.enterprises.models import Enterprise
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .models import CollectiveContract, Union
 
 
 class EnterpriseMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.name
-
-
-def federations_visible_to(principal):
-    return Union.objects.visible_to(principal).filter(kind=Union.Kind.FEDERATION, is_active=True)
-
-
-def manageable_federations(principal):
-    """Federations under which the principal may register a new union (services decide)."""
-    return [f for f in federations_visible_to(principal) if services.can_manage_union(principal, None, f)]
-
-
-def may_create_union(principal) -> bool:
-    return services.can_manage_union(principal, None, None) or bool(manageable_federations(principal))
 
 
 def _unbound(args, kwargs) -> bool:
@@ -77,13 +64,13 @@ class UnionForm(forms.Form):
                 **kwargs.get("initial", {}),
             }
         super().__init__(*args, **kwargs)
-        parents = federations_visible_to(principal).order_by("name")
+        parents = selectors.federations_visible_to(principal).order_by("name")
         enterprises = Enterprise.objects.visible_to(principal)
         if instance is None:
             del self.fields["is_active"]
-            if not services.can_manage_union(principal, None, None):
+            if not workflow.can_manage_union(principal, None, None):
                 # Union officials register unions under their own federation only.
-                parents = parents.filter(pk__in=[f.pk for f in manageable_federations(principal)])
+                parents = parents.filter(pk__in=[f.pk for f in workflow.manageable_federations(principal)])
                 self.fields["parent"].required = True
         else:
             parents = parents.exclude(pk=instance.pk)

@@ -59,3 +59,8 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def is_filed(contract) -> bool:
+    """Filed and not objected to: the HR bureau holds the text, which can no longer change."""
+    return bool(contract.filed_on and contract.objection_on is None)

@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.roles import Role
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.choices import SIZE_BAND_LIMITS, Industry, SizeBand, Status
-from apps.enterprises.models import EnterpriseSurvey
-from apps.enterprises.selectors import HAS_UNION, NEEDS_UNION, enterprises_visible_to
+from apps.enterprises.models import Enterprise, EnterpriseSurvey
+from apps.enterprises.rules import HAS_UNION, NEEDS_UNION, UNION_COMMITTEE_SOURCE
+from apps.enterprises.selectors import enterprises_visible_to
 
-from . import rules
+from . import rules, workflow
 from .models import CollectiveContract, Union, UnionTarget, WorkersCongress
 
 
@@ -121,14 +123,15 @@ def get_contract(principal, pk) -> CollectiveContract:
     return get_visible_or_404(contracts_visible_to(principal), principal, pk=pk)
 
 
+def federations_visible_to(principal):
+    return Union.objects.visible_to(principal).filter(kind=Union.Kind.FEDERATION, is_active=True)
+
+
 def writable_enterprises(principal):
     """Visible enterprises the principal may record contracts and congress meetings for (the
     choices of those forms): all for park administrators; else their own enterprise (HR) and the
     enterprises covered by their union or the unions of their federation. The services
-    (`can_write_contract`, `can_write_congress`) still decide on saving."""
-    from apps.accounts.roles import Role
-    from apps.enterprises.models import Enterprise
-
+    (`workflow.can_write_contract`, `workflow.can_write_congress`) still decide on saving."""
     qs = Enterprise.objects.visible_to(principal).select_related("town").order_by("name")
     if principal.is_park_admin or principal.is_api_client:
         return qs
@@ -276,7 +279,7 @@ def dossier_sections(principal, enterprise) -> list[dict]:
             "context": {
                 "union": union,
                 "needs_union": getattr(enterprise, "needs_union", False),
-                "threshold_source": _("Trade Union Law art. 11"),
+                "threshold_source": UNION_COMMITTEE_SOURCE,
             },
         },
         {
@@ -284,14 +287,21 @@ def dossier_sections(principal, enterprise) -> list[dict]:
             "title": _("Collective contracts"),
             "template": "unions/dossier_contracts.html",
             "wide": True,
-            "context": {"contracts": contracts},
+            "context": {
+                "contracts": contracts,
+                "may_add": workflow.can_write_contract(principal, enterprise),
+            },
         },
         {
             "key": "congresses",
             "title": _("Workers' congress"),
             "template": "unions/dossier_congresses.html",
             "wide": True,
-            "context": {"congresses": congresses, "quorum_source": rules.CONGRESS_QUORUM_SOURCE},
+            "context": {
+                "congresses": congresses,
+                "quorum_source": rules.CONGRESS_QUORUM_SOURCE,
+                "may_add": workflow.can_write_congress(principal, enterprise),
+            },
         },
     ]
 

@@ -16,7 +16,7 @@ from apps.core.errors import DomainError, NotAllowed, raise_fields
 from apps.enterprises.models import Enterprise
 from apps.notifications.services import notify
 
-from . import rules
+from . import rules, workflow
 from .models import CollectiveContract, Union, UnionCoverage, WorkersCongress
 
 UNION_FIELDS = (
@@ -30,34 +30,6 @@ UNION_FIELDS = (
     "women_committee",
     "is_active",
 )
-
-
-def _user_can(principal, perm: str, scope: str) -> bool:
-    if principal.is_api_client:
-        return principal.has_scope(scope)
-    return bool(principal.user and principal.user.has_perm(perm))
-
-
-def _own_union_ids(principal) -> set:
-    """Unions where the principal is a union official, and the unions below those."""
-    orgs = principal.organisation_ids(Role.UNION_OFFICIAL)
-    if not orgs:
-        return set()
-    own = set(Union.objects.filter(organisation_id__in=orgs).values_list("pk", flat=True))
-    return own | set(Union.objects.filter(parent_id__in=own).values_list("pk", flat=True))
-
-
-def can_manage_union(principal, union: Union | None, parent: Union | None = None) -> bool:
-    """Park administrators and district systems with `unions:write`: any union. Union officials:
-    their own union and the unions of their federation (new ones included)."""
-    if not _user_can(principal, "unions.change_union" if union else "unions.add_union", "unions:write"):
-        return False
-    if principal.is_api_client or principal.is_park_admin:
-        return True
-    own = _own_union_ids(principal)
-    if union is not None and union.pk in own:
-        return True
-    return parent is not None and parent.pk in own
 
 
 # Unions ------------------------------------------------------------------------------------------
@@ -133,7 +105,7 @@ def create_union(principal, *, enterprises=(), **data) -> Union:
     """Register a union. An enterprise union covers one enterprise, a joint union several small
     ones (Trade Union Law art. 11), a federation none."""
     enterprises = list(enterprises)
-    if not can_manage_union(principal, None, data.get("parent")):
+    if not workflow.can_manage_union(principal, None, data.get("parent")):
         raise NotAllowed(_("Only park administrators and the federation register unions."))
     cleaned = validate_union(data, enterprises)
     union = Union(**cleaned)
@@ -151,7 +123,7 @@ def create_union(principal, *, enterprises=(), **data) -> Union:
 @transaction.atomic
 def update_union(principal, union: Union, *, enterprises=None, **changes) -> Union:
     locked = Union.objects.select_for_update().get(pk=union.pk)
-    if not can_manage_union(principal, locked):
+    if not workflow.can_manage_union(principal, locked):
         raise NotAllowed(_("You may edit only your own union and the unions of your federation."))
     if enterprises is not None:
         enterprises = list(enterprises)
@@ -195,41 +167,6 @@ CC_FIELDS = (
     "representatives_present",
     "representatives_approving",
 )
-
-
-def _party_ids(principal, enterprise: Enterprise) -> bool:
-    """Enterprise HR of the enterprise, or a union official of its union or federation."""
-    if enterprise.organisation_id in principal.organisation_ids(Role.ENTERPRISE_HR):
-        return True
-    own = _own_union_ids(principal)
-    return UnionCoverage.objects.filter(enterprise=enterprise, union_id__in=own).exists()
-
-
-def can_write_contract(principal, enterprise: Enterprise) -> bool:
-    if not _user_can(principal, "unions.add_collectivecontract", "unions:write"):
-        return False
-    return principal.is_api_client or principal.is_park_admin or _party_ids(principal, enterprise)
-
-
-def is_filed(contract: CollectiveContract) -> bool:
-    """Filed and not objected to: the HR bureau holds the text, which can no longer change."""
-    return bool(contract.filed_on and contract.objection_on is None)
-
-
-def contract_actions(principal, contract: CollectiveContract) -> dict:
-    """What the principal may do with the contract now (pages show these buttons; the actions
-    below refuse the same cases)."""
-    review = can_review_contract(principal)
-    return {
-        "edit": not is_filed(contract) and can_write_contract(principal, contract.enterprise),
-        "file": review and not is_filed(contract),
-        "object": review and is_filed(contract),
-    }
-
-
-def can_review_contract(principal) -> bool:
-    """Filing and objections are acts of the HR bureau (集体合同规定 arts. 42, 47)."""
-    return _user_can(principal, "unions.review_collectivecontract", "unions:write")
 
 
 def validate_collective_contract(data: dict, *, instance: CollectiveContract | None = None) -> dict:
@@ -329,7 +266,7 @@ def _check_contract_union(enterprise: Enterprise, union: Union | None) -> None:
 @transaction.atomic
 def create_collective_contract(principal, enterprise: Enterprise, **data) -> CollectiveContract:
     """Record a collective contract adopted by the workers' congress."""
-    if not can_write_contract(principal, enterprise):
+    if not workflow.can_write_contract(principal, enterprise):
         raise NotAllowed(
             _("Only the parties, the federation and park administrators record collective contracts.")
         )
@@ -348,11 +285,11 @@ def create_collective_contract(principal, enterprise: Enterprise, **data) -> Col
 def update_collective_contract(principal, contract: CollectiveContract, **changes) -> CollectiveContract:
     """Correct a contract not yet filed; once filed, the HR bureau holds the text."""
     locked = CollectiveContract.objects.select_for_update().get(pk=contract.pk)
-    if not can_write_contract(principal, locked.enterprise):
+    if not workflow.can_write_contract(principal, locked.enterprise):
         raise NotAllowed(
             _("Only the parties, the federation and park administrators record collective contracts.")
         )
-    if is_filed(locked):
+    if rules.is_filed(locked):
         raise DomainError(_("A filed contract cannot be changed; record a new one for the changed text."))
     cleaned = validate_collective_contract(changes, instance=locked)
     if "union" in cleaned:
@@ -383,10 +320,10 @@ def file_collective_contract(
 ) -> CollectiveContract:
     """Record that the HR bureau received the text (art. 42). It takes effect 15 days later unless
     an objection is recorded (art. 47). Filing again after an objection restarts the review."""
-    if not can_review_contract(principal):
+    if not workflow.can_review_contract(principal):
         raise NotAllowed(_("Only the HR bureau records filings and objections."))
     locked = CollectiveContract.objects.select_for_update().get(pk=contract.pk)
-    if is_filed(locked):
+    if rules.is_filed(locked):
         raise DomainError(_("This contract is already filed."), code="invalid_transition")
     if filed_on is None:
         raise DomainError(_("Enter the filing date."), field="filed_on")
@@ -428,7 +365,7 @@ def record_objection(
     principal, contract: CollectiveContract, *, objection_on: dt.date, note: str
 ) -> CollectiveContract:
     """The HR bureau objects within 15 days of receiving the text (art. 47): it does not take effect."""
-    if not can_review_contract(principal):
+    if not workflow.can_review_contract(principal):
         raise NotAllowed(_("Only the HR bureau records filings and objections."))
     locked = CollectiveContract.objects.select_for_update().get(pk=contract.pk)
     note = (note or "").strip()
@@ -504,17 +441,11 @@ def send_expiry_reminders(today: dt.date | None = None) -> int:
 # Workers' congress ---------------------------------------------------------------------------------
 
 
-def can_write_congress(principal, enterprise: Enterprise) -> bool:
-    if not _user_can(principal, "unions.add_workerscongress", "unions:write"):
-        return False
-    return principal.is_api_client or principal.is_park_admin or _party_ids(principal, enterprise)
-
-
 @transaction.atomic
 def record_congress(principal, enterprise: Enterprise, **data) -> WorkersCongress:
     """Record a meeting of the workers' congress. A meeting without two thirds of the
     representatives is recorded but marked not quorate (企业民主管理规定 art. 17)."""
-    if not can_write_congress(principal, enterprise):
+    if not workflow.can_write_congress(principal, enterprise):
         raise NotAllowed(
             _("Only the enterprise, its union and park administrators record congress meetings.")
         )

@@ -19,16 +19,16 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import add_domain_error, call_service
 from apps.core.scoping import principal_for_request
-from apps.enterprises.selectors import UNION_COMMITTEE_SOURCE, UNION_COMMITTEE_THRESHOLD, get_enterprise
+from apps.enterprises.rules import UNION_COMMITTEE_SOURCE, UNION_COMMITTEE_THRESHOLD
+from apps.enterprises.selectors import get_enterprise
 
-from . import rules, selectors, services
+from . import rules, selectors, services, workflow
 from .forms import (
     CollectiveContractForm,
     CongressForm,
     FilingForm,
     ObjectionForm,
     UnionForm,
-    may_create_union,
 )
 from .models import CollectiveContract, Union
 from .templatetags.unions_tags import STATE_BADGES
@@ -59,7 +59,7 @@ def union_list(request):
     if q:
         qs = qs.filter(name__icontains=q)
     page = Paginator(qs.order_by("kind", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    can_add = request.user.has_perm("unions.add_union") and may_create_union(principal)
+    can_add = request.user.has_perm("unions.add_union") and workflow.may_create_union(principal)
     return render(
         request,
         "unions/union_list.html",
@@ -88,7 +88,7 @@ def union_detail(request, pk):
             "enterprises": enterprises,
             "children": children,
             "contracts": contracts,
-            "can_edit": services.can_manage_union(principal, union),
+            "can_edit": workflow.can_manage_union(principal, union),
         },
     )
 
@@ -97,7 +97,7 @@ def union_detail(request, pk):
 @permission_required("unions.add_union", raise_exception=True)
 def union_create(request):
     principal = principal_for_request(request)
-    if not may_create_union(principal):
+    if not workflow.may_create_union(principal):
         raise PermissionDenied
     form = UnionForm(request.POST or None, principal=principal)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +113,7 @@ def union_create(request):
 def union_edit(request, pk):
     principal = principal_for_request(request)
     union = selectors.get_union(principal, pk)
-    if not services.can_manage_union(principal, union):
+    if not workflow.can_manage_union(principal, union):
         raise PermissionDenied
     form = UnionForm(request.POST or None, principal=principal, instance=union)
     if request.method == "POST" and form.is_valid():
@@ -216,7 +216,7 @@ def contract_list(request):
 def _contract_page(request, principal, contract, *, file_form=None, objection_form=None, status=200):
     today = timezone.localdate()
     facts = selectors.contract_facts(contract, today)
-    actions = services.contract_actions(principal, contract)
+    actions = workflow.contract_actions(principal, contract)
     can_file, can_object = actions["file"], actions["object"]
     if can_file and file_form is None:
         file_form = FilingForm(initial={"filed_on": today})
@@ -254,7 +254,7 @@ def contract_detail(request, pk):
 def contract_create(request):
     principal = principal_for_request(request)
     enterprise = _enterprise_from_query(request, principal)
-    if enterprise is not None and not services.can_write_contract(principal, enterprise):
+    if enterprise is not None and not workflow.can_write_contract(principal, enterprise):
         raise PermissionDenied
     initial = {"enterprise": enterprise.pk} if enterprise else {}
     form = CollectiveContractForm(request.POST or None, principal=principal, initial=initial)
@@ -279,7 +279,7 @@ def contract_create(request):
 def contract_edit(request, pk):
     principal = principal_for_request(request)
     contract = selectors.get_contract(principal, pk)
-    if not services.can_write_contract(principal, contract.enterprise):
+    if not workflow.can_write_contract(principal, contract.enterprise):
         raise PermissionDenied
     form = CollectiveContractForm(request.POST or None, principal=principal, instance=contract)
     if request.method == "POST" and form.is_valid():
@@ -289,7 +289,7 @@ def contract_edit(request, pk):
         if saved is not None:
             messages.success(request, _("The collective contract is saved."))
             return redirect("unions:contract_detail", pk=contract.pk)
-    locked = services.is_filed(contract)
+    locked = rules.is_filed(contract)
     return render(
         request,
         "unions/contract_form.html",
@@ -302,7 +302,7 @@ def _review_action(request, pk, form_class, form_key, action, success):
     back on the form; one due to the contract's state is a message on the contract page."""
     principal = principal_for_request(request)
     contract = selectors.get_contract(principal, pk)
-    if not services.can_review_contract(principal):
+    if not workflow.can_review_contract(principal):
         raise PermissionDenied
     form = form_class(request.POST)
     if form.is_valid():
@@ -354,7 +354,7 @@ def contract_objection(request, pk):
 def congress_create(request):
     principal = principal_for_request(request)
     enterprise = _enterprise_from_query(request, principal)
-    if enterprise is not None and not services.can_write_congress(principal, enterprise):
+    if enterprise is not None and not workflow.can_write_congress(principal, enterprise):
         raise PermissionDenied
     initial = {"enterprise": enterprise.pk} if enterprise else {}
     form = CongressForm(request.POST or None, principal=principal, initial=initial)

@@ -11,7 +11,7 @@ from apps.audit.models import AuditEvent
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.principal import principal_for_user
 from apps.notifications.models import Notification
-from apps.unions import rules, services
+from apps.unions import rules, services, workflow
 from apps.unions.models import CollectiveContract, Union, UnionCoverage, WorkersCongress
 from tests.factories import UnionFactory, user_with_role
 
@@ -199,7 +199,7 @@ def test_filing_twice_is_refused(admin, ent_a):
 def test_only_the_hr_bureau_files_and_objects(ent_a, ent_hr_a):
     hr = principal_for_user(ent_hr_a)
     contract = make_contract(ent_a)
-    assert not services.can_review_contract(hr)
+    assert not workflow.can_review_contract(hr)
     with pytest.raises(NotAllowed):
         services.file_collective_contract(hr, contract, filed_on=TODAY)
     with pytest.raises(NotAllowed):
@@ -338,7 +338,7 @@ def test_a_meeting_without_quorum_is_recorded(admin, ent_a):
 
 def test_hr_of_another_enterprise_may_not_write(ent_a, ent_hr_a, ent_hr_b):
     other = principal_for_user(ent_hr_b)
-    assert not services.can_write_contract(other, ent_a)
+    assert not workflow.can_write_contract(other, ent_a)
     with pytest.raises(NotAllowed):
         services.create_collective_contract(other, ent_a, **contract_data())
     with pytest.raises(NotAllowed):
@@ -356,10 +356,10 @@ def test_union_official_writes_for_the_enterprises_of_their_federation(ent_a, en
     federation = UnionFactory(kind=Union.Kind.FEDERATION, name="园区总工会")
     UnionFactory(parent=federation, enterprises=[ent_a])
     official = principal_for_user(user_with_role(Role.UNION_OFFICIAL, federation.organisation))
-    assert services.can_write_contract(official, ent_a)
-    assert not services.can_write_contract(official, ent_b)
-    assert services.can_manage_union(official, None, federation)
-    assert not services.can_manage_union(official, None, None)
+    assert workflow.can_write_contract(official, ent_a)
+    assert not workflow.can_write_contract(official, ent_b)
+    assert workflow.can_manage_union(official, None, federation)
+    assert not workflow.can_manage_union(official, None, None)
 
 
 # Unions ------------------------------------------------------------------------------------------
@@ -428,9 +428,9 @@ def test_the_workers_side_must_be_the_enterprises_union_or_a_federation(admin, e
 def test_contract_actions_follow_the_filing(admin, ent_a, ent_hr_a):
     contract = make_contract(ent_a)
     hr = principal_for_user(ent_hr_a)
-    assert services.contract_actions(admin, contract) == {"edit": True, "file": True, "object": False}
-    assert services.contract_actions(hr, contract) == {"edit": True, "file": False, "object": False}
+    assert workflow.contract_actions(admin, contract) == {"edit": True, "file": True, "object": False}
+    assert workflow.contract_actions(hr, contract) == {"edit": True, "file": False, "object": False}
     contract = services.file_collective_contract(admin, contract, filed_on=TODAY)
-    assert services.contract_actions(admin, contract) == {"edit": False, "file": False, "object": True}
+    assert workflow.contract_actions(admin, contract) == {"edit": False, "file": False, "object": True}
     contract = services.record_objection(admin, contract, objection_on=TODAY, note="理由")
-    assert services.contract_actions(admin, contract) == {"edit": True, "file": True, "object": False}
+    assert workflow.contract_actions(admin, contract) == {"edit": True, "file": True, "object": False}

@@ -2,8 +2,6 @@
 
 from django import template
 
-from .. import services
-
 register = template.Library()
 
 #: Bootstrap colours of the contract states (selectors.ContractState).
@@ -14,24 +12,6 @@ STATE_BADGES = {
     "in_force": "success",
     "expired": "secondary",
 }
-
-
-def _principal(principal):
-    return principal if principal is not None and getattr(principal, "is_authenticated", False) else None
-
-
-@register.simple_tag
-def can_write_contract(principal, enterprise):
-    """Whether the principal may record a collective contract for the enterprise (services decide)."""
-    principal = _principal(principal)
-    return bool(principal and enterprise is not None and services.can_write_contract(principal, enterprise))
-
-
-@register.simple_tag
-def can_write_congress(principal, enterprise):
-    """Whether the principal may record a workers' congress meeting of the enterprise."""
-    principal = _principal(principal)
-    return bool(principal and enterprise is not None and services.can_write_congress(principal, enterprise))
 
 
 @register.filter
