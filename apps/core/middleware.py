@@ -46,3 +46,26 @@ class DefaultChineseLocaleMiddleware(LocaleMiddleware):
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+class QueryCountHeaderMiddleware:
+    """Benchmarks only (`config.settings.benchmark`): the number of database queries a request
+    ran, in the `X-Query-Count` response header, so the benchmark can check it from outside."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connection
+
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
+        return response
