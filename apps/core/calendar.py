@@ -18,6 +18,9 @@ available for calendar-day periods through ``extend_past_rest_day``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,7 +94,39 @@ def estimated_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(days)
 
 
+#: The override table as read once in the current unit of work (a request, a Celery task), or None
+#: outside one. The table holds a few rows a year, so reading it whole is one cheap query.
+_unit_of_work: ContextVar[dict | None] = ContextVar("calendar_overrides", default=None)
+
+
+def begin_unit_of_work():
+    """Start reading the override table at most once; returns the token for `end_unit_of_work`."""
+    return _unit_of_work.set({})
+
+
+def end_unit_of_work(token) -> None:
+    _unit_of_work.reset(token)
+
+
+@contextmanager
+def overrides_read_once() -> Iterator[None]:
+    """Within this block, `load_overrides` reads the table at most once, however many deadlines
+    are computed (a dossier computes hundreds). `RequestIdMiddleware` opens one per request and
+    `apps.core.tasks` one per Celery task; an edit made in the admin is seen by the next request."""
+    token = begin_unit_of_work()
+    try:
+        yield
+    finally:
+        end_unit_of_work(token)
+
+
 def load_overrides(start: dt.date | None = None, end: dt.date | None = None) -> dict[dt.date, bool]:
+    """The administrator's overrides between `start` and `end` (or more: callers only look dates up)."""
+    memo = _unit_of_work.get()
+    if memo is not None:
+        if "all" not in memo:
+            memo["all"] = dict(CalendarOverride.objects.values_list("date", "is_working_day"))
+        return memo["all"]
     qs = CalendarOverride.objects.all()
     if start:
         qs = qs.filter(date__gte=start)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from .calendar import overrides_read_once
 from .context import request_id_var, request_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -12,7 +13,8 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 class RequestIdMiddleware:
     """Give every request an id (or keep a well-formed X-Request-ID from the proxy), expose it on
-    the response and in logs and audit events."""
+    the response and in logs and audit events. The request is also one unit of work for the
+    calendar: its override table is read at most once (`calendar.overrides_read_once`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,7 +26,8 @@ class RequestIdMiddleware:
         token_id = request_id_var.set(rid)
         token_req = request_var.set(request)
         try:
-            response = self.get_response(request)
+            with overrides_read_once():
+                response = self.get_response(request)
         finally:
             request_id_var.reset(token_id)
             request_var.reset(token_req)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from apps.core.principal import principal_for_request
 from apps.notifications.selectors import unread_count
@@ -7,11 +8,20 @@ from .navigation import nav_items_for
 
 
 def navigation(request):
+    """The park's name, the menu and the unread count, computed once per request however many
+    templates the page renders (dossier sections render their own), and the count only when a
+    template shows it."""
+    cached = getattr(request, "_navigation_context", None)
+    if cached is not None:
+        return cached
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"PARK_NAME": settings.PARK_NAME, "nav_items": []}
-    return {
-        "PARK_NAME": settings.PARK_NAME,
-        "nav_items": nav_items_for(user),
-        "unread_notifications": unread_count(principal_for_request(request)),
-    }
+        context = {"PARK_NAME": settings.PARK_NAME, "nav_items": []}
+    else:
+        context = {
+            "PARK_NAME": settings.PARK_NAME,
+            "nav_items": nav_items_for(user),
+            "unread_notifications": SimpleLazyObject(lambda: unread_count(principal_for_request(request))),
+        }
+    request._navigation_context = context
+    return context

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from apps.core import calendar
-from apps.core.calendar import Deadline, DeadlineUnit
+from apps.core.calendar import Deadline, DeadlineUnit, add_working_days
 from apps.core.models import CalendarOverride
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,16 @@ def test_absurd_inputs_are_refused(bad):
         calendar.add_working_days(D(2026, 1, 1), bad)
     with pytest.raises(ValueError):
         calendar.add_calendar_days(D(2026, 1, 1), bad)
+
+
+def test_a_unit_of_work_reads_the_overrides_once(django_assert_num_queries):
+    from apps.core.calendar import overrides_read_once
+
+    CalendarOverride.objects.create(date=dt.date(2031, 1, 6), is_working_day=False, note="test")
+    with overrides_read_once(), django_assert_num_queries(1):
+        for offset in range(200):
+            add_working_days(dt.date(2031, 1, 1) + dt.timedelta(days=offset), 10)
+        assert add_working_days(dt.date(2031, 1, 3), 1).date == dt.date(2031, 1, 7)
+    # Outside a unit of work every computation reads the table (an edit is seen at once).
+    with django_assert_num_queries(1):
+        add_working_days(dt.date(2031, 1, 3), 1)

@@ -36,3 +36,10 @@ def test_a_rolled_back_action_queues_nothing():
         enqueue_on_commit("testapp.record", "never")
         raise RuntimeError("the action failed")
     assert testapp_tasks.RUNS == []
+
+
+def test_a_task_reads_the_calendar_overrides_once():
+    from apps.core import calendar
+
+    assert testapp_tasks.in_unit_of_work.delay().get() is True
+    assert calendar._unit_of_work.get() is None, "the unit of work ends with the task"

@@ -9,3 +9,11 @@ RUNS: list[tuple] = []
 @shared_task(name="testapp.record")
 def record(*args) -> None:
     RUNS.append(args)
+
+
+@shared_task(name="testapp.in_unit_of_work")
+def in_unit_of_work() -> bool:
+    """Whether the task runs as one unit of work of the calendar (apps.core.tasks)."""
+    from apps.core import calendar
+
+    return calendar._unit_of_work.get() is not None
