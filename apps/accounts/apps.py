@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,10 @@ class AccountsConfig(AppConfig):
         # (order, url name, label, icon, permission)
         (80, "accounts:organisation_list", _("Organisations"), "building", "accounts.view_organisation"),
     ]
+
+    def ready(self):
+        # Imported here because the middleware imports django.contrib.auth's views, which need the
+        # app registry (Django's documented place for this), not to dodge a circle.
+        from .middleware import stamp_login
+
+        user_logged_in.connect(stamp_login, dispatch_uid="accounts.stamp_login")

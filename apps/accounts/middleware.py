@@ -20,6 +20,12 @@ from django.utils.translation import gettext as _
 STARTED, SEEN = "_session_started", "_session_seen"
 
 
+def stamp_login(sender, request, user, **kwargs):
+    """`user_logged_in` receiver (AccountsConfig.ready): the absolute lifetime starts at the login."""
+    if hasattr(request, "session"):
+        request.session[STARTED] = request.session[SEEN] = int(time.time())
+
+
 class SessionLifetimeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
+from apps.core.pagination import paginate
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
 from .forms import LoginForm
@@ -60,7 +60,7 @@ def organisation_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(name__icontains=q)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     return render(
         request,
         "accounts/organisation_list.html",

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
 
 from . import selectors
@@ -19,7 +19,7 @@ def event_list(request):
             | qs.filter(actor_label__icontains=q)
             | qs.filter(object_repr__icontains=q)
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     return render(request, "audit/event_list.html", {"page": page, "q": q})
 
 
@@ -28,7 +28,7 @@ def event_list(request):
 def object_events(request, object_type, object_id):
     principal = principal_for_request(request)
     qs = selectors.events_for_object(principal, object_type, object_id)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     return render(
         request, "audit/event_list.html", {"page": page, "object_type": object_type, "object_id": object_id}
     )

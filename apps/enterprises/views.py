@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.forms import call_service
+from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
 
 from . import selectors, services, workflow
@@ -32,7 +32,7 @@ SORTS = [
 def enterprise_list(request):
     principal = principal_for_request(request)
     filterset, qs = selectors.enterprise_list(principal, request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

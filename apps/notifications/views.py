@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from apps.core.pagination import paginate
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
 from . import selectors, services
@@ -13,7 +13,7 @@ from .models import Notification
 @login_required
 def inbox(request):
     principal = principal_for_request(request)
-    page = Paginator(selectors.inbox(principal), 30).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.inbox(principal), 30)
     return render(request, "notifications/inbox.html", {"page": page})
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import add_domain_error, call_service
+from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
 from apps.enterprises.rules import UNION_COMMITTEE_SOURCE, UNION_COMMITTEE_THRESHOLD
 from apps.enterprises.selectors import get_enterprise
@@ -58,7 +58,7 @@ def union_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(name__icontains=q)
-    page = Paginator(qs.order_by("kind", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("kind", "name", "pk"), PAGE_SIZE)
     can_add = request.user.has_perm("unions.add_union") and workflow.may_create_union(principal)
     return render(
         request,
@@ -129,7 +129,7 @@ def union_edit(request, pk):
 def needs_union(request):
     principal = principal_for_request(request)
     qs = selectors.needs_union(principal)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     return render(
         request,
         "unions/needs_union.html",
@@ -192,7 +192,7 @@ def contract_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(title__icontains=q))
-    page = Paginator(qs.order_by("-signed_on", "title", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-signed_on", "title", "pk"), PAGE_SIZE)
     for contract in page:
         contract.state = selectors.contract_state(contract, today)
         contract.state_label = selectors.ContractState.LABELS[contract.state]

@@ -1,0 +1,230 @@
+"""Paging through lists of any size without counting or scanning a million rows per request.
+
+- **Counts** (`count_rows`): exact while the list holds at most `EXACT_COUNT_CAP` rows, found by
+  counting at most one row more than that (`SELECT COUNT(*) FROM (... LIMIT cap + 1)`); past it,
+  PostgreSQL's planner estimate for the same query (EXPLAIN), shown as "about". A page never runs
+  a `COUNT(*)` over the whole table.
+- **Page numbers** (`CountingPaginator`): Django's paginator with that count. Fine for lists of
+  tens of thousands of rows (the offset stays small enough).
+- **Keyset pages** (`KeysetPaginator`): for tables of a million rows, "next" and "previous" carry
+  the last row's ordering values (`?after=` / `?before=`), so the 20,000th page costs what the
+  first does. The ordering must end with a unique column (the primary key) and be served by an
+  index.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
+
+#: Up to this many rows a list's count is exact; past it, an estimate shown as "about".
+EXACT_COUNT_CAP = 10_000
+
+
+def planner_estimate(queryset: QuerySet) -> int | None:
+    """PostgreSQL's estimate of the rows `queryset` returns (EXPLAIN, nothing is executed), or
+    None on another database."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def count_rows(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """(rows, exact): exact up to `cap` (EXACT_COUNT_CAP), else the planner's estimate (at least
+    cap + 1)."""
+    cap = EXACT_COUNT_CAP if cap is None else cap
+    bounded = queryset.order_by()[: cap + 1].count()
+    if bounded <= cap:
+        return bounded, True
+    estimate = planner_estimate(queryset)
+    if estimate is None:
+        return queryset.count(), True
+    return max(estimate, cap + 1), False
+
+
+class CountingPaginator(Paginator):
+    """Django's paginator, counting with `count_rows`. `count_is_estimate` tells the template to
+    say "about"; the last page number is then an estimate too (a page past the end is empty)."""
+
+    def __init__(self, object_list, per_page, **kwargs):
+        kwargs.setdefault("allow_empty_first_page", True)
+        super().__init__(object_list, per_page, **kwargs)
+
+    @cached_property
+    def _counted(self) -> tuple[int, bool]:
+        if isinstance(self.object_list, QuerySet):
+            return count_rows(self.object_list)
+        return len(self.object_list), True
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted[0]
+
+    @property
+    def count_is_estimate(self) -> bool:
+        return not self._counted[1]
+
+
+def paginate(request, queryset, per_page: int) -> Page:
+    """The page of `?page=` (first page on junk, last page past the end) with a bounded count."""
+    return CountingPaginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+# --- Keyset pages -----------------------------------------------------------------------------------
+
+
+class InvalidCursor(ValueError):
+    """A cursor that was not made by this paginator (or by another ordering)."""
+
+
+def _encode_value(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time | uuid.UUID | Decimal):
+        return str(value)
+    raise TypeError(f"cannot put {type(value).__name__} in a cursor")
+
+
+@dataclass
+class KeysetPage:
+    object_list: list
+    has_next: bool
+    has_previous: bool
+    next_cursor: str | None
+    previous_cursor: str | None
+    count: int
+    count_is_estimate: bool
+    per_page: int
+    extra: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+class KeysetPaginator:
+    """Pages of `queryset` in `ordering` (e.g. ``["-start", "-created_at", "-pk"]``; the last field
+    must be unique), reached by cursors instead of offsets. A cursor is the ordering values of the
+    row at the edge of the page, base64-encoded JSON: it reveals only what the page shows."""
+
+    def __init__(self, queryset: QuerySet, ordering: list[str], per_page: int):
+        if not ordering or ordering[-1].lstrip("-") not in {"pk", "id"}:
+            raise ValueError("a keyset ordering must end with the primary key")
+        self.queryset = queryset
+        self.ordering = ordering
+        self.per_page = per_page
+        self.model = queryset.model
+
+    # Cursors -------------------------------------------------------------------------------------
+
+    def _field_names(self):
+        return [f.lstrip("-") for f in self.ordering]
+
+    def _values(self, obj) -> list:
+        values = []
+        for name in self._field_names():
+            attr = self.model._meta.pk.attname if name == "pk" else name
+            value = obj
+            for part in attr.split("__"):
+                value = getattr(value, part)
+            values.append(_encode_value(value))
+        return values
+
+    def encode(self, obj) -> str:
+        raw = json.dumps(self._values(obj), separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> list:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            values = json.loads(raw)
+        except (ValueError, TypeError) as exc:
+            raise InvalidCursor(cursor) from exc
+        names = self._field_names()
+        if not isinstance(values, list) or len(values) != len(names):
+            raise InvalidCursor(cursor)
+        parsed = []
+        for name, value in zip(names, values, strict=True):
+            model_field = self._model_field(name)
+            try:
+                parsed.append(None if value is None else model_field.to_python(value))
+            except Exception as exc:  # noqa: BLE001 - any junk in a cursor is an invalid cursor
+                raise InvalidCursor(cursor) from exc
+        return parsed
+
+    def _model_field(self, name):
+        if name == "pk":
+            return self.model._meta.pk
+        model, field_ = self.model, None
+        for part in name.split("__"):
+            field_ = model._meta.get_field(part)
+            model = getattr(field_, "related_model", None) or model
+        return field_
+
+    # Queries -------------------------------------------------------------------------------------
+
+    def _after(self, values, ordering) -> Q:
+        """Rows strictly after `values` in `ordering`: (a > x) OR (a = x AND b > y) OR ..."""
+        condition = Q(pk__in=[])
+        equal = Q()
+        for spec, value in zip(ordering, values, strict=True):
+            name = spec.lstrip("-")
+            op = "lt" if spec.startswith("-") else "gt"
+            condition |= equal & Q(**{f"{name}__{op}": value})
+            equal &= Q(**{name: value})
+        return condition
+
+    @staticmethod
+    def _reverse(ordering):
+        return [f[1:] if f.startswith("-") else f"-{f}" for f in ordering]
+
+    def page(self, *, after: str | None = None, before: str | None = None) -> KeysetPage:
+        count, exact = count_rows(self.queryset)
+        if before:
+            values = self.decode(before)
+            reverse = self._reverse(self.ordering)
+            rows = list(
+                self.queryset.filter(self._after(values, reverse)).order_by(*reverse)[: self.per_page + 1]
+            )
+            has_previous = len(rows) > self.per_page
+            rows = list(reversed(rows[: self.per_page]))
+            has_next = True
+        else:
+            qs = self.queryset.order_by(*self.ordering)
+            if after:
+                qs = qs.filter(self._after(self.decode(after), self.ordering))
+            rows = list(qs[: self.per_page + 1])
+            has_next = len(rows) > self.per_page
+            rows = rows[: self.per_page]
+            has_previous = bool(after)
+        return KeysetPage(
+            object_list=rows,
+            has_next=has_next and bool(rows),
+            has_previous=has_previous and bool(rows),
+            next_cursor=self.encode(rows[-1]) if rows and has_next else None,
+            previous_cursor=self.encode(rows[0]) if rows and has_previous else None,
+            count=count,
+            count_is_estimate=not exact,
+            per_page=self.per_page,
+        )
