@@ -2,7 +2,13 @@
 
 import pytest
 
-from apps.core.pagination import CountingPaginator, InvalidCursor, KeysetPaginator, count_rows, planner_estimate
+from apps.core.pagination import (
+    CountingPaginator,
+    InvalidCursor,
+    KeysetPaginator,
+    count_rows,
+    planner_estimate,
+)
 from tests.testapp.models import Case
 
 pytestmark = pytest.mark.django_db
