@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core import exports
+from apps.core.db import for_reports
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
 from apps.core.scoping import get_visible_or_404, principal_for_request
@@ -67,14 +68,16 @@ def _export_name(ext):
 def export_xlsx(request):
     principal = _exporter(request)
     _, queryset = selectors.enterprise_list(principal, request.GET)
-    return exports.xlsx_response(_export_name("xlsx"), [importing.export_sheet(queryset)])
+    return exports.xlsx_response(_export_name("xlsx"), [importing.export_sheet(for_reports(queryset))])
 
 
 @login_required
 def export_csv(request):
     principal = _exporter(request)
     _, queryset = selectors.enterprise_list(principal, request.GET)
-    return exports.csv_response(_export_name("csv"), importing.HEADERS, importing.export_rows(queryset))
+    return exports.csv_response(
+        _export_name("csv"), importing.HEADERS, importing.export_rows(for_reports(queryset))
+    )
 
 
 @login_required

@@ -87,6 +87,11 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A streaming replica for reports, exports and API bulk pulls (apps/core/db.py).
+DATABASE_REPLICA_ENABLED = bool(env("DATABASE_REPLICA_URL", default=""))
+if DATABASE_REPLICA_ENABLED:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+DATABASE_ROUTERS = ["apps.core.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -168,6 +173,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Queues, so workers can be scaled per kind of work on other machines (docs/performance.md):
+# `imports` (large files, long), `documents` (PDF rendering, CPU), `notifications` (e-mail, many
+# and small); everything else (scheduled jobs) on the default `celery` queue. A single worker
+# consumes them all: `celery -A config worker -Q celery,imports,documents,notifications`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES_ALL = ["celery", "imports", "documents", "notifications"]
+CELERY_TASK_ROUTES = {
+    "contracts.run_import": {"queue": "imports"},
+    "enterprises.confirm_import": {"queue": "imports"},
+    "documents.*": {"queue": "documents"},
+    "notifications.*": {"queue": "notifications"},
+}
 CELERY_TASK_EAGER_PROPAGATES = True
 # The beat schedule lives in code (config/celery.py: BEAT_SCHEDULE); modules add their jobs there.
 

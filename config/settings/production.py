@@ -5,7 +5,14 @@ Refuses to start with DEBUG on or without a real SECRET_KEY."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEFAULT_SECRET_KEY, PERSONAL_DATA_HASH_KEY, PERSONAL_DATA_KEYS, SECRET_KEY, env
+from .base import (
+    DATABASE_REPLICA_ENABLED,
+    INSECURE_DEFAULT_SECRET_KEY,
+    PERSONAL_DATA_HASH_KEY,
+    PERSONAL_DATA_KEYS,
+    SECRET_KEY,
+    env,
+)
 
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
@@ -19,14 +26,17 @@ if not PERSONAL_DATA_KEYS or len(PERSONAL_DATA_HASH_KEY) < 32:
     )
 
 DATABASES = {"default": env.db("DATABASE_URL")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3 connection pool (docs/adr/0002-psycopg3.md); persistent connections must stay off.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DB_POOL_MIN", default=2),
-        "max_size": env.int("DB_POOL_MAX", default=10),
-        "timeout": 10,
-    }
+if DATABASE_REPLICA_ENABLED:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # psycopg 3 connection pool (docs/adr/0002-psycopg3.md); persistent connections must stay off.
+        _database["CONN_MAX_AGE"] = 0
+        _database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DB_POOL_MIN", default=2),
+            "max_size": env.int("DB_POOL_MAX", default=10),
+            "timeout": 10,
+        }
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,6 +5,10 @@ from .base import BASE_DIR, REST_FRAMEWORK, env
 
 DEBUG = False
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")}
+# A second alias for the replica router's test (tests/core/test_db_router.py), mirroring the test
+# database; reads go there only where that test turns DATABASE_REPLICA_ENABLED on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_ENABLED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True  # the integration test starts a real worker and turns this off

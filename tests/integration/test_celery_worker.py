@@ -20,7 +20,12 @@ def redis_worker():
     app.conf.update(task_always_eager=False, broker_url=settings.REDIS_URL, result_backend=settings.REDIS_URL)
     try:
         with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            loglevel="WARNING",
+            queues=settings.CELERY_TASK_QUEUES_ALL,
         ):
             yield app
     finally:
