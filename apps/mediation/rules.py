@@ -4,30 +4,12 @@ These are law, not park policy, so they are constants in code (domain guide §5)
 API show the source next to every refusal or warning.
 """
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
 from apps.core.calendar import Deadline, DeadlineUnit
 
+#: The vocabulary of dispute types is stored by the models; its source is here.
+from .models import DisputeType as DisputeType
+
 LDMAL = "劳动争议调解仲裁法"
-
-
-class DisputeType(models.TextChoices):
-    """Labour disputes the law covers (LDMAL art. 2); item (4) and (5) are split so the figures
-    and the payment-order rule (art. 16) can tell them apart."""
-
-    RELATIONSHIP = "relationship", _("Confirmation of a labour relationship")
-    CONTRACT = "contract", _("Conclusion, performance, change, termination of a labour contract")
-    DISMISSAL = "dismissal", _("Removal, dismissal, resignation or leaving")
-    WORKING_TIME = "working_time", _("Working time, rest and leave")
-    SOCIAL_INSURANCE = "social_insurance", _("Social insurance")
-    WELFARE = "welfare", _("Welfare, training and labour protection")
-    REMUNERATION = "remuneration", _("Labour remuneration (wages)")
-    INJURY_MEDICAL = "injury_medical", _("Work-injury medical costs")
-    COMPENSATION = "compensation", _("Economic compensation")
-    DAMAGES = "damages", _("Damages")
-    OTHER = "other", _("Other labour dispute")
-
 
 DISPUTE_TYPE_SOURCE = f"{LDMAL}第二条"
 

@@ -26,6 +26,7 @@ from ..models import (
     Case,
     CaseDocument,
     CaseHistory,
+    DisputeType,
     Extension,
     FollowUp,
     MediationOrganisation,
@@ -35,7 +36,6 @@ from ..models import (
     Session,
     Transfer,
 )
-from ..rules import DisputeType
 from ..workflow import WORKFLOW
 
 #: Every action `available_actions` may name; each is `POST /cases/{id}/<action>/`.
