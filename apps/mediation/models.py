@@ -1,8 +1,8 @@
 """Labour-dispute mediation (domain guide §5): organisations, mediators, cases and agreements.
 
 Law: 劳动争议调解仲裁法 (Labour Dispute Mediation and Arbitration Law, "LDMAL") arts. 2, 7, 10-16,
-27; 企业劳动争议协商调解规定; 人民法院在线调解规则. The rules themselves live in `services.py` and
-`rules.py`; the lifecycle in `workflow.py`.
+27; 企业劳动争议协商调解规定; 人民法院在线调解规则. The rules themselves live in `rules.py`; the
+lifecycle and what may be done when in `workflow.py`; the vocabulary (TextChoices) here.
 
 A MediationOrganisation is the registry record of an `accounts.Organisation` of kind "mediation":
 memberships with the mediator role hang on the organisation (scoping), the record holds the kind

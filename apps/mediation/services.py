@@ -9,12 +9,9 @@ mediators accepting the same case at once leave exactly one result.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,17 +20,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership, Organisation, User
+from apps.accounts.models import Membership, Organisation
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.audit.history import transition
 from apps.core import personal_data
 from apps.core.errors import DomainError, NotAllowed, raise_fields
+from apps.core.principal import ANONYMOUS
 from apps.core.uploads import check_upload
+from apps.documents.services import request_document
 from apps.enterprises.models import Enterprise
 from apps.notifications.services import notify
 
-from . import rules
+from . import rules, selectors
 from .models import (
     Agreement,
     AgreementItem,
@@ -51,18 +50,9 @@ from .models import (
     Session,
     Transfer,
 )
-from .workflow import CLOSING_OUTCOMES, WORKFLOW
+from .workflow import CLOSING_OUTCOMES, WORK_STATUSES, WORKFLOW
 
 S = Case.Status
-MAX_AMOUNT = Decimal("999999999999.99")
-MAX_APPLICANTS = 200
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-#: Access codes avoid look-alike characters (0/O, 1/I/L) so they can be read out on the phone.
-ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-ACCESS_CODE_LENGTH = 8
-#: Channels each kind of principal may register.
-STAFF_CHANNELS = (Case.Channel.WALK_IN, Case.Channel.PHONE, Case.Channel.COURT, Case.Channel.INSPECTION)
-API_CHANNELS = (Case.Channel.COURT, Case.Channel.INSPECTION)
 
 
 # Helpers ------------------------------------------------------------------------------------------
@@ -91,7 +81,7 @@ def _amount(value, field: str, errors: dict, *, allow_zero=True) -> Decimal:
         return Decimal("0")
     if amount < 0 or (not allow_zero and amount == 0):
         errors.setdefault(field, []).append(_("The amount must be more than zero."))
-    elif amount > MAX_AMOUNT:
+    elif amount > rules.MAX_AMOUNT:
         errors.setdefault(field, []).append(_("The amount is too large."))
     return amount
 
@@ -119,23 +109,8 @@ def _date(
     return value
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    return day + relativedelta(years=years)
-
-
-def access_code_hash(code: str) -> str:
-    normal = (code or "").strip().upper().replace(" ", "").replace("-", "")
-    return hmac.new(
-        personal_data.hash_key(), f"mediation-access:{normal}".encode(), hashlib.sha256
-    ).hexdigest()
-
-
-def check_access_code(case: Case, code: str) -> bool:
-    return hmac.compare_digest(case.access_code_hash, access_code_hash(code))
-
-
 def _new_access_code() -> str:
-    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    return "".join(secrets.choice(rules.ACCESS_CODE_ALPHABET) for _ in range(rules.ACCESS_CODE_LENGTH))
 
 
 def _next_serial(on: dt.date) -> str:
@@ -146,103 +121,6 @@ def _next_serial(on: dt.date) -> str:
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{settings.MEDIATION_SERIAL_PREFIX}{on.year}-{counter.last:05d}"
-
-
-def period_for(channel: str):
-    return rules.COURT_MEDIATION_PERIOD if channel == Case.Channel.COURT else rules.MEDIATION_PERIOD
-
-
-def clocks(received_on: dt.date, channel: str) -> tuple[dt.date, dt.date]:
-    """(accept-or-refuse by, mediation deadline) for an application received on `received_on`:
-    3 working days (企业劳动争议协商调解规定 art. 20) and 15 calendar days, 30 for court-entrusted
-    cases (LDMAL art. 14; 特邀调解规定 art. 20). The day of receipt is not counted."""
-    return rules.DECISION_PERIOD.due(received_on).date, period_for(channel).due(received_on).date
-
-
-def base_due_on(case: Case) -> dt.date:
-    """The deadline without extensions."""
-    return period_for(case.channel).due(case.clock_starts_on).date
-
-
-def is_collective(workers_count: int, common_claim: bool) -> bool:
-    """LDMAL art. 7: 10 or more workers with a common claim."""
-    return bool(common_claim) and workers_count >= rules.COLLECTIVE_THRESHOLD
-
-
-def limitation(case: Case, applicants=None, types=None) -> dict | None:
-    """The limitation warning for an application (LDMAL art. 27), or None.
-
-    One year from the day the worker knew the right was infringed; for labour remuneration owed
-    during employment, until one year after the employment ended (no limit while it lasts).
-    Returns {"level": "near"|"past", "ends_on", "message", "source"}."""
-    applicants = list(case.applicants.all()) if applicants is None else applicants
-    types = {t.code for t in case.types.all()} if types is None else set(types)
-    on = case.received_on
-    ends: list[tuple[dt.date, bool]] = []  # (end, is the wage rule)
-    other_types = types - {rules.DisputeType.REMUNERATION}
-    if case.infringed_on and (other_types or not types):
-        ends.append((_add_years(case.infringed_on, rules.LIMITATION_YEARS), False))
-    if rules.DisputeType.REMUNERATION in types:
-        ended = [a.employed_until for a in applicants if a.employed_until]
-        if ended and len(ended) == len(applicants):
-            ends.append((_add_years(min(ended), rules.LIMITATION_YEARS), True))
-        elif not other_types and case.infringed_on is None:
-            return None
-    if not ends:
-        return None
-    end, wage_rule = min(ends)
-    if on > end:
-        level = "past"
-        message = _("The application came after the one-year limitation period ended on %(date)s.")
-    elif (end - on).days <= rules.LIMITATION_WARNING_DAYS:
-        level = "near"
-        message = _(
-            "The one-year limitation period ends on %(date)s; tell the applicant to apply for arbitration in time if mediation fails."
-        )
-    else:
-        return None
-    message = message % {"date": end}
-    if wage_rule:
-        message += " " + _("For wages owed during employment the year runs from the end of the employment.")
-    return {"level": level, "ends_on": end, "message": message, "source": rules.LIMITATION_SOURCE}
-
-
-def route(enterprise: Enterprise | None, town) -> MediationOrganisation | None:
-    """Where an application goes when the applicant did not choose: the active township/regional
-    organisation covering the town, else an active organisation covering the enterprise, else
-    none (park administrators route it)."""
-    active = MediationOrganisation.objects.active()
-    if town is not None:
-        found = active.filter(kind=MediationOrganisation.Kind.TOWN, towns=town).order_by("name").first()
-        if found:
-            return found
-    if enterprise is not None:
-        return active.filter(enterprises=enterprise).order_by("kind", "name").first()
-    return None
-
-
-def mediator_users(organisation: MediationOrganisation | None):
-    if organisation is None:
-        return park_admins()
-    return User.objects.filter(
-        memberships__organisation_id=organisation.organisation_id,
-        memberships__role=Role.MEDIATOR,
-        is_active=True,
-    ).distinct()
-
-
-def park_admins():
-    return User.objects.filter(memberships__role=Role.PARK_ADMIN, is_active=True).distinct()
-
-
-def hr_users(case: Case):
-    if case.respondent_enterprise_id is None:
-        return User.objects.none()
-    return User.objects.filter(
-        memberships__organisation_id=case.respondent_enterprise.organisation_id,
-        memberships__role=Role.ENTERPRISE_HR,
-        is_active=True,
-    ).distinct()
 
 
 def _link(case: Case) -> str:
@@ -355,10 +233,10 @@ def _clean_applicants(
     if not rows:
         errors.setdefault("applicants", []).append(_("Enter at least one applicant."))
         return cleaned
-    if len(rows) > MAX_APPLICANTS:
+    if len(rows) > rules.MAX_APPLICANTS:
         errors.setdefault("applicants", []).append(
             _("List at most %(n)s applicants; enter the others as the number of workers involved.")
-            % {"n": MAX_APPLICANTS}
+            % {"n": rules.MAX_APPLICANTS}
         )
         return cleaned
     seen = set()
@@ -445,11 +323,11 @@ def register_case(
     if principal.is_api_client:
         if not principal.has_scope("mediation:write"):
             raise NotAllowed(_("The API client needs the “mediation:write” scope."))
-        allowed = API_CHANNELS
+        allowed = rules.API_CHANNELS
     elif principal.is_authenticated:
         if not principal.is_system and not principal.user.has_perm("mediation.register_case"):
             raise NotAllowed(_("Your role may not register mediation cases."))
-        allowed = STAFF_CHANNELS
+        allowed = rules.STAFF_CHANNELS
     else:
         allowed = (Case.Channel.ONLINE,)
     errors: dict[str, list] = {}
@@ -484,7 +362,7 @@ def register_case(
         ]
     elif workers > 100000:
         errors["workers_count"] = [_("Enter a realistic number of workers.")]
-    collective = is_collective(workers, common_claim)
+    collective = rules.is_collective(workers, common_claim)
     representatives = sum(1 for a in cleaned if a["is_representative"])
     if representatives and not collective:
         errors.setdefault("applicants", []).append(_("Only a collective dispute elects representatives."))
@@ -531,12 +409,12 @@ def register_case(
         errors["town"] = [_("Choose a town of your system's area.")]
     raise_fields(errors)
 
-    organisation = organisation or route(respondent_enterprise, town)
-    decision_due, due = clocks(received, channel)
+    organisation = organisation or selectors.route(respondent_enterprise, town)
+    decision_due, due = rules.clocks(received, channel)
     code = _new_access_code()
     case = Case.objects.create(
         serial=_next_serial(received),
-        access_code_hash=access_code_hash(code),
+        access_code_hash=rules.access_code_hash(code),
         channel=channel,
         form=form,
         oral_record=oral_record,
@@ -586,7 +464,7 @@ def register_case(
     audit.record("mediation.receive", case, after=audit.snapshot(case, exclude=("access_code_hash",)))
     serial = case.serial
     notify(
-        mediator_users(organisation),
+        selectors.mediator_users(organisation),
         title=lambda: _("New mediation application %(serial)s") % {"serial": serial},
         body=respondent_name,
         link=_link(case),
@@ -596,8 +474,6 @@ def register_case(
 
 def apply_online(**data) -> tuple[Case, str]:
     """A worker's application through the public form (no account)."""
-    from apps.core.principal import ANONYMOUS
-
     return register_case(ANONYMOUS, channel=Case.Channel.ONLINE, form=Case.Form.WRITTEN, **data)
 
 
@@ -610,7 +486,7 @@ def reissue_access_code(principal, case: Case) -> str:
     if case.status == S.ARCHIVED:
         raise DomainError(_("The case is archived and can no longer be changed."), code="archived")
     code = _new_access_code()
-    case.access_code_hash = access_code_hash(code)
+    case.access_code_hash = rules.access_code_hash(code)
     case.save(update_fields=["access_code_hash", "updated_at"])
     audit.record("mediation.reissue_access_code", case, after={"serial": case.serial}, only_changes=False)
     return code
@@ -663,7 +539,7 @@ def accept(
         link=_link(case),
     )
     notify(
-        hr_users(case),
+        selectors.hr_users(case),
         title=lambda: (
             _("A mediation case against your enterprise was accepted: %(serial)s") % {"serial": serial}
         ),
@@ -696,7 +572,7 @@ def transfer(principal, case: Case, *, to_organisation: MediationOrganisation, r
             _("The case is already with %(org)s.") % {"org": to_organisation.name}, field="to_organisation"
         )
     today = _today()
-    decision_due, due = clocks(today, locked.channel)
+    decision_due, due = rules.clocks(today, locked.channel)
     Transfer.objects.create(
         case=locked,
         from_organisation=locked.organisation,
@@ -723,7 +599,7 @@ def transfer(principal, case: Case, *, to_organisation: MediationOrganisation, r
     )
     serial = case.serial
     notify(
-        mediator_users(to_organisation),
+        selectors.mediator_users(to_organisation),
         title=lambda: _("Case %(serial)s was transferred to your organisation") % {"serial": serial},
         body=reason,
         link=_link(case),
@@ -763,7 +639,7 @@ def extend(
             _("The new deadline must be after the current one (%(date)s).") % {"date": locked.due_on}
         )
     elif new_due and not locked.is_court_entrusted:
-        limit = base_due_on(locked) + dt.timedelta(days=rules.MAX_EXTENSION_DAYS)
+        limit = rules.base_due_on(locked) + dt.timedelta(days=rules.MAX_EXTENSION_DAYS)
         if new_due > limit:
             errors.setdefault("new_due_on", []).append(
                 _(
@@ -811,7 +687,7 @@ def close(principal, case: Case, action: str, *, reason: str = "") -> Case:
         request_agreement_pdf(case, principal)
     serial, label = case.serial, case.get_outcome_display
     notify(
-        hr_users(case),
+        selectors.hr_users(case),
         title=lambda: (
             _("Mediation case %(serial)s closed: %(outcome)s") % {"serial": serial, "outcome": label()}
         ),
@@ -835,15 +711,10 @@ def _open_follow_ups(agreement: Agreement) -> None:
         kind=FollowUp.Kind.JUDICIAL_CONFIRMATION,
         defaults={"due_on": rules.JUDICIAL_CONFIRMATION_PERIOD.due(start).date},
     )
-    if payment_order_eligible(agreement):
+    if rules.payment_order_eligible(agreement):
         FollowUp.objects.get_or_create(
             agreement=agreement, kind=FollowUp.Kind.PAYMENT_ORDER, defaults={"due_on": None}
         )
-
-
-def payment_order_eligible(agreement: Agreement) -> bool:
-    """LDMAL art. 16: items on wages, work-injury medical costs, economic compensation or damages."""
-    return any(item.kind in rules.PAYMENT_ORDER_KINDS for item in agreement.items.all())
 
 
 def perform(principal, case: Case, action: str, *, reason: str = "") -> Case:
@@ -865,21 +736,6 @@ def archive(principal, case: Case) -> Case:
 
 
 # Work on an open case -----------------------------------------------------------------------------
-
-
-#: Where each piece of work on a case besides the lifecycle actions is possible. The services
-#: refuse it elsewhere; the case page shows its buttons from the same table
-#: (`selectors.work_allowed`). An archived case takes nothing.
-WORK_STATUSES = {
-    "session": (S.IN_MEDIATION,),
-    "agreement": (S.IN_MEDIATION,),
-    "signatures": (S.IN_MEDIATION,),
-    "referral": (S.IN_MEDIATION, S.CLOSED),
-    "document": (S.RECEIVED, S.IN_MEDIATION, S.CLOSED, S.REFUSED),
-    "payment": (S.CLOSED,),
-    "performance": (S.CLOSED,),
-    "follow_up": (S.CLOSED,),
-}
 
 
 def _editable(case: Case, work: str) -> None:
@@ -1166,7 +1022,7 @@ def add_document(principal, case: Case, *, uploaded, title: str) -> CaseDocument
     title = _text(title, 200)
     if not title:
         raise DomainError(_("Give the document a title."), field="title")
-    content_type, sha256, size = check_upload(uploaded, max_bytes=DOCUMENT_MAX_BYTES)
+    content_type, sha256, size = check_upload(uploaded, max_bytes=rules.DOCUMENT_MAX_BYTES)
     doc = CaseDocument(
         case=case,
         title=title,
@@ -1201,16 +1057,12 @@ def regenerate_agreement_pdf(principal, case: Case):
 
 def request_agreement_pdf(case: Case, principal):
     """Queue the agreement PDF (Chinese, rendered by Celery, stored with its SHA-256)."""
-    from apps.documents.services import request_document
-
-    from .selectors import agreement_pdf_context
-
     agreement = Agreement.objects.get(case=case)
     doc = request_document(
         kind="mediation_agreement",
         title=_("Mediation agreement %(serial)s") % {"serial": case.serial},
         template_name="mediation/pdf/agreement.html",
-        context=agreement_pdf_context(case),
+        context=selectors.agreement_pdf_context(case),
         owner=agreement,
         created_by=_user(principal),
         language="zh-hans",
@@ -1240,7 +1092,7 @@ def flag_overdue(today: dt.date | None = None) -> dict:
                 continue
             serial, due = case.serial, case.decision_due_on
             notify(
-                list(mediator_users(case.organisation)) + list(park_admins()),
+                list(selectors.mediator_users(case.organisation)) + list(selectors.park_admins()),
                 title=lambda serial=serial, due=due: (
                     _("Decide on mediation application %(serial)s: it was due by %(date)s")
                     % {"serial": serial, "date": due}
@@ -1260,7 +1112,7 @@ def flag_overdue(today: dt.date | None = None) -> dict:
                 continue
             audit.record("mediation.flag_overdue", case, after={"due_on": case.due_on.isoformat()})
             serial, due = case.serial, case.due_on
-            recipients = list(mediator_users(case.organisation)) + list(park_admins())
+            recipients = list(selectors.mediator_users(case.organisation)) + list(selectors.park_admins())
             if case.mediator and case.mediator.user:
                 recipients.append(case.mediator.user)
             notify(

@@ -202,7 +202,7 @@ def case_detail(request, pk):
             "collective_source": rules.COLLECTIVE_SOURCE,
             "oral_source": rules.ORAL_APPLICATION_SOURCE,
             # Advice for the mediator to give the applicant; not shown to the respondent.
-            "limitation": services.limitation(case) if mediating else None,
+            "limitation": rules.limitation(case) if mediating else None,
             "deadlines": selectors.deadlines(case),
             "overdue": selectors.is_overdue(case),
             "applicants": applicants,

@@ -6,7 +6,7 @@ received ──accept──▶ in_mediation ──close_*──▶ closed ──
    ├──refuse──▶ refused ──archive──▶ archived
    └──withdraw / respondent_refused──▶ closed
 
-Closing actions each set one outcome (services.CLOSING_OUTCOMES): agreement, no agreement, timed
+Closing actions each set one outcome (CLOSING_OUTCOMES): agreement, no agreement, timed
 out, withdrawn, respondent refused, referred to arbitration, referred to court. The guards read only
 fields and prefetched relations, so a list can show `available_actions` without per-row queries.
 """
@@ -59,7 +59,7 @@ def deadline_passed(case, principal=None):
 def extension_left(case, principal=None):
     if case.is_court_entrusted:
         return None
-    if extension_days_used(case) >= rules.MAX_EXTENSION_DAYS:
+    if rules.extension_days_used(case) >= rules.MAX_EXTENSION_DAYS:
         return _(
             "The mediation period has already been extended by %(days)s days, the most allowed (%(source)s)."
         ) % {
@@ -67,12 +67,6 @@ def extension_left(case, principal=None):
             "source": rules.EXTENSION_SOURCE,
         }
     return None
-
-
-def extension_days_used(case) -> int:
-    from .services import base_due_on
-
-    return max(0, (case.due_on - base_due_on(case)).days)
 
 
 def ready_to_archive(case, principal=None):
@@ -180,3 +174,18 @@ CLOSING_OUTCOMES = {
 
 #: Actions that need a form of their own (the others take at most a reason).
 ACTIONS_WITH_FORMS = {"accept", "transfer", "extend"}
+
+
+#: Where each piece of work on a case besides the lifecycle actions is possible. The services
+#: refuse it elsewhere; the case page shows its buttons from the same table
+#: (`selectors.work_allowed`). An archived case takes nothing.
+WORK_STATUSES = {
+    "session": (S.IN_MEDIATION,),
+    "agreement": (S.IN_MEDIATION,),
+    "signatures": (S.IN_MEDIATION,),
+    "referral": (S.IN_MEDIATION, S.CLOSED),
+    "document": (S.RECEIVED, S.IN_MEDIATION, S.CLOSED, S.REFUSED),
+    "payment": (S.CLOSED,),
+    "performance": (S.CLOSED,),
+    "follow_up": (S.CLOSED,),
+}

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
-from apps.mediation import services
+from apps.mediation import rules, services
 from apps.mediation.models import Applicant, Case, Mediator
 from tests.factories import user_with_role
 
@@ -383,11 +383,11 @@ def test_send_a_court_entrusted_case(client, writer, ent_a, med_org):
     case = Case.objects.get(pk=body["id"])
     received = today() - dt.timedelta(days=2)
     assert body["serial"] == case.serial and case.serial.startswith(f"TJ{received.year}-")
-    assert len(body["access_code"]) == 8 and services.check_access_code(case, body["access_code"])
+    assert len(body["access_code"]) == 8 and rules.check_access_code(case, body["access_code"])
     assert body["channel"] == "court" and body["status"] == "received"
     assert body["received_on"] == received.isoformat()
     assert body["due_on"] == (received + dt.timedelta(days=30)).isoformat()
-    assert body["decision_due_on"] == services.clocks(received, "court")[0].isoformat()
+    assert body["decision_due_on"] == rules.clocks(received, "court")[0].isoformat()
     assert body["source_reference"] == "(2026)桂0206民诉前调1234号"
     assert body["types"] == ["compensation", "remuneration"]
     assert body["organisation"]["id"] == str(med_org.pk)  # routed by the enterprise's town
