@@ -34,7 +34,7 @@ from .models import (
     MediationOrganisation,
     Mediator,
 )
-from .workflow import WORK_STATUSES, WORKFLOW
+from .workflow import WORKFLOW
 
 S = Case.Status
 
@@ -159,14 +159,6 @@ def available_actions(case: Case, principal) -> list:
     return WORKFLOW.available(case, principal)
 
 
-def may_mediate(principal, case: Case) -> bool:
-    """Whether the principal may record sessions, the agreement, payments... on this case (the
-    services check again)."""
-    if principal.is_api_client:
-        return principal.has_scope("mediation:write")
-    return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
-
-
 def sees_case_file(principal) -> bool:
     """Session notes and attendees, referrals and documents are the mediators' file: mediators,
     park administrators and district systems see them; the respondent's HR do not (they see the
@@ -174,24 +166,6 @@ def sees_case_file(principal) -> bool:
     if principal.is_api_client:
         return True
     return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
-
-
-def work_allowed(principal, case: Case) -> set[str]:
-    """Which work pages are open on the case now (the buttons of the case page), from
-    `workflow.WORK_STATUSES`: sessions and the agreement while in mediation (its text until
-    someone has signed; signatures once drafted), performance and follow-ups once closed with an
-    agreement, referrals while in mediation or closed, documents until the case is archived."""
-    if not may_mediate(principal, case) or case.status == S.ARCHIVED:
-        return set()
-    kinds = {kind for kind, statuses in WORK_STATUSES.items() if case.status in statuses}
-    agreement = agreement_of(case)
-    if agreement is None:
-        kinds.discard("signatures")
-    elif agreement.signed_by_anyone:
-        kinds.discard("agreement")
-    if case.outcome != Case.Outcome.AGREEMENT or agreement is None:
-        kinds -= {"payment", "performance", "follow_up"}
-    return kinds
 
 
 def next_deadline(case: Case) -> dt.date | None:

@@ -50,7 +50,13 @@ from .models import (
     Session,
     Transfer,
 )
-from .workflow import CLOSING_OUTCOMES, WORK_STATUSES, WORKFLOW
+from .workflow import (
+    CLOSING_OUTCOMES,
+    WORKFLOW,
+    access_code_refusal,
+    agreement_pdf_refusal,
+    check_work,
+)
 
 S = Case.Status
 
@@ -149,15 +155,6 @@ def _require_scope(principal, case: Case) -> None:
 
 def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
-
-
-def _require_status(case: Case, *statuses, message=None) -> None:
-    if case.status not in statuses:
-        raise DomainError(
-            message
-            or _("Not possible while the case is “%(status)s”.") % {"status": case.get_status_display()},
-            code="invalid_state",
-        )
 
 
 # Organisations and mediators ----------------------------------------------------------------------
@@ -483,8 +480,9 @@ def reissue_access_code(principal, case: Case) -> str:
     give it to the applicant after checking who they are."""
     _require(principal, "mediation.accept_case", case)
     case = _lock(case)
-    if case.status == S.ARCHIVED:
-        raise DomainError(_("The case is archived and can no longer be changed."), code="archived")
+    refusal = access_code_refusal(case)
+    if refusal is not None:
+        raise refusal
     code = _new_access_code()
     case.access_code_hash = rules.access_code_hash(code)
     case.save(update_fields=["access_code_hash", "updated_at"])
@@ -738,17 +736,11 @@ def archive(principal, case: Case) -> Case:
 # Work on an open case -----------------------------------------------------------------------------
 
 
-def _editable(case: Case, work: str) -> None:
-    if case.status == S.ARCHIVED:
-        raise DomainError(_("The case is archived and can no longer be changed."), code="archived")
-    _require_status(case, *WORK_STATUSES[work])
-
-
 @transaction.atomic
 def record_session(principal, case: Case, *, held_at, mode: str, attendees: str, notes: str = "") -> Session:
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, "session")
+    check_work(case, "session")
     errors: dict = {}
     if not isinstance(held_at, dt.datetime):
         errors["held_at"] = [_("Enter the date and time of the session.")]
@@ -783,17 +775,8 @@ def save_agreement(principal, case: Case, *, result: str, items: list[dict]) -> 
     Once anyone has signed, the text is fixed."""
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, "agreement")
+    check_work(case, "agreement")
     agreement = Agreement.objects.filter(case=case).first()
-    if agreement and any(
-        (
-            agreement.applicant_signed_on,
-            agreement.respondent_signed_on,
-            agreement.mediator_signed_on,
-            agreement.sealed_on,
-        )
-    ):
-        raise DomainError(_("The agreement has been signed; its text can no longer change."), code="signed")
     errors: dict = {}
     result = _text(result, 8000)
     if not result:
@@ -859,10 +842,8 @@ def record_signatures(
     """Record who signed or sealed the agreement and when; in force when all four are there (LDMAL art. 14)."""
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, "signatures")
-    agreement = Agreement.objects.filter(case=case).first()
-    if agreement is None:
-        raise DomainError(_("Draft the agreement first."), code="no_agreement")
+    check_work(case, "signatures")
+    agreement = Agreement.objects.get(case=case)
     today = _today()
     errors: dict = {}
     values = {}
@@ -886,14 +867,10 @@ def record_signatures(
     return agreement
 
 
-def _agreement_after_close(principal, case: Case) -> Agreement:
+def _agreement_after_close(principal, case: Case, work: str) -> Agreement:
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, "payment")
-    if case.outcome != Case.Outcome.AGREEMENT:
-        raise DomainError(
-            _("Only a case closed with an agreement has performance to record."), code="no_agreement"
-        )
+    check_work(case, work)
     return Agreement.objects.select_for_update().get(case=case)
 
 
@@ -901,7 +878,7 @@ def _agreement_after_close(principal, case: Case) -> Agreement:
 def record_payment(principal, case: Case, *, amount, paid_on, note: str = "") -> Payment:
     """Record performance: an amount paid under the agreement. The agreement counts as performed
     once the payments reach the agreed amount."""
-    agreement = _agreement_after_close(principal, case)
+    agreement = _agreement_after_close(principal, case, "payment")
     errors: dict = {}
     amount = _amount(amount, "amount", errors, allow_zero=False)
     paid = _date(paid_on, "paid_on", errors, required=True, not_after=_today())
@@ -930,7 +907,7 @@ def record_payment(principal, case: Case, *, amount, paid_on, note: str = "") ->
 def set_performance(principal, case: Case, performance: str, note: str = "") -> Agreement:
     """Mark the agreement as performed (e.g. a non-monetary item done) or not performed (the
     worker may apply for arbitration, or for a payment order where LDMAL art. 16 allows)."""
-    agreement = _agreement_after_close(principal, case)
+    agreement = _agreement_after_close(principal, case, "performance")
     if performance not in (Agreement.Performance.PERFORMED, Agreement.Performance.NOT_PERFORMED):
         raise DomainError(_("Choose performed or not performed."), field="performance")
     before = audit.snapshot(agreement)
@@ -952,7 +929,7 @@ def update_follow_up(
 ) -> FollowUp:
     case = follow_up.agreement.case
     _require(principal, "mediation.mediate_case", case)
-    _editable(_lock(case), "follow_up")
+    check_work(_lock(case), "follow_up")
     errors: dict = {}
     if status not in FollowUp.Status.values:
         errors["status"] = [_("Choose a status.")]
@@ -972,7 +949,7 @@ def add_referral(
     """Refer an applicant who lost the job in the dispute to employment services (seed 003)."""
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, "referral")
+    check_work(case, "referral")
     errors: dict = {}
     if applicant is None or applicant.case_id != case.pk:
         errors["applicant"] = [_("Choose an applicant of this case.")]
@@ -996,7 +973,7 @@ def record_referral_result(
     principal, referral: Referral, *, result: str, result_on=None, note: str = ""
 ) -> Referral:
     _require(principal, "mediation.mediate_case", referral.case)
-    _editable(_lock(referral.case), "referral")
+    check_work(_lock(referral.case), "referral")
     errors: dict = {}
     if result not in Referral.Result.values:
         errors["result"] = [_("Choose the result.")]
@@ -1018,7 +995,7 @@ def record_referral_result(
 def add_document(principal, case: Case, *, uploaded, title: str) -> CaseDocument:
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    _editable(case, "document")
+    check_work(case, "document")
     title = _text(title, 200)
     if not title:
         raise DomainError(_("Give the document a title."), field="title")
@@ -1045,13 +1022,9 @@ def regenerate_agreement_pdf(principal, case: Case):
     cannot be archived without it)."""
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
-    if case.status != S.CLOSED or case.outcome != Case.Outcome.AGREEMENT:
-        raise DomainError(
-            _("Only a case closed with an agreement has an agreement PDF."), code="no_agreement"
-        )
-    document = Agreement.objects.select_related("document").get(case=case).document
-    if document is not None and document.status != document.Status.FAILED:
-        raise DomainError(_("The agreement PDF exists or is being generated."), code="pdf_exists")
+    refusal = agreement_pdf_refusal(case)
+    if refusal is not None:
+        raise refusal
     return request_agreement_pdf(case, principal)
 
 

@@ -9,12 +9,18 @@ received ──accept──▶ in_mediation ──close_*──▶ closed ──
 Closing actions each set one outcome (CLOSING_OUTCOMES): agreement, no agreement, timed
 out, withdrawn, respondent refused, referred to arbitration, referred to court. The guards read only
 fields and prefetched relations, so a list can show `available_actions` without per-row queries.
+
+Beside the table, every other "may X?" of a case: which work (sessions, the agreement, signatures,
+payments, follow-ups, referrals, documents) each status allows (`WORK_STATUSES`, `work_refusal`,
+`can_work`), a new access code and a new agreement PDF. The services raise these refusals; the
+case page shows its buttons from the same answers.
 """
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.errors import DomainError
 from apps.core.workflow import Transition, Workflow
 
 from . import rules
@@ -176,9 +182,11 @@ CLOSING_OUTCOMES = {
 ACTIONS_WITH_FORMS = {"accept", "transfer", "extend"}
 
 
+# Work on a case besides the lifecycle -------------------------------------------------------------
+
 #: Where each piece of work on a case besides the lifecycle actions is possible. The services
-#: refuse it elsewhere; the case page shows its buttons from the same table
-#: (`selectors.work_allowed`). An archived case takes nothing.
+#: refuse it elsewhere (`check_work`); the case page shows its buttons from the same answers
+#: (`can_work`, `work_allowed`). An archived case takes nothing.
 WORK_STATUSES = {
     "session": (S.IN_MEDIATION,),
     "agreement": (S.IN_MEDIATION,),
@@ -189,3 +197,106 @@ WORK_STATUSES = {
     "performance": (S.CLOSED,),
     "follow_up": (S.CLOSED,),
 }
+#: Work on the performance of an agreement: only once the case is closed with one.
+PERFORMANCE_WORK = frozenset({"payment", "performance", "follow_up"})
+
+
+def holds(principal, permission: str) -> bool:
+    """Whether the principal holds one of the module's permissions: a user through the role's
+    permission, an API client through the `mediation:write` scope."""
+    if principal.is_api_client:
+        return principal.has_scope(WRITE)
+    return principal.user is not None and principal.user.has_perm(permission)
+
+
+def may_mediate(principal, case=None) -> bool:
+    """Whether the principal's role may record sessions, the agreement, payments... (whether the
+    case's state allows it now is `work_refusal`'s answer; the services check both again)."""
+    return holds(principal, MEDIATE)
+
+
+def _archived(case) -> DomainError | None:
+    if case.status == S.ARCHIVED:
+        return DomainError(_("The case is archived and can no longer be changed."), code="archived")
+    return None
+
+
+def work_refusal(case, work: str) -> DomainError | None:
+    """Why `work` (a key of WORK_STATUSES) is not possible on the case now, or None.
+
+    The status table first; then what the work needs: signatures need a drafted agreement, the
+    agreement's text is fixed once anyone has signed it (it takes effect on the signatures and the
+    seal, LDMAL art. 14), and payments, performance and follow-ups need a case closed with an
+    agreement. Reads the case's fields and its (selected) agreement only."""
+    refusal = _archived(case)
+    if refusal is not None:
+        return refusal
+    if case.status not in WORK_STATUSES[work]:
+        return DomainError(
+            _("Not possible while the case is “%(status)s”.") % {"status": case.get_status_display()},
+            code="invalid_state",
+        )
+    agreement = _agreement(case)
+    if work == "agreement" and agreement is not None and agreement.signed_by_anyone:
+        return DomainError(_("The agreement has been signed; its text can no longer change."), code="signed")
+    if work == "signatures" and agreement is None:
+        return DomainError(_("Draft the agreement first."), code="no_agreement")
+    if work in PERFORMANCE_WORK and (case.outcome != Case.Outcome.AGREEMENT or agreement is None):
+        return DomainError(
+            _("Only a case closed with an agreement has performance to record."), code="no_agreement"
+        )
+    return None
+
+
+def check_work(case, work: str) -> None:
+    """Raise `work_refusal`'s answer (the services call it on the locked case)."""
+    refusal = work_refusal(case, work)
+    if refusal is not None:
+        raise refusal
+
+
+def can_work(case, work: str, principal) -> bool:
+    """Whether the principal may do `work` on the case now (its button on the case page)."""
+    return may_mediate(principal, case) and work_refusal(case, work) is None
+
+
+def work_allowed(case, principal) -> set[str]:
+    """Which work pages are open on the case now: sessions and the agreement while in mediation
+    (its text until someone has signed; signatures once drafted), performance and follow-ups once
+    closed with an agreement, referrals while in mediation or closed, documents until the case is
+    archived."""
+    return {work for work in WORK_STATUSES if can_work(case, work, principal)}
+
+
+# Other acts on a case -----------------------------------------------------------------------------
+
+
+def access_code_refusal(case) -> DomainError | None:
+    """Why a new access code cannot be issued now, or None: not once the case is archived."""
+    return _archived(case)
+
+
+def can_reissue_access_code(case, principal) -> bool:
+    """Whether the principal may give the applicant a new access code: those who accept cases,
+    until the case is archived."""
+    return holds(principal, ACCEPT) and access_code_refusal(case) is None
+
+
+def agreement_pdf_refusal(case) -> DomainError | None:
+    """Why the agreement PDF cannot be generated (again) now, or None: only for a case closed with
+    an agreement, and only when there is none or its rendering failed (not while one is being
+    generated or is ready)."""
+    if case.status != S.CLOSED or case.outcome != Case.Outcome.AGREEMENT:
+        return DomainError(
+            _("Only a case closed with an agreement has an agreement PDF."), code="no_agreement"
+        )
+    agreement = _agreement(case)
+    document = agreement.document if agreement is not None else None
+    if document is not None and document.status != document.Status.FAILED:
+        return DomainError(_("The agreement PDF exists or is being generated."), code="pdf_exists")
+    return None
+
+
+def can_generate_agreement_pdf(case, principal) -> bool:
+    """Whether the principal may have the agreement PDF generated again now (its button)."""
+    return may_mediate(principal, case) and agreement_pdf_refusal(case) is None
