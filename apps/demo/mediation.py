@@ -1197,7 +1197,7 @@ class _Builder:
         outside = spec.outside
         case = Case(
             serial="",
-            access_code_hash=rules.access_code_hash(services._new_access_code()),
+            access_code_hash=rules.access_code_hash(services.new_access_code()),
             status=result["status"],
             channel=spec.channel,
             form=spec.form,
@@ -1436,7 +1436,7 @@ class _Builder:
             )
         if data["final"]:
             agreement.updated_at = max(agreement.updated_at, self.moment(data["final"]))
-        # Follow-ups, opened at the closing (services._open_follow_ups).
+        # Follow-ups, opened at the closing (services.agreement.open_follow_ups).
         effective = agreement.effective_on
         arb_due = rules.ARBITRATION_CONFIRMATION_PERIOD.due(effective).date
         jud_due = rules.JUDICIAL_CONFIRMATION_PERIOD.due(effective).date
