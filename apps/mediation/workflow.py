@@ -88,7 +88,7 @@ def ready_to_archive(case, principal=None):
     return None
 
 
-def _closing(action, sources, label, *, guard=None, needs_reason=True):
+def _closing(action, sources, label, *, guard=None, needs_reason=True, doc="", source=""):
     return Transition(
         action,
         sources,
@@ -98,14 +98,27 @@ def _closing(action, sources, label, *, guard=None, needs_reason=True):
         scope=WRITE,
         guard=guard,
         needs_reason=needs_reason,
+        doc=doc,
+        source=source,
     )
 
 
+#: The API's descriptions say what each action does and when it is refused (English, for
+#: integrators); `source` is the law it rests on.
 WORKFLOW = Workflow(
     "status",
     [
         Transition(
-            "accept", {S.RECEIVED}, S.IN_MEDIATION, gettext_lazy("Accept"), permission=ACCEPT, scope=WRITE
+            "accept",
+            {S.RECEIVED},
+            S.IN_MEDIATION,
+            gettext_lazy("Accept"),
+            permission=ACCEPT,
+            scope=WRITE,
+            doc="The organisation (the one the case was routed to when none is sent) takes the case and "
+            "assigns one of its active mediators, who is notified with the respondent's HR. A mediator "
+            "accepts only for their own organisation (400 on `organisation`; transfer the case instead).",
+            source=rules.DECISION_PERIOD.source,
         ),
         Transition(
             "refuse",
@@ -115,6 +128,10 @@ WORKFLOW = Workflow(
             permission=ACCEPT,
             scope=WRITE,
             needs_reason=True,
+            doc="Not accepted for mediation (e.g. not a labour dispute, a party does not agree to "
+            "mediation). A blank reason is a 400 with `error.fields.reason`; the applicant sees the "
+            "reason on the public tracking page.",
+            source=rules.DECISION_PERIOD.source,
         ),
         Transition(
             "transfer",
@@ -124,6 +141,11 @@ WORKFLOW = Workflow(
             permission=ACCEPT,
             scope=WRITE,
             needs_reason=True,
+            doc="E.g. from an enterprise committee to the regional one. The case goes back to `received` "
+            "there: the new organisation's 3 working days and the mediation period run from today, and "
+            "the mediator is unassigned. Answers 204 when the case leaves what the caller may see (a "
+            "mediator's own organisation).",
+            source=rules.MEDIATION_PERIOD.source,
         ),
         Transition(
             "extend",
@@ -133,6 +155,10 @@ WORKFLOW = Workflow(
             permission=MEDIATE,
             scope=WRITE,
             guard=extension_left,
+            doc="With both parties' consent recorded: at most 15 days beyond the original deadline in "
+            "all, no cap for court-entrusted cases. A date beyond the cap is a 400 on `new_due_on`; once "
+            "the 15 days are used up, a 409.",
+            source=rules.EXTENSION_SOURCE,
         ),
         _closing(
             "close_agreement",
@@ -140,21 +166,51 @@ WORKFLOW = Workflow(
             gettext_lazy("Close with the agreement"),
             guard=agreement_signed,
             needs_reason=False,
+            doc="Once the agreement has its items and both parties, the mediator and the organisation's "
+            "seal have signed it (409 otherwise). Fixes the agreed amount, opens the follow-ups and "
+            "queues the agreement PDF. The reason is optional.",
+            source=rules.AGREEMENT_SOURCE,
         ),
-        _closing("close_no_agreement", {S.IN_MEDIATION}, gettext_lazy("Close without agreement")),
+        _closing(
+            "close_no_agreement",
+            {S.IN_MEDIATION},
+            gettext_lazy("Close without agreement"),
+            doc="Closed with the outcome `no_agreement`; either party may apply for arbitration.",
+        ),
         _closing(
             "close_timed_out",
             {S.IN_MEDIATION},
             gettext_lazy("Close as timed out"),
             guard=deadline_passed,
             needs_reason=False,
+            doc="Once `due_on` has passed (409 before): closed with the outcome `timed_out`; either party "
+            "may apply for arbitration. The reason is optional.",
+            source=rules.MEDIATION_PERIOD.source,
         ),
-        _closing("withdraw", {S.RECEIVED, S.IN_MEDIATION}, gettext_lazy("Applicant withdraws")),
         _closing(
-            "respondent_refused", {S.RECEIVED, S.IN_MEDIATION}, gettext_lazy("Respondent refuses mediation")
+            "withdraw",
+            {S.RECEIVED, S.IN_MEDIATION},
+            gettext_lazy("Applicant withdraws"),
+            doc="The applicant withdraws: closed with the outcome `withdrawn`.",
         ),
-        _closing("refer_arbitration", {S.IN_MEDIATION}, gettext_lazy("Refer to arbitration")),
-        _closing("refer_court", {S.IN_MEDIATION}, gettext_lazy("Refer to court")),
+        _closing(
+            "respondent_refused",
+            {S.RECEIVED, S.IN_MEDIATION},
+            gettext_lazy("Respondent refuses mediation"),
+            doc="The respondent refuses mediation: closed with the outcome `respondent_refused`.",
+        ),
+        _closing(
+            "refer_arbitration",
+            {S.IN_MEDIATION},
+            gettext_lazy("Refer to arbitration"),
+            doc="Closed with the outcome `arbitration`.",
+        ),
+        _closing(
+            "refer_court",
+            {S.IN_MEDIATION},
+            gettext_lazy("Refer to court"),
+            doc="Closed with the outcome `court`.",
+        ),
         Transition(
             "archive",
             {S.CLOSED, S.REFUSED},
@@ -163,6 +219,8 @@ WORKFLOW = Workflow(
             permission=MEDIATE,
             scope=WRITE,
             guard=ready_to_archive,
+            doc="The case becomes read-only. A case closed with an agreement is archived once its "
+            "performance is recorded and its PDF is ready (409 before). No body.",
         ),
     ],
 )

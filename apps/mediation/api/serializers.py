@@ -585,16 +585,6 @@ class CaseInSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_serializer(component_name="MediationReason")
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="Required for refusing and for closing without an agreement, on withdrawal, on "
-        "the respondent's refusal and on a referral.",
-    )
-
-
 @extend_schema_serializer(component_name="MediationAccept")
 class AcceptInSerializer(serializers.Serializer):
     mediator = serializers.PrimaryKeyRelatedField(
