@@ -20,7 +20,7 @@ Called by `manage.py seed_demo` after the registry's, the unions' and certificat
   history row for every transition at a plausible time.
 
 Writes in bulk, bypassing the services for speed, but with what they would produce: statuses follow
-the lifecycle table, clocks come from `services.clocks`, dates are in order and never in the future,
+the lifecycle table, clocks come from `rules.clocks`, dates are in order and never in the future,
 the agreed amount is the sum of the items, serial numbers run per year of receipt and the counters
 continue after them. Each case's access code is random, except one well-known case (the first of the
 current year) whose code is `TRACKING_CODE`, printed for the public tracking page. Two recent
@@ -87,7 +87,7 @@ CLAIMED = Decimal("9790000")
 #: cases ("background") are older than BACKGROUND_MIN_AGE days and have run their course.
 WINDOW_DAYS = 548
 BACKGROUND_MIN_AGE = 60
-#: The access code of the well-known tracking demo (letters of services.ACCESS_CODE_ALPHABET).
+#: The access code of the well-known tracking demo (letters of rules.ACCESS_CODE_ALPHABET).
 TRACKING_CODE = "DEMACASE"
 DISTRICT = demo.DISTRICT[0]
 DISTRICT_NAME = f"{DISTRICT}劳动人事争议调解委员会"
@@ -704,7 +704,7 @@ class _Builder:
     def clocks(self, day, channel):
         key = (day, channel == CH.COURT)
         if key not in self._clocks:
-            self._clocks[key] = services.clocks(day, channel)
+            self._clocks[key] = rules.clocks(day, channel)
         return self._clocks[key]
 
     def moment(self, day: dt.date, hours=(8, 17)) -> dt.datetime:
@@ -1197,7 +1197,7 @@ class _Builder:
         outside = spec.outside
         case = Case(
             serial="",
-            access_code_hash=services.access_code_hash(services._new_access_code()),
+            access_code_hash=rules.access_code_hash(services.new_access_code()),
             status=result["status"],
             channel=spec.channel,
             form=spec.form,
@@ -1223,7 +1223,7 @@ class _Builder:
             amount_claimed=spec.amount,
             workers_count=spec.workers,
             common_claim=True,
-            is_collective=services.is_collective(spec.workers, True),
+            is_collective=rules.is_collective(spec.workers, True),
             infringed_on=received - dt.timedelta(days=spec.infringed_days),
             organisation=org,
             mediator=mediator,
@@ -1436,7 +1436,7 @@ class _Builder:
             )
         if data["final"]:
             agreement.updated_at = max(agreement.updated_at, self.moment(data["final"]))
-        # Follow-ups, opened at the closing (services._open_follow_ups).
+        # Follow-ups, opened at the closing (services.agreement.open_follow_ups).
         effective = agreement.effective_on
         arb_due = rules.ARBITRATION_CONFIRMATION_PERIOD.due(effective).date
         jud_due = rules.JUDICIAL_CONFIRMATION_PERIOD.due(effective).date
@@ -1607,7 +1607,7 @@ def _render(stdout, case: Case) -> None:
 def _summary(stdout, created: bool) -> None:
     statuses = dict(Case.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     totals = Case.objects.aggregate(workers=Sum("workers_count"), claimed=Sum("amount_claimed"))
-    tracking = Case.objects.filter(access_code_hash=services.access_code_hash(TRACKING_CODE)).first()
+    tracking = Case.objects.filter(access_code_hash=rules.access_code_hash(TRACKING_CODE)).first()
     text = (
         f"{MediationOrganisation.objects.count()} organisations, {Mediator.objects.count()} mediators, "
         f"{sum(statuses.values())} cases ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}), "
@@ -1673,7 +1673,7 @@ def seed(rng, stdout) -> None:
         )
     this_year = [c for c in cases if c.received_on.year == today.year]
     tracking = this_year[0] if this_year else cases[-1]
-    tracking.access_code_hash = services.access_code_hash(TRACKING_CODE)
+    tracking.access_code_hash = rules.access_code_hash(TRACKING_CODE)
     b.save()
     for year, last in counters.items():
         counter, _ = SerialCounter.objects.get_or_create(year=year)

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.principal import principal_for_user
 
 from . import services
-from .models import MediationOrganisation, Mediator
-from .rules import DisputeType
+from .models import DisputeType, MediationOrganisation, Mediator
 
 
 class MediatorForm(forms.ModelForm):

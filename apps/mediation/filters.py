@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.filters import LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
 
-from .models import Case, CaseType, MediationOrganisation
-from .rules import DisputeType
+from .models import Case, CaseType, DisputeType, MediationOrganisation
 
 
 def overdue_q(today=None) -> Q:

@@ -23,7 +23,7 @@ from apps.core.errors import DomainError
 from apps.core.forms import DateInput, NameChoiceField
 from apps.core.models import Area
 
-from . import rules, services
+from . import rules
 from .models import Case, MediationOrganisation
 
 #: Value of the "not in the list" option of the public employer select.
@@ -139,8 +139,8 @@ ApplicantFormSet = forms.formset_factory(
     ApplicantForm,
     formset=BaseApplicantFormSet,
     extra=3,
-    max_num=services.MAX_APPLICANTS,
-    absolute_max=services.MAX_APPLICANTS,
+    max_num=rules.MAX_APPLICANTS,
+    absolute_max=rules.MAX_APPLICANTS,
     validate_max=True,
 )
 
@@ -163,7 +163,7 @@ class CaseIntakeForm(forms.Form):
 
     channel = forms.ChoiceField(
         label=capfirst(_("channel")),
-        choices=[(c.value, c.label) for c in services.STAFF_CHANNELS],
+        choices=[(c.value, c.label) for c in rules.STAFF_CHANNELS],
         initial=Case.Channel.WALK_IN,
     )
     application_form = forms.ChoiceField(

@@ -1,8 +1,8 @@
 """Labour-dispute mediation (domain guide §5): organisations, mediators, cases and agreements.
 
 Law: 劳动争议调解仲裁法 (Labour Dispute Mediation and Arbitration Law, "LDMAL") arts. 2, 7, 10-16,
-27; 企业劳动争议协商调解规定; 人民法院在线调解规则. The rules themselves live in `services.py` and
-`rules.py`; the lifecycle in `workflow.py`.
+27; 企业劳动争议协商调解规定; 人民法院在线调解规则. The rules themselves live in `rules.py`; the
+lifecycle and what may be done when in `workflow.py`; the vocabulary (TextChoices) here.
 
 A MediationOrganisation is the registry record of an `accounts.Organisation` of kind "mediation":
 memberships with the mediator role hang on the organisation (scoping), the record holds the kind
@@ -20,7 +20,23 @@ from apps.accounts.roles import Role
 from apps.core.models import Area, BaseModel, ScopedQuerySet, StatusHistory
 from apps.core.personal_data import EncryptedCharField
 
-from .rules import DisputeType
+
+class DisputeType(models.TextChoices):
+    """Labour disputes the law covers (劳动争议调解仲裁法 art. 2, `rules.DISPUTE_TYPE_SOURCE`); item
+    (4) and (5) are split so the figures and the payment-order rule (art. 16) can tell them apart.
+    The vocabulary lives here, with the tables that store it; `rules.DisputeType` is the same class."""
+
+    RELATIONSHIP = "relationship", _("Confirmation of a labour relationship")
+    CONTRACT = "contract", _("Conclusion, performance, change, termination of a labour contract")
+    DISMISSAL = "dismissal", _("Removal, dismissal, resignation or leaving")
+    WORKING_TIME = "working_time", _("Working time, rest and leave")
+    SOCIAL_INSURANCE = "social_insurance", _("Social insurance")
+    WELFARE = "welfare", _("Welfare, training and labour protection")
+    REMUNERATION = "remuneration", _("Labour remuneration (wages)")
+    INJURY_MEDICAL = "injury_medical", _("Work-injury medical costs")
+    COMPENSATION = "compensation", _("Economic compensation")
+    DAMAGES = "damages", _("Damages")
+    OTHER = "other", _("Other labour dispute")
 
 
 class MediationOrganisationQuerySet(ScopedQuerySet):
@@ -106,7 +122,7 @@ class Mediator(BaseModel):
     )
     name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    #: Dispute type codes (rules.DisputeType) the mediator specialises in.
+    #: Dispute type codes (DisputeType) the mediator specialises in.
     specialities = models.JSONField(_("specialities"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -1,33 +1,31 @@
-"""The rules of labour-dispute mediation fixed by national law, each with its source.
+"""The rules of labour-dispute mediation fixed by national law, each with its source, and the
+few numbers of platform policy (marked as such); the calculations on them (the clocks, the
+collective threshold, the limitation warning, the payment-order rule, the access code's hash).
 
-These are law, not park policy, so they are constants in code (domain guide §5); the pages and the
-API show the source next to every refusal or warning.
+The law's rules are constants in code, not park policy (domain guide §5); the pages and the API
+show the source next to every refusal or warning. Nothing here writes: services, selectors,
+workflow and pages all read the same answers.
 """
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+
+from apps.core import personal_data
 from apps.core.calendar import Deadline, DeadlineUnit
 
+from .models import Agreement, Case
+
+#: The vocabulary of dispute types is stored by the models; its source is here.
+from .models import DisputeType as DisputeType
+
 LDMAL = "劳动争议调解仲裁法"
-
-
-class DisputeType(models.TextChoices):
-    """Labour disputes the law covers (LDMAL art. 2); item (4) and (5) are split so the figures
-    and the payment-order rule (art. 16) can tell them apart."""
-
-    RELATIONSHIP = "relationship", _("Confirmation of a labour relationship")
-    CONTRACT = "contract", _("Conclusion, performance, change, termination of a labour contract")
-    DISMISSAL = "dismissal", _("Removal, dismissal, resignation or leaving")
-    WORKING_TIME = "working_time", _("Working time, rest and leave")
-    SOCIAL_INSURANCE = "social_insurance", _("Social insurance")
-    WELFARE = "welfare", _("Welfare, training and labour protection")
-    REMUNERATION = "remuneration", _("Labour remuneration (wages)")
-    INJURY_MEDICAL = "injury_medical", _("Work-injury medical costs")
-    COMPENSATION = "compensation", _("Economic compensation")
-    DAMAGES = "damages", _("Damages")
-    OTHER = "other", _("Other labour dispute")
-
 
 DISPUTE_TYPE_SOURCE = f"{LDMAL}第二条"
 
@@ -76,3 +74,119 @@ PAYMENT_ORDER_KINDS = frozenset({"wages", "injury_medical", "compensation", "dam
 PAYMENT_ORDER_SOURCE = f"{LDMAL}第十六条"
 AGREEMENT_SOURCE = f"{LDMAL}第十四条"
 ORAL_APPLICATION_SOURCE = f"{LDMAL}第十二条"
+
+
+# Platform policy (no law behind these numbers; each says why it is what it is) -------------------
+
+#: The largest amount in yuan a claim, an agreement item or a payment may state (the columns'
+#: precision: 12 digits and 2 decimals).
+MAX_AMOUNT = Decimal("999999999999.99")
+#: Applicants listed by name on one application; a larger collective dispute gives the number of
+#: workers involved instead.
+MAX_APPLICANTS = 200
+#: The largest document a mediator may attach to a case.
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+#: Access codes avoid look-alike characters (0/O, 1/I/L) so they can be read out on the phone.
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ACCESS_CODE_LENGTH = 8
+#: Channels each kind of principal may register: staff take walk-in, phone, court-entrusted and
+#: inspection cases; district systems send court-entrusted and inspection cases; the public applies
+#: online only (LDMAL art. 12: in writing or orally; the online form is a written application).
+STAFF_CHANNELS = (Case.Channel.WALK_IN, Case.Channel.PHONE, Case.Channel.COURT, Case.Channel.INSPECTION)
+API_CHANNELS = (Case.Channel.COURT, Case.Channel.INSPECTION)
+
+
+# Calculations --------------------------------------------------------------------------------------
+
+
+def access_code_hash(code: str) -> str:
+    """The stored form of an access code: an HMAC with the platform's personal-data key, of the
+    code as read out on the phone (case, spaces and dashes do not matter)."""
+    normal = (code or "").strip().upper().replace(" ", "").replace("-", "")
+    return hmac.new(
+        personal_data.hash_key(), f"mediation-access:{normal}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def check_access_code(case: Case, code: str) -> bool:
+    """Whether `code` is the case's access code (compared in constant time)."""
+    return hmac.compare_digest(case.access_code_hash, access_code_hash(code))
+
+
+def period_for(channel: str) -> Deadline:
+    """The mediation period of a case received through `channel`: 30 days for court-entrusted
+    cases (特邀调解规定 art. 20), else 15 days (LDMAL art. 14)."""
+    return COURT_MEDIATION_PERIOD if channel == Case.Channel.COURT else MEDIATION_PERIOD
+
+
+def clocks(received_on: dt.date, channel: str) -> tuple[dt.date, dt.date]:
+    """(accept-or-refuse by, mediation deadline) for an application received on `received_on`:
+    3 working days (企业劳动争议协商调解规定 art. 20) and 15 calendar days, 30 for court-entrusted
+    cases (LDMAL art. 14; 特邀调解规定 art. 20). The day of receipt is not counted."""
+    return DECISION_PERIOD.due(received_on).date, period_for(channel).due(received_on).date
+
+
+def base_due_on(case: Case) -> dt.date:
+    """The deadline without extensions: the mediation period from the day the current
+    organisation received the case (`clock_starts_on`; a transfer restarts it)."""
+    return period_for(case.channel).due(case.clock_starts_on).date
+
+
+def extension_days_used(case: Case) -> int:
+    """Days the deadline has been extended beyond `base_due_on` (capped by MAX_EXTENSION_DAYS
+    except for court-entrusted cases)."""
+    return max(0, (case.due_on - base_due_on(case)).days)
+
+
+def is_collective(workers_count: int, common_claim: bool) -> bool:
+    """LDMAL art. 7: 10 or more workers with a common claim."""
+    return bool(common_claim) and workers_count >= COLLECTIVE_THRESHOLD
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    return day + relativedelta(years=years)
+
+
+def limitation(case: Case, applicants=None, types=None) -> dict | None:
+    """The limitation warning for an application (LDMAL art. 27), or None.
+
+    One year from the day the worker knew the right was infringed; for labour remuneration owed
+    during employment, until one year after the employment ended (no limit while it lasts).
+    `applicants` and `types` default to the case's own (its prefetched relations).
+    Returns {"level": "near"|"past", "ends_on", "message", "source"}."""
+    applicants = list(case.applicants.all()) if applicants is None else applicants
+    types = {t.code for t in case.types.all()} if types is None else set(types)
+    on = case.received_on
+    ends: list[tuple[dt.date, bool]] = []  # (end, is the wage rule)
+    other_types = types - {DisputeType.REMUNERATION}
+    if case.infringed_on and (other_types or not types):
+        ends.append((_add_years(case.infringed_on, LIMITATION_YEARS), False))
+    if DisputeType.REMUNERATION in types:
+        ended = [a.employed_until for a in applicants if a.employed_until]
+        if ended and len(ended) == len(applicants):
+            ends.append((_add_years(min(ended), LIMITATION_YEARS), True))
+        elif not other_types and case.infringed_on is None:
+            return None
+    if not ends:
+        return None
+    end, wage_rule = min(ends)
+    if on > end:
+        level = "past"
+        message = _("The application came after the one-year limitation period ended on %(date)s.")
+    elif (end - on).days <= LIMITATION_WARNING_DAYS:
+        level = "near"
+        message = _(
+            "The one-year limitation period ends on %(date)s; tell the applicant to apply for arbitration in time if mediation fails."
+        )
+    else:
+        return None
+    message = message % {"date": end}
+    if wage_rule:
+        message += " " + _("For wages owed during employment the year runs from the end of the employment.")
+    return {"level": level, "ends_on": end, "message": message, "source": LIMITATION_SOURCE}
+
+
+def payment_order_eligible(agreement: Agreement) -> bool:
+    """LDMAL art. 16: items on wages, work-injury medical costs, economic compensation or damages
+    let the worker apply to a court for a payment order if the agreement is not performed."""
+    return any(item.kind in PAYMENT_ORDER_KINDS for item in agreement.items.all())

@@ -1,6 +1,8 @@
 """Reads of labour-dispute mediation: scoped lists and details, who sees applicants' identity,
 the timeline, the public tracking view, figures, the dossier section, home cards and the agreement
-PDF's context. Every read goes through `Case.objects.visible_to(principal)`."""
+PDF's context. Every read of cases goes through `Case.objects.visible_to(principal)`; the look-ups
+the services make for the platform (where an application is routed, whom a notification goes to)
+are here too, unscoped by design."""
 
 from __future__ import annotations
 
@@ -15,11 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
+from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
+from apps.enterprises.models import Enterprise
 
-from . import rules, services
+from . import rules
 from .filters import CaseFilter, overdue_q
 from .models import (
     Agreement,
@@ -154,14 +159,6 @@ def available_actions(case: Case, principal) -> list:
     return WORKFLOW.available(case, principal)
 
 
-def may_mediate(principal, case: Case) -> bool:
-    """Whether the principal may record sessions, the agreement, payments... on this case (the
-    services check again)."""
-    if principal.is_api_client:
-        return principal.has_scope("mediation:write")
-    return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
-
-
 def sees_case_file(principal) -> bool:
     """Session notes and attendees, referrals and documents are the mediators' file: mediators,
     park administrators and district systems see them; the respondent's HR do not (they see the
@@ -169,24 +166,6 @@ def sees_case_file(principal) -> bool:
     if principal.is_api_client:
         return True
     return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
-
-
-def work_allowed(principal, case: Case) -> set[str]:
-    """Which work pages are open on the case now (the buttons of the case page), from
-    `services.WORK_STATUSES`: sessions and the agreement while in mediation (its text until
-    someone has signed; signatures once drafted), performance and follow-ups once closed with an
-    agreement, referrals while in mediation or closed, documents until the case is archived."""
-    if not may_mediate(principal, case) or case.status == S.ARCHIVED:
-        return set()
-    kinds = {kind for kind, statuses in services.WORK_STATUSES.items() if case.status in statuses}
-    agreement = agreement_of(case)
-    if agreement is None:
-        kinds.discard("signatures")
-    elif agreement.signed_by_anyone:
-        kinds.discard("agreement")
-    if case.outcome != Case.Outcome.AGREEMENT or agreement is None:
-        kinds -= {"payment", "performance", "follow_up"}
-    return kinds
 
 
 def next_deadline(case: Case) -> dt.date | None:
@@ -214,7 +193,7 @@ def deadlines(case: Case, today: dt.date | None = None) -> list[dict]:
             }
         )
     if case.status in (S.RECEIVED, S.IN_MEDIATION):
-        period = services.period_for(case.channel)
+        period = rules.period_for(case.channel)
         rows.append(
             {
                 "label": _("Mediation deadline"),
@@ -222,7 +201,7 @@ def deadlines(case: Case, today: dt.date | None = None) -> list[dict]:
                 "unit": period.describe(),
                 "source": period.source,
                 "overdue": case.due_on < today,
-                "extended_days": (case.due_on - services.base_due_on(case)).days,
+                "extended_days": (case.due_on - rules.base_due_on(case)).days,
             }
         )
     return rows
@@ -271,16 +250,12 @@ def organisations(principal):
 def public_enterprises():
     """The registered enterprises a worker can name on the public application form: operating
     ones, by name only (the names are public; nothing else of the registry is shown)."""
-    from apps.enterprises.models import Enterprise
-
     return Enterprise.objects.operating().order_by("name").only("pk", "name")
 
 
 def respondent_enterprises(principal):
     """Registry enterprises staff may name as the respondent: every enterprise of the park (a
     dispute may reach a mediator of another town, or come after the enterprise closed)."""
-    from apps.enterprises.models import Enterprise
-
     if not principal.is_authenticated:
         return Enterprise.objects.none()
     return Enterprise.objects.order_by("name").only("pk", "name")
@@ -289,6 +264,50 @@ def respondent_enterprises(principal):
 def public_organisations():
     """The organisations a worker may prefer on the public form: the active ones."""
     return MediationOrganisation.objects.active().order_by("kind", "name")
+
+
+def route(enterprise: Enterprise | None, town) -> MediationOrganisation | None:
+    """Where an application goes when the applicant did not choose: the active township/regional
+    organisation covering the town, else an active organisation covering the enterprise, else
+    none (park administrators route it)."""
+    active = MediationOrganisation.objects.active()
+    if town is not None:
+        found = active.filter(kind=MediationOrganisation.Kind.TOWN, towns=town).order_by("name").first()
+        if found:
+            return found
+    if enterprise is not None:
+        return active.filter(enterprises=enterprise).order_by("kind", "name").first()
+    return None
+
+
+# Who is told --------------------------------------------------------------------------------------
+
+
+def mediator_users(organisation: MediationOrganisation | None):
+    """The active mediators of the organisation; the park administrators when there is none (an
+    application nobody routed)."""
+    if organisation is None:
+        return park_admins()
+    return User.objects.filter(
+        memberships__organisation_id=organisation.organisation_id,
+        memberships__role=Role.MEDIATOR,
+        is_active=True,
+    ).distinct()
+
+
+def park_admins():
+    return User.objects.filter(memberships__role=Role.PARK_ADMIN, is_active=True).distinct()
+
+
+def hr_users(case: Case):
+    """The active HR users of the respondent enterprise (none for an employer outside the registry)."""
+    if case.respondent_enterprise_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        memberships__organisation_id=case.respondent_enterprise.organisation_id,
+        memberships__role=Role.ENTERPRISE_HR,
+        is_active=True,
+    ).distinct()
 
 
 # The public tracking page --------------------------------------------------------------------------
@@ -300,9 +319,9 @@ def track(serial: str, code: str) -> Case | None:
     serial = (serial or "").strip().upper()
     case = Case.objects.filter(serial=serial).select_related("organisation").first() if serial else None
     if case is None:
-        services.check_access_code(Case(access_code_hash="0" * 64), code)  # same work either way
+        rules.check_access_code(Case(access_code_hash="0" * 64), code)  # same work either way
         return None
-    return case if services.check_access_code(case, code) else None
+    return case if rules.check_access_code(case, code) else None
 
 
 #: What the applicant should expect next, by status (shown on the tracking page).
@@ -485,7 +504,7 @@ def agreement_pdf_context(case: Case) -> dict:
         "judicial_due": day(rules.JUDICIAL_CONFIRMATION_PERIOD.due(agreement.effective_on).date)
         if agreement.effective_on
         else "",
-        "payment_order": services.payment_order_eligible(agreement),
+        "payment_order": rules.payment_order_eligible(agreement),
         "sources": {
             "agreement": rules.AGREEMENT_SOURCE,
             "payment_order": rules.PAYMENT_ORDER_SOURCE,

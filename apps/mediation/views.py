@@ -50,7 +50,16 @@ from .forms import (
     TransferForm,
 )
 from .models import Case, FollowUp, MediationOrganisation, Mediator, Referral
-from .workflow import ACTIONS_WITH_FORMS, WORKFLOW
+from .workflow import (
+    ACTIONS_WITH_FORMS,
+    WORK_STATUSES,
+    WORKFLOW,
+    can_generate_agreement_pdf,
+    can_reissue_access_code,
+    can_work,
+    may_mediate,
+    work_allowed,
+)
 
 PAGE_SIZE = 25
 VIEW = "mediation.view_case"
@@ -98,7 +107,7 @@ ACTION_HELP = {
     "archive": gettext_lazy("An archived case is read-only, with all its documents and its timeline."),
 }
 
-#: The work pages (selectors.work_allowed) and their titles.
+#: The work pages (workflow.WORK_STATUSES) and their titles.
 WORK_TITLES = {
     "session": gettext_lazy("Record a mediation session"),
     "agreement": gettext_lazy("The mediation agreement"),
@@ -188,7 +197,8 @@ def case_detail(request, pk):
     identity = selectors.can_see_identity(principal)
     applicants = selectors.applicant_rows(principal, case, reveal=request.GET.get("reveal") or None)
     agreement = selectors.agreement_of(case)
-    mediating = selectors.may_mediate(principal, case)
+    mediating = may_mediate(principal, case)
+    work = work_allowed(case, principal)
     case_file = selectors.sees_case_file(principal)
     payments = list(agreement.payments.all()) if agreement else []
     items = list(agreement.items.all()) if agreement else []
@@ -202,7 +212,7 @@ def case_detail(request, pk):
             "collective_source": rules.COLLECTIVE_SOURCE,
             "oral_source": rules.ORAL_APPLICATION_SOURCE,
             # Advice for the mediator to give the applicant; not shown to the respondent.
-            "limitation": services.limitation(case) if mediating else None,
+            "limitation": rules.limitation(case) if mediating else None,
             "deadlines": selectors.deadlines(case),
             "overdue": selectors.is_overdue(case),
             "applicants": applicants,
@@ -224,7 +234,13 @@ def case_detail(request, pk):
             "show_documents": case_file,
             "case_file": case_file,
             "actions": _action_buttons(case, principal),
-            "work": selectors.work_allowed(principal, case),
+            "work": work,
+            # What the page offers, answered by the workflow (the template only reads it).
+            "can": {
+                **{kind: kind in work for kind in WORK_STATUSES},
+                "reissue_code": can_reissue_access_code(case, principal),
+                "generate_pdf": can_generate_agreement_pdf(case, principal),
+            },
             "archived": case.status == S.ARCHIVED,
         },
     )
@@ -366,9 +382,9 @@ def _work_case(request, pk, kind):
     (scope) or a redirect to the case page saying why not (status)."""
     principal = principal_for_request(request)
     case = selectors.get_case(principal, pk)
-    if not selectors.may_mediate(principal, case):
+    if not may_mediate(principal, case):
         raise PermissionDenied(_("Your role may not work on mediation cases."))
-    if kind not in selectors.work_allowed(principal, case):
+    if not can_work(case, kind, principal):
         if case.status == S.ARCHIVED:
             text = _("The case is archived and can no longer be changed.")
         else:
@@ -691,7 +707,7 @@ def document_download(request, pk, document_pk):
     """A case document, as an attachment, to those who work on the case (not to the respondent)."""
     principal = principal_for_request(request)
     case = selectors.get_case(principal, pk)
-    if not selectors.may_mediate(principal, case):
+    if not may_mediate(principal, case):
         raise Http404
     doc = case.documents.filter(pk=document_pk).first()
     if doc is None or not doc.file:

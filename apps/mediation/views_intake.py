@@ -51,7 +51,7 @@ def case_create(request):
                     )
                     % {"serial": case.serial, "code": code},
                 )
-                warning = services.limitation(case)
+                warning = rules.limitation(case)
                 if warning:
                     messages.warning(request, f"{warning['message']} ({warning['source']})")
                 return redirect("mediation:detail", pk=case.pk)

@@ -46,7 +46,7 @@ def apply(request):
             except DomainError as exc:
                 place_service_errors(form, exc, form.field_map())
             else:
-                warning = services.limitation(case)
+                warning = rules.limitation(case)
                 request.session[SESSION_KEY] = {
                     "serial": case.serial,
                     "code": code,

@@ -6,15 +6,21 @@ received ──accept──▶ in_mediation ──close_*──▶ closed ──
    ├──refuse──▶ refused ──archive──▶ archived
    └──withdraw / respondent_refused──▶ closed
 
-Closing actions each set one outcome (services.CLOSING_OUTCOMES): agreement, no agreement, timed
+Closing actions each set one outcome (CLOSING_OUTCOMES): agreement, no agreement, timed
 out, withdrawn, respondent refused, referred to arbitration, referred to court. The guards read only
 fields and prefetched relations, so a list can show `available_actions` without per-row queries.
+
+Beside the table, every other "may X?" of a case: which work (sessions, the agreement, signatures,
+payments, follow-ups, referrals, documents) each status allows (`WORK_STATUSES`, `work_refusal`,
+`can_work`), a new access code and a new agreement PDF. The services raise these refusals; the
+case page shows its buttons from the same answers.
 """
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.errors import DomainError
 from apps.core.workflow import Transition, Workflow
 
 from . import rules
@@ -59,7 +65,7 @@ def deadline_passed(case, principal=None):
 def extension_left(case, principal=None):
     if case.is_court_entrusted:
         return None
-    if extension_days_used(case) >= rules.MAX_EXTENSION_DAYS:
+    if rules.extension_days_used(case) >= rules.MAX_EXTENSION_DAYS:
         return _(
             "The mediation period has already been extended by %(days)s days, the most allowed (%(source)s)."
         ) % {
@@ -67,12 +73,6 @@ def extension_left(case, principal=None):
             "source": rules.EXTENSION_SOURCE,
         }
     return None
-
-
-def extension_days_used(case) -> int:
-    from .services import base_due_on
-
-    return max(0, (case.due_on - base_due_on(case)).days)
 
 
 def ready_to_archive(case, principal=None):
@@ -88,7 +88,7 @@ def ready_to_archive(case, principal=None):
     return None
 
 
-def _closing(action, sources, label, *, guard=None, needs_reason=True):
+def _closing(action, sources, label, *, guard=None, needs_reason=True, doc="", source=""):
     return Transition(
         action,
         sources,
@@ -98,14 +98,27 @@ def _closing(action, sources, label, *, guard=None, needs_reason=True):
         scope=WRITE,
         guard=guard,
         needs_reason=needs_reason,
+        doc=doc,
+        source=source,
     )
 
 
+#: The API's descriptions say what each action does and when it is refused (English, for
+#: integrators); `source` is the law it rests on.
 WORKFLOW = Workflow(
     "status",
     [
         Transition(
-            "accept", {S.RECEIVED}, S.IN_MEDIATION, gettext_lazy("Accept"), permission=ACCEPT, scope=WRITE
+            "accept",
+            {S.RECEIVED},
+            S.IN_MEDIATION,
+            gettext_lazy("Accept"),
+            permission=ACCEPT,
+            scope=WRITE,
+            doc="The organisation (the one the case was routed to when none is sent) takes the case and "
+            "assigns one of its active mediators, who is notified with the respondent's HR. A mediator "
+            "accepts only for their own organisation (400 on `organisation`; transfer the case instead).",
+            source=rules.DECISION_PERIOD.source,
         ),
         Transition(
             "refuse",
@@ -115,6 +128,10 @@ WORKFLOW = Workflow(
             permission=ACCEPT,
             scope=WRITE,
             needs_reason=True,
+            doc="Not accepted for mediation (e.g. not a labour dispute, a party does not agree to "
+            "mediation). A blank reason is a 400 with `error.fields.reason`; the applicant sees the "
+            "reason on the public tracking page.",
+            source=rules.DECISION_PERIOD.source,
         ),
         Transition(
             "transfer",
@@ -124,6 +141,11 @@ WORKFLOW = Workflow(
             permission=ACCEPT,
             scope=WRITE,
             needs_reason=True,
+            doc="E.g. from an enterprise committee to the regional one. The case goes back to `received` "
+            "there: the new organisation's 3 working days and the mediation period run from today, and "
+            "the mediator is unassigned. Answers 204 when the case leaves what the caller may see (a "
+            "mediator's own organisation).",
+            source=rules.MEDIATION_PERIOD.source,
         ),
         Transition(
             "extend",
@@ -133,6 +155,10 @@ WORKFLOW = Workflow(
             permission=MEDIATE,
             scope=WRITE,
             guard=extension_left,
+            doc="With both parties' consent recorded: at most 15 days beyond the original deadline in "
+            "all, no cap for court-entrusted cases. A date beyond the cap is a 400 on `new_due_on`; once "
+            "the 15 days are used up, a 409.",
+            source=rules.EXTENSION_SOURCE,
         ),
         _closing(
             "close_agreement",
@@ -140,21 +166,51 @@ WORKFLOW = Workflow(
             gettext_lazy("Close with the agreement"),
             guard=agreement_signed,
             needs_reason=False,
+            doc="Once the agreement has its items and both parties, the mediator and the organisation's "
+            "seal have signed it (409 otherwise). Fixes the agreed amount, opens the follow-ups and "
+            "queues the agreement PDF. The reason is optional.",
+            source=rules.AGREEMENT_SOURCE,
         ),
-        _closing("close_no_agreement", {S.IN_MEDIATION}, gettext_lazy("Close without agreement")),
+        _closing(
+            "close_no_agreement",
+            {S.IN_MEDIATION},
+            gettext_lazy("Close without agreement"),
+            doc="Closed with the outcome `no_agreement`; either party may apply for arbitration.",
+        ),
         _closing(
             "close_timed_out",
             {S.IN_MEDIATION},
             gettext_lazy("Close as timed out"),
             guard=deadline_passed,
             needs_reason=False,
+            doc="Once `due_on` has passed (409 before): closed with the outcome `timed_out`; either party "
+            "may apply for arbitration. The reason is optional.",
+            source=rules.MEDIATION_PERIOD.source,
         ),
-        _closing("withdraw", {S.RECEIVED, S.IN_MEDIATION}, gettext_lazy("Applicant withdraws")),
         _closing(
-            "respondent_refused", {S.RECEIVED, S.IN_MEDIATION}, gettext_lazy("Respondent refuses mediation")
+            "withdraw",
+            {S.RECEIVED, S.IN_MEDIATION},
+            gettext_lazy("Applicant withdraws"),
+            doc="The applicant withdraws: closed with the outcome `withdrawn`.",
         ),
-        _closing("refer_arbitration", {S.IN_MEDIATION}, gettext_lazy("Refer to arbitration")),
-        _closing("refer_court", {S.IN_MEDIATION}, gettext_lazy("Refer to court")),
+        _closing(
+            "respondent_refused",
+            {S.RECEIVED, S.IN_MEDIATION},
+            gettext_lazy("Respondent refuses mediation"),
+            doc="The respondent refuses mediation: closed with the outcome `respondent_refused`.",
+        ),
+        _closing(
+            "refer_arbitration",
+            {S.IN_MEDIATION},
+            gettext_lazy("Refer to arbitration"),
+            doc="Closed with the outcome `arbitration`.",
+        ),
+        _closing(
+            "refer_court",
+            {S.IN_MEDIATION},
+            gettext_lazy("Refer to court"),
+            doc="Closed with the outcome `court`.",
+        ),
         Transition(
             "archive",
             {S.CLOSED, S.REFUSED},
@@ -163,6 +219,8 @@ WORKFLOW = Workflow(
             permission=MEDIATE,
             scope=WRITE,
             guard=ready_to_archive,
+            doc="The case becomes read-only. A case closed with an agreement is archived once its "
+            "performance is recorded and its PDF is ready (409 before). No body.",
         ),
     ],
 )
@@ -180,3 +238,123 @@ CLOSING_OUTCOMES = {
 
 #: Actions that need a form of their own (the others take at most a reason).
 ACTIONS_WITH_FORMS = {"accept", "transfer", "extend"}
+
+
+# Work on a case besides the lifecycle -------------------------------------------------------------
+
+#: Where each piece of work on a case besides the lifecycle actions is possible. The services
+#: refuse it elsewhere (`check_work`); the case page shows its buttons from the same answers
+#: (`can_work`, `work_allowed`). An archived case takes nothing.
+WORK_STATUSES = {
+    "session": (S.IN_MEDIATION,),
+    "agreement": (S.IN_MEDIATION,),
+    "signatures": (S.IN_MEDIATION,),
+    "referral": (S.IN_MEDIATION, S.CLOSED),
+    "document": (S.RECEIVED, S.IN_MEDIATION, S.CLOSED, S.REFUSED),
+    "payment": (S.CLOSED,),
+    "performance": (S.CLOSED,),
+    "follow_up": (S.CLOSED,),
+}
+#: Work on the performance of an agreement: only once the case is closed with one.
+PERFORMANCE_WORK = frozenset({"payment", "performance", "follow_up"})
+
+
+def holds(principal, permission: str) -> bool:
+    """Whether the principal holds one of the module's permissions: a user through the role's
+    permission, an API client through the `mediation:write` scope."""
+    if principal.is_api_client:
+        return principal.has_scope(WRITE)
+    return principal.user is not None and principal.user.has_perm(permission)
+
+
+def may_mediate(principal, case=None) -> bool:
+    """Whether the principal's role may record sessions, the agreement, payments... (whether the
+    case's state allows it now is `work_refusal`'s answer; the services check both again)."""
+    return holds(principal, MEDIATE)
+
+
+def _archived(case) -> DomainError | None:
+    if case.status == S.ARCHIVED:
+        return DomainError(_("The case is archived and can no longer be changed."), code="archived")
+    return None
+
+
+def work_refusal(case, work: str) -> DomainError | None:
+    """Why `work` (a key of WORK_STATUSES) is not possible on the case now, or None.
+
+    The status table first; then what the work needs: signatures need a drafted agreement, the
+    agreement's text is fixed once anyone has signed it (it takes effect on the signatures and the
+    seal, LDMAL art. 14), and payments, performance and follow-ups need a case closed with an
+    agreement. Reads the case's fields and its (selected) agreement only."""
+    refusal = _archived(case)
+    if refusal is not None:
+        return refusal
+    if case.status not in WORK_STATUSES[work]:
+        return DomainError(
+            _("Not possible while the case is “%(status)s”.") % {"status": case.get_status_display()},
+            code="invalid_state",
+        )
+    agreement = _agreement(case)
+    if work == "agreement" and agreement is not None and agreement.signed_by_anyone:
+        return DomainError(_("The agreement has been signed; its text can no longer change."), code="signed")
+    if work == "signatures" and agreement is None:
+        return DomainError(_("Draft the agreement first."), code="no_agreement")
+    if work in PERFORMANCE_WORK and (case.outcome != Case.Outcome.AGREEMENT or agreement is None):
+        return DomainError(
+            _("Only a case closed with an agreement has performance to record."), code="no_agreement"
+        )
+    return None
+
+
+def check_work(case, work: str) -> None:
+    """Raise `work_refusal`'s answer (the services call it on the locked case)."""
+    refusal = work_refusal(case, work)
+    if refusal is not None:
+        raise refusal
+
+
+def can_work(case, work: str, principal) -> bool:
+    """Whether the principal may do `work` on the case now (its button on the case page)."""
+    return may_mediate(principal, case) and work_refusal(case, work) is None
+
+
+def work_allowed(case, principal) -> set[str]:
+    """Which work pages are open on the case now: sessions and the agreement while in mediation
+    (its text until someone has signed; signatures once drafted), performance and follow-ups once
+    closed with an agreement, referrals while in mediation or closed, documents until the case is
+    archived."""
+    return {work for work in WORK_STATUSES if can_work(case, work, principal)}
+
+
+# Other acts on a case -----------------------------------------------------------------------------
+
+
+def access_code_refusal(case) -> DomainError | None:
+    """Why a new access code cannot be issued now, or None: not once the case is archived."""
+    return _archived(case)
+
+
+def can_reissue_access_code(case, principal) -> bool:
+    """Whether the principal may give the applicant a new access code: those who accept cases,
+    until the case is archived."""
+    return holds(principal, ACCEPT) and access_code_refusal(case) is None
+
+
+def agreement_pdf_refusal(case) -> DomainError | None:
+    """Why the agreement PDF cannot be generated (again) now, or None: only for a case closed with
+    an agreement, and only when there is none or its rendering failed (not while one is being
+    generated or is ready)."""
+    if case.status != S.CLOSED or case.outcome != Case.Outcome.AGREEMENT:
+        return DomainError(
+            _("Only a case closed with an agreement has an agreement PDF."), code="no_agreement"
+        )
+    agreement = _agreement(case)
+    document = agreement.document if agreement is not None else None
+    if document is not None and document.status != document.Status.FAILED:
+        return DomainError(_("The agreement PDF exists or is being generated."), code="pdf_exists")
+    return None
+
+
+def can_generate_agreement_pdf(case, principal) -> bool:
+    """Whether the principal may have the agreement PDF generated again now (its button)."""
+    return may_mediate(principal, case) and agreement_pdf_refusal(case) is None

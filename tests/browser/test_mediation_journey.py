@@ -23,7 +23,7 @@ from apps.core.personal_data import with_check_character
 from apps.core.principal import SYSTEM
 from apps.documents.models import GeneratedDocument
 from apps.documents.services import render_and_store
-from apps.mediation import selectors, services
+from apps.mediation import rules, selectors, services
 from apps.mediation.models import Agreement, Case, MediationOrganisation, Mediator
 from tests.factories import PASSWORD, EnterpriseFactory, user_with_role
 
@@ -128,7 +128,7 @@ def test_worker_application_to_archived_case(page, live_url):
     code = page.get_by_test_id("access-code").inner_text().strip()
     case = Case.objects.get(serial=serial)
     assert re.fullmatch(r"[A-Z]+\d{4}-\d{5}", serial)
-    assert code and services.check_access_code(case, code)
+    assert code and rules.check_access_code(case, code)
     assert (case.channel, case.status, case.organisation_id) == (
         Case.Channel.ONLINE,
         Case.Status.RECEIVED,

@@ -7,12 +7,15 @@ import hashlib
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from drf_spectacular.generators import SchemaGenerator
 
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
-from apps.mediation import services
+from apps.mediation import rules, services
+from apps.mediation.api.views import CaseViewSet
 from apps.mediation.models import Applicant, Case, Mediator
+from apps.mediation.workflow import WORKFLOW
 from tests.factories import user_with_role
 
 from .conftest import accepted, applicant, mediator_of, p, signed_agreement, valid_id_number
@@ -383,11 +386,11 @@ def test_send_a_court_entrusted_case(client, writer, ent_a, med_org):
     case = Case.objects.get(pk=body["id"])
     received = today() - dt.timedelta(days=2)
     assert body["serial"] == case.serial and case.serial.startswith(f"TJ{received.year}-")
-    assert len(body["access_code"]) == 8 and services.check_access_code(case, body["access_code"])
+    assert len(body["access_code"]) == 8 and rules.check_access_code(case, body["access_code"])
     assert body["channel"] == "court" and body["status"] == "received"
     assert body["received_on"] == received.isoformat()
     assert body["due_on"] == (received + dt.timedelta(days=30)).isoformat()
-    assert body["decision_due_on"] == services.clocks(received, "court")[0].isoformat()
+    assert body["decision_due_on"] == rules.clocks(received, "court")[0].isoformat()
     assert body["source_reference"] == "(2026)桂0206民诉前调1234号"
     assert body["types"] == ["compensation", "remuneration"]
     assert body["organisation"]["id"] == str(med_org.pk)  # routed by the enterprise's town
@@ -669,6 +672,26 @@ def test_a_mediator_signed_in_may_act_through_the_api(
     )
     assert response.status_code == 200, response.content
     assert client.get(url(case, "timeline"), **EN).json()[-1]["actor_label"] == mediator_user.username
+
+
+def test_the_action_endpoints_are_the_workflow_table():
+    """One endpoint per transition, with the table's scope and permission, and its summary and
+    description read from the `Transition` (label, sources, doc, source)."""
+    with translation.override("en"):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        labels = {name: str(t.label) for name, t in WORKFLOW.transitions.items()}
+    assert labels["accept"] == "Accept"  # in the language the schema is generated in
+    for name, transition in WORKFLOW.transitions.items():
+        assert CaseViewSet.required_scopes[name] == transition.scope == "mediation:write"
+        assert CaseViewSet.required_perms[name] == transition.permission
+        operation = schema["paths"][f"{CASES}{{id}}/{name}/"]["post"]
+        assert operation["summary"] == labels[name]
+        assert transition.doc and transition.doc in operation["description"]
+        if transition.source:
+            assert transition.source in operation["description"]
+        assert {"200", "403", "409"} <= set(map(str, operation["responses"]))
+    assert CaseViewSet.required_perms["refuse"] == "mediation.accept_case"
+    assert CaseViewSet.required_perms["archive"] == "mediation.mediate_case"
 
 
 # Organisations --------------------------------------------------------------------------------------

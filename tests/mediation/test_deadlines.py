@@ -58,7 +58,7 @@ def test_the_decision_is_due_three_working_days_after_receipt(walk_in, received,
     case = walk_in(received)
     assert case.received_on == received == case.clock_starts_on
     assert case.decision_due_on == decide_by
-    assert services.clocks(received, Case.Channel.WALK_IN)[0] == decide_by
+    assert rules.clocks(received, Case.Channel.WALK_IN)[0] == decide_by
     assert rules.DECISION_PERIOD.describe() == "3 working days"
 
 
@@ -101,7 +101,7 @@ def test_an_undecided_case_is_overdue_the_day_after_its_decision_date(walk_in):
 def test_the_mediation_period_counts_calendar_days(walk_in, received, channel, due):
     case = walk_in(received, channel=channel)
     assert case.due_on == due
-    assert services.base_due_on(case) == due
+    assert rules.base_due_on(case) == due
 
 
 def test_an_online_application_starts_its_clocks_today(make_case):
@@ -272,7 +272,7 @@ def test_a_transfer_restarts_the_decision_and_mediation_clocks(
     assert case.clock_starts_on == D(2026, 9, 30)
     assert case.decision_due_on == D(2026, 10, 10)  # 3 working days across National Day
     assert case.due_on == D(2026, 10, 15)  # 15 calendar days from the transfer
-    assert services.base_due_on(case) == D(2026, 10, 15)
+    assert rules.base_due_on(case) == D(2026, 10, 15)
     transfer = case.transfers.get()
     assert transfer.transferred_on == D(2026, 9, 30) and transfer.from_organisation_id != med_org_b.pk
     # The new organisation has its own 15 days of extension.

@@ -204,8 +204,8 @@ def test_the_data_is_what_the_services_would_have_written(demo_park):
             assert h.actor_label
         assert status == case.status
         assert history[-1].at <= now and timezone.localtime(history[0].at).date() == case.received_on
-        # Clocks as services.clocks computes them from the current organisation's receipt.
-        decision_due, due = services.clocks(case.clock_starts_on, case.channel)
+        # Clocks as rules.clocks computes them from the current organisation's receipt.
+        decision_due, due = rules.clocks(case.clock_starts_on, case.channel)
         assert case.decision_due_on == decision_due
         extensions = list(case.extensions.all())
         assert case.due_on == (extensions[-1].new_due_on if extensions else due)
@@ -236,7 +236,7 @@ def test_the_data_is_what_the_services_would_have_written(demo_park):
             if case.closed_on:
                 assert session.held_at <= history[-1].at
         # Collective flag, applicants with valid ID numbers and phones.
-        assert case.is_collective == services.is_collective(case.workers_count, case.common_claim)
+        assert case.is_collective == rules.is_collective(case.workers_count, case.common_claim)
         assert case.workers_count >= len(case.applicants.all()) >= 1
         for a in case.applicants.all():
             assert personal_data.validate_id_number(a.id_number) == a.id_number
@@ -272,7 +272,7 @@ def test_the_data_is_what_the_services_would_have_written(demo_park):
             assert paid[agreement.pk] == agreement.case.agreed_amount
         kinds = set(agreement.follow_ups.values_list("kind", flat=True))
         assert {FollowUp.Kind.ARBITRATION_CONFIRMATION, FollowUp.Kind.JUDICIAL_CONFIRMATION} <= kinds
-        assert (FollowUp.Kind.PAYMENT_ORDER in kinds) == services.payment_order_eligible(agreement)
+        assert (FollowUp.Kind.PAYMENT_ORDER in kinds) == rules.payment_order_eligible(agreement)
     assert FollowUp.objects.filter(status=FollowUp.Status.DONE).exists()
     assert set(Agreement.objects.values_list("performance", flat=True)) == set(Agreement.Performance.values)
 
@@ -318,7 +318,7 @@ def test_serials_tracking_and_a_second_run(demo_park):
     assert match, demo_park
     serial, code = match.groups()
     assert serial == f"{prefix}{today.year}-00001" or today.month <= 2
-    assert set(code) <= set(services.ACCESS_CODE_ALPHABET)
+    assert set(code) <= set(rules.ACCESS_CODE_ALPHABET)
     case = selectors.track(serial, code)
     assert case is not None and case.serial == serial
     assert selectors.track(serial, "ABCDEFGH") is None

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from apps.core.errors import InvalidTransition
-from apps.mediation import services
+from apps.mediation import rules, services
 from apps.mediation.models import Agreement, Case, FollowUp
 
 from .conftest import accepted, applicant, p, signed_agreement
@@ -23,7 +23,7 @@ def test_from_public_application_to_archive(
     case, code = make_case(applicants=[applicant(1, name="张三")])
     assert case.status == Case.Status.RECEIVED
     assert case.serial.startswith(f"TJ{case.received_on.year}-")
-    assert len(code) == 8 and services.check_access_code(case, code)
+    assert len(code) == 8 and rules.check_access_code(case, code)
     assert case.organisation is not None  # routed to the township organisation of ent_a's town
 
     case = accepted(case, mediator_user)
@@ -75,10 +75,10 @@ def test_a_new_access_code_replaces_the_old_one(client, make_case, mediator_user
     response = client.post(f"/mediation/{case.pk}/access-code/", follow=True)
     assert response.status_code == 200
     case.refresh_from_db()
-    assert not services.check_access_code(case, old_code)
+    assert not rules.check_access_code(case, old_code)
     message = next(m.message for m in response.context["messages"])
     new_code = re.search(r"(?<![A-Z0-9-])[A-HJ-NP-Z2-9]{8}(?![A-Z0-9-])", message).group(0)
-    assert services.check_access_code(case, new_code)
+    assert rules.check_access_code(case, new_code)
 
 
 def test_a_missing_agreement_pdf_can_be_generated_again(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.core.principal import SYSTEM
-from apps.mediation import services
+from apps.mediation import rules, services
 from apps.mediation.models import Case, Mediator
 from tests.factories import user_with_role
 
@@ -116,7 +116,7 @@ def test_register_a_walk_in_case_with_a_free_text_employer(en, mediator_user, me
     text = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert case.serial in text
     code = text.split("Access code for the applicant: ")[1].split(".")[0]
-    assert services.check_access_code(case, code)
+    assert rules.check_access_code(case, code)
     assert "only this once" in text
 
 
@@ -126,7 +126,7 @@ def test_register_against_a_registry_enterprise_routes_automatically(en, park_ad
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.respondent_enterprise == ent_a and case.respondent_name == ent_a.name
-    assert case.organisation == med_org  # services.route: the township organisation of ent_a's town
+    assert case.organisation == med_org  # selectors.route: the township organisation of ent_a's town
 
 
 def test_bad_id_check_digit_lands_on_the_applicant_row(en, mediator_user):

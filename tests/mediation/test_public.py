@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.api.throttling import PublicFormThrottle, PublicLookupThrottle
-from apps.mediation import services
+from apps.mediation import rules, services
 from apps.mediation.forms_intake import OTHER
 from apps.mediation.models import Case
 
@@ -90,7 +90,7 @@ def test_apply_shows_serial_and_code_once(en, ent_a, med_org):
     html = done.content.decode()
     assert case.serial in html
     code = html.split('data-testid="access-code">')[1].split("<")[0]
-    assert services.check_access_code(case, code)
+    assert rules.check_access_code(case, code)
     assert "shown only this once" in html
     assert "3 working days" in html and "15 days" in html
     assert reverse("mediation:track") in html

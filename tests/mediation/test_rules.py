@@ -61,7 +61,7 @@ def test_the_collective_threshold(ent_a, count, common, collective):
     case, _code = register(ent_a, applicants=[applicant(1)], workers_count=count, common_claim=common)
     assert case.is_collective is collective
     assert case.workers_count == count
-    assert services.is_collective(count, common) is collective
+    assert rules.is_collective(count, common) is collective
     assert rules.COLLECTIVE_THRESHOLD == 10
 
 
@@ -132,7 +132,7 @@ RECEIVED = D(2026, 10, 15)
 )
 def test_the_limitation_warning(ent_a, infringed, level):
     case, _code = register(ent_a, types=["dismissal"], infringed_on=infringed, received_on=RECEIVED)
-    warning = services.limitation(case)
+    warning = rules.limitation(case)
     if level is None:
         assert warning is None
         return
@@ -151,9 +151,9 @@ def test_unpaid_wages_while_still_employed_have_no_limit(ent_a):
         received_on=RECEIVED,
         applicants=[applicant(1, employed_until=None)],
     )
-    assert services.limitation(case) is None
+    assert rules.limitation(case) is None
     case, _code = register(ent_a, types=["remuneration"], received_on=RECEIVED, applicants=[applicant(2)])
-    assert services.limitation(case) is None
+    assert rules.limitation(case) is None
 
 
 def test_unpaid_wages_run_from_the_end_of_the_employment(ent_a):
@@ -164,7 +164,7 @@ def test_unpaid_wages_run_from_the_end_of_the_employment(ent_a):
         received_on=RECEIVED,
         applicants=[applicant(1, employed_until=D(2025, 9, 15))],
     )
-    warning = services.limitation(case)
+    warning = rules.limitation(case)
     assert warning["level"] == "past" and warning["ends_on"] == D(2026, 9, 15)
     assert (
         "For wages owed during employment the year runs from the end of the employment." in warning["message"]
@@ -176,7 +176,7 @@ def test_unpaid_wages_run_from_the_end_of_the_employment(ent_a):
         received_on=RECEIVED,
         applicants=[applicant(2, employed_until=D(2025, 10, 30))],
     )
-    warning = services.limitation(case)
+    warning = rules.limitation(case)
     assert warning["level"] == "near" and "For wages" in warning["message"]
 
     # One applicant is still employed: the year has not started for the group.
@@ -186,7 +186,7 @@ def test_unpaid_wages_run_from_the_end_of_the_employment(ent_a):
         received_on=RECEIVED,
         applicants=[applicant(3, employed_until=D(2025, 9, 15)), applicant(4)],
     )
-    assert services.limitation(case) is None
+    assert rules.limitation(case) is None
 
 
 def test_wages_and_another_claim_warn_on_the_other_claim(ent_a):
@@ -197,7 +197,7 @@ def test_wages_and_another_claim_warn_on_the_other_claim(ent_a):
         received_on=RECEIVED,
         applicants=[applicant(1)],
     )
-    warning = services.limitation(case)
+    warning = rules.limitation(case)
     assert warning["level"] == "past" and "For wages" not in warning["message"]
 
 
@@ -429,20 +429,20 @@ def test_a_failed_registration_uses_no_serial_number(ent_a):
 
 def test_access_codes_are_stored_only_as_a_hash(ent_a):
     case, code = register(ent_a)
-    assert len(code) == services.ACCESS_CODE_LENGTH == 8
-    assert set(code) <= set(services.ACCESS_CODE_ALPHABET)
-    assert case.access_code_hash == services.access_code_hash(code) and code not in case.access_code_hash
+    assert len(code) == rules.ACCESS_CODE_LENGTH == 8
+    assert set(code) <= set(rules.ACCESS_CODE_ALPHABET)
+    assert case.access_code_hash == rules.access_code_hash(code) and code not in case.access_code_hash
     with connection.cursor() as cur:
         cur.execute("SELECT * FROM mediation_case WHERE id = %s", [case.pk])
         row = cur.fetchone()
     assert not any(code in str(value) for value in row)
     assert not AuditEvent.objects.filter(after__icontains=code).exists()
-    assert services.check_access_code(case, code)
-    assert services.check_access_code(case, f" {code[:4].lower()}-{code[4:]} ")  # as read out on the phone
-    assert not services.check_access_code(case, code[:-1] + ("A" if code[-1] != "A" else "B"))
-    assert not services.check_access_code(case, "")
+    assert rules.check_access_code(case, code)
+    assert rules.check_access_code(case, f" {code[:4].lower()}-{code[4:]} ")  # as read out on the phone
+    assert not rules.check_access_code(case, code[:-1] + ("A" if code[-1] != "A" else "B"))
+    assert not rules.check_access_code(case, "")
     other, other_code = register(ent_a, applicants=[applicant(2)])
-    assert not services.check_access_code(case, other_code) or other_code == code
+    assert not rules.check_access_code(case, other_code) or other_code == code
 
 
 def test_the_database_holds_no_readable_id_number(ent_a, mediator_user):
@@ -491,7 +491,7 @@ def test_follow_ups_and_the_payment_order(case10, mediator_user, kind, payment_o
     if payment_order:
         expected[FollowUp.Kind.PAYMENT_ORDER] = None
     assert due == expected
-    assert services.payment_order_eligible(case.agreement) is payment_order
+    assert rules.payment_order_eligible(case.agreement) is payment_order
     assert {"wages", "injury_medical", "compensation", "damages"} == rules.PAYMENT_ORDER_KINDS
 
 

@@ -14,7 +14,16 @@ from apps.core.principal import SYSTEM, principal_for_api_client
 from apps.documents.models import GeneratedDocument
 from apps.mediation import rules, selectors, services
 from apps.mediation.models import Agreement, Case, CaseHistory, Extension, Transfer
-from apps.mediation.workflow import CLOSING_OUTCOMES, WORKFLOW
+from apps.mediation.workflow import (
+    CLOSING_OUTCOMES,
+    WORK_STATUSES,
+    WORKFLOW,
+    agreement_pdf_refusal,
+    can_generate_agreement_pdf,
+    can_reissue_access_code,
+    work_allowed,
+    work_refusal,
+)
 from tests.factories import user_with_role
 
 from .conftest import accepted, applicant, mediator_of, p, signed_agreement, travel
@@ -488,3 +497,67 @@ def test_an_applicant_row_for_each_test_case_is_valid():
 
     for n in (1, 2, 999):
         validate_id_number(applicant(n)["id_number"])
+
+
+# Work besides the lifecycle: one table answers the page's buttons and the services' refusals ------
+
+
+def _refused_code(call) -> str | None:
+    try:
+        call()
+    except DomainError as exc:
+        return exc.code
+    return None
+
+
+def test_the_work_table_answers_the_buttons_and_the_services_alike(make_case, mediator_user, ent_hr_a):
+    pr, hr = p(mediator_user), p(ent_hr_a)
+    case, _code = make_case()
+    assert work_allowed(case, pr) == {"document"}
+    assert work_allowed(case, hr) == set()  # the respondent's HR never works on the case
+    assert can_reissue_access_code(case, pr) and not can_reissue_access_code(case, hr)
+    assert not can_generate_agreement_pdf(case, pr)
+
+    case = accepted(case, mediator_user)
+    assert work_allowed(case, pr) == {"session", "agreement", "referral", "document"}
+    # Signatures need a drafted agreement: the button is absent and the service refuses alike.
+    assert work_refusal(case, "signatures").code == "no_agreement"
+    assert _refused_code(lambda: services.record_signatures(pr, case, applicant_signed_on=TODAY)) == (
+        "no_agreement"
+    )
+    signed_agreement(case, mediator_user)
+    case = selectors.get_case(pr, case.pk)
+    # Once signed, the agreement's text is fixed (LDMAL art. 14).
+    assert work_allowed(case, pr) == {"session", "signatures", "referral", "document"}
+    assert work_refusal(case, "agreement").code == "signed"
+    assert _refused_code(lambda: services.save_agreement(pr, case, result="改", items=[])) == "signed"
+    # Performance is recorded only after closing with the agreement.
+    assert work_refusal(case, "payment").code == "invalid_state"
+    assert _refused_code(lambda: services.record_payment(pr, case, amount="1", paid_on=TODAY)) == (
+        "invalid_state"
+    )
+
+    services.close(pr, case, "close_agreement")
+    case = selectors.get_case(pr, case.pk)
+    assert work_allowed(case, pr) == {"referral", "document", "payment", "performance", "follow_up"}
+    assert not can_generate_agreement_pdf(case, pr)  # its PDF is being generated
+    assert work_refusal(case, "session").code == "invalid_state"
+    GeneratedDocument.objects.filter(pk=case.agreement.document_id).update(
+        status=GeneratedDocument.Status.FAILED
+    )
+    case = selectors.get_case(pr, case.pk)
+    assert can_generate_agreement_pdf(case, pr) and not can_generate_agreement_pdf(case, hr)
+
+
+def test_work_on_a_case_closed_without_agreement_and_on_an_archived_one(build, mediator_user):
+    pr = p(mediator_user)
+    case = build(S.CLOSED)
+    assert work_allowed(case, pr) == {"referral", "document"}
+    assert work_refusal(case, "performance").code == "no_agreement"
+    assert _refused_code(lambda: services.set_performance(pr, case, "performed")) == "no_agreement"
+    assert agreement_pdf_refusal(case).code == "no_agreement"
+    case = services.archive(pr, case)
+    assert work_allowed(case, pr) == set()
+    assert {work_refusal(case, work).code for work in WORK_STATUSES} == {"archived"}
+    assert not can_reissue_access_code(case, pr)
+    assert _refused_code(lambda: services.reissue_access_code(pr, case)) == "archived"

@@ -26,6 +26,7 @@ from ..models import (
     Case,
     CaseDocument,
     CaseHistory,
+    DisputeType,
     Extension,
     FollowUp,
     MediationOrganisation,
@@ -35,7 +36,6 @@ from ..models import (
     Session,
     Transfer,
 )
-from ..rules import DisputeType
 from ..workflow import WORKFLOW
 
 #: Every action `available_actions` may name; each is `POST /cases/{id}/<action>/`.
@@ -582,16 +582,6 @@ class CaseInSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="The day the case was received; today when not sent. The clocks run from it.",
-    )
-
-
-@extend_schema_serializer(component_name="MediationReason")
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="Required for refusing and for closing without an agreement, on withdrawal, on "
-        "the respondent's refusal and on a referral.",
     )
 
 

@@ -19,10 +19,18 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from apps.api.views import ScopedViewMixin, validated
+from apps.api.workflow import (
+    TRANSITION_ERRORS,
+    action_perms,
+    action_scopes,
+    transition_endpoint,
+    transition_endpoints,
+)
 
 from .. import selectors, services
 from ..filters import CaseFilter
 from ..models import Case, MediationOrganisation
+from ..workflow import WORKFLOW
 from .serializers import (
     AcceptInSerializer,
     CaseCreatedSerializer,
@@ -32,14 +40,12 @@ from .serializers import (
     ExtendInSerializer,
     HistoryOutSerializer,
     OrganisationOutSerializer,
-    ReasonSerializer,
     TransferInSerializer,
 )
 
 READ, WRITE = "mediation:read", "mediation:write"
 VIEW = "mediation.view_case"
 REGISTER = "mediation.register_case"
-ACCEPT = "mediation.accept_case"
 MEDIATE = "mediation.mediate_case"
 
 
@@ -64,79 +70,36 @@ class PDFRenderer(renderers.BaseRenderer):
 # Cases ---------------------------------------------------------------------------------------------
 
 _DETAIL = OpenApiResponse(CaseDetailSerializer, description="The case.")
-_WRITE_NOTE = "Scope: `mediation:write` (session users: the permission of the action)."
 
-#: The actions that take at most a reason: (summary, description, whether a reason is sent).
-REASON_ACTIONS = {
-    "refuse": (
-        "Refuse the case",
-        "From `received`: not accepted for mediation (e.g. not a labour dispute, a party does not "
-        "agree to mediation). A reason is required (400 with `error.fields.reason`); the applicant "
-        "sees it on the public tracking page.",
-        True,
-    ),
-    "close_agreement": (
-        "Close with the agreement",
-        "From `in_mediation`, once the agreement has its items and both parties, the mediator and "
-        "the organisation's seal have signed it (LDMAL art. 14; 409 otherwise). Fixes the agreed "
-        "amount, opens the follow-ups and queues the agreement PDF. The reason is optional.",
-        True,
-    ),
-    "close_no_agreement": (
-        "Close without agreement",
-        "From `in_mediation`. A reason is required.",
-        True,
-    ),
-    "close_timed_out": (
-        "Close as timed out",
-        "From `in_mediation`, once `due_on` has passed (LDMAL art. 14; 409 before). The reason is optional.",
-        True,
-    ),
-    "withdraw": (
-        "The applicant withdraws",
-        "From `received` or `in_mediation`. A reason is required.",
-        True,
-    ),
-    "respondent_refused": (
-        "The respondent refuses mediation",
-        "From `received` or `in_mediation`. A reason is required.",
-        True,
-    ),
-    "refer_arbitration": (
-        "Refer to arbitration",
-        "From `in_mediation`: closed with the outcome `arbitration`. A reason is required.",
-        True,
-    ),
-    "refer_court": (
-        "Refer to court",
-        "From `in_mediation`: closed with the outcome `court`. A reason is required.",
-        True,
-    ),
-    "archive": (
-        "Archive the case",
-        "From `closed` or `refused`: the case becomes read-only. A case closed with an agreement is "
-        "archived once its performance is recorded and its PDF is ready (409 before).",
-        False,
-    ),
-}
+#: The table's actions that take at most a reason: one endpoint each, performed by
+#: `services.perform`, described from the workflow's `Transition` (sources, `doc`, `source`, who).
+REASON_ACTIONS = [
+    "refuse",
+    "close_agreement",
+    "close_no_agreement",
+    "close_timed_out",
+    "withdraw",
+    "respondent_refused",
+    "refer_arbitration",
+    "refer_court",
+]
 
 
-def _reason_action(name):
-    summary, description, takes_reason = REASON_ACTIONS[name]
+def _translated_summary(endpoint):
+    """Give the endpoint its action's label as the summary, still lazy, so the schema is written in
+    the language it is generated in (`spectacular --lang en`). `transition_endpoint` turns the label
+    into text when the module is imported, in the default language (Chinese); this can go once it
+    passes the lazy label itself."""
+    return extend_schema(summary=WORKFLOW.get(endpoint.__name__).label)(endpoint)
 
-    def handler(self, request, pk=None):
-        case = self.get_object()
-        reason = validated(ReasonSerializer(data=request.data)).get("reason", "") if takes_reason else ""
-        return self._out(services.perform(self.principal, case, name, reason=reason))
 
-    handler.__name__ = handler.__qualname__ = name
-    handler = action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)(handler)
-    return extend_schema(
-        summary=summary,
-        description=f"{description} {_WRITE_NOTE}",
-        request=ReasonSerializer if takes_reason else None,
-        responses={200: _DETAIL},
-    )(handler)
+def _transition(name: str, **kwargs):
+    """`apps.api.workflow.transition_endpoint` for the action `name` of the case table."""
+
+    def decorate(fn):
+        return _translated_summary(transition_endpoint(WORKFLOW, name, **kwargs)(fn))
+
+    return decorate
 
 
 @extend_schema_view(
@@ -183,6 +146,7 @@ class CaseViewSet(
     # here for the schema's parameters.
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend]
+    # The lifecycle actions' scopes and permissions are the workflow table's.
     required_scopes = {
         "list": READ,
         "retrieve": READ,
@@ -190,6 +154,8 @@ class CaseViewSet(
         "agreement_pdf": READ,
         "HEAD": READ,
         "OPTIONS": READ,
+        "create": WRITE,
+        **action_scopes(WORKFLOW),
         "*": WRITE,
     }
     required_perms = {
@@ -198,9 +164,7 @@ class CaseViewSet(
         "timeline": VIEW,
         "agreement_pdf": VIEW,
         "create": REGISTER,
-        "accept": ACCEPT,
-        "refuse": ACCEPT,
-        "transfer": ACCEPT,
+        **action_perms(WORKFLOW),
         "HEAD": VIEW,
         "OPTIONS": VIEW,
         "*": MEDIATE,
@@ -237,79 +201,65 @@ class CaseViewSet(
         body = CaseCreatedSerializer(fresh, context={**context, "access_code": code}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
-    def _out(self, case):
+    def respond_with(self, case):
+        """The case's detail after an action; 204 if the caller no longer sees it."""
         fresh = selectors.case_detail_queryset(self.principal).filter(pk=case.pk).first()
         if fresh is None:  # e.g. transferred out of the caller's organisation
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
-    @extend_schema(
-        summary="Accept the case",
-        description="From `received` to `in_mediation`: the organisation (the one it was routed "
-        "to when not sent) takes the case and assigns one of its active mediators. Two callers "
-        "accepting at once leave exactly one result; the second gets a 409. Scope: "
-        "`mediation:write` (session users: the accepting permission).",
-        request=AcceptInSerializer,
-        responses={200: _DETAIL},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    @_transition("accept", request=AcceptInSerializer, response=_DETAIL)
     def accept(self, request, pk=None):
         case = self.get_object()
         data = validated(AcceptInSerializer(data=request.data, context=self.get_serializer_context()))
-        return self._out(
+        return self.respond_with(
             services.accept(
                 self.principal, case, mediator=data["mediator"], organisation=data.get("organisation")
             )
         )
 
     @extend_schema(
-        summary="Transfer the case to another organisation",
-        description="From `received` or `in_mediation`, e.g. from an enterprise committee to the "
-        "regional one. The case goes back to `received` there: the new organisation's 3 working "
-        "days and the mediation period run from today, and the mediator is unassigned. A reason "
-        "is required. Scope: `mediation:write` (session users: the accepting permission).",
-        request=TransferInSerializer,
         responses={
             200: _DETAIL,
             204: OpenApiResponse(
                 description="Transferred out of what the caller may see (a mediator's own organisation)."
             ),
-        },
+            **TRANSITION_ERRORS,
+        }
     )
-    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    @_transition("transfer", request=TransferInSerializer, response=_DETAIL)
     def transfer(self, request, pk=None):
         case = self.get_object()
         data = validated(TransferInSerializer(data=request.data, context=self.get_serializer_context()))
-        return self._out(
+        return self.respond_with(
             services.transfer(
                 self.principal, case, to_organisation=data["to_organisation"], reason=data["reason"]
             )
         )
 
-    @extend_schema(
-        summary="Extend the mediation period",
-        description="While `in_mediation`, with both parties' consent recorded (LDMAL art. 14): "
-        "at most 15 days beyond the original deadline in all (企业劳动争议协商调解规定 art. 26), "
-        "no cap for court-entrusted cases. A date beyond the cap is a 400 on `new_due_on`. "
-        f"{_WRITE_NOTE}",
-        request=ExtendInSerializer,
-        responses={200: _DETAIL},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    @_transition("extend", request=ExtendInSerializer, response=_DETAIL)
     def extend(self, request, pk=None):
         case = self.get_object()
         data = validated(ExtendInSerializer(data=request.data))
-        return self._out(services.extend(self.principal, case, **data))
+        return self.respond_with(services.extend(self.principal, case, **data))
 
-    refuse = _reason_action("refuse")
-    close_agreement = _reason_action("close_agreement")
-    close_no_agreement = _reason_action("close_no_agreement")
-    close_timed_out = _reason_action("close_timed_out")
-    withdraw = _reason_action("withdraw")
-    respondent_refused = _reason_action("respondent_refused")
-    refer_arbitration = _reason_action("refer_arbitration")
-    refer_court = _reason_action("refer_court")
-    archive = _reason_action("archive")
+    (
+        refuse,
+        close_agreement,
+        close_no_agreement,
+        close_timed_out,
+        withdraw,
+        respondent_refused,
+        refer_arbitration,
+        refer_court,
+    ) = map(
+        _translated_summary,
+        transition_endpoints(WORKFLOW, REASON_ACTIONS, perform=services.perform, response=_DETAIL),
+    )
+
+    @_transition("archive", response=_DETAIL)
+    def archive(self, request, pk=None):
+        return self.respond_with(services.archive(self.principal, self.get_object()))
 
     @extend_schema(
         summary="The case's timeline",

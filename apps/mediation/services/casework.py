@@ -1,0 +1,130 @@
+"""The mediator's file on a case: sessions, re-employment referrals and documents.
+
+Which status allows which work is the table in workflow.py (`check_work`); the page's buttons
+read the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit import services as audit
+from apps.core.errors import DomainError, raise_fields
+from apps.core.uploads import check_upload
+
+from .. import rules
+from ..models import Applicant, Case, CaseDocument, Referral, Session
+from ..workflow import check_work
+from ._common import _date, _lock, _require, _text, _today, _user
+
+
+@transaction.atomic
+def record_session(principal, case: Case, *, held_at, mode: str, attendees: str, notes: str = "") -> Session:
+    _require(principal, "mediation.mediate_case", case)
+    case = _lock(case)
+    check_work(case, "session")
+    errors: dict = {}
+    if not isinstance(held_at, dt.datetime):
+        errors["held_at"] = [_("Enter the date and time of the session.")]
+    else:
+        if timezone.is_naive(held_at):
+            held_at = timezone.make_aware(held_at)
+        if held_at > timezone.now() + dt.timedelta(minutes=5):
+            errors["held_at"] = [_("Record a session once it has taken place.")]
+        elif timezone.localtime(held_at).date() < case.received_on:
+            errors["held_at"] = [_("The session cannot predate the application.")]
+    if mode not in Session.Mode.values:
+        errors["mode"] = [_("Choose in person, video or phone.")]
+    attendees = _text(attendees, 2000)
+    if not attendees:
+        errors["attendees"] = [_("List who attended.")]
+    raise_fields(errors)
+    session = Session.objects.create(
+        case=case,
+        held_at=held_at,
+        mode=mode,
+        attendees=attendees,
+        notes=_text(notes, 8000),
+        recorded_by=_user(principal),
+    )
+    audit.record("mediation.record_session", session, after=audit.snapshot(session))
+    return session
+
+
+@transaction.atomic
+def add_referral(
+    principal, case: Case, *, applicant: Applicant, service: str, referred_on, note: str = ""
+) -> Referral:
+    """Refer an applicant who lost the job in the dispute to employment services (seed 003)."""
+    _require(principal, "mediation.mediate_case", case)
+    case = _lock(case)
+    check_work(case, "referral")
+    errors: dict = {}
+    if applicant is None or applicant.case_id != case.pk:
+        errors["applicant"] = [_("Choose an applicant of this case.")]
+    service = _text(service, 200)
+    if not service:
+        errors["service"] = [_("Name the employment service.")]
+    day = _date(referred_on, "referred_on", errors, required=True, not_after=_today())
+    raise_fields(errors)
+    if not applicant.lost_job:
+        applicant.lost_job = True
+        applicant.save(update_fields=["lost_job", "updated_at"])
+    referral = Referral.objects.create(
+        case=case, applicant=applicant, service=service, referred_on=day, note=_text(note, 300)
+    )
+    audit.record("mediation.add_referral", referral, after=audit.snapshot(referral))
+    return referral
+
+
+@transaction.atomic
+def record_referral_result(
+    principal, referral: Referral, *, result: str, result_on=None, note: str = ""
+) -> Referral:
+    _require(principal, "mediation.mediate_case", referral.case)
+    check_work(_lock(referral.case), "referral")
+    errors: dict = {}
+    if result not in Referral.Result.values:
+        errors["result"] = [_("Choose the result.")]
+    day = _date(
+        result_on, "result_on", errors, required=result != Referral.Result.PENDING, not_after=_today()
+    )
+    if day and day < referral.referred_on:
+        errors.setdefault("result_on", []).append(_("The result cannot predate the referral."))
+    raise_fields(errors)
+    before = audit.snapshot(referral)
+    referral.result, referral.result_on = result, day
+    referral.note = _text(note, 300) or referral.note
+    referral.save()
+    audit.record("mediation.record_referral_result", referral, before=before, after=audit.snapshot(referral))
+    return referral
+
+
+@transaction.atomic
+def add_document(principal, case: Case, *, uploaded, title: str) -> CaseDocument:
+    _require(principal, "mediation.mediate_case", case)
+    case = _lock(case)
+    check_work(case, "document")
+    title = _text(title, 200)
+    if not title:
+        raise DomainError(_("Give the document a title."), field="title")
+    content_type, sha256, size = check_upload(uploaded, max_bytes=rules.DOCUMENT_MAX_BYTES)
+    doc = CaseDocument(
+        case=case,
+        title=title,
+        content_type=content_type,
+        sha256=sha256,
+        size=size,
+        uploaded_by=_user(principal),
+    )
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(content_type, "bin")
+    uploaded.name = f"{secrets.token_hex(12)}.{extension}"
+    doc.file = uploaded
+    doc.save()
+    audit.record("mediation.add_document", doc, after=audit.snapshot(doc))
+    return doc
