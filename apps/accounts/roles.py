@@ -33,7 +33,7 @@ _UNION_READ = {
 }
 
 #: Harmony certification (issue 4). Which enterprise an HR user prepares for is decided by
-#: `certification.services.can_prepare` (their own); what anyone sees, by `visible_to`.
+#: `certification.workflow.can_prepare` (their own); what anyone sees, by `visible_to`.
 _CERTIFICATION_READ = {"certification.view_application", "certification.view_certificate"}
 
 #: Labour-dispute mediation (issue 5). Which cases a user sees is decided by `Case.visible_to`

@@ -45,4 +45,7 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code, description in ERRORS.items():
                 responses.setdefault(code, {"description": description, "content": ref})
+            for code, response in responses.items():
+                if str(code).startswith("4"):  # errors declared by a view carry the one error body too
+                    response.setdefault("content", ref)
     return result

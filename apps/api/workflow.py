@@ -42,13 +42,14 @@ class ReasonSerializer(serializers.Serializer):
     `needs_reason` (the endpoint's description says so); the service refuses a blank one with a
     400 on `reason`, in the caller's language."""
 
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-def action_scopes(workflow: Workflow) -> dict[str, str]:
+def action_scopes(workflow: Workflow) -> dict[str, str | None]:
     """`required_scopes` of the transition endpoints: each action's API scope from the table. An
-    action without a scope is closed to API clients (the permission class refuses it)."""
-    return {name: t.scope for name, t in workflow.transitions.items() if t.scope}
+    action without a scope maps to None, so the permission class refuses API clients at once
+    (a viewset's `"*"` default does not open it)."""
+    return {name: t.scope for name, t in workflow.transitions.items()}
 
 
 def action_perms(workflow: Workflow) -> dict[str, str]:
@@ -106,12 +107,12 @@ def transition_endpoint(
             detail=True,
             methods=["post"],
             url_path=url_path or name,
-            url_name=url_path or name,
+            url_name=(url_path or name).replace("_", "-"),
             filter_backends=[],
             pagination_class=None,
         )(fn)
         return extend_schema(
-            summary=str(transition.label),
+            summary=transition.label,  # lazy: the schema is written in the language it is generated in
             description=describe(workflow, transition, note),
             request=request,
             responses={200: response, **TRANSITION_ERRORS},

@@ -49,7 +49,7 @@ def call(user, action, case, data=None):
 
 
 def test_scopes_and_permissions_come_from_the_table():
-    assert action_scopes(WORKFLOW) == {"accept": "mediation:write"}
+    assert action_scopes(WORKFLOW) == {"accept": "mediation:write", "refuse": None, "close": None}
     assert action_perms(WORKFLOW) == {"accept": "audit.view_auditevent", "refuse": "audit.view_auditevent"}
 
 

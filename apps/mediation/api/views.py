@@ -85,23 +85,6 @@ REASON_ACTIONS = [
 ]
 
 
-def _translated_summary(endpoint):
-    """Give the endpoint its action's label as the summary, still lazy, so the schema is written in
-    the language it is generated in (`spectacular --lang en`). `transition_endpoint` turns the label
-    into text when the module is imported, in the default language (Chinese); this can go once it
-    passes the lazy label itself."""
-    return extend_schema(summary=WORKFLOW.get(endpoint.__name__).label)(endpoint)
-
-
-def _transition(name: str, **kwargs):
-    """`apps.api.workflow.transition_endpoint` for the action `name` of the case table."""
-
-    def decorate(fn):
-        return _translated_summary(transition_endpoint(WORKFLOW, name, **kwargs)(fn))
-
-    return decorate
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List mediation cases",
@@ -208,7 +191,7 @@ class CaseViewSet(
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
-    @_transition("accept", request=AcceptInSerializer, response=_DETAIL)
+    @transition_endpoint(WORKFLOW, "accept", request=AcceptInSerializer, response=_DETAIL)
     def accept(self, request, pk=None):
         case = self.get_object()
         data = validated(AcceptInSerializer(data=request.data, context=self.get_serializer_context()))
@@ -227,7 +210,7 @@ class CaseViewSet(
             **TRANSITION_ERRORS,
         }
     )
-    @_transition("transfer", request=TransferInSerializer, response=_DETAIL)
+    @transition_endpoint(WORKFLOW, "transfer", request=TransferInSerializer, response=_DETAIL)
     def transfer(self, request, pk=None):
         case = self.get_object()
         data = validated(TransferInSerializer(data=request.data, context=self.get_serializer_context()))
@@ -237,7 +220,7 @@ class CaseViewSet(
             )
         )
 
-    @_transition("extend", request=ExtendInSerializer, response=_DETAIL)
+    @transition_endpoint(WORKFLOW, "extend", request=ExtendInSerializer, response=_DETAIL)
     def extend(self, request, pk=None):
         case = self.get_object()
         data = validated(ExtendInSerializer(data=request.data))
@@ -252,12 +235,9 @@ class CaseViewSet(
         respondent_refused,
         refer_arbitration,
         refer_court,
-    ) = map(
-        _translated_summary,
-        transition_endpoints(WORKFLOW, REASON_ACTIONS, perform=services.perform, response=_DETAIL),
-    )
+    ) = transition_endpoints(WORKFLOW, REASON_ACTIONS, perform=services.perform, response=_DETAIL)
 
-    @_transition("archive", response=_DETAIL)
+    @transition_endpoint(WORKFLOW, "archive", response=_DETAIL)
     def archive(self, request, pk=None):
         return self.respond_with(services.archive(self.principal, self.get_object()))
 
