@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.certification import services
+from apps.certification import selectors, services
 from apps.certification.models import Application, Certificate, Item, Round, VetoEvent
 from tests.factories import EnterpriseFactory, user_with_role
 
@@ -401,7 +401,7 @@ def test_certificate_list_and_detail(client, reader, certificate, ent_a_old):
     assert body["issued_on"] == certificate.issued_on.isoformat()
     assert body["valid_until"] == certificate.valid_until.isoformat()
     assert len(body["sha256"]) == 64 and body["sha256"] == certificate.document.sha256
-    assert body["verify_url"] == services.verification_url(certificate.number)
+    assert body["verify_url"] == selectors.verification_url(certificate.number)
     assert body["verify_url"].endswith(f"/verify/{certificate.number}")
     assert body["available_actions"] == []
     assert client.get(f"{CERTS}HX1999-A-9999/", **bearer(reader)).status_code == 404
