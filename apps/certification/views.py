@@ -400,6 +400,9 @@ def _detail_page(request, principal, app, *, reason_forms=None, status=200):
         row.from_label = _status_label(row.from_status)
         row.to_label = _status_label(row.to_status)
     files = list(app.evidence.exclude(purpose=Evidence.Purpose.ITEM).select_related("uploaded_by"))
+    objections = list(selectors.objections_of(app, principal))
+    for objection in objections:
+        objection.can_resolve = workflow.may_resolve_objection(principal, objection)
     return render(
         request,
         "certification/application_detail.html",
@@ -412,7 +415,7 @@ def _detail_page(request, principal, app, *, reason_forms=None, status=200):
             "disclosure_files": [f for f in files if f.purpose == Evidence.Purpose.DISCLOSURE],
             "site_files": [f for f in files if f.purpose == Evidence.Purpose.SITE_VISIT],
             "disclosure_days": rules.disclosure_days(app),
-            "objections": list(selectors.objections_of(app, principal)),
+            "objections": objections,
             "certificate": Certificate.objects.filter(application=app).first(),
             "history": history,
             "actions": actions,

@@ -236,7 +236,12 @@ def objection_resolve(request, pk):
     return render(
         request,
         "certification/notice_objection.html",
-        {"objection": objection, "form": form, "next": _next_url(request, "")},
+        {
+            "objection": objection,
+            "form": form,
+            "next": _next_url(request, ""),
+            "can": {"resolve": workflow.may_resolve_objection(principal, objection)},
+        },
     )
 
 
