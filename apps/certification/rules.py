@@ -40,7 +40,10 @@ SOURCE_RULE_SET = gettext_lazy("certification rule set %(name)s")
 #: The same sources in English, for the API's descriptions (read by integrators; not translated).
 SOURCE_PROGRAMME_EN = "Liudong harmony certification programme (2022), part 4 (2)"
 SOURCE_NOTICE_EN = "Liudong harmony certification programme (2022), part 4 (3)"
-SOURCE_GUANGXI_EN = "Guangxi harmony certification measures (桂人社规〔2018〕4号): levels and veto catalogue"
+SOURCE_GUANGXI_EN = (
+    "Guangxi measures for certifying harmonious labour-relations units (trial), 桂人社规〔2018〕4号: "
+    "the levels and the veto catalogue"
+)
 
 #: Evidence files: what HR may upload and how large.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

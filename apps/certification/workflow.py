@@ -60,7 +60,6 @@ def _notice_over_and_clear(app, principal):
 
 
 _ONLY_HR = "Only the enterprise's own HR, signed in, may do it (403 for anyone else)."
-_BLANK_REASON = "A blank reason is a 400 with `error.fields.reason`."
 
 WORKFLOW = Workflow(
     "status",
@@ -105,7 +104,7 @@ WORKFLOW = Workflow(
             scope="certification:write",
             needs_reason=True,
             doc="Back to the enterprise, which may correct the self-evaluation and submit it again; its HR "
-            f"are notified with the reason. {_BLANK_REASON}",
+            "are notified with the reason.",
         ),
         Transition(
             "reject",
@@ -116,7 +115,7 @@ WORKFLOW = Workflow(
             scope="certification:write",
             needs_reason=True,
             doc="Ends the application; the enterprise's HR are notified with the reason (upholding an "
-            f"objection during the public notice rejects it the same way). {_BLANK_REASON}",
+            "objection during the public notice rejects it the same way).",
         ),
         Transition(
             "propose",
@@ -169,7 +168,7 @@ CERTIFICATE_WORKFLOW = Workflow(
             scope="certification:write",
             needs_reason=True,
             doc="Ends a valid title at once (a failed spot check, a veto event...); the verification page "
-            f"shows it as revoked and the enterprise's HR are notified. {_BLANK_REASON}",
+            "shows it as revoked and the enterprise's HR are notified.",
         ),
         Transition(
             "lapse",

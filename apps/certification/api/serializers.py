@@ -195,13 +195,6 @@ class ApplicationDetailSchema(OpenApiSerializerExtension):
         return {"allOf": [summary.ref, details]}
 
 
-@extend_schema_serializer(component_name="CertificationReason")
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="Required for returning, rejecting and revoking."
-    )
-
-
 @extend_schema_serializer(component_name="CertificationReviewScore")
 class ReviewScoreInSerializer(serializers.Serializer):
     item = serializers.CharField(
