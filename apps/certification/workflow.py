@@ -6,8 +6,9 @@ draft ──submit──▶ submitted ──start_review──▶ under_review �
 draft / returned / submitted ──withdraw──▶ withdrawn
 
 Submission eligibility (group ratio, disclosure, size, age, ladder, waiting time, veto events, one
-open application per round) is checked by `services.submit`, which gathers every reason at once;
-the guards here are the checks that decide whether a button shows at all.
+open application per round) is `rules.submission_problems` (every reason at once, read for it by
+`selectors.submission_problems`), which `services.submit` enforces; the guards here are the checks
+that decide whether a button shows at all.
 
 Beside the tables, the "may X?" questions that are not a status change: who prepares the
 self-evaluation and in which statuses (`can_prepare`, `EDITABLE`), who reviews, publishes notices,
