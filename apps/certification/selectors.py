@@ -36,7 +36,7 @@ from .models import (
     VetoEvent,
     VetoRule,
 )
-from .workflow import EDITABLE
+from .workflow import EDITABLE, may_prepare_applications
 
 S = Application.Status
 
@@ -471,6 +471,7 @@ def enterprise_certification(principal, enterprise: Enterprise) -> dict:
         "applications": apps,
         "vetoes": vetoes,
         "today": today,
+        "can": {"prepare": may_prepare_applications(principal)},
     }
 
 

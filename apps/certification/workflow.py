@@ -259,6 +259,11 @@ def _user_has(principal, perm: str) -> bool:
     return not principal.is_api_client and principal.user is not None and principal.user.has_perm(perm)
 
 
+def may_prepare_applications(principal) -> bool:
+    """Enterprise HR prepare their enterprise's applications (which enterprise: `can_prepare`)."""
+    return _user_has(principal, "certification.prepare_application")
+
+
 def may_manage_rule_sets(principal) -> bool:
     return principal.is_park_admin
 
