@@ -4,6 +4,7 @@ per round, the public notice period, the proposal cut-off, rule set versions and
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace as NS
 
 import chinese_calendar
 import pytest
@@ -656,3 +657,34 @@ def test_an_item_of_another_form_is_refused(ent_a_old, ent_hr_a, cert_round, cer
     with pytest.raises(DomainError) as exc:
         services.save_self_scores(p(ent_hr_a), app, {str(foreign.pk): {"score": "1"}})
     assert f"item_{foreign.pk}" in exc.value.fields
+
+
+def test_states_of_reports_notices_and_titles_are_plain_rules():
+    """The pages' badges read these rules (they were computed in the views and templates)."""
+    today = dt.date(2026, 6, 15)
+    due = dt.date(2026, 6, 30)
+    report = NS(submitted_at=None, due_on=due)
+    assert rules.report_state(report, 30, dt.date(2026, 5, 30)) == "upcoming"
+    assert rules.report_state(report, 30, dt.date(2026, 5, 31)) == "open"  # the anniversary
+    assert rules.report_state(report, 30, today) == "open"
+    assert rules.report_state(report, 30, due) == "open" and not rules.report_overdue(report, due)
+    assert rules.report_state(report, 30, due + dt.timedelta(days=1)) == "overdue"
+    assert rules.report_state(NS(submitted_at=today, due_on=due), 30, dt.date(2027, 1, 1)) == "submitted"
+
+    notice = NS(closed_at=None, starts_on=today, ends_on=today + dt.timedelta(days=4))
+    assert rules.notice_state(notice, today - dt.timedelta(days=1)) == "upcoming"
+    assert rules.notice_state(notice, today + dt.timedelta(days=4)) == "running"
+    assert rules.notice_state(notice, today + dt.timedelta(days=5)) == "ended"
+    notice.closed_at = today
+    assert rules.notice_state(notice, today) == "closed"
+
+    valid = NS(status="valid", issued_on=today, valid_until=dt.date(2029, 6, 14))
+    assert rules.verification_state(valid, today) == "valid"
+    assert rules.verification_state(valid, today - dt.timedelta(days=1)) == "not_yet_valid"
+    assert rules.verification_state(valid, dt.date(2029, 6, 15)) == "expired"
+    assert (
+        rules.verification_state(NS(status="revoked", issued_on=today, valid_until=today), today) == "revoked"
+    )
+    rs = NS(validity_years=3, report_grace_days=30)
+    assert rules.valid_until(rs, today) == dt.date(2029, 6, 14)
+    assert rules.report_due_on(rs, today, 1) == dt.date(2027, 7, 15)
