@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.audit.admin_mixins import AuditedAdminMixin
 from apps.core.principal import principal_for_user
 
-from . import services
+from . import rules, selectors, services
 from .models import (
     Application,
     Category,
@@ -30,7 +30,7 @@ class LockedWhenUsedMixin:
 
     def _locked(self, obj):
         rule_set = obj if isinstance(obj, RuleSet) else getattr(obj, "rule_set", None)
-        return rule_set is not None and rule_set.pk and services.rule_set_in_use(rule_set)
+        return rule_set is not None and rule_set.pk and selectors.rule_set_in_use(rule_set)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not (obj is not None and self._locked(obj))
@@ -76,7 +76,7 @@ class RuleSetAdmin(LockedWhenUsedMixin, AuditedAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        for problem in services.rule_set_problems(form.instance):
+        for problem in rules.rule_set_problems(form.instance):
             self.message_user(request, problem, messages.WARNING)
 
 
@@ -85,7 +85,7 @@ class ItemInline(admin.TabularInline):
     extra = 0
 
     def _locked(self, obj):
-        return obj is not None and services.rule_set_in_use(obj.rule_set)
+        return obj is not None and selectors.rule_set_in_use(obj.rule_set)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not self._locked(obj)

@@ -1,6 +1,8 @@
 """The default certification rule set of the domain guide §4, loaded by migration 0002 and by
 tests. Kept as plain data so a province's own set can be written the same way."""
 
+from decimal import Decimal
+
 LEVELS = [
     # rank, code, name, cut-off, months at the level below
     (1, "A", "A级", "80", 12),
@@ -137,8 +139,6 @@ SETTINGS = {
 
 def create_default(RuleSet, Level, VetoRule, Category, Item, *, region: str, year: int):
     """Create the default rule set with the given (historical or current) model classes."""
-    from decimal import Decimal
-
     data = dict(SETTINGS)
     data["issuer"] = data["issuer"].format(region=region)
     data["coverage_target"] = Decimal(data["coverage_target"])

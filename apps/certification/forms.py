@@ -1,6 +1,6 @@
 """Forms of the certification pages (HR's self-evaluation wizard, the review, the actions). They
 parse input only; every rule (score ranges, the group ratio, the disclosure, file types, who may
-act) is applied by services.py, whose DomainError the views put back on these forms."""
+act) is applied by services.py (with rules.py and workflow.py), whose DomainError the views put back on these forms."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from apps.core.forms import NameChoiceField as EnterpriseChoiceField
 from apps.enterprises.models import Enterprise
 
 from .models import Application, GroupMember, Level, Round
+from .rules import DISCLOSURE_FIELDS
 
 
 class RoundChoiceField(forms.ModelChoiceField):
@@ -229,8 +230,6 @@ class DisclosureForm(forms.Form):
     )
 
     def __init__(self, *args, application: Application, **kwargs):
-        from .services import DISCLOSURE_FIELDS
-
         kwargs.setdefault("initial", {name: getattr(application, name) for name in DISCLOSURE_FIELDS})
         super().__init__(*args, **kwargs)
         if not application.rule_set.disclosure_congress_allowed:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.forms import DateInput
 from apps.enterprises.models import Enterprise
 
-from . import services
+from . import selectors
 from .models import Application, Round
 
 # Public notice ---------------------------------------------------------------------------------------
@@ -24,21 +24,6 @@ class ApplicationChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         level = obj.proposed_level or obj.target_level
         return f"{obj.enterprise.name} · {obj.enterprise.uscc} · {level.code}"
-
-
-def rounds_with_proposed():
-    """Rounds that have applications waiting to be noticed (status proposed)."""
-    return Round.objects.filter(applications__status=Application.Status.PROPOSED).distinct()
-
-
-def proposed_applications(round_):
-    if round_ is None:
-        return Application.objects.none()
-    return (
-        Application.objects.filter(round=round_, status=Application.Status.PROPOSED)
-        .select_related("enterprise", "proposed_level", "target_level")
-        .order_by("enterprise__name")
-    )
 
 
 class NoticeForm(forms.Form):
@@ -64,10 +49,10 @@ class NoticeForm(forms.Form):
             kwargs["initial"].setdefault("round", round_.pk)
         super().__init__(*args, **kwargs)
         rounds = Round.objects.filter(
-            Q(pk__in=rounds_with_proposed().values("pk")) | Q(pk=getattr(round_, "pk", None))
+            Q(pk__in=selectors.rounds_with_proposed().values("pk")) | Q(pk=getattr(round_, "pk", None))
         ).select_related("rule_set")
         self.fields["round"].queryset = rounds.order_by("-year", "-opens_on")
-        self.fields["applications"].queryset = proposed_applications(round_)
+        self.fields["applications"].queryset = selectors.proposed_applications(round_)
         self.round = round_
 
     def service_kwargs(self) -> dict:
@@ -217,7 +202,7 @@ class VetoEventForm(forms.Form):
             self.fields["enterprise"].queryset = visible.filter(pk__in=pks).order_by("name")
             if len(pks) == 1 and not initial:
                 self.initial["enterprise"] = pks[0]
-        self.fields["kind"].choices = [("", "---------"), *services.veto_catalogue().items()]
+        self.fields["kind"].choices = [("", "---------"), *selectors.veto_catalogue().items()]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -1,7 +1,7 @@
 """Harmony certification (劳动关系和谐企业认定): rule sets, rounds, applications with their
 self-evaluation and review, public notices, objections, certificates, annual reports and veto
-events. The rules that read these models are in services.py and selectors.py; where each rule
-comes from is in rules.py and in the rule set itself (domain guide §4)."""
+events. The rules that read these models are in rules.py, workflow.py and selectors.py; where each
+rule comes from is in rules.py and in the rule set itself (domain guide §4)."""
 
 from __future__ import annotations
 

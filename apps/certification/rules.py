@@ -1,4 +1,4 @@
-"""Where the certification rules come from.
+"""Where the certification rules come from, and the rules themselves.
 
 Almost every number in harmony certification is local policy, held per region and year in a
 `RuleSet` (domain guide §4). The defaults shipped in migration 0002 follow the park's programme:
@@ -12,14 +12,410 @@ Almost every number in harmony certification is local policy, held per region an
 - 广西壮族自治区劳动关系和谐单位认定办法（试行）(桂人社规〔2018〕4号): the levels, the veto
   catalogue (一票否决) and the scoring form on which the park's form is based.
 
-The constants below name these sources so the messages a refused user sees can cite them.
+The constants below name these sources so the messages a refused user sees can cite them. The
+functions are the calculations over a given rule set and the predicates on values: they write
+nothing and read nothing but the rule set (and the application) they are handed; what they need
+from other tables (the title held, veto events) the selectors read and pass in.
 """
 
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
 
-SOURCE_PROGRAMME = _("Liudong harmony certification programme (2022), part 4 (2)")
-SOURCE_NOTICE = _("Liudong harmony certification programme (2022), part 4 (3)")
-SOURCE_RULE_SET = _("certification rule set %(name)s")
+import datetime as dt
+import math
+from decimal import Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core.calendar import Deadline, DeadlineUnit, is_working_day
+from apps.enterprises.choices import Status as EnterpriseStatus
+from apps.unions import rules as union_rules
+
+from .models import Application, Certificate, GroupMember, Item
+
+SOURCE_PROGRAMME = gettext_lazy("Liudong harmony certification programme (2022), part 4 (2)")
+SOURCE_NOTICE = gettext_lazy("Liudong harmony certification programme (2022), part 4 (3)")
+SOURCE_RULE_SET = gettext_lazy("certification rule set %(name)s")
+#: The same sources in English, for the API's descriptions (read by integrators; not translated).
+SOURCE_PROGRAMME_EN = "Liudong harmony certification programme (2022), part 4 (2)"
+SOURCE_NOTICE_EN = "Liudong harmony certification programme (2022), part 4 (3)"
+SOURCE_GUANGXI_EN = (
+    "Guangxi measures for certifying harmonious labour-relations units (trial), 桂人社规〔2018〕4号: "
+    "the levels and the veto catalogue"
+)
 
 #: Evidence files: what HR may upload and how large.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+#: The fields of the disclosure of the self-evaluation result before submission (programme part 4 (2)).
+DISCLOSURE_FIELDS = (
+    "disclosure_method",
+    "posted_from",
+    "posted_to",
+    "congress_date",
+    "congress_attendance",
+    "congress_representatives",
+    "congress_votes_for",
+    "summary",
+)
+
+#: Labels used by pages for the submission checklist keys (`submission_problems`).
+PROBLEM_LABELS = {
+    "scores": gettext_lazy("Scores"),
+    "evidence": gettext_lazy("Evidence"),
+    "group": gettext_lazy("Self-evaluation group"),
+    "disclosure": gettext_lazy("Disclosure"),
+    "enterprise": gettext_lazy("Enterprise"),
+    "target_level": gettext_lazy("Level applied for"),
+    "veto": gettext_lazy("Veto events"),
+    "round": gettext_lazy("Round"),
+}
+
+
+# Messages and their sources -----------------------------------------------------------------------
+
+
+def with_source(message, source) -> str:
+    return f"{message} ({source})"
+
+
+def rule_set_source(rule_set) -> str:
+    return _("rule set “%(name)s”, version %(version)s") % {
+        "name": rule_set.name,
+        "version": rule_set.version,
+    }
+
+
+# The rule set itself ------------------------------------------------------------------------------
+
+
+def rule_set_problems(rule_set) -> list[str]:
+    """What makes a rule set unusable: levels not ranked 1..n with rising cut-offs, a scoring form
+    that does not total 100, no categories."""
+    problems = []
+    levels = list(rule_set.levels.order_by("rank"))
+    if not levels:
+        problems.append(_("The rule set has no levels."))
+    if [lv.rank for lv in levels] != list(range(1, len(levels) + 1)):
+        problems.append(_("Levels must be ranked 1, 2, 3… without gaps."))
+    cutoffs = [lv.min_score for lv in levels]
+    if cutoffs != sorted(cutoffs) or len(set(cutoffs)) != len(cutoffs):
+        problems.append(_("Each level needs a higher score cut-off than the level below."))
+    total = sum(
+        Item.objects.filter(category__rule_set=rule_set).values_list("max_points", flat=True), Decimal(0)
+    )
+    if total != 100:
+        problems.append(_("The scoring form totals %(total)s points; it must total 100.") % {"total": total})
+    return problems
+
+
+# Scores -------------------------------------------------------------------------------------------
+
+
+def parse_score(value, field: str, errors: dict, *, maximum: Decimal) -> Decimal | None:
+    """A score from 0 to the item's maximum, in tenths of a point; None when blank. A bad value adds
+    its message to `errors[field]` and gives None."""
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(field, []).append(_("Enter a number."))
+        return None
+    if number < 0 or number > maximum:
+        errors.setdefault(field, []).append(
+            _("Enter a score between 0 and %(max)s.") % {"max": f"{maximum.normalize():f}"}
+        )
+        return None
+    return number
+
+
+def level_reached(application):
+    """The highest level whose cut-off the reviewed score reaches, never above the level applied for."""
+    if application.reviewed_score is None:
+        return None
+    return (
+        application.rule_set.levels.filter(
+            min_score__lte=application.reviewed_score, rank__lte=application.target_level.rank
+        )
+        .order_by("-rank")
+        .first()
+    )
+
+
+# Eligibility --------------------------------------------------------------------------------------
+
+
+def group_ratio_met(representatives: int, total: int, rule_set) -> bool:
+    """representatives / total ≥ numerator / denominator, in integers (no rounding at 2/3)
+    (programme part 4 (2): union and worker representatives no fewer than 2/3 of the group)."""
+    return (
+        total > 0
+        and representatives * rule_set.group_ratio_denominator >= total * rule_set.group_ratio_numerator
+    )
+
+
+def disclosure_days(application) -> int:
+    """Calendar days of the posting, counting both the first and the last day."""
+    if not (application.posted_from and application.posted_to):
+        return 0
+    return (application.posted_to - application.posted_from).days + 1
+
+
+def vetoes_in_window(veto_rules, events, on: dt.date) -> list:
+    """(rule, event) for each of `events` (veto events up to `on`) that lies within its kind's
+    look-back window ending on `on` (domain guide §4: 24 months by default). The window includes
+    its first day: an event exactly 24 months before is still inside it."""
+    found = []
+    for rule in veto_rules:
+        start = on - relativedelta(months=rule.lookback_months)
+        found += [(rule, e) for e in events if e.kind == rule.code and e.occurred_on >= start]
+    return found
+
+
+def submission_problems(
+    application, on: dt.date, *, scores, evidenced, members, held, vetoes, another_open: bool
+) -> dict[str, list[str]]:
+    """Every reason the application may not be submitted on `on`, keyed by what it concerns, each
+    message ending with its source. Empty when it may. What it needs beyond the application is
+    read by `selectors.submission_problems`: its score rows (with their items), the ids of the
+    items with evidence, the group, the title held on `on`, the veto events in their window, and
+    whether another application of the enterprise is open in the round."""
+    app = application
+    rs = app.rule_set
+    rs_source = rule_set_source(rs)
+    problems: dict[str, list[str]] = {}
+
+    def add(key, message, source=rs_source):
+        problems.setdefault(key, []).append(with_source(message, source))
+
+    # Complete form.
+    unscored = [s for s in scores if s.self_score is None]
+    if unscored:
+        add("scores", _("%(n)s item(s) have no score yet.") % {"n": len(unscored)})
+    missing = [s for s in scores if s.item.evidence_required and s.item_id not in evidenced]
+    if missing:
+        add(
+            "evidence",
+            _("%(n)s item(s) need evidence: %(items)s.")
+            % {
+                "n": len(missing),
+                "items": "; ".join(s.item.text for s in missing[:3]) + ("…" if len(missing) > 3 else ""),
+            },
+        )
+
+    # The self-evaluation group: union + worker representatives ≥ 2/3 (programme part 4 (2)).
+    reps = sum(1 for m in members if m.role in GroupMember.REPRESENTATIVES)
+    if not group_ratio_met(reps, len(members), rs):
+        add(
+            "group",
+            _(
+                "Union and worker representatives are %(reps)s of %(total)s group members; at least "
+                "%(num)s/%(den)s are required."
+            )
+            % {
+                "reps": reps,
+                "total": len(members),
+                "num": rs.group_ratio_numerator,
+                "den": rs.group_ratio_denominator,
+            },
+            SOURCE_PROGRAMME,
+        )
+
+    # Disclosure before submission (programme part 4 (2)).
+    if app.disclosure_method == Application.Disclosure.POSTED:
+        days = disclosure_days(app)
+        if days < rs.disclosure_min_days:
+            add(
+                "disclosure",
+                _("The result was posted for %(days)s day(s); at least %(min)s days are required.")
+                % {"days": days, "min": rs.disclosure_min_days},
+                SOURCE_PROGRAMME,
+            )
+        elif app.posted_to and app.posted_to >= on:  # the last day of the posting must be over
+            add(
+                "disclosure",
+                _("The posting ends on %(date)s; submit after it ends.") % {"date": app.posted_to},
+            )
+    elif app.disclosure_method == Application.Disclosure.CONGRESS and rs.disclosure_congress_allowed:
+        if app.congress_date and app.congress_date > on:
+            add(
+                "disclosure",
+                _("The workers' congress is on %(date)s; submit after it.") % {"date": app.congress_date},
+            )
+        if not union_rules.congress_quorate(app.congress_representatives or 0, app.congress_attendance or 0):
+            add(
+                "disclosure",
+                _(
+                    "The workers' congress lacked a quorum: %(present)s of %(total)s representatives present, 2/3 required."
+                )
+                % {"present": app.congress_attendance or 0, "total": app.congress_representatives or 0},
+                union_rules.CONGRESS_QUORUM_SOURCE,
+            )
+    else:
+        add(
+            "disclosure",
+            _(
+                "Record how the result was disclosed: posted under 厂务公开, or reported to the workers' congress."
+            ),
+            SOURCE_PROGRAMME,
+        )
+
+    # Eligibility of the enterprise.
+    ent = app.enterprise
+    if ent.status != EnterpriseStatus.OPERATING:
+        add("enterprise", _("Only operating enterprises can be certified."))
+    if ent.employees < rs.min_employees:
+        add(
+            "enterprise",
+            _("The enterprise has %(n)s employees; at least %(min)s are required.")
+            % {"n": ent.employees, "min": rs.min_employees},
+        )
+    if ent.established_on is None:
+        add(
+            "enterprise",
+            _("The registry has no date of establishment for the enterprise; ask the park to add it."),
+        )
+    elif ent.established_on + relativedelta(years=rs.min_years_operating) > on:
+        add(
+            "enterprise",
+            _("The enterprise was established on %(date)s; it must have operated for %(years)s year(s).")
+            % {"date": ent.established_on, "years": rs.min_years_operating},
+        )
+
+    # The ladder: one level at a time, after the wait at the level below.
+    held_rank = held.level.rank if held else 0
+    target = app.target_level
+    if target.rank <= held_rank:
+        add(
+            "target_level",
+            _("The enterprise already holds level %(held)s (certificate %(number)s).")
+            % {"held": held.level.code, "number": held.number},
+        )
+    elif target.rank > held_rank + 1:
+        below = rs.levels.filter(rank=target.rank - 1).first()
+        add(
+            "target_level",
+            _("Levels are climbed one at a time: level %(target)s needs level %(below)s first.")
+            % {"target": target.code, "below": below.code if below else "—"},
+        )
+    elif held is not None:
+        ready_on = held.issued_on + relativedelta(months=target.months_at_lower)
+        if ready_on > on:
+            add(
+                "target_level",
+                _("Level %(target)s needs %(months)s months at level %(held)s; that is reached on %(date)s.")
+                % {
+                    "target": target.code,
+                    "months": target.months_at_lower,
+                    "held": held.level.code,
+                    "date": ready_on,
+                },
+            )
+
+    # Veto events (一票否决) in their look-back window.
+    for rule, event in vetoes:
+        add(
+            "veto",
+            _(
+                "Veto event “%(kind)s” on %(date)s (%(source)s) lies within the %(months)s-month look-back window."
+            )
+            % {
+                "kind": rule.name,
+                "date": event.occurred_on,
+                "source": event.source,
+                "months": rule.lookback_months,
+            },
+        )
+
+    # One open application per enterprise and round.
+    if another_open:
+        add("round", _("The enterprise already has an open application in this round."))
+    return problems
+
+
+# Public notice ------------------------------------------------------------------------------------
+
+
+def notice_period(rule_set, starts_on: dt.date) -> tuple[dt.date, bool]:
+    """Last day of a notice starting on `starts_on` and lasting the rule set's length, the first
+    day counted (5 working days from a Monday end on Friday) (programme part 4 (3)). Also whether
+    the holiday calendar used is an estimate."""
+    days = rule_set.notice_length
+    if rule_set.notice_unit == DeadlineUnit.WORKING_DAYS:
+        first_counts = is_working_day(starts_on)
+        due = Deadline(days - 1 if first_counts else days, DeadlineUnit.WORKING_DAYS).due(starts_on)
+    else:
+        due = Deadline(days - 1, DeadlineUnit.CALENDAR_DAYS).due(starts_on)
+    return due.date, due.estimated
+
+
+def notice_state(notice, today: dt.date) -> str:
+    """closed (by the daily job); upcoming; running (until its last day); ended, not yet closed."""
+    if notice.closed_at:
+        return "closed"
+    if notice.starts_on > today:
+        return "upcoming"
+    if notice.ends_on >= today:
+        return "running"
+    return "ended"
+
+
+# Certificates and annual reports --------------------------------------------------------------------
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    return day + relativedelta(years=years)
+
+
+def valid_until(rule_set, issued_on: dt.date) -> dt.date:
+    """The last day of a title issued on `issued_on`: the rule set's years of validity (domain
+    guide §4, renewal)."""
+    return add_years(issued_on, rule_set.validity_years) - dt.timedelta(days=1)
+
+
+def report_due_on(rule_set, issued_on: dt.date, year_no: int) -> dt.date:
+    """The annual report of year `year_no` of a title is due the rule set's grace days after that
+    anniversary (domain guide §4, renewal)."""
+    return add_years(issued_on, year_no) + dt.timedelta(days=rule_set.report_grace_days)
+
+
+def report_overdue(report, today: dt.date) -> bool:
+    """Not handed in by its due date (the daily job lapses the title)."""
+    return not report.submitted_at and report.due_on < today
+
+
+def report_state(report, grace_days: int, today: dt.date) -> str:
+    """submitted; overdue (due date passed); open (the anniversary has come); upcoming."""
+    if report.submitted_at:
+        return "submitted"
+    if report_overdue(report, today):
+        return "overdue"
+    if report.due_on - dt.timedelta(days=grace_days) <= today:
+        return "open"
+    return "upcoming"
+
+
+def verification_state(certificate, today: dt.date) -> str:
+    """What the public verification page says: lapsed or revoked as recorded; a valid title is
+    `expired` after its last day and `not_yet_valid` before its first."""
+    if certificate.status != Certificate.Status.VALID:
+        return certificate.status
+    if certificate.valid_until < today:
+        return "expired"
+    if certificate.issued_on > today:
+        return "not_yet_valid"
+    return "valid"
+
+
+# Figures ------------------------------------------------------------------------------------------
+
+
+def percent(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def needed_for_target(total: int, target_pct: float) -> int:
+    """Enterprises to certify for the coverage target (the rule set's `coverage_target`)."""
+    return math.ceil(total * target_pct / 100 - 1e-9)

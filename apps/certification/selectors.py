@@ -1,5 +1,6 @@
-"""Reads of harmony certification: lists scoped through `visible_to`, the wizard's progress, the
-public notice and verification, figures, the dossier section and PDF contexts."""
+"""Reads of harmony certification: lists scoped through `visible_to`, the wizard's progress and
+the submission checklist, the title held and the veto events in their window, the recipients of
+notices, the public notice and verification, figures, the dossier section and PDF contexts."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.models import Membership
+from apps.core.principal import Role
+from apps.core.scoping import get_visible_or_404
 from apps.enterprises.choices import Status as EnterpriseStatus
 from apps.enterprises.models import Enterprise
 
-from . import services
+from . import rules
 from .filters import ApplicationFilter
 from .models import (
     AnnualReport,
@@ -30,8 +34,9 @@ from .models import (
     Round,
     RuleSet,
     VetoEvent,
+    VetoRule,
 )
-from .workflow import CERTIFICATE_WORKFLOW, WORKFLOW
+from .workflow import EDITABLE, may_prepare_applications
 
 S = Application.Status
 
@@ -55,8 +60,6 @@ def _default_order(params):
 
 
 def get_application(principal, pk) -> Application:
-    from apps.core.scoping import get_visible_or_404
-
     return get_visible_or_404(
         Application.objects.select_related(
             "enterprise",
@@ -80,8 +83,6 @@ def open_rounds(on: dt.date | None = None):
 
 def preparable_enterprises(principal):
     """Enterprises for which the principal may start a self-evaluation (their own, as HR)."""
-    from apps.accounts.roles import Role
-
     if principal.is_api_client or not principal.user.has_perm("certification.prepare_application"):
         return Enterprise.objects.none()
     return Enterprise.objects.filter(organisation_id__in=principal.organisation_ids(Role.ENTERPRISE_HR))
@@ -144,7 +145,7 @@ def wizard_steps(application: Application, sections=None) -> list[Step]:
     members = list(application.group.all())
     steps.append(Step("group", _("Self-evaluation group"), bool(members), "group"))
     steps.append(Step("disclosure", _("Disclosure"), bool(application.disclosure_method), "disclosure"))
-    steps.append(Step("submit", _("Check and submit"), application.status not in services.EDITABLE, "submit"))
+    steps.append(Step("submit", _("Check and submit"), application.status not in EDITABLE, "submit"))
     return steps
 
 
@@ -154,24 +155,109 @@ def progress(steps: list[Step]) -> int:
     return round(100 * sum(1 for s in work if s.done) / len(work)) if work else 0
 
 
-def available_actions(application: Application, principal) -> list[str]:
-    actions = [t.action for t in WORKFLOW.available(application, principal)]
-    if services.may_edit_self_evaluation(principal, application):
-        actions.insert(0, "edit")
-    if application.status == S.UNDER_REVIEW and services.can_review(principal):
-        actions.insert(0, "score")
-    # Submitting and withdrawing are for the enterprise itself (services.can_prepare).
-    if not services.can_prepare(principal, application):
-        actions = [a for a in actions if a not in ("submit", "withdraw")]
-    return actions
-
-
-def certificate_actions(certificate: Certificate, principal) -> list[str]:
-    return [t.action for t in CERTIFICATE_WORKFLOW.available(certificate, principal) if t.action == "revoke"]
-
-
 def history(application: Application):
     return application.history.select_related("actor").order_by("at")
+
+
+# -------------------------------------------------------------------------- eligibility
+
+
+def held_certificate(enterprise: Enterprise, on: dt.date | None = None) -> Certificate | None:
+    """The enterprise's valid title with the highest level on `on` (levels compare by rank)."""
+    on = on or timezone.localdate()
+    return (
+        Certificate.objects.valid_on(on)
+        .filter(enterprise=enterprise)
+        .select_related("level")
+        .order_by("-level__rank", "issued_on")
+        .first()
+    )
+
+
+def next_level(enterprise: Enterprise, rule_set: RuleSet):
+    """The level the enterprise may apply for next: one above its valid title (levels are climbed
+    one at a time), or the lowest level without a title. None when it holds the highest."""
+    held = held_certificate(enterprise)
+    return rule_set.levels.filter(rank=(held.level.rank if held else 0) + 1).first()
+
+
+def vetoes_in_window(enterprise: Enterprise, rule_set: RuleSet, on: dt.date):
+    """Veto events of the enterprise within their kind's look-back window ending on `on`
+    (`rules.vetoes_in_window`), as (veto rule, event)."""
+    events = list(VetoEvent.objects.filter(enterprise=enterprise, occurred_on__lte=on))
+    return rules.vetoes_in_window(rule_set.veto_rules.all(), events, on)
+
+
+def submission_problems(application: Application, on: dt.date | None = None) -> dict[str, list[str]]:
+    """Every reason the application may not be submitted on `on` (`rules.submission_problems`),
+    keyed by what it concerns, each message ending with its source. Empty when it may."""
+    on = on or timezone.localdate()
+    app = application
+    return rules.submission_problems(
+        app,
+        on,
+        scores=list(app.scores.select_related("item")),
+        evidenced=set(app.evidence.filter(purpose=Evidence.Purpose.ITEM).values_list("item_id", flat=True)),
+        members=list(app.group.all()),
+        held=held_certificate(app.enterprise, on),
+        vetoes=vetoes_in_window(app.enterprise, app.rule_set, on),
+        another_open=Application.objects.filter(
+            round=app.round, enterprise=app.enterprise, status__in=Application.OPEN
+        )
+        .exclude(pk=app.pk)
+        .exists(),
+    )
+
+
+def has_open_objections(application: Application) -> bool:
+    return application.objections.filter(status=Objection.Status.OPEN).exists()
+
+
+def veto_catalogue() -> dict[str, str]:
+    """Veto codes and names across the rule sets (newest name wins)."""
+    rows = VetoRule.objects.order_by("rule_set__year", "rule_set__version").values_list("code", "name")
+    return dict(rows)
+
+
+def rule_set_in_use(rule_set: RuleSet) -> bool:
+    """A rule set used by a round or an application never changes (a change is a new version)."""
+    return rule_set.rounds.exists() or rule_set.applications.exists()
+
+
+# -------------------------------------------------------------------------- recipients
+
+
+def hr_users(enterprise: Enterprise):
+    """The enterprise's HR users (the recipients of what happens to its application and titles)."""
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id=enterprise.organisation_id, role=Role.ENTERPRISE_HR
+        ).select_related("user")
+    ]
+
+
+def reviewer_users():
+    """The park administrators (the recipients of new applications and objections)."""
+    return [m.user for m in Membership.objects.filter(role=Role.PARK_ADMIN).select_related("user")]
+
+
+# -------------------------------------------------------------------------- public notice form
+
+
+def rounds_with_proposed():
+    """Rounds that have applications waiting to be noticed (status proposed)."""
+    return Round.objects.filter(applications__status=Application.Status.PROPOSED).distinct()
+
+
+def proposed_applications(round_):
+    if round_ is None:
+        return Application.objects.none()
+    return (
+        Application.objects.filter(round=round_, status=Application.Status.PROPOSED)
+        .select_related("enterprise", "proposed_level", "target_level")
+        .order_by("enterprise__name")
+    )
 
 
 # -------------------------------------------------------------------------- public pages
@@ -232,20 +318,17 @@ def verify_certificate(number: str) -> Verification | None:
     )
     if cert is None:
         return None
-    today = timezone.localdate()
-    if cert.status != Certificate.Status.VALID:
-        state = cert.status
-    elif cert.valid_until < today:
-        state = "expired"
-    elif cert.issued_on > today:
-        state = "not_yet_valid"
-    else:
-        state = "valid"
+    state = rules.verification_state(cert, timezone.localdate())
     sha = cert.document.sha256 if cert.document and cert.document.status == "ready" else ""
     return Verification(cert, state, str(VERIFY_LABELS[state]), sha)
 
 
 # -------------------------------------------------------------------------- PDFs
+
+
+def verification_url(number: str) -> str:
+    """The public verification page of a certificate number (the QR code on the certificate)."""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('verify', args=[number])}"
 
 
 def qr_data_uri(url: str) -> str:
@@ -254,7 +337,7 @@ def qr_data_uri(url: str) -> str:
 
 def certificate_pdf_context(cert: Certificate) -> dict:
     rs = cert.application.rule_set
-    url = services.verification_url(cert.number)
+    url = verification_url(cert.number)
     wording = rs.certificate_wording.format_map(
         _SafeDict(
             enterprise=cert.enterprise.name, level=cert.level.code, round=cert.round.name, region=rs.region
@@ -331,13 +414,14 @@ def certification_figures(principal, on: dt.date | None = None) -> dict:
         .annotate(total=Count("pk"), certified=Count("pk", filter=Q(pk__in=certified_ids)))
         .order_by("town__code")
     )
-    for row in by_town:
-        row["coverage"] = _pct(row["certified"], row["total"])
-    total = enterprises.count()
-    certified = enterprises.filter(pk__in=certified_ids).count()
     rs = current_rule_set()
     target = float(rs.coverage_target) * 100 if rs else 90.0
-    coverage = _pct(certified, total)
+    for row in by_town:
+        row["coverage"] = rules.percent(row["certified"], row["total"])
+        row["meets_target"] = row["coverage"] is not None and row["coverage"] >= round(target, 1)
+    total = enterprises.count()
+    certified = enterprises.filter(pk__in=certified_ids).count()
+    coverage = rules.percent(certified, total)
     statuses = dict(
         Application.objects.visible_to(principal)
         .values_list("status")
@@ -351,20 +435,10 @@ def certification_figures(principal, on: dt.date | None = None) -> dict:
         "certified": certified,
         "coverage": coverage,
         "target": round(target, 1),
-        "gap": max(0, _needed(total, target) - certified),
+        "gap": max(0, rules.needed_for_target(total, target) - certified),
         "meets_target": coverage is not None and coverage >= target,
         "applications": [(label, statuses.get(value, 0)) for value, label in S.choices],
     }
-
-
-def _pct(part, whole):
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _needed(total: int, target_pct: float) -> int:
-    import math
-
-    return math.ceil(total * target_pct / 100 - 1e-9)
 
 
 # -------------------------------------------------------------------------- hooks
@@ -385,9 +459,11 @@ def enterprise_certification(principal, enterprise: Enterprise) -> dict:
         .select_related("certificate")
         .order_by("due_on")
     )
+    for report in reports:
+        report.overdue = rules.report_overdue(report, today)
     apps = list(applications_visible_to(principal).filter(enterprise=enterprise).order_by("-created_at")[:10])
     vetoes = list(VetoEvent.objects.visible_to(principal).filter(enterprise=enterprise)[:10])
-    held = services.held_certificate(enterprise, today)
+    held = held_certificate(enterprise, today)
     return {
         "held": held if held and any(c.pk == held.pk for c in certs) else None,
         "certificates": certs,
@@ -395,6 +471,7 @@ def enterprise_certification(principal, enterprise: Enterprise) -> dict:
         "applications": apps,
         "vetoes": vetoes,
         "today": today,
+        "can": {"prepare": may_prepare_applications(principal)},
     }
 
 

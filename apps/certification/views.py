@@ -23,7 +23,7 @@ from apps.core.errors import DomainError, InvalidTransition, NotAllowed
 from apps.core.forms import add_domain_error, call_service
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
-from . import rules, selectors, services
+from . import rules, selectors, services, workflow
 from .forms import (
     ApplicationCreateForm,
     DisclosureForm,
@@ -70,7 +70,7 @@ def _group_share(members, rule_set) -> dict:
         "percent": round(100 * reps / total) if total else None,
         "numerator": rule_set.group_ratio_numerator,
         "denominator": rule_set.group_ratio_denominator,
-        "met": services.group_ratio_met(reps, total, rule_set),
+        "met": rules.group_ratio_met(reps, total, rule_set),
     }
 
 
@@ -116,7 +116,7 @@ def application_list(request):
     is_reviewer = user.has_perm("certification.review_application")
     may_prepare = user.has_perm("certification.prepare_application") and not principal.is_park_admin
     for app in page:
-        app.editable = may_prepare and services.may_edit_self_evaluation(principal, app)
+        app.editable = may_prepare and workflow.may_edit_self_evaluation(principal, app)
     return render(
         request,
         "certification/application_list.html",
@@ -152,7 +152,7 @@ def application_create(request):
     if rounds:
         initial = {}
         if len(enterprises) == 1:
-            level = services.next_level(enterprises[0], rounds[0].rule_set)
+            level = selectors.next_level(enterprises[0], rounds[0].rule_set)
             if level is not None:
                 initial["target_level"] = level.code
         form = ApplicationCreateForm(
@@ -213,9 +213,9 @@ def _wizard_context(app, step_key, sections):
 def wizard_step(request, pk, step):
     principal = principal_for_request(request)
     app = selectors.get_application(principal, pk)
-    if not services.can_prepare(principal, app):
+    if not workflow.can_prepare(principal, app):
         raise PermissionDenied(_("Only the enterprise's HR may prepare its self-evaluation."))
-    if app.status not in services.EDITABLE:
+    if app.status not in workflow.EDITABLE:
         messages.info(
             request,
             _("The self-evaluation can no longer be changed; it is “%(status)s”.")
@@ -331,16 +331,16 @@ def _disclosure_step(request, principal, app, sections):
             "files": app.evidence.filter(purpose=Evidence.Purpose.DISCLOSURE),
             "min_days": rs.disclosure_min_days,
             "congress_allowed": rs.disclosure_congress_allowed,
-            "days": services.disclosure_days(app),
+            "days": rules.disclosure_days(app),
             "source": rules.SOURCE_PROGRAMME,
         },
     )
 
 
 def _problem_groups(app):
-    problems = services.submission_problems(app)
+    problems = selectors.submission_problems(app)
     return [
-        {"key": key, "label": services.PROBLEM_LABELS.get(key, key), "messages": msgs}
+        {"key": key, "label": rules.PROBLEM_LABELS.get(key, key), "messages": msgs}
         for key, msgs in problems.items()
     ]
 
@@ -364,7 +364,7 @@ def _submit_step(request, principal, app, sections):
 
 def _action_buttons(app, principal):
     buttons = []
-    for action in selectors.available_actions(app, principal):
+    for action in workflow.available_actions(app, principal):
         if action == "edit":
             label = _("Edit the self-evaluation")
         elif action == "score":
@@ -400,6 +400,9 @@ def _detail_page(request, principal, app, *, reason_forms=None, status=200):
         row.from_label = _status_label(row.from_status)
         row.to_label = _status_label(row.to_status)
     files = list(app.evidence.exclude(purpose=Evidence.Purpose.ITEM).select_related("uploaded_by"))
+    objections = list(selectors.objections_of(app, principal))
+    for objection in objections:
+        objection.can_resolve = workflow.may_resolve_objection(principal, objection)
     return render(
         request,
         "certification/application_detail.html",
@@ -411,8 +414,8 @@ def _detail_page(request, principal, app, *, reason_forms=None, status=200):
             "share": _group_share(members, app.rule_set),
             "disclosure_files": [f for f in files if f.purpose == Evidence.Purpose.DISCLOSURE],
             "site_files": [f for f in files if f.purpose == Evidence.Purpose.SITE_VISIT],
-            "disclosure_days": services.disclosure_days(app),
-            "objections": list(selectors.objections_of(app, principal)),
+            "disclosure_days": rules.disclosure_days(app),
+            "objections": objections,
             "certificate": Certificate.objects.filter(application=app).first(),
             "history": history,
             "actions": actions,
@@ -473,7 +476,7 @@ def application_action(request, pk, action):
 def review(request, pk):
     principal = principal_for_request(request)
     app = selectors.get_application(principal, pk)
-    if not services.can_review(principal):
+    if not workflow.can_review(principal):
         raise PermissionDenied(_("Your role may not review certification applications."))
     if app.status != S.UNDER_REVIEW:
         messages.info(
@@ -522,9 +525,9 @@ def review(request, pk):
             "record_form": record_form,
             "max_points": sum((s["max_points"] for s in sections), 0),
             "site_files": app.evidence.filter(purpose=Evidence.Purpose.SITE_VISIT),
-            "vetoes": services.vetoes_in_window(app.enterprise, app.rule_set, today),
-            "level": services.level_reached(app),
-            "held": services.held_certificate(app.enterprise, today),
+            "vetoes": selectors.vetoes_in_window(app.enterprise, app.rule_set, today),
+            "level": rules.level_reached(app),
+            "held": selectors.held_certificate(app.enterprise, today),
             "today": today,
             "actions": _reason_forms([b for b in _action_buttons(app, principal) if b["action"] != "score"]),
             "first_step": _first_step(app),

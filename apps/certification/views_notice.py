@@ -9,6 +9,7 @@ what the notice itself publishes: the enterprise's name, its USCC and the propos
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -33,7 +34,7 @@ from apps.documents.selectors import document_state
 from apps.documents.views import pdf_response
 from apps.enterprises.models import Enterprise
 
-from . import selectors, services
+from . import rules, selectors, services, workflow
 from .forms_notice import (
     AnnualReportForm,
     NoticeForm,
@@ -41,7 +42,6 @@ from .forms_notice import (
     ResolveObjectionForm,
     RevokeForm,
     VetoEventForm,
-    rounds_with_proposed,
     search_enterprises,
 )
 from .models import AnnualReport, Application, Certificate, Objection, PublicNotice, Round, VetoEvent
@@ -76,23 +76,6 @@ def _next_url(request, default: str) -> str:
 # Public notices (administrators) -----------------------------------------------------------------------
 
 
-def _may_publish(request, principal) -> bool:
-    user = request.user
-    return user.has_perm("certification.publish_notice") or (
-        principal.is_park_admin and user.has_perm("certification.view_application")
-    )
-
-
-def notice_state(notice: PublicNotice, today: dt.date) -> str:
-    if notice.closed_at:
-        return "closed"
-    if notice.starts_on > today:
-        return "upcoming"
-    if notice.ends_on >= today:
-        return "running"
-    return "ended"
-
-
 NOTICE_STATES = {
     "upcoming": ("info", gettext_lazy("Not yet started")),
     "running": ("success", gettext_lazy("Running")),
@@ -104,7 +87,7 @@ NOTICE_STATES = {
 @login_required
 def notice_list(request):
     principal = principal_for_request(request)
-    if not _may_publish(request, principal):
+    if not workflow.may_see_notices(principal):
         raise PermissionDenied
     today = timezone.localdate()
     notices = (
@@ -122,7 +105,7 @@ def notice_list(request):
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     open_notices = []
     for notice in page:
-        notice.state = notice_state(notice, today)
+        notice.state = rules.notice_state(notice, today)
         notice.badge, notice.state_label = (str(x) for x in NOTICE_STATES[notice.state])
         notice.document_state = document_state(notice.document)
         notice.flagged = []
@@ -148,8 +131,8 @@ def notice_list(request):
         {
             "page": page,
             "today": today,
-            "can_publish": request.user.has_perm("certification.publish_notice"),
-            "can_resolve": request.user.has_perm("certification.resolve_objection"),
+            "can_publish": workflow.may_publish_notice(principal),
+            "can_resolve": workflow.may_resolve_objections(principal),
         },
     )
 
@@ -170,14 +153,14 @@ def notice_create(request):
     principal = principal_for_request(request)
     round_ = _round_from(request)
     if round_ is None and request.method != "POST":
-        candidates = list(rounds_with_proposed()[:2])
+        candidates = list(selectors.rounds_with_proposed()[:2])
         if len(candidates) == 1:
             round_ = candidates[0]
     form = NoticeForm(request.POST or None, round_=round_)
     if request.method == "POST" and form.is_valid():
         notice = call_service(form, services.publish_notice, principal, **form.service_kwargs())
         if notice is not None:
-            ends_on, estimated = services.notice_period(notice.round.rule_set, notice.starts_on)
+            ends_on, estimated = rules.notice_period(notice.round.rule_set, notice.starts_on)
             text = _(
                 "The public notice is published: it runs from %(start)s to %(end)s, %(n)s applications."
             ) % {
@@ -197,7 +180,7 @@ def notice_create(request):
         chosen = getattr(form, "cleaned_data", {}).get("starts_on")
         if chosen:
             starts_on = chosen
-        ends_on, estimated = services.notice_period(round_.rule_set, starts_on)
+        ends_on, estimated = rules.notice_period(round_.rule_set, starts_on)
         preview = {
             "starts_on": starts_on,
             "ends_on": ends_on,
@@ -253,7 +236,12 @@ def objection_resolve(request, pk):
     return render(
         request,
         "certification/notice_objection.html",
-        {"objection": objection, "form": form, "next": _next_url(request, "")},
+        {
+            "objection": objection,
+            "form": form,
+            "next": _next_url(request, ""),
+            "can": {"resolve": workflow.may_resolve_objection(principal, objection)},
+        },
     )
 
 
@@ -270,17 +258,6 @@ def _get_certificate(principal, number) -> Certificate:
     )
 
 
-def report_state(report: AnnualReport, grace_days: int, today: dt.date) -> str:
-    """submitted; overdue (due date passed); open (the anniversary has come); upcoming."""
-    if report.submitted_at:
-        return "submitted"
-    if report.due_on < today:
-        return "overdue"
-    if report.due_on - dt.timedelta(days=grace_days) <= today:
-        return "open"
-    return "upcoming"
-
-
 REPORT_STATES = {
     "submitted": ("success", gettext_lazy("Handed in")),
     "overdue": ("danger", gettext_lazy("Overdue")),
@@ -294,10 +271,10 @@ def _certificate_page(request, principal, cert, *, revoke_form=None, status=200)
     grace = cert.application.rule_set.report_grace_days
     reports = list(cert.reports.order_by("year_no"))
     for report in reports:
-        report.state = report_state(report, grace, today)
+        report.state = rules.report_state(report, grace, today)
         badge, label = REPORT_STATES[report.state]
         report.badge, report.state_label = badge, str(label)
-    can_revoke = "revoke" in selectors.certificate_actions(cert, principal)
+    can_revoke = "revoke" in workflow.certificate_actions(cert, principal)
     if can_revoke and revoke_form is None:
         revoke_form = RevokeForm()
     verification = selectors.verify_certificate(cert.number)
@@ -367,20 +344,6 @@ def certificate_revoke(request, number):
 # Annual reports --------------------------------------------------------------------------------------
 
 
-def _can_fill_report(principal, report: AnnualReport) -> bool:
-    from apps.accounts.roles import Role
-
-    cert = report.certificate
-    return (
-        not principal.is_api_client
-        and principal.user is not None
-        and principal.user.has_perm("certification.submit_annualreport")
-        and cert.enterprise.organisation_id in principal.organisation_ids(Role.ENTERPRISE_HR)
-        and cert.status == Certificate.Status.VALID
-        and report.submitted_at is None
-    )
-
-
 @login_required
 @permission_required("certification.view_certificate", raise_exception=True)
 def annual_report(request, pk):
@@ -392,7 +355,7 @@ def annual_report(request, pk):
         principal,
         pk=pk,
     )
-    can_fill = _can_fill_report(principal, report)
+    can_fill = workflow.may_fill_report(principal, report)
     if request.method == "POST" and not can_fill:
         raise PermissionDenied
     cert = report.certificate
@@ -404,7 +367,7 @@ def annual_report(request, pk):
             messages.success(request, _("The annual report is handed in. Thank you."))
             return redirect("certification:annual_report", pk=report.pk)
     grace = cert.application.rule_set.report_grace_days if cert.application_id else 0
-    state = report_state(report, grace, timezone.localdate())
+    state = rules.report_state(report, grace, timezone.localdate())
     badge, label = REPORT_STATES[state]
     return render(
         request,
@@ -432,7 +395,7 @@ def veto_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__istartswith=q))
-    catalogue = services.veto_catalogue()
+    catalogue = selectors.veto_catalogue()
     kinds = sorted(set(catalogue.items()) | set(qs.values_list("kind", "kind_name").distinct()))
     kind = request.GET.get("kind", "")
     if kind and kind in {code for code, _ in kinds}:
@@ -448,7 +411,7 @@ def veto_list(request):
             "q": q,
             "kind": kind,
             "kinds": kinds,
-            "can_add": request.user.has_perm("certification.add_vetoevent"),
+            "can_add": workflow.may_record_veto_event(principal),
         },
     )
 
@@ -500,8 +463,6 @@ def veto_create(request):
 
 
 def _is_uuid(value) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:

@@ -9,9 +9,9 @@ under the default rule set (version 1, migration 0002):
   and AAA last year; AA holders A two years ago and AA last year; A holders A last year or in the
   current round. Each step is a certified application (self scores, reviewer scores at or above the
   cut-off, a group meeting 2/3, a disclosure, evidence, its history) in the round's public notice,
-  with its certificate (numbered like `services._next_number`, valid for the rule set's years) and
-  annual reports: handed in when due, some early. A title climbed past stays valid until its
-  validity ends; the held level is the highest valid one (`services.held_certificate`). Titles
+  with its certificate (numbered like `services.certificates._next_number`, valid for the rule
+  set's years) and annual reports: handed in when due, some early. A title climbed past stays valid
+  until its validity ends; the held level is the highest valid one (`selectors.held_certificate`). Titles
   whose validity has ended are lapsed, as the daily job would have done;
 - the current round with applications in every status, a closed notice (its applications
   certified) and a running one with one open objection;
@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, User
 from apps.accounts.roles import Role
-from apps.certification import selectors, services
+from apps.certification import rules, selectors
 from apps.certification.models import (
     AnnualReport,
     Application,
@@ -303,7 +303,7 @@ class _Builder:
     # Applications --------------------------------------------------------------------------------
 
     def notice(self, rnd, starts_on, *, closed: bool) -> PublicNotice:
-        ends_on, estimated = services.notice_period(self.rs, starts_on)
+        ends_on, estimated = rules.notice_period(self.rs, starts_on)
         published = _at(self.rng, starts_on, (9, 10))
         notice = PublicNotice(
             round=rnd,
@@ -461,7 +461,7 @@ class _Builder:
             GroupMember.Role.UNION_REP: "工会主席",
             GroupMember.Role.WORKER_REP: "一线职工",
         }
-        assert services.group_ratio_met(
+        assert rules.group_ratio_met(
             sum(r in GroupMember.REPRESENTATIVES for r in roles), len(roles), self.rs
         )
         self.group += [
@@ -757,7 +757,7 @@ def seed(rng, stdout) -> None:
         for e, level in cohort:
             since = held_since.get(e.pk)
             lows[e.pk] = dt.date(rnd.year, 4, 1)
-            if since:  # the wait at the level below (services.submission_problems)
+            if since:  # the wait at the level below (rules.submission_problems)
                 lows[e.pk] = max(lows[e.pk], since + relativedelta(months=level.months_at_lower))
         starts = _working_on_or_after(
             max(dt.date(rnd.year, month, day), max(lows.values()) + dt.timedelta(days=20))
@@ -932,7 +932,7 @@ def seed(rng, stdout) -> None:
         self_total=review_total + _half_points(rng, 3, 8),
         review_total=review_total,
     )
-    catalogue = services.veto_catalogue()
+    catalogue = selectors.veto_catalogue()
     veto_day = days_ago(60)
     veto_kind = "wage_arrears_blacklist" if "wage_arrears_blacklist" in catalogue else next(iter(catalogue))
     veto_source = (

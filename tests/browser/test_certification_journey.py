@@ -80,7 +80,7 @@ def small_rule_set() -> RuleSet:
                 max_points=Decimal(points),
                 evidence_required=evidence,
             )
-    assert services.rule_set_problems(rule_set) == []
+    assert rules.rule_set_problems(rule_set) == []
     return rule_set
 
 
@@ -208,7 +208,7 @@ def test_hr_self_evaluation_to_a_verified_certificate(page, live_url, tmp_path):
     expect(page.get_by_test_id("proposed-level")).to_contain_text("(A)")
 
     # 3. ... and publishes the public notice with this application.
-    ends_on, _estimated = services.notice_period(rule_set, today)
+    ends_on, _estimated = rules.notice_period(rule_set, today)
     page.get_by_test_id("action-publish").click()
     expect(page.get_by_test_id("notice-preview")).to_contain_text(ends_on.isoformat())
     page.locator(f"input[name='applications'][value='{app.pk}']").check()

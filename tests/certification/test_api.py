@@ -9,8 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.certification import services
+from apps.certification import selectors, services
+from apps.certification.api.views import ApplicationViewSet, CertificateViewSet
 from apps.certification.models import Application, Certificate, Item, Round, VetoEvent
+from apps.certification.workflow import CERTIFICATE_WORKFLOW, WORKFLOW
 from tests.factories import EnterpriseFactory, user_with_role
 
 from .conftest import build, complete, p, review_all
@@ -401,7 +403,7 @@ def test_certificate_list_and_detail(client, reader, certificate, ent_a_old):
     assert body["issued_on"] == certificate.issued_on.isoformat()
     assert body["valid_until"] == certificate.valid_until.isoformat()
     assert len(body["sha256"]) == 64 and body["sha256"] == certificate.document.sha256
-    assert body["verify_url"] == services.verification_url(certificate.number)
+    assert body["verify_url"] == selectors.verification_url(certificate.number)
     assert body["verify_url"].endswith(f"/verify/{certificate.number}")
     assert body["available_actions"] == []
     assert client.get(f"{CERTS}HX1999-A-9999/", **bearer(reader)).status_code == 404
@@ -548,3 +550,28 @@ def test_detail_query_count_does_not_grow_with_history(client, writer, submitted
     assert len(body["history"]) == 3
     assert len(after) == len(before)
     assert client.options(APPS, **bearer(writer)).status_code == 200
+
+
+def test_lifecycle_endpoints_take_who_may_call_them_from_the_tables():
+    """Scopes and permissions of the lifecycle endpoints are the transition tables'; the enterprise's
+    own acts (submit, withdraw) have no scope, so no API client reaches them."""
+    scopes, perms = ApplicationViewSet.required_scopes, ApplicationViewSet.required_perms
+    for action, method in [
+        ("start_review", "start_review"),
+        ("return", "return_for_revision"),
+        ("reject", "reject"),
+        ("propose", "propose"),
+    ]:
+        assert scopes[method] == WORKFLOW.get(action).scope == "certification:write"
+        assert perms[method] == WORKFLOW.get(action).permission == "certification.review_application"
+    assert scopes["submit"] is None and scopes["withdraw"] is None
+    assert perms["submit"] == perms["withdraw"] == "certification.prepare_application"
+    assert CertificateViewSet.required_scopes["revoke"] == CERTIFICATE_WORKFLOW.get("revoke").scope
+    assert CertificateViewSet.required_perms["revoke"] == "certification.revoke_certificate"
+
+
+def test_a_client_with_every_scope_may_not_submit_or_withdraw(client, writer, submitted):
+    for action in ("submit", "withdraw"):
+        refusal = error(client.post(url(submitted, action), {}, content_type=JSON, **bearer(writer)), 403)
+        assert refusal["message"] == "This endpoint is not available to API clients."
+    assert Application.objects.get(pk=submitted.pk).status == Application.Status.SUBMITTED

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.utils import timezone
 
-from apps.certification import services
+from apps.certification import rules, selectors, services
 from apps.certification.models import (
     AnnualReport,
     Application,
@@ -51,10 +51,10 @@ def _counts():
 
 
 def _held_levels(today):
-    """The level each titled enterprise holds (services.held_certificate), counted."""
+    """The level each titled enterprise holds (selectors.held_certificate), counted."""
     ids = Certificate.objects.valid_on(today).values_list("enterprise", flat=True).distinct()
     return Counter(
-        services.held_certificate(e, today).level.code for e in Enterprise.objects.filter(pk__in=ids)
+        selectors.held_certificate(e, today).level.code for e in Enterprise.objects.filter(pk__in=ids)
     )
 
 
@@ -100,7 +100,7 @@ def test_rounds_titles_notices_and_the_hr_draft(demo_park):
     running = PublicNotice.objects.get(starts_on__lte=today, ends_on__gte=today)
     assert running.round == current and running.closed_at is None
     assert running.starts_on >= today - dt.timedelta(days=5)
-    assert running.ends_on == services.notice_period(current.rule_set, running.starts_on)[0]
+    assert running.ends_on == rules.notice_period(current.rule_set, running.starts_on)[0]
     assert set(running.applications.values_list("status", flat=True)) == {S.IN_NOTICE}
     assert running.applications.count() == Application.objects.filter(status=S.IN_NOTICE).count()
     # Its PDF and one certificate's are rendered; the other certificates have none.
@@ -120,10 +120,10 @@ def test_rounds_titles_notices_and_the_hr_draft(demo_park):
     events = list(VetoEvent.objects.order_by("occurred_on"))
     assert len(events) == 2
     old, recent = events
-    assert not services.vetoes_in_window(old.enterprise, current.rule_set, today)
+    assert not selectors.vetoes_in_window(old.enterprise, current.rule_set, today)
     assert old.enterprise.established_on < old.occurred_on
-    assert services.vetoes_in_window(recent.enterprise, current.rule_set, today)
-    assert services.held_certificate(recent.enterprise, today) is None
+    assert selectors.vetoes_in_window(recent.enterprise, current.rule_set, today)
+    assert selectors.held_certificate(recent.enterprise, today) is None
     rejected = Application.objects.get(enterprise=recent.enterprise, round=current)
     assert rejected.status == S.REJECTED and "一票否决" in rejected.history.get(action="reject").reason
 
@@ -136,11 +136,11 @@ def test_rounds_titles_notices_and_the_hr_draft(demo_park):
     # The demo HR user's enterprise: eligible, no title, a draft for level A.
     hr_enterprise = Enterprise.objects.get(organisation__memberships__user__username="hr")
     assert hr_enterprise == Enterprise.objects.order_by("name").first()
-    assert services.held_certificate(hr_enterprise, today) is None
+    assert selectors.held_certificate(hr_enterprise, today) is None
     draft = Application.objects.get(enterprise=hr_enterprise)
     assert draft.status == S.DRAFT and draft.target_level.code == "A"
     assert draft.round.is_open(today) and draft.created_by.username == "hr"
-    problems = services.submission_problems(draft)
+    problems = selectors.submission_problems(draft)
     assert "enterprise" not in problems and "target_level" not in problems
     assert set(problems) <= {"scores", "evidence", "group", "disclosure"}
 
@@ -170,14 +170,14 @@ def test_demo_data_agrees_with_the_rules(demo_park):
         # What was submitted could be submitted on that day (the ladder of closed rounds is
         # checked below: titles that have since lapsed no longer count as held).
         if app.submitted_at:
-            problems = services.submission_problems(app, on=timezone.localdate(app.submitted_at))
+            problems = selectors.submission_problems(app, on=timezone.localdate(app.submitted_at))
             if app.round != current:
                 problems.pop("target_level", None)
             assert problems == {}, (app.status, app.round.name, problems)
         # From the proposal on, every item reviewed and the level's cut-off reached.
         if app.status in (S.PROPOSED, S.IN_NOTICE, S.CERTIFIED):
             assert not app.scores.filter(review_score__isnull=True).exists()
-            assert app.proposed_level == services.level_reached(app) == app.target_level
+            assert app.proposed_level == rules.level_reached(app) == app.target_level
             assert app.reviewed_score >= app.proposed_level.min_score
         if app.status in (S.IN_NOTICE, S.CERTIFIED):
             assert app.notice and app.notice.starts_on <= today

@@ -52,13 +52,11 @@ def test_an_enterprise_counts_once_at_its_highest_level(cert_round, cert_admin):
 
 
 def test_next_level_is_one_above_the_valid_title(cert_round):
-    """The create form suggests the next rung of the ladder (services.next_level)."""
-    from apps.certification import services
-
+    """The create form suggests the next rung of the ladder (selectors.next_level)."""
     rs = cert_round.rule_set
     fresh, holder, top = EnterpriseFactory(), EnterpriseFactory(), EnterpriseFactory()
     _title(holder, cert_round, "A", "HX-N-1")
     _title(top, cert_round, "AAA", "HX-N-2")
-    assert services.next_level(fresh, rs).code == "A"
-    assert services.next_level(holder, rs).code == "AA"
-    assert services.next_level(top, rs) is None
+    assert selectors.next_level(fresh, rs).code == "A"
+    assert selectors.next_level(holder, rs).code == "AA"
+    assert selectors.next_level(top, rs) is None

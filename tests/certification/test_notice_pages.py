@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.api.throttling import PublicFormThrottle
-from apps.certification import services
+from apps.certification import selectors, services
 from apps.certification.models import (
     AnnualReport,
     Application,
@@ -441,7 +441,7 @@ def test_veto_create_revokes_the_valid_certificate(admin_client, cert, ent_a_old
     url = reverse("certification:veto_create")
     html = page(admin_client.get(url, {"q": ent_a_old.uscc}))
     assert 'data-testid="veto-warning"' in html and cert.number in html
-    kind, name = next(iter(services.veto_catalogue().items()))
+    kind, name = next(iter(selectors.veto_catalogue().items()))
     response = admin_client.post(
         url,
         {
@@ -465,7 +465,7 @@ def test_veto_create_revokes_the_valid_certificate(admin_client, cert, ent_a_old
 def test_veto_create_errors_and_list_filters(admin_client, cert_admin, ent_a, ent_b):
     url = reverse("certification:veto_create")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    kind = next(iter(services.veto_catalogue()))
+    kind = next(iter(selectors.veto_catalogue()))
     html = page(
         admin_client.post(
             url, {"enterprise": ent_a.pk, "kind": kind, "occurred_on": tomorrow.isoformat(), "source": "x"}
@@ -476,7 +476,7 @@ def test_veto_create_errors_and_list_filters(admin_client, cert_admin, ent_a, en
     admin = p(cert_admin)
     day = timezone.localdate() - dt.timedelta(days=3)
     services.record_veto_event(admin, enterprise=ent_a, kind=kind, occurred_on=day, source="甲案号")
-    other = list(services.veto_catalogue())[1]
+    other = list(selectors.veto_catalogue())[1]
     services.record_veto_event(admin, enterprise=ent_b, kind=other, occurred_on=day, source="乙案号")
     html = page(admin_client.get(reverse("certification:veto_list")))
     assert html.count('data-testid="veto-row"') == 2

@@ -4,6 +4,7 @@ per round, the public notice period, the proposal cut-off, rule set versions and
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace as NS
 
 import chinese_calendar
 import pytest
@@ -11,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone, translation
 
 from apps.audit.models import AuditEvent
-from apps.certification import services
+from apps.certification import rules, selectors, services
 from apps.certification.models import (
     Application,
     Category,
@@ -46,7 +47,7 @@ def _english():
 
 def problems(app) -> dict:
     """The submission problems, read from a fresh copy (enterprise and group as stored)."""
-    return services.submission_problems(Application.objects.get(pk=app.pk))
+    return selectors.submission_problems(Application.objects.get(pk=app.pk))
 
 
 def group(n_reps, n_others):
@@ -107,7 +108,7 @@ def hold(enterprise, rule_set, code, issued_on) -> Certificate:
     [(4, 6, True), (3, 5, False), (2, 3, True), (0, 0, False), (0, 4, False), (5, 5, True), (5, 8, False)],
 )
 def test_group_ratio_met(rule_set, reps, total, ok):
-    assert services.group_ratio_met(reps, total, rule_set) is ok
+    assert rules.group_ratio_met(reps, total, rule_set) is ok
 
 
 @pytest.mark.parametrize(("reps", "others", "ok"), [(4, 2, True), (3, 2, False), (2, 1, True), (0, 0, False)])
@@ -145,7 +146,7 @@ def post(app, hr, start, end):
 def test_posting_of_15_days_counted_inclusively_passes(ready, ent_hr_a):
     end = TODAY - dt.timedelta(days=1)
     post(ready, ent_hr_a, end - dt.timedelta(days=14), end)
-    assert services.disclosure_days(Application.objects.get(pk=ready.pk)) == 15
+    assert rules.disclosure_days(Application.objects.get(pk=ready.pk)) == 15
     assert "disclosure" not in problems(ready)
 
 
@@ -333,7 +334,7 @@ def test_veto_event_exactly_24_months_ago_is_inside_the_window(ready, ent_a_old)
     assert f"on {event.occurred_on.isoformat()} (柳人社监〔2024〕12号)" in message
     assert "24-month look-back window" in message
     assert RULE_SET_V1 in message
-    [(rule, found)] = services.vetoes_in_window(ent_a_old, ready.rule_set, TODAY)
+    [(rule, found)] = selectors.vetoes_in_window(ent_a_old, ready.rule_set, TODAY)
     assert rule.code == "child_labour" and found == event
 
 
@@ -346,7 +347,7 @@ def test_veto_event_of_a_kind_not_in_the_rule_set_is_ignored(ready, ent_a_old, r
     assert not rule_set.veto_rules.filter(code="late_filing").exists()
     veto(ent_a_old, TODAY - dt.timedelta(days=30), kind="late_filing")
     assert "veto" not in problems(ready)
-    assert services.vetoes_in_window(ent_a_old, rule_set, TODAY) == []
+    assert selectors.vetoes_in_window(ent_a_old, rule_set, TODAY) == []
 
 
 def test_future_veto_events_are_ignored(ready, ent_a_old):
@@ -418,7 +419,7 @@ def test_level_of_another_rule_set_is_refused(rule_set, cert_admin, ent_a_old, e
 
 
 def test_five_working_days_from_a_monday_end_on_friday(rule_set):
-    assert services.notice_period(rule_set, dt.date(2026, 3, 9)) == (dt.date(2026, 3, 13), False)
+    assert rules.notice_period(rule_set, dt.date(2026, 3, 9)) == (dt.date(2026, 3, 13), False)
 
 
 def test_notice_across_the_2026_national_day_holiday(rule_set):
@@ -427,18 +428,18 @@ def test_notice_across_the_2026_national_day_holiday(rule_set):
     assert chinese_calendar.is_workday(dt.date(2026, 10, 10))
     assert not chinese_calendar.is_workday(dt.date(2026, 10, 11))
     # 30 Sep (1), 8 Oct (2), 9 Oct (3), Sat 10 Oct (4), 12 Oct (5).
-    assert services.notice_period(rule_set, dt.date(2026, 9, 30)) == (dt.date(2026, 10, 12), False)
+    assert rules.notice_period(rule_set, dt.date(2026, 9, 30)) == (dt.date(2026, 10, 12), False)
 
 
 def test_notice_from_a_saturday_starts_counting_on_monday(rule_set):
-    assert services.notice_period(rule_set, dt.date(2026, 3, 7)) == (dt.date(2026, 3, 13), False)
+    assert rules.notice_period(rule_set, dt.date(2026, 3, 7)) == (dt.date(2026, 3, 13), False)
 
 
 def test_notice_in_calendar_days(rule_set, cert_admin):
     calendar = services.new_rule_set_version(p(cert_admin), rule_set, notice_unit="calendar_days")
     start = dt.date(2026, 9, 30)
-    assert services.notice_period(calendar, start) == (dt.date(2026, 10, 4), False)
-    assert services.notice_period(calendar, dt.date(2026, 3, 7))[0] == dt.date(2026, 3, 11)
+    assert rules.notice_period(calendar, start) == (dt.date(2026, 10, 4), False)
+    assert rules.notice_period(calendar, dt.date(2026, 3, 7))[0] == dt.date(2026, 3, 11)
 
 
 # ------------------------------------------------------------------------------ proposal
@@ -511,12 +512,12 @@ def test_proposal_refused_for_a_veto_event_after_submission(ready, ent_hr_a, ent
 )
 def test_level_reached_never_exceeds_the_target(rule_set, target, score, expected):
     app = Application(rule_set=rule_set, target_level=level(rule_set, target), reviewed_score=Decimal(score))
-    reached = services.level_reached(app)
+    reached = rules.level_reached(app)
     assert (reached.code if reached else None) == expected
 
 
 def test_level_reached_needs_a_reviewed_score(rule_set):
-    assert services.level_reached(Application(rule_set=rule_set, target_level=level(rule_set, "A"))) is None
+    assert rules.level_reached(Application(rule_set=rule_set, target_level=level(rule_set, "A"))) is None
 
 
 def test_aa_reviewed_at_84_while_holding_a_is_refused(ent_a_old, ent_hr_a, cert_round, cert_admin, rule_set):
@@ -532,7 +533,7 @@ def test_aa_reviewed_at_84_while_holding_a_is_refused(ent_a_old, ent_hr_a, cert_
 
 
 def test_the_default_rule_set(rule_set):
-    assert services.rule_set_problems(rule_set) == []
+    assert rules.rule_set_problems(rule_set) == []
     assert list(rule_set.levels.values_list("rank", "code", "min_score", "months_at_lower")) == [
         (1, "A", Decimal("80.0"), 12),
         (2, "AA", Decimal("85.0"), 12),
@@ -577,7 +578,7 @@ def test_new_version_copies_everything(rule_set, cert_admin):
         rule_set.categories.values_list("code", flat=True)
     )
     assert copy.max_points == rule_set.max_points == 100
-    assert services.rule_set_problems(copy) == []
+    assert rules.rule_set_problems(copy) == []
     # The copies are new rows; the original keeps its own.
     assert not Level.objects.filter(rule_set=copy, pk__in=rule_set.levels.values("pk")).exists()
     assert (
@@ -600,14 +601,14 @@ def test_a_form_totalling_99_is_a_problem(rule_set, cert_admin):
     item = Item.objects.filter(category__rule_set=copy).order_by("category__order", "order").first()
     item.max_points -= 1
     item.save()
-    (message,) = services.rule_set_problems(copy)
+    (message,) = rules.rule_set_problems(copy)
     assert "totals 99.0 points; it must total 100" in message
 
 
 def test_levels_with_falling_cut_offs_are_a_problem(rule_set, cert_admin):
     copy = services.new_rule_set_version(p(cert_admin), rule_set)
     copy.levels.filter(code="AAA").update(min_score=Decimal("84"))
-    assert any("higher score cut-off" in m for m in services.rule_set_problems(copy))
+    assert any("higher score cut-off" in m for m in rules.rule_set_problems(copy))
 
 
 # ------------------------------------------------------------------------------ score input
@@ -656,3 +657,34 @@ def test_an_item_of_another_form_is_refused(ent_a_old, ent_hr_a, cert_round, cer
     with pytest.raises(DomainError) as exc:
         services.save_self_scores(p(ent_hr_a), app, {str(foreign.pk): {"score": "1"}})
     assert f"item_{foreign.pk}" in exc.value.fields
+
+
+def test_states_of_reports_notices_and_titles_are_plain_rules():
+    """The pages' badges read these rules (they were computed in the views and templates)."""
+    today = dt.date(2026, 6, 15)
+    due = dt.date(2026, 6, 30)
+    report = NS(submitted_at=None, due_on=due)
+    assert rules.report_state(report, 30, dt.date(2026, 5, 30)) == "upcoming"
+    assert rules.report_state(report, 30, dt.date(2026, 5, 31)) == "open"  # the anniversary
+    assert rules.report_state(report, 30, today) == "open"
+    assert rules.report_state(report, 30, due) == "open" and not rules.report_overdue(report, due)
+    assert rules.report_state(report, 30, due + dt.timedelta(days=1)) == "overdue"
+    assert rules.report_state(NS(submitted_at=today, due_on=due), 30, dt.date(2027, 1, 1)) == "submitted"
+
+    notice = NS(closed_at=None, starts_on=today, ends_on=today + dt.timedelta(days=4))
+    assert rules.notice_state(notice, today - dt.timedelta(days=1)) == "upcoming"
+    assert rules.notice_state(notice, today + dt.timedelta(days=4)) == "running"
+    assert rules.notice_state(notice, today + dt.timedelta(days=5)) == "ended"
+    notice.closed_at = today
+    assert rules.notice_state(notice, today) == "closed"
+
+    valid = NS(status="valid", issued_on=today, valid_until=dt.date(2029, 6, 14))
+    assert rules.verification_state(valid, today) == "valid"
+    assert rules.verification_state(valid, today - dt.timedelta(days=1)) == "not_yet_valid"
+    assert rules.verification_state(valid, dt.date(2029, 6, 15)) == "expired"
+    assert (
+        rules.verification_state(NS(status="revoked", issued_on=today, valid_until=today), today) == "revoked"
+    )
+    rs = NS(validity_years=3, report_grace_days=30)
+    assert rules.valid_until(rs, today) == dt.date(2029, 6, 14)
+    assert rules.report_due_on(rs, today, 1) == dt.date(2027, 7, 15)

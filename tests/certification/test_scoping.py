@@ -176,7 +176,7 @@ def test_veto_events_are_scoped(world, ent_a_old, ent_hr_a, ent_hr_b, cert_admin
 def a_draft(ent_a_old, ent_hr_a, cert_round):
     """A complete draft of ent_a that its own HR could submit."""
     app = complete(build(ent_hr_a, ent_a_old, cert_round), ent_hr_a)
-    assert services.submission_problems(app) == {}
+    assert selectors.submission_problems(app) == {}
     return app
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from apps.certification import services
+from apps.certification import selectors, services
 from apps.certification.models import Application, Certificate
 from apps.documents.models import GeneratedDocument
 
@@ -11,7 +11,7 @@ from .conftest import build, complete, p, review_all
 
 def test_whole_flow(ent_a_old, ent_hr_a, cert_round, cert_admin, django_capture_on_commit_callbacks):
     app = complete(build(ent_hr_a, ent_a_old, cert_round), ent_hr_a)
-    assert services.submission_problems(app) == {}
+    assert selectors.submission_problems(app) == {}
     app = services.submit(p(ent_hr_a), app)
     app = services.start_review(p(cert_admin), app)
     app = review_all(app, cert_admin)

@@ -2,7 +2,7 @@
 
 Output and input are separate. Input serializers only type and shape the fields; every rule (who
 may act, in which state, the score maxima, the reasons required, the veto catalogue) lives in
-`certification.services`, whose DomainError the API turns into a 400 with field errors (403, 409).
+`certification.services` (who may act: `certification.workflow`), whose DomainError the API turns into a 400 with field errors (403, 409).
 Components carry a `Certification…` name where a bare one (`Status`, `Level`, `Round`) would clash
 with another module's, so the schema's enums are named after them too.
 """
@@ -17,7 +17,7 @@ from apps.api.serializers import VisiblePrimaryKeyRelatedField, principal_of
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 from apps.enterprises.models import Enterprise
 
-from .. import selectors, services
+from .. import selectors, workflow
 from ..models import (
     Application,
     ApplicationHistory,
@@ -143,7 +143,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=APPLICATION_ACTIONS)))
     def get_available_actions(self, application):
         principal = principal_of(self)
-        return selectors.available_actions(application, principal) if principal else []
+        return workflow.available_actions(application, principal) if principal else []
 
     class Meta:
         model = Application
@@ -193,13 +193,6 @@ class ApplicationDetailSchema(OpenApiSerializerExtension):
         summary = auto_schema.resolve_serializer(ApplicationOutSerializer, direction)
         details = auto_schema._map_serializer(ApplicationDetailsSerializer(), direction)
         return {"allOf": [summary.ref, details]}
-
-
-@extend_schema_serializer(component_name="CertificationReason")
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="Required for returning, rejecting and revoking."
-    )
 
 
 @extend_schema_serializer(component_name="CertificationReviewScore")
@@ -269,12 +262,12 @@ class CertificateOutSerializer(serializers.ModelSerializer):
         return doc.sha256 if doc is not None and doc.status == doc.Status.READY else ""
 
     def get_verify_url(self, cert) -> str:
-        return services.verification_url(cert.number)
+        return selectors.verification_url(cert.number)
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CERTIFICATE_ACTIONS)))
     def get_available_actions(self, cert):
         principal = principal_of(self)
-        return selectors.certificate_actions(cert, principal) if principal else []
+        return workflow.certificate_actions(cert, principal) if principal else []
 
 
 @extend_schema_serializer(component_name="CertificateVerificationEnterprise")
@@ -304,7 +297,7 @@ class VerificationOutSerializer(serializers.Serializer):
     verify_url = serializers.SerializerMethodField()
 
     def get_verify_url(self, verification) -> str:
-        return services.verification_url(verification.certificate.number)
+        return selectors.verification_url(verification.certificate.number)
 
 
 class VerifyQuerySerializer(serializers.Serializer):

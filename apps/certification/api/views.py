@@ -5,7 +5,9 @@ Reads go through the certification selectors and `visible_to` (an object outside
 is a 404); every action calls one function of `certification.services`, whose refusals the API
 answers as 400 (with `error.fields`), 403 (the caller may not) or 409 (not in the current state).
 The workflow (workflow.py) names which actions API clients may perform at all: reviewing ones with
-`certification:write`; submitting, withdrawing, publishing and certifying are never theirs."""
+`certification:write`; submitting, withdrawing, publishing and certifying are never theirs. The
+lifecycle endpoints, their scopes, permissions and descriptions are derived from its tables
+(`apps.api.workflow`)."""
 
 from collections import Counter
 
@@ -20,6 +22,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from apps.api.views import ScopedViewMixin
+from apps.api.workflow import ReasonSerializer, action_perms, action_scopes, reason_of, transition_endpoint
 
 from .. import selectors, services
 from ..filters import ApplicationFilter
@@ -33,11 +36,11 @@ from ..models import (
     RuleSet,
     VetoEvent,
 )
+from ..workflow import CERTIFICATE_WORKFLOW, WORKFLOW
 from .serializers import (
     ApplicationDetailSerializer,
     ApplicationOutSerializer,
     CertificateOutSerializer,
-    ReasonSerializer,
     ReviewScoresInSerializer,
     RuleSetOutSerializer,
     VerificationOutSerializer,
@@ -49,24 +52,42 @@ from .serializers import (
 READ, WRITE = "certification:read", "certification:write"
 VIEW = "certification.view_application"
 REVIEW = "certification.review_application"
-PREPARE = "certification.prepare_application"
 
 
 # Applications --------------------------------------------------------------------------------------
 
-_BY_CLIENT = "Scope: `certification:write` (session users: the review permission)."
-_NOT_CLIENT = (
-    "For the enterprise's own HR, signed in; API clients may not perform it (403) whatever their scopes."
-)
+#: The lifecycle endpoints of the application: the table's action → the viewset's action (the
+#: method behind `/return/` cannot be named `return`).
+APPLICATION_ENDPOINTS = {
+    "start_review": "start_review",
+    "return": "return_for_revision",
+    "reject": "reject",
+    "propose": "propose",
+    "submit": "submit",
+    "withdraw": "withdraw",
+}
+CERTIFICATE_ENDPOINTS = {"revoke": "revoke"}
 
 
-def _review_action(summary, description, request=None):
-    return extend_schema(
-        summary=summary,
-        description=f"{description} {_BY_CLIENT}",
-        request=request,
-        responses={200: OpenApiResponse(ApplicationDetailSerializer, description="The application.")},
-    )
+def _by_endpoint(table: dict, endpoints: dict) -> dict:
+    """`action_scopes` / `action_perms` of a table keyed by the viewset's action names. An action
+    the table gives no scope maps to None, so the "*" default does not open it to API clients."""
+    return {method: table.get(action) for action, method in endpoints.items()}
+
+
+_APPLICATION = OpenApiResponse(ApplicationDetailSerializer, description="The application.")
+_BLANK_REASON = "A blank reason is a 400 with `error.fields.reason`."
+
+
+def _endpoint(workflow, name: str, summary: str, **kwargs):
+    """`apps.api.workflow.transition_endpoint` (description, errors, scope and permission from the
+    table) with the endpoint's English summary: the table's label is the users' wording, and
+    `transition_endpoint` would render it in the language active when this module is imported."""
+
+    def decorate(fn):
+        return extend_schema(summary=summary)(transition_endpoint(workflow, name, **kwargs)(fn))
+
+    return decorate
 
 
 @extend_schema_view(
@@ -97,17 +118,13 @@ class ApplicationViewSet(
     filterset_class = ApplicationFilter
     # The FilterSet carries `search` and `ordering` itself.
     filter_backends = [DjangoFilterBackend]
+    # The lifecycle's scopes and permissions are the table's (the enterprise's own acts, submit and
+    # withdraw, have no scope: no scope opens them to API clients).
     required_scopes = {
         "list": READ,
         "retrieve": READ,
-        "start_review": WRITE,
-        "return_for_revision": WRITE,
-        "reject": WRITE,
-        "propose": WRITE,
+        **_by_endpoint(action_scopes(WORKFLOW), APPLICATION_ENDPOINTS),
         "review_scores": WRITE,
-        # The enterprise's own acts: no scope opens them to API clients.
-        "submit": None,
-        "withdraw": None,
         "HEAD": READ,
         "OPTIONS": READ,
         "*": WRITE,
@@ -115,13 +132,8 @@ class ApplicationViewSet(
     required_perms = {
         "list": VIEW,
         "retrieve": VIEW,
-        "start_review": REVIEW,
-        "return_for_revision": REVIEW,
-        "reject": REVIEW,
-        "propose": REVIEW,
+        **_by_endpoint(action_perms(WORKFLOW), APPLICATION_ENDPOINTS),
         "review_scores": REVIEW,
-        "submit": PREPARE,
-        "withdraw": PREPARE,
         "HEAD": VIEW,
         "OPTIONS": VIEW,
         "*": REVIEW,
@@ -139,62 +151,59 @@ class ApplicationViewSet(
     def get_serializer_class(self):
         return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationOutSerializer
 
-    def _out(self, application):
+    def respond_with(self, application):
         fresh = _with_details(
             selectors.applications_visible_to(self.principal).select_related("certificate")
         ).get(pk=application.pk)
         return Response(ApplicationDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
-    def _reason(self, request):
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data.get("reason", "")
+    @_endpoint(WORKFLOW, "submit", "Submit the self-evaluation", response=_APPLICATION)
+    def submit(self, request, pk=None):
+        return self.respond_with(services.submit(self.principal, self.get_object()))
 
-    @_review_action(
-        "Start the review", "From `submitted` to `under_review`; the caller becomes the reviewer."
+    @_endpoint(
+        WORKFLOW, "withdraw", "Withdraw the application", request=ReasonSerializer, response=_APPLICATION
     )
-    @action(detail=True, methods=["post"], filter_backends=[])
+    def withdraw(self, request, pk=None):
+        return self.respond_with(services.withdraw(self.principal, self.get_object(), reason_of(request)))
+
+    @_endpoint(WORKFLOW, "start_review", "Start the review", response=_APPLICATION)
     def start_review(self, request, pk=None):
-        return self._out(services.start_review(self.principal, self.get_object()))
+        return self.respond_with(services.start_review(self.principal, self.get_object()))
 
-    @_review_action(
+    @_endpoint(
+        WORKFLOW,
+        "return",
         "Return for revision",
-        "From `submitted` or `under_review` back to the enterprise, which may correct and submit "
-        "again. A reason is required (400 with `error.fields.reason`).",
+        url_path="return",
         request=ReasonSerializer,
+        response=_APPLICATION,
+        note=_BLANK_REASON,
     )
-    @action(detail=True, methods=["post"], url_path="return", url_name="return", filter_backends=[])
     def return_for_revision(self, request, pk=None):
-        reason = self._reason(request)
-        return self._out(services.return_for_revision(self.principal, self.get_object(), reason))
+        application = self.get_object()
+        return self.respond_with(
+            services.return_for_revision(self.principal, application, reason_of(request))
+        )
 
-    @_review_action(
-        "Reject",
-        "From `submitted`, `under_review`, `proposed` or `in_notice`. A reason is required "
-        "(400 with `error.fields.reason`).",
-        request=ReasonSerializer,
+    @_endpoint(
+        WORKFLOW, "reject", "Reject", request=ReasonSerializer, response=_APPLICATION, note=_BLANK_REASON
     )
-    @action(detail=True, methods=["post"], filter_backends=[])
     def reject(self, request, pk=None):
-        reason = self._reason(request)
-        return self._out(services.reject(self.principal, self.get_object(), reason))
+        return self.respond_with(services.reject(self.principal, self.get_object(), reason_of(request)))
 
-    @_review_action(
-        "Propose for certification",
-        "Once every item has a reviewer's score: proposes the level the reviewed score reaches (never "
-        "above the level applied for). A score below the cut-off or a veto event in its look-back "
-        "window is a 400 naming the rule.",
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
+    @_endpoint(WORKFLOW, "propose", "Propose for certification", response=_APPLICATION)
     def propose(self, request, pk=None):
-        return self._out(services.propose(self.principal, self.get_object()))
+        return self.respond_with(services.propose(self.principal, self.get_object()))
 
-    @_review_action(
-        "Record the reviewer's scores",
-        "While `under_review`. Scores the items sent (the others keep theirs); the reviewed score is "
-        "the sum of the scored items. A score outside 0 to the item's maximum, or an item not on the "
-        "application's form, is a 400 with `error.fields.item_<item id>`; nothing is saved then.",
+    @extend_schema(
+        summary="Record the reviewer's scores",
+        description="While `under_review`. Scores the items sent (the others keep theirs); the reviewed "
+        "score is the sum of the scored items. A score outside 0 to the item's maximum, or an item not on "
+        "the application's form, is a 400 with `error.fields.item_<item id>`; nothing is saved then. "
+        "Scope: `certification:write` (session users: the review permission).",
         request=ReviewScoresInSerializer,
+        responses={200: _APPLICATION},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def review_scores(self, request, pk=None):
@@ -202,29 +211,7 @@ class ApplicationViewSet(
         serializer = ReviewScoresInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         scores = _scores_by_item_id(application, serializer.validated_data["scores"])
-        return self._out(services.save_review_scores(self.principal, application, scores))
-
-    @extend_schema(
-        summary="Submit the self-evaluation",
-        description="From `draft` or `returned`. Every reason the application is not yet eligible is "
-        f"listed at once in `error.fields` (400). {_NOT_CLIENT}",
-        request=None,
-        responses={200: OpenApiResponse(ApplicationDetailSerializer, description="The application.")},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def submit(self, request, pk=None):
-        return self._out(services.submit(self.principal, self.get_object()))
-
-    @extend_schema(
-        summary="Withdraw the application",
-        description=f"From `draft`, `returned` or `submitted`; the reason is optional. {_NOT_CLIENT}",
-        request=ReasonSerializer,
-        responses={200: OpenApiResponse(ApplicationDetailSerializer, description="The application.")},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def withdraw(self, request, pk=None):
-        reason = self._reason(request)
-        return self._out(services.withdraw(self.principal, self.get_object(), reason))
+        return self.respond_with(services.save_review_scores(self.principal, application, scores))
 
 
 def _with_details(queryset):
@@ -285,7 +272,7 @@ class CertificateViewSet(
         "list": READ,
         "retrieve": READ,
         "verify": READ,
-        "revoke": WRITE,
+        **_by_endpoint(action_scopes(CERTIFICATE_WORKFLOW), CERTIFICATE_ENDPOINTS),
         "HEAD": READ,
         "OPTIONS": READ,
         "*": WRITE,
@@ -295,7 +282,7 @@ class CertificateViewSet(
         "retrieve": VIEW,
         # Public data: any signed-in user may verify a number.
         "verify": None,
-        "revoke": "certification.revoke_certificate",
+        **_by_endpoint(action_perms(CERTIFICATE_WORKFLOW), CERTIFICATE_ENDPOINTS),
         "HEAD": VIEW,
         "OPTIONS": VIEW,
         "*": "certification.revoke_certificate",
@@ -326,21 +313,17 @@ class CertificateViewSet(
             raise NotFound(_("No certificate has this number."))
         return Response(VerificationOutSerializer(verification).data)
 
-    @extend_schema(
-        summary="Revoke a certificate",
-        description="Ends a valid title at once (a failed spot check, a veto event...); the "
-        "verification page shows it as revoked. A reason is required (400 with "
-        "`error.fields.reason`); a title no longer valid is a 409. Scope: `certification:write` "
-        "(session users: the revocation permission).",
+    @_endpoint(
+        CERTIFICATE_WORKFLOW,
+        "revoke",
+        "Revoke a certificate",
         request=ReasonSerializer,
-        responses={200: CertificateOutSerializer},
+        response=CertificateOutSerializer,
+        note=_BLANK_REASON,
     )
-    @action(detail=True, methods=["post"], filter_backends=[])
     def revoke(self, request, number=None):
         certificate = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.revoke(self.principal, certificate, serializer.validated_data.get("reason", ""))
+        services.revoke(self.principal, certificate, reason_of(request))
         fresh = self.scoped_queryset(self.principal).get(pk=certificate.pk)
         return Response(CertificateOutSerializer(fresh, context=self.get_serializer_context()).data)
 
