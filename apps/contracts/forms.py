@@ -15,8 +15,7 @@ from apps.core.forms import DateInput, NameChoiceField
 from apps.core.uploads import check_upload
 
 from . import selectors, services
-from .models import LabourContract
-from .rules import HoursSystem, Kind
+from .models import HoursSystem, Kind, LabourContract
 
 #: The signed file: a PDF, at most 20 MB.
 SIGNED_FILE_TYPES = {"application/pdf": "PDF"}

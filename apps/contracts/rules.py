@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+# The vocabulary of the checks (the models' choices), importable from here as before.
+from .models import HoursSystem, Kind
 
 LCL = "劳动合同法"
 ART_10 = f"{LCL}第十条"
@@ -39,21 +40,6 @@ HOURS_SOURCE = "劳动法第三十九条；关于企业实行不定时工作制�
 MINIMUM_WAGE_SOURCE = "最低工资规定第十二条"
 
 REFUSE, FLAG = "refuse", "flag"
-
-
-class Kind(models.TextChoices):
-    """Contract types (art. 12), with part-time work (arts. 68-72)."""
-
-    FIXED_TERM = "fixed_term", gettext_lazy("Fixed-term")
-    OPEN_ENDED = "open_ended", gettext_lazy("Open-ended")
-    TASK = "task", gettext_lazy("For the completion of a task")
-    PART_TIME = "part_time", gettext_lazy("Part-time")
-
-
-class HoursSystem(models.TextChoices):
-    STANDARD = "standard", gettext_lazy("Standard working hours")
-    COMPREHENSIVE = "comprehensive", gettext_lazy("Comprehensive calculation of working hours")
-    FLEXIBLE = "flexible", gettext_lazy("Flexible working hours")
 
 
 #: The working-hour systems (computed once: `HoursSystem.values` builds its list on every call,

@@ -12,8 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from apps.core.filters import YesNoWidget
 
 from .. import selectors
-from ..models import LabourContract
-from ..rules import Kind
+from ..models import Kind, LabourContract
 
 #: The lists behind the book's figures (`selectors.BOOK_LISTS`), as filter choices.
 BOOK_CHOICES = [(key, key) for key in selectors.BOOK_LISTS]

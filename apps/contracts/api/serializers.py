@@ -17,8 +17,7 @@ from apps.api.serializers import principal_of
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 
 from .. import selectors, services
-from ..models import ContractHistory, ESignature, ImportJob, LabourContract, Worker
-from ..rules import HoursSystem, Kind
+from ..models import ContractHistory, ESignature, HoursSystem, ImportJob, Kind, LabourContract, Worker
 
 # The filing row (the import format) ------------------------------------------------------------------
 
