@@ -29,13 +29,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import call_service
 from apps.core.scoping import principal_for_request
+from apps.documents.services import render_pdf
 from apps.enterprises.models import Enterprise
 from apps.enterprises.selectors import get_enterprise
 
-from . import selectors, services
-from .forms import ContractFilterForm, ContractForm, TerminateForm
+from . import rules, selectors, services, workflow
+from .forms import ContractForm, TerminateForm
 from .models import LabourContract
-from .workflow import WORKFLOW
 
 PAGE_SIZE = 25
 VIEW = "contracts.view_labourcontract"
@@ -62,10 +62,6 @@ def _decorate(contract, principal):
     return contract
 
 
-def _enterprises_for_filter(principal):
-    return Enterprise.objects.visible_to(principal)
-
-
 # The list ---------------------------------------------------------------------------------------------
 
 
@@ -73,23 +69,25 @@ def _enterprises_for_filter(principal):
 @permission_required(VIEW, raise_exception=True)
 def contract_list(request):
     principal = principal_for_request(request)
-    form = ContractFilterForm(request.GET or None, enterprises=_enterprises_for_filter(principal))
-    if form.is_bound and not form.is_valid():
-        qs = LabourContract.objects.none()
-    else:
-        qs = selectors.contract_list(principal, **(form.criteria() if form.is_bound else {}))
+    park = principal.sees_everything
+    filterset, qs = selectors.contract_list(
+        principal,
+        request.GET,
+        request=request,
+        enterprises=Enterprise.objects.visible_to(principal) if park else None,
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for contract in page:
         _decorate(contract, principal)
-    park = principal.sees_everything
     return render(
         request,
         "contracts/contract_list.html",
         {
-            "form": form,
+            "filter": filterset,
             "page": page,
             "show_enterprise_filter": park,
             "totals": selectors.park_totals(principal) if park else None,
+            "can": workflow.page_answers(principal),
         },
     )
 
@@ -108,7 +106,7 @@ def _flag_message(details) -> str:
 def contract_create(request):
     principal = principal_for_request(request)
     try:
-        enterprises = services.filing_enterprises(principal)
+        enterprises = selectors.filing_enterprises(principal)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     fixed = None
@@ -138,7 +136,11 @@ def contract_create(request):
             else:
                 messages.success(request, _("The contract is filed."))
             return redirect("contracts:detail", pk=contract.pk)
-    return render(request, "contracts/contract_form.html", {"form": form, "fixed_enterprise": fixed})
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "fixed_enterprise": fixed, "can": workflow.page_answers(principal)},
+    )
 
 
 # One contract --------------------------------------------------------------------------------------------
@@ -161,10 +163,10 @@ def _history(contract) -> list:
 def contract_detail(request, pk):
     principal = principal_for_request(request)
     contract = selectors.get_contract(principal, pk)
-    may_see_full = selectors.can_see_full_id(principal)
+    may_see_full = workflow.can_see_full_id(principal)
     full = request.GET.get("full") == "1" and may_see_full
     signature = getattr(contract, "esignature", None)
-    due = services.termination_filing_due(contract)
+    filing = selectors.termination_filing(contract)
     return render(
         request,
         "contracts/contract_detail.html",
@@ -177,9 +179,9 @@ def contract_detail(request, pk):
             "flags": selectors.flag_details(contract),
             "signature": signature,
             "history": _history(contract),
-            "termination_due": due,
-            "termination_late": services.termination_filed_late(contract),
-            "may_terminate": any(t.action == "terminate" for t in WORKFLOW.available(contract, principal)),
+            "termination_due": filing.due,
+            "termination_late": filing.late,
+            "can": workflow.page_answers(principal, contract),
         },
     )
 
@@ -233,7 +235,8 @@ def signed_file(request, pk):
 @require_http_methods(["GET", "POST"])
 def contract_terminate(request, pk):
     """File the termination: its date and reason (the filing date is today; a filing later than
-    the policy's working days is shown as late)."""
+    the policy's working days is shown as late). Where the table refuses it (the contract's
+    status), the page says why instead of showing the form."""
     principal = principal_for_request(request)
     contract = selectors.get_contract(principal, pk)
     posted = request.method == "POST"
@@ -241,29 +244,24 @@ def contract_terminate(request, pk):
     if posted and form.is_valid():
         done = call_service(form, services.terminate, principal, contract, **form.service_kwargs())
         if done is not None:
-            due = services.termination_filing_due(done)
-            if due and done.termination_filed_on > due:
+            filing = selectors.termination_filing(done)
+            if filing.late:
                 messages.warning(
                     request,
-                    _("The termination is filed, late: it was due by %(date)s.") % {"date": due.isoformat()},
+                    _("The termination is filed, late: it was due by %(date)s.")
+                    % {"date": filing.due.isoformat()},
                 )
             else:
                 messages.success(request, _("The termination is filed."))
             return redirect("contracts:detail", pk=contract.pk)
-    refusal = None
-    if contract.status != S.IN_FORCE:
-        refusal = _("Only a contract in force can be terminated; this one is “%(status)s”.") % {
-            "status": contract.get_status_display()
-        }
-    policy = services.current_policy()
     return render(
         request,
         "contracts/terminate.html",
         {
             "contract": contract,
             "form": form,
-            "refusal": refusal,
-            "filing_days": policy.termination_filing_days if policy else 7,
+            "refusal": workflow.termination_refusal(contract, principal),
+            "filing_days": rules.termination_filing_days(selectors.policy_in_force()),
         },
     )
 
@@ -274,7 +272,7 @@ def contract_terminate(request, pk):
 def _book_enterprise(request, enterprise_pk):
     principal = principal_for_request(request)
     enterprise = get_enterprise(principal, enterprise_pk)
-    if not selectors.can_see_book(principal, enterprise):
+    if not workflow.can_see_book(principal, enterprise):
         raise Http404
     return principal, enterprise
 
@@ -295,10 +293,11 @@ def book_list(request, enterprise_pk, key):
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     book = selectors.contract_book(principal, enterprise, today)
+    policies = selectors.policies()
     for contract in page:
         _decorate(contract, principal)
         if key == "late_terminations":
-            contract.filing_due = services.termination_filing_due(contract)
+            contract.filing_due = selectors.termination_filing(contract, policies).due
     return render(
         request,
         "contracts/book_list.html",
@@ -392,8 +391,6 @@ def book_xlsx(request, enterprise_pk):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def book_pdf(request, enterprise_pk):
-    from apps.documents.services import render_pdf
-
     principal, enterprise = _book_enterprise(request, enterprise_pk)
     export = selectors.book_export(principal, enterprise, fmt="pdf", limit=PDF_ROWS_PER_LIST)
     pdf = render_pdf(

@@ -27,11 +27,10 @@ from django.utils.translation import gettext_lazy
 from apps.core.forms import call_service
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
-from . import importing, selectors, services
+from . import importing, selectors, services, workflow
 from .models import ImportJob
 
 IMPORT = "contracts.import_contracts"
-VIEW = "contracts.view_importjob"
 PAGE_SIZE = 30
 #: Report entries shown on the job's page; the CSV has all that are kept.
 REPORT_SHOWN = 100
@@ -53,9 +52,10 @@ class ImportForm(forms.Form):
 
 
 def _viewer(request):
-    if not (request.user.has_perm(VIEW) or request.user.has_perm(IMPORT)):
+    principal = principal_for_request(request)
+    if not workflow.can_see_imports(principal):
         raise PermissionDenied
-    return principal_for_request(request)
+    return principal
 
 
 def _job(request, pk) -> ImportJob:
@@ -75,7 +75,7 @@ def import_list(request):
     return render(
         request,
         "contracts/import_list.html",
-        {"page": page, "jobs": page.object_list, "can_import": request.user.has_perm(IMPORT)},
+        {"page": page, "jobs": page.object_list, "can": workflow.page_answers(principal)},
     )
 
 
@@ -95,7 +95,12 @@ def import_create(request):
     return render(
         request,
         "contracts/import_create.html",
-        {"form": form, "columns": services.COLUMNS, "required": services.REQUIRED},
+        {
+            "form": form,
+            "columns": importing.COLUMNS,
+            "required": importing.REQUIRED,
+            "can": workflow.page_answers(principal),
+        },
     )
 
 
@@ -105,11 +110,12 @@ def import_detail(request, pk):
     report = job.report or []
     context = {
         "job": job,
+        "can": workflow.page_answers(principal_for_request(request)),
         "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
         "report": report[:REPORT_SHOWN],
         "report_hidden": max(0, len(report) - REPORT_SHOWN),
-        "report_full": len(report) >= services.REPORT_LIMIT,
-        "report_limit": services.REPORT_LIMIT,
+        "report_full": len(report) >= importing.REPORT_LIMIT,
+        "report_limit": importing.REPORT_LIMIT,
     }
     if getattr(request, "htmx", False):
         return render(request, "contracts/import_progress.html", context)

@@ -82,11 +82,11 @@ class Inbox:
 
 def test_the_figures_are_the_books(park):
     ent_a, ent_b = park
-    assert services.alert_figures(TODAY) == {
+    assert selectors.alert_figures(TODAY) == {
         ent_a.pk: {"expiring_30": 1, "without_contract": 2, "open_ended_due": 1}
     }
     book = selectors.contract_book(SYSTEM, ent_a, TODAY)["counts"]
-    assert {k: book[k] for k in services.ALERT_KEYS} == services.alert_figures(TODAY)[ent_a.pk]
+    assert {k: book[k] for k in selectors.ALERT_KEYS} == selectors.alert_figures(TODAY)[ent_a.pk]
     assert all(
         v == 0 for k, v in selectors.contract_book(SYSTEM, ent_b, TODAY)["counts"].items() if k != "in_force"
     )
@@ -134,7 +134,7 @@ def test_a_second_run_the_same_day_sends_nothing_the_next_day_again(park, ent_hr
 def test_an_enterprise_with_nothing_to_report_gets_nothing(ent_b, ent_hr_b, policy):
     file(fixed(ent_b, 5, -30, 700))
     inbox = Inbox()
-    assert services.alert_figures(TODAY) == {}
+    assert selectors.alert_figures(TODAY) == {}
     assert services.send_contract_alerts(TODAY) == NOTHING
     assert inbox.new() == [] and not AlertLog.objects.exists()
 
@@ -168,7 +168,7 @@ def test_the_figures_take_a_few_queries_however_many_enterprises(policy):
         file(fixed(enterprise, 200 + n, -400, 20 + n, employment_start=-900))  # second fixed term: due
     services.expire_contracts(TODAY)
     with CaptureQueriesContext(connection) as queries:
-        figures = services.alert_figures(TODAY)
+        figures = selectors.alert_figures(TODAY)
     assert set(figures) == {e.pk for e in enterprises}
     assert all(f == {"expiring_30": 2, "without_contract": 1, "open_ended_due": 1} for f in figures.values())
     assert len(queries) <= 6, [q["sql"][:80] for q in queries]

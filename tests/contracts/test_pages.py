@@ -161,10 +161,10 @@ def test_list_filters(en, ent_a, ent_b, park_admin, policy):
     assert listed(f"?id_number={id_number(4)[:10]}") == set()
     # Expiring: only contracts in force.
     (soon,) = file(park_admin, row(ent_a, 6, probation_end="", end=day(25)))
-    assert listed("?expiring=30") == pks(soon)
-    assert listed("?expiring=24") == set()
+    assert listed("?expiring_within=30") == pks(soon)
+    assert listed("?expiring_within=24") == set()
     # Bad filters: nothing listed, the errors shown.
-    html = page(client.get(reverse("contracts:list") + "?expiring=-3&kind=zzz"))
+    html = page(client.get(reverse("contracts:list") + "?expiring_within=-3&kind=zzz"))
     assert rows(html) == [] and 'data-testid="filter-errors"' in html
     # The flag badge shows the finding's short label.
     html = page(client.get(reverse("contracts:list") + "?flagged=true"))
@@ -612,9 +612,9 @@ def test_no_page_answers_500_to_junk(client, who, ent_a, ent_hr_a, ent_hr_b, par
     urls = [
         reverse("contracts:list"),
         reverse("contracts:list")
-        + "?enterprise=junk&kind=%00&status=zzz&signing=y&flagged=maybe&flag=nope&expiring=1e9"
+        + "?enterprise=junk&kind=%00&status=zzz&signing=y&flagged=maybe&flag=nope&expiring_within=1e9"
         + "&name=%27%22&id_number=%00%27&page=-3",
-        reverse("contracts:list") + "?expiring=99999999999999999999&id_number=" + "9" * 40,
+        reverse("contracts:list") + "?expiring_within=99999999999999999999&id_number=" + "9" * 40,
         reverse("contracts:create"),
         f"/contracts/{zero}/",
         f"/contracts/{zero}/terminate/",

@@ -1,7 +1,7 @@
 """`/api/v1/contracts/`: the contract library for district systems and the e-signing platform.
 
 The platform pushes filings one by one or in batches of up to 1,000 rows (the columns of the import
-format, `services.COLUMNS`) and uploads its exports as import jobs whose progress it polls. District
+format, `importing.COLUMNS`) and uploads its exports as import jobs whose progress it polls. District
 systems read the contracts of their area with filters and each enterprise's contract book
 (`/api/v1/enterprises/{id}/contract-book/`). Reads go through `contracts.selectors` (a contract
 outside the caller's scope is a 404); every write calls one function of `contracts.services`, whose
@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from apps.api.views import ScopedViewMixin, validated
 from apps.enterprises.models import Enterprise
 
-from .. import selectors, services
+from .. import importing, selectors, services
+from ..filters import ContractFilter
 from ..models import ImportJob, LabourContract
-from .filters import ContractFilter
 from .serializers import (
     BatchResultSerializer,
     ContractBookSerializer,
@@ -49,7 +49,7 @@ def _row(data) -> dict:
     and checks it (the same reasons as an import's report)."""
     if not isinstance(data, dict):
         raise ValidationError({"non_field_errors": [_("Send one contract as an object of columns.")]})
-    return {name: data.get(name) for name in services.COLUMNS}
+    return {name: data.get(name) for name in importing.COLUMNS}
 
 
 def _rows(data) -> list[dict]:
@@ -70,7 +70,7 @@ def _rows(data) -> list[dict]:
         raise ValidationError(
             {"non_field_errors": [_("Rows %(rows)s are not objects of columns.") % {"rows": shown}]}
         )
-    return [{name: row.get(name) for name in services.COLUMNS} for row in data]
+    return [{name: row.get(name) for name in importing.COLUMNS} for row in data]
 
 
 # Contracts -------------------------------------------------------------------------------------------

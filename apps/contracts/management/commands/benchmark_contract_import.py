@@ -37,6 +37,7 @@ from apps.core import demo
 from apps.core.context import acting_as
 from apps.core.models import Area
 from apps.core.personal_data import lookup_hash, with_check_character
+from apps.core.principal import principal_for_user
 from apps.enterprises.models import Enterprise
 
 KINDS = (("fixed_term", 70), ("open_ended", 15), ("task", 10), ("part_time", 5))
@@ -161,7 +162,7 @@ class Command(BaseCommand):
         hashes, files = set(), {}
         csv_path = folder / "export.csv"
         with open(csv_path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=services.COLUMNS)
+            writer = csv.DictWriter(fh, fieldnames=importing.COLUMNS)
             writer.writeheader()
             for i in range(n):
                 born = first_birth + dt.timedelta(days=i // 900)
@@ -236,8 +237,6 @@ class Command(BaseCommand):
     # Running ------------------------------------------------------------------------------------
 
     def _import(self, user, path: Path, label: str, profile) -> ImportJob:
-        from apps.core.principal import principal_for_user
-
         principal = principal_for_user(user)
         began = time.perf_counter()
         with open(path, "rb") as fh:
