@@ -11,8 +11,6 @@ The imports are in views_import.py."""
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -27,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.exports import Sheet, xlsx_response
 from apps.core.forms import call_service
 from apps.core.scoping import principal_for_request
 from apps.documents.services import render_pdf
@@ -41,7 +40,6 @@ PAGE_SIZE = 25
 VIEW = "contracts.view_labourcontract"
 FILE = "contracts.file_contract"
 S = LabourContract.Status
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Rows of each list in the PDF book (the .xlsx has them all): WeasyPrint lays out about 40 rows a
 #: second, and the PDF is rendered while the user waits.
 PDF_ROWS_PER_LIST = 100
@@ -336,48 +334,34 @@ EXPORT_COLUMNS = (
     ("termination_filed_on", "解除/终止备案日期"),
     ("flags", "风险提示"),
 )
+#: Widths of the lists' columns (characters); the others 14.
+EXPORT_WIDTHS = {"name": 12, "id_number": 22, "flags": 40}
 
 
-def _workbook(export: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+def _book_sheets(export: dict) -> list[Sheet]:
+    """The book as sheets: its figures, then one sheet per list (every value written as data,
+    never as a formula: `apps.core.exports`)."""
     book = export["book"]
-    bold = Font(bold=True)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "指标"
-    sheet.append(["企业", book["enterprise"].name])
-    sheet.append(["统一社会信用代码", book["enterprise"].uscc])
-    sheet.append(["统计日期", export["today"]])
-    sheet.append(["职工人数", book["employees"]])
-    sheet.append(["劳动合同签订率（%）", book["signing_rate"]])
-    sheet.append(["电子合同占比（%）", book["e_share"]])
-    for figure in export["figures"]:
-        sheet.append([str(figure["label"]), figure["value"]])
-    for row in sheet.iter_rows(min_col=1, max_col=1):
-        row[0].font = bold
-    sheet.column_dimensions["A"].width = 36
-    sheet.column_dimensions["B"].width = 40
+    figures = [
+        ("企业", book["enterprise"].name),
+        ("统一社会信用代码", book["enterprise"].uscc),
+        ("统计日期", export["today"]),
+        ("职工人数", book["employees"]),
+        ("劳动合同签订率（%）", book["signing_rate"]),
+        ("电子合同占比（%）", book["e_share"]),
+        *((str(figure["label"]), figure["value"]) for figure in export["figures"]),
+    ]
+    sheets = [Sheet("指标", rows=figures, widths={0: 36, 1: 40}, freeze="", bold_first_column=True)]
     for item in export["lists"]:
-        # Sheet titles: at most 31 characters, none of []:*?/\
-        ws = workbook.create_sheet(
-            str(item["label"])[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
-        )
-        ws.append([header for _key, header in EXPORT_COLUMNS])
-        for cell in ws[1]:
-            cell.font = bold
-        for row in item["rows"]:
-            ws.append([row[key] if row[key] is not None else "" for key, _header in EXPORT_COLUMNS])
-        for i, (key, _header) in enumerate(EXPORT_COLUMNS, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = {"name": 12, "id_number": 22, "flags": 40}.get(
-                key, 14
+        sheets.append(
+            Sheet(
+                str(item["label"]),
+                header=[header for _key, header in EXPORT_COLUMNS],
+                rows=([row[key] for key, _header in EXPORT_COLUMNS] for row in item["rows"]),
+                widths={i: EXPORT_WIDTHS.get(key, 14) for i, (key, _header) in enumerate(EXPORT_COLUMNS)},
             )
-        ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        )
+    return sheets
 
 
 @login_required
@@ -385,7 +369,7 @@ def _workbook(export: dict) -> bytes:
 def book_xlsx(request, enterprise_pk):
     principal, enterprise = _book_enterprise(request, enterprise_pk)
     export = selectors.book_export(principal, enterprise, fmt="xlsx")
-    return _download(_workbook(export), XLSX_CONTENT_TYPE, _export_name(enterprise, "xlsx"))
+    return xlsx_response(_export_name(enterprise, "xlsx"), _book_sheets(export))
 
 
 @login_required

@@ -9,21 +9,17 @@ are filed by the `contracts.run_import` task (`services.run_import`). Jobs are r
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.exports import csv_response
 from apps.core.forms import call_service
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
@@ -122,24 +118,10 @@ def import_detail(request, pk):
     return render(request, "contracts/import_detail.html", context)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text  # never a formula in Excel
-
-
 @login_required
 def import_report(request, pk):
+    """The job's report as CSV (row, field, reason), formula-safe (`apps.core.exports`)."""
     job = _job(request, pk)
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark correctly
-    writer = csv.writer(out)
-    writer.writerow(["row", "field", "reason"])
-    for entry in job.report or []:
-        writer.writerow([_csv_value(entry.get(k)) for k in ("row", "field", "reason")])
-    response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     stem = job.file_name.rsplit(".", 1)[0] or "import"
-    response["Content-Disposition"] = content_disposition_header(True, f"{stem}-report.csv")
-    return response
+    rows = ([entry.get(k) for k in ("row", "field", "reason")] for entry in job.report or [])
+    return csv_response(f"{stem}-report.csv", ["row", "field", "reason"], rows)

@@ -552,7 +552,7 @@ def test_the_pages_for_the_owner(en, ent_a, ent_hr_a, policy, django_capture_on_
 
     report = en.get(reverse("contracts:import_report", args=[job.pk]))
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(report.getvalue().decode("utf-8-sig"))))
     assert lines[0] == ["row", "field", "reason"]
     assert lines[1][:2] == ["1", "'=1+1"]  # an unknown column, never a formula in Excel
     assert lines[2][:2] == ["3", "end"]
@@ -641,5 +641,7 @@ def test_a_long_report_shows_its_first_entries_and_says_so(en, ent_a, ent_hr_a, 
     html = en.get(reverse("contracts:import_detail", args=[job.pk])).content.decode()
     assert html.count('data-testid="import-report-row"') == 1
     assert "1 more entry in the CSV" in html and "import-report-full" in html
-    lines = en.get(reverse("contracts:import_report", args=[job.pk])).content.decode("utf-8-sig").splitlines()
+    lines = (
+        en.get(reverse("contracts:import_report", args=[job.pk])).getvalue().decode("utf-8-sig").splitlines()
+    )
     assert len(lines) == 3  # the header and the two entries kept

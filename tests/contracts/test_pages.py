@@ -512,7 +512,7 @@ def test_the_xlsx_export_masks_id_numbers_and_is_audited(en, book, ent_a, ent_hr
     response = login(en, ent_hr_a).get(reverse("contracts:book_xlsx", args=[ent_a.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     assert len(workbook.sheetnames) == 1 + 7
     text = " ".join(
         str(cell.value)
@@ -528,6 +528,22 @@ def test_the_xlsx_export_masks_id_numbers_and_is_audited(en, book, ent_a, ent_hr
     assert figures["Expiring within 30 days"] == 1 and figures["Contracts in force"] == 6
     event = AuditEvent.objects.get(action="contracts.export_book")
     assert event.actor == ent_hr_a and event.object_id == str(ent_a.pk) and event.after["format"] == "xlsx"
+
+
+def test_the_xlsx_export_writes_a_formula_as_text(en, ent_a, ent_hr_a, park_admin, policy):
+    """A worker's name or a contract number starting with "=" is data, never run by Excel."""
+    from openpyxl import load_workbook
+
+    file(park_admin, row(ent_a, 1, worker_name='=HYPERLINK("http://x.example")', contract_number="=1+1"))
+    response = login(en, ent_hr_a).get(reverse("contracts:book_xlsx", args=[ent_a.pk]))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    in_force = workbook.worksheets[1]
+    cells = [cell for line in in_force.iter_rows(min_row=2) for cell in line if cell.value is not None]
+    written = {cell.value: cell.data_type for cell in cells}
+    assert written['=HYPERLINK("http://x.example")'] == "s" and written["=1+1"] == "s"
+    assert not any(
+        cell.data_type == "f" for sheet in workbook.worksheets for line in sheet.iter_rows() for cell in line
+    )
 
 
 def test_the_pdf_book_masks_id_numbers(en, book, ent_a, park_admin, monkeypatch):
