@@ -598,3 +598,17 @@ def test_junk_rows_are_400_or_reported_never_500(client, writer, ent_a, policy, 
 def test_junk_terminations_are_400(client, writer, ent_a, park_admin, policy, body):
     [contract] = file(park_admin, row(ent_a, 1))
     assert post(client, url(contract, "terminate"), writer, body).status_code == 400
+
+
+def test_the_termination_endpoint_is_read_from_the_workflow():
+    """Who may call `terminate`, and its description, come from the transition table."""
+    from apps.api.workflow import describe
+    from apps.contracts.api.views import ContractViewSet
+    from apps.contracts.workflow import WORKFLOW
+
+    transition = WORKFLOW.get("terminate")
+    assert ContractViewSet.required_scopes["terminate"] == transition.scope == "contracts:write"
+    assert ContractViewSet.required_perms["terminate"] == transition.permission == "contracts.file_contract"
+    text = describe(WORKFLOW, transition)
+    assert "From `in_force` to `terminated`." in text and "A reason is required." in text
+    assert "[POLICY]" in text and "error.fields" in text
