@@ -1,6 +1,6 @@
 """The daily alerts: one notification per enterprise with contracts expiring within 30 days,
 workers without a written contract after one month and open-ended contracts due, to that
-enterprise's HR only, in each recipient's language, once a day; the Celery task runs the job."""
+enterprise's HR only, in each recipient's language, once a day; the Celery task runs the job. The daily expiry survives a contract that cannot expire."""
 
 import datetime as dt
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.roles import Role
 from apps.contracts import selectors, services, tasks
 from apps.contracts.models import AlertLog, LabourContract
+from apps.contracts.services import lifecycle
 from apps.core.principal import SYSTEM
 from apps.notifications.models import Notification
 from config.celery import BEAT_SCHEDULE
@@ -181,3 +182,43 @@ def test_the_celery_task_runs_the_job(park, ent_hr_a):
     assert BEAT_SCHEDULE["contracts-send-alerts"]["task"] == tasks.send_alerts.name
     assert list(BEAT_SCHEDULE).index("contracts-send-alerts") > list(BEAT_SCHEDULE).index("contracts-expire")
     assert tasks.send_alerts.delay().get() == NOTHING
+
+
+# The daily expiry ------------------------------------------------------------------------------------
+
+
+def test_a_contract_that_cannot_expire_does_not_stop_the_others(ent_a, policy, monkeypatch, caplog):
+    """Each contract expires in its own transaction: one terminated after the job listed it is
+    refused by the table, one whose expiry fails halfway is rolled back; both are logged and
+    counted, and the others expire."""
+    first, second, third = file(
+        fixed(ent_a, 1, -400, -10), fixed(ent_a, 2, -400, -5), fixed(ent_a, 3, -400, -1)
+    )
+    listed, real_transition = selectors.due_to_expire, lifecycle.transition
+
+    def listed_then_terminated(today):
+        contracts = listed(today)
+        # Another request files the second one's termination once the job has listed it.
+        LabourContract.objects.filter(pk=second.pk).update(status=LabourContract.Status.TERMINATED)
+        return contracts
+
+    def fails_on_the_third(contract, *args, **kwargs):
+        done = real_transition(contract, *args, **kwargs)
+        if contract.pk == third.pk:
+            raise RuntimeError("the database went away")
+        return done
+
+    monkeypatch.setattr(selectors, "due_to_expire", listed_then_terminated)
+    monkeypatch.setattr(lifecycle, "transition", fails_on_the_third)
+    assert services.expire_contracts(TODAY) == {"expired": 1, "failed": 2}
+    statuses = dict(LabourContract.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "expired", second.pk: "terminated", third.pk: "in_force"}
+    assert not third.history.filter(action="expire").exists()
+    assert (
+        f"contract {second.pk} not expired" in caplog.text
+        and f"contract {third.pk} not expired" in caplog.text
+    )
+    # The next run expires what is left.
+    monkeypatch.undo()
+    assert services.expire_contracts(TODAY) == {"expired": 1, "failed": 0}
+    assert LabourContract.objects.get(pk=third.pk).status == "expired"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,8 @@ from apps.core.principal import SYSTEM
 from .. import importing, selectors
 from ..models import ESignature, LabourContract
 from ..workflow import WORKFLOW
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -51,15 +54,26 @@ def terminate(principal, contract: LabourContract, *, terminated_on, reason: str
     )
 
 
-def expire_contracts(today: dt.date | None = None) -> int:
-    """Daily: contracts in force whose end has passed expire (those renewed are already marked)."""
+def expire_contracts(today: dt.date | None = None) -> dict:
+    """Daily: contracts in force whose end has passed expire (those renewed are already marked).
+    Each contract expires in its own transaction: one that cannot (its status changed meanwhile,
+    the table refuses it, the database fails on it) is logged and counted, and the others still
+    expire. Returns {"expired": n, "failed": n}."""
     today = today or timezone.localdate()
-    count = 0
+    expired = failed = 0
     for contract in selectors.due_to_expire(today):
-        with transaction.atomic():
-            transition(contract, WORKFLOW, "expire", SYSTEM)
-            count += 1
-    return count
+        try:
+            with transaction.atomic():
+                transition(contract, WORKFLOW, "expire", SYSTEM)
+        except DomainError as exc:
+            failed += 1
+            logger.warning("contract %s not expired: %s", contract.pk, exc)
+        except Exception:
+            failed += 1
+            logger.exception("contract %s not expired", contract.pk)
+        else:
+            expired += 1
+    return {"expired": expired, "failed": failed}
 
 
 @transaction.atomic
