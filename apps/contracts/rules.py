@@ -490,14 +490,15 @@ def termination_filing_days(policy) -> int:
 
 
 def termination_filing(
-    terminated_on: dt.date | None, filed_on: dt.date | None, policies: list
+    terminated_on: dt.date | None, filed_on: dt.date | None, policies: list, *, overrides: dict | None = None
 ) -> TerminationFiling:
     """[POLICY] When the termination of `terminated_on` had to be filed: the working days of the
-    policy in effect on that day after it; and whether `filed_on` is later than that."""
+    policy in effect on that day after it; and whether `filed_on` is later than that.
+    `overrides`: the calendar's working-day overrides (read from the calendar when None)."""
     if terminated_on is None:
         return TerminationFiling(None, False)
     days = termination_filing_days(policy_on(policies, terminated_on))
-    due = add_working_days(terminated_on, days).date
+    due = add_working_days(terminated_on, days, overrides=overrides).date
     return TerminationFiling(due, bool(filed_on and filed_on > due))
 
 

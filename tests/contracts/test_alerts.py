@@ -1,6 +1,7 @@
 """The daily alerts: one notification per enterprise with contracts expiring within 30 days,
 workers without a written contract after one month and open-ended contracts due, to that
-enterprise's HR only, in each recipient's language, once a day; the Celery task runs the job. The daily expiry survives a contract that cannot expire."""
+enterprise's HR only, in each recipient's language, once a day; the Celery task runs the job.
+The daily expiry survives a contract that cannot expire."""
 
 import datetime as dt
 
