@@ -74,6 +74,9 @@ def contract_list(request):
         request=request,
         enterprises=Enterprise.objects.visible_to(principal) if park else None,
     )
+    for field in filterset.form:
+        if field.name != "id_number":
+            field.help_text = ""  # the API's descriptions; the page words its one hint itself
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for contract in page:
         _decorate(contract, principal)

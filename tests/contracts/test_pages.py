@@ -171,6 +171,28 @@ def test_list_filters(en, ent_a, ent_b, park_admin, policy):
     assert 'data-code="probation_too_long"' in html and "Probation too long" in html
 
 
+def test_the_list_shows_the_filters_it_applies(en, ent_a, park_admin, policy):
+    """The page's form is the filter set's: each parameter is shown as chosen, the API's own
+    descriptions are not (the ID number keeps its hint)."""
+    client = login(en, park_admin)
+    html = page(
+        client.get(
+            reverse("contracts:list")
+            + f"?flagged=true&status=terminated&status=expired&flag=second_probation&enterprise={ent_a.pk}"
+            + "&expiring_within=30"
+        )
+    )
+    assert re.search(r'<option value="true" selected>Yes</option>', html)
+    assert re.search(r'<option value="terminated" selected>', html) and re.search(
+        r'<option value="expired" selected>', html
+    )
+    assert re.search(r'<option value="second_probation" selected>Second probation</option>', html)
+    assert re.search(rf'<option value="{ent_a.pk}" selected>{ent_a.name}</option>', html)
+    assert 'name="expiring_within" value="30"' in html
+    assert 'aria-describedby="id_id_number_helptext"' in html and 'id="id_id_number_helptext"' in html
+    assert "id_status_helptext" not in html and "One or several" not in html
+
+
 def test_list_paginates_and_keeps_filters(en, ent_a, park_admin, policy):
     file(park_admin, *(row(ent_a, n, probation_end="") for n in range(1, 28)))
     client = login(en, park_admin)
