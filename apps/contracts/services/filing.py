@@ -8,10 +8,11 @@ A batch runs in named steps, in one transaction:
 2. read what the batch needs in a few queries, whatever its size (`_read_known`): the
    enterprises the principal may file for, the workers by the keyed hash of their ID number,
    their other contracts at those enterprises, the platform records already filed, the policy;
-3. file each row (`_file_row`): its enterprise, an already filed platform record or paper
-   contract (left as it is), the checks of the law with the worker's other contracts, including
-   those earlier in the batch (`_findings`), the signed file, its worker (`_worker_for`), the
-   contracts it renews (`_renewed_by`: one rule, `rules.renews`, for the database and the batch);
+3. file each row (`_file_row`): its enterprise, or an already filed platform record left as it
+   is (`_enterprise_for`), a paper contract filed before (`_already_filed`), the checks of the
+   law with the worker's other contracts, including those earlier in the batch (`_findings`),
+   and of the signed file (`_refused`), its worker (`_worker_for`), the contracts it renews
+   (`_follow` / `_renewed_by`: one rule, `rules.renews`, for the database and the batch);
 4. insert the workers, contracts, history and e-signatures in bulk (`_insert`), one audit event
    per contract (`_audit`), and renew the contracts filed before that the batch follows
    (`_renew`, through the workflow).
@@ -174,19 +175,8 @@ def _read_known(parsed: list[tuple[int, dict]], allowed) -> _Known:
 
 def _file_row(number: int, row: dict, known: _Known, plan: _Plan, result: BatchResult) -> None:
     """Plan the filing of one row, or report why not (or count it as already filed)."""
-    enterprise = known.enterprises.get(row["enterprise_uscc"])
+    enterprise = _enterprise_for(number, row, known, result)
     if enterprise is None:
-        message = _("No enterprise with this credit code that you may file for.")
-        result.errors.append(RowError(number, "enterprise_uscc", message))
-        return
-    key = (row["platform"], row["record_id"])
-    if row["record_id"] and key in known.filed_keys:
-        if known.filed_keys[key] != enterprise.pk:
-            # Never another enterprise's contract under the same platform record.
-            message = _("This platform record is already filed for another enterprise.")
-            result.errors.append(RowError(number, "record_id", message))
-        else:
-            result.unchanged += 1
         return
     id_hash = known.hash_of[row["worker_id_number"]]
     worker = known.workers.get(id_hash) or plan.new_workers.get(id_hash)
@@ -198,21 +188,61 @@ def _file_row(number: int, row: dict, known: _Known, plan: _Plan, result: BatchR
         return
     in_batch = (id_hash, enterprise.pk)
     findings = _findings(row, existing, plan.batch_priors[in_batch], known.policies)
-    refusals = [f for f in findings if f.severity == rules.REFUSE]
-    esign_error = _check_file(row, plan.files)
-    if refusals or esign_error:
-        result.errors.extend(RowError(number, f.field, f"{f.message} ({f.source})") for f in refusals)
-        if esign_error:
-            result.errors.append(RowError(number, *esign_error))
+    if _refused(number, row, findings, plan.files, result):
         return
     contract = _contract(row, enterprise, worker or _worker_for(row, id_hash, plan), findings, plan)
     if row["signing"] == LabourContract.Signing.E_SIGNATURE:
         plan.signatures.append((contract, row, (plan.files or {}).get(row["file_name"])))
-        known.filed_keys[key] = enterprise.pk
+        known.filed_keys[(row["platform"], row["record_id"])] = enterprise.pk
+    _follow(row, contract, existing, in_batch, plan)
+
+
+def _enterprise_for(number: int, row: dict, known: _Known, result: BatchResult):
+    """The enterprise the row is filed for; None when the row goes no further: an enterprise the
+    principal may not file for (reported), or a platform record already filed (left as it is;
+    reported if it was filed for another enterprise)."""
+    enterprise = known.enterprises.get(row["enterprise_uscc"])
+    if enterprise is None:
+        message = _("No enterprise with this credit code that you may file for.")
+        result.errors.append(RowError(number, "enterprise_uscc", message))
+        return None
+    filed_for = known.filed_keys.get((row["platform"], row["record_id"])) if row["record_id"] else None
+    if filed_for is None:
+        return enterprise
+    if filed_for != enterprise.pk:
+        # Never another enterprise's contract under the same platform record.
+        message = _("This platform record is already filed for another enterprise.")
+        result.errors.append(RowError(number, "record_id", message))
+    else:
+        result.unchanged += 1
+    return None
+
+
+def _findings(row: dict, existing: list, batch_priors: list, policies: list) -> list[rules.Finding]:
+    """The law's findings on the row, with the worker's contracts at the employer filed before and
+    earlier in the batch, and the policy in effect on its start."""
+    priors = [rules.prior_of(c) for c in existing] + batch_priors
+    policy = rules.policy_on(policies, row["start"] or timezone.localdate())
+    return rules.check(rules.terms_of(row), priors, rules.wage_policy(policy))
+
+
+def _refused(number: int, row: dict, findings: list, files: dict | None, result: BatchResult) -> bool:
+    """Report the refusals of the law (with their source) and of the signed file; True if any."""
+    refusals = [f for f in findings if f.severity == rules.REFUSE]
+    esign_error = _check_file(row, files)
+    result.errors.extend(RowError(number, f.field, f"{f.message} ({f.source})") for f in refusals)
+    if esign_error:
+        result.errors.append(RowError(number, *esign_error))
+    return bool(refusals or esign_error)
+
+
+def _follow(row: dict, contract: LabourContract, existing: list, in_batch: tuple, plan: _Plan) -> None:
+    """The contracts the new one renews (filed before: through the workflow once inserted; earlier
+    in the batch: inserted renewed), and the new one as a prior of the worker's later rows."""
     for previous in _renewed_by(row["start"], existing):
-        plan.renewed[previous.pk] = previous  # renewed through the workflow once inserted
+        plan.renewed[previous.pk] = previous
     for previous in _renewed_by(row["start"], plan.batch_contracts[in_batch]):
-        previous.status = S.RENEWED  # not inserted yet: inserted renewed
+        previous.status = S.RENEWED
     plan.batch_contracts[in_batch].append(contract)
     plan.batch_priors[in_batch].append(
         rules.Prior(
@@ -223,14 +253,6 @@ def _file_row(number: int, row: dict, known: _Known, plan: _Plan, result: BatchR
             reference=row["contract_number"],
         )
     )
-
-
-def _findings(row: dict, existing: list, batch_priors: list, policies: list) -> list[rules.Finding]:
-    """The law's findings on the row, with the worker's contracts at the employer filed before and
-    earlier in the batch, and the policy in effect on its start."""
-    priors = [rules.prior_of(c) for c in existing] + batch_priors
-    policy = rules.policy_on(policies, row["start"] or timezone.localdate())
-    return rules.check(rules.terms_of(row), priors, rules.wage_policy(policy))
 
 
 def _renewed_by(start, candidates: list) -> list:
