@@ -289,7 +289,7 @@ class ImportJob(BaseModel):
     created_count = models.PositiveIntegerField(_("filed"), default=0, editable=False)
     unchanged_count = models.PositiveIntegerField(_("already filed"), default=0, editable=False)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0, editable=False)
-    #: [{"row", "field", "reason"}], at most services.REPORT_LIMIT entries.
+    #: [{"row", "field", "reason"}], at most importing.REPORT_LIMIT entries.
     report = models.JSONField(_("report"), default=list, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
