@@ -1,8 +1,9 @@
-"""Forms of the contract library's pages: the list's filters, the filing of one contract and the
-filing of its termination. They parse input only: every check of the Labour Contract Law, the
-ID number's check character, the e-signature evidence and the file's SHA-256 are applied by
-`services.file_contract` / `services.terminate`, whose refusals (`DomainError.fields`, keyed by
-the columns of `services.COLUMNS`) are put back on these forms by `add_service_errors`."""
+"""Forms of the contract library's pages: the filing of one contract and the filing of its
+termination (the list's filters are `filters.ContractFilter`, shared with the API). They parse
+input only: every check of the Labour Contract Law, the ID number's check character, the
+e-signature evidence and the file's SHA-256 are applied by `services.file_contract` /
+`services.terminate`, whose refusals (`DomainError.fields`, keyed by the columns of
+`importing.COLUMNS`) are put back on these forms by `add_service_errors`."""
 
 from __future__ import annotations
 
@@ -14,19 +15,12 @@ from apps.core.errors import DomainError
 from apps.core.forms import DateInput, NameChoiceField
 from apps.core.uploads import check_upload
 
-from . import selectors, services
-from .models import LabourContract
-from .rules import HoursSystem, Kind
+from . import importing
+from .models import HoursSystem, Kind, LabourContract
 
 #: The signed file: a PDF, at most 20 MB.
 SIGNED_FILE_TYPES = {"application/pdf": "PDF"}
 SIGNED_FILE_MAX_BYTES = 20 * 1024 * 1024
-#: The longest expiry window of the list's filter (days).
-MAX_EXPIRY_DAYS = 3660
-
-
-def _any(choices):
-    return [("", _("Any")), *choices]
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -36,55 +30,6 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None, **kwargs):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-# The list --------------------------------------------------------------------------------------------
-
-
-class ContractFilterForm(forms.Form):
-    """The list's filters (GET). The enterprise filter is offered to those who see several."""
-
-    name = forms.CharField(label=_("Worker's name"), required=False, max_length=50)
-    id_number = forms.CharField(
-        label=_("ID number"),
-        required=False,
-        max_length=30,
-        help_text=_("The whole number: it is searched exactly."),
-    )
-    enterprise = NameChoiceField(label=_("Enterprise"), queryset=None, required=False, empty_label=_("Any"))
-    kind = forms.ChoiceField(label=_("Contract type"), choices=_any(Kind.choices), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=_any(LabourContract.Status.choices), required=False)
-    signing = forms.ChoiceField(
-        label=_("Signing"), choices=_any(LabourContract.Signing.choices), required=False
-    )
-    flagged = forms.ChoiceField(
-        label=_("Flagged"), choices=_any([("true", _("Yes")), ("false", _("No"))]), required=False
-    )
-    flag = forms.ChoiceField(label=_("Flag"), required=False)
-    expiring = forms.IntegerField(
-        label=_("Expiring within (days)"), required=False, min_value=0, max_value=MAX_EXPIRY_DAYS
-    )
-
-    def __init__(self, *args, enterprises, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises.order_by("name")
-        self.fields["flag"].choices = _any(
-            [(code, label) for code, (label, _source) in selectors.FLAG_LABELS.items()]
-        )
-
-    def criteria(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "enterprise": data.get("enterprise"),
-            "kind": data.get("kind") or "",
-            "status": data.get("status") or "",
-            "signing": data.get("signing") or "",
-            "has_flags": {"true": True, "false": False}.get(data.get("flagged") or ""),
-            "flag": data.get("flag") or "",
-            "expiring_within": data.get("expiring"),
-            "name": data.get("name") or "",
-            "id_number": data.get("id_number") or "",
-        }
 
 
 # Filing ----------------------------------------------------------------------------------------------
@@ -101,7 +46,7 @@ def _money(label, *, max_digits=10):
 
 
 class ContractForm(forms.Form):
-    """The filing of one contract (the columns of `services.COLUMNS`)."""
+    """The filing of one contract (the columns of `importing.COLUMNS`)."""
 
     #: A service's refusal on a column → the field of this form that shows it.
     FIELD_OF_COLUMN = {"enterprise_uscc": "enterprise", "file_name": "signed_file"}
@@ -208,9 +153,9 @@ class ContractForm(forms.Form):
         return uploaded
 
     def row(self) -> dict:
-        """The filing row: the keys of `services.COLUMNS` (the enterprise by its credit code)."""
+        """The filing row: the keys of `importing.COLUMNS` (the enterprise by its credit code)."""
         data = self.cleaned_data
-        row = {name: data.get(name) for name in services.COLUMNS if name in self.fields}
+        row = {name: data.get(name) for name in importing.COLUMNS if name in self.fields}
         row["enterprise_uscc"] = data["enterprise"].uscc
         row["file_name"] = ""
         for name, value in row.items():

@@ -1,8 +1,13 @@
-"""Reading the e-signing platform's export (乐签平台) for a contract import (docs/contracts-import.md).
+"""The filing format and reading the e-signing platform's export (乐签平台) for a contract import
+(docs/contracts-import.md).
+
+The format: the columns of a filing row (`COLUMNS`, `REQUIRED`) and `parse_row`, which turns one
+row as sent (by the page, the API or a file) into typed values with its format errors. Every
+filing goes through it (`services.file_batch`); the checks of the law come after (`rules.check`).
 
 Accepted: CSV (UTF-8 with or without a byte-order mark, else GB18030), XLSX (the first sheet),
 JSON Lines (one object per line), or a ZIP holding exactly one of those, the signed PDFs and a
-`manifest.csv` (`file_name,sha256`). The columns are `services.COLUMNS`.
+`manifest.csv` (`file_name,sha256`). The columns are `COLUMNS`.
 
 Nothing here touches the database. `services.start_import` calls `check_file` on the upload
 (refusing what cannot be an import: empty, too large, an unknown or binary type, an unsafe zip);
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -24,14 +30,19 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 import filetype
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from apps.core import personal_data
 from apps.core.errors import DomainError
 
-from .services import COLUMNS, REQUIRED
+from .models import HoursSystem, Kind, LabourContract
 
 #: Largest accepted upload (tests lower it with monkeypatch).
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -54,6 +65,203 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 PDF_MAGIC = b"%PDF-"
 _HEX = frozenset("0123456789abcdef")
+#: Most entries kept in an import job's report (the job counts every row with errors).
+REPORT_LIMIT = 1000
+
+
+# --- The format: the columns and one row ------------------------------------------------------------
+
+#: The columns of a filing row: the import format (docs/contracts-import.md), the API and the page.
+COLUMNS = (
+    "enterprise_uscc",
+    "worker_name",
+    "worker_id_number",
+    "worker_phone",
+    "contract_number",
+    "kind",
+    "employment_start",
+    "start",
+    "end",
+    "task",
+    "probation_end",
+    "job",
+    "workplace",
+    "hours_system",
+    "hours_approval",
+    "monthly_pay",
+    "hourly_pay",
+    "weekly_hours",
+    "social_insurance",
+    "signed_on",
+    "signing",
+    "platform",
+    "record_id",
+    "employer_signed_at",
+    "worker_signed_at",
+    "timestamp_authority",
+    "timestamp_token",
+    "file_sha256",
+    "file_name",
+)
+REQUIRED = (
+    "enterprise_uscc",
+    "worker_name",
+    "worker_id_number",
+    "kind",
+    "employment_start",
+    "start",
+    "job",
+    "signed_on",
+)
+E_SIGN_REQUIRED = ("platform", "record_id", "employer_signed_at", "worker_signed_at", "file_sha256")
+TRUE = {"1", "true", "yes", "y", "是", "t"}
+#: The choices' values, once (the enum's `values` builds a new list on every call).
+KIND_VALUES = frozenset(Kind.values)
+SIGNING_VALUES = frozenset(LabourContract.Signing.values)
+FALSE = {"0", "false", "no", "n", "否", "f", ""}
+#: The largest pay accepted (yuan).
+MAX_PAY = Decimal("9999999")
+
+
+def clip(value, limit: int) -> str:
+    """A cell as text, stripped and cut to the column's length."""
+    if value is None:
+        return ""
+    return str(value).strip()[:limit]
+
+
+def parse_date(value, name, errors):
+    """A date (or a text YYYY-MM-DD); a reason appended to `errors` when it is not one."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        errors.append((name, _("Enter a date as YYYY-MM-DD.")))
+        return None
+
+
+def _parse_datetime(value, name, errors):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = parse_datetime(str(value).strip())
+        except ValueError:
+            moment = None
+        if moment is None:
+            errors.append((name, _("Enter a time as YYYY-MM-DDTHH:MM:SS+08:00.")))
+            return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _parse_decimal(value, name, errors, *, maximum=MAX_PAY):
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        errors.append((name, _("Enter a number.")))
+        return None
+    if not amount.is_finite() or amount < 0 or amount > maximum:
+        errors.append((name, _("Enter a number between 0 and %(max)s.") % {"max": maximum}))
+        return None
+    return amount.quantize(Decimal("0.01")) if name != "weekly_hours" else amount.quantize(Decimal("0.1"))
+
+
+def _parse_bool(value, name, errors, default=True):
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return default if text == "" else False
+    errors.append((name, _("Enter yes or no.")))
+    return default
+
+
+def parse_row(raw: dict, today: dt.date | None = None) -> tuple[dict, list[tuple[str, str]]]:
+    """Typed values of one filing row and its format errors [(field, reason)] (the checks of the
+    law come after, in `rules.check`)."""
+    errors: list[tuple[str, str]] = []
+    row = {name: raw.get(name) for name in COLUMNS}
+    for name in REQUIRED:
+        if row[name] in (None, "") or (isinstance(row[name], str) and not row[name].strip()):
+            errors.append((name, _("This column is required.")))
+    id_number = clip(row["worker_id_number"], 30)
+    if id_number:
+        try:
+            id_number = personal_data.validate_id_number(id_number)
+        except ValidationError as exc:
+            errors.append(("worker_id_number", exc.messages[0]))
+    phone, phone_problem = personal_data.check_phone(clip(row["worker_phone"], 30))
+    if phone_problem:
+        errors.append(("worker_phone", str(phone_problem)))
+    kind = clip(row["kind"], 20)
+    if kind and kind not in KIND_VALUES:
+        errors.append(("kind", _("Use one of: %(values)s.") % {"values": ", ".join(Kind.values)}))
+    hours_system = clip(row["hours_system"], 20) or HoursSystem.STANDARD
+    signing = clip(row["signing"], 20) or LabourContract.Signing.PAPER
+    if signing not in SIGNING_VALUES:
+        errors.append(
+            ("signing", _("Use one of: %(values)s.") % {"values": ", ".join(LabourContract.Signing.values)})
+        )
+    parsed = {
+        "enterprise_uscc": clip(row["enterprise_uscc"], 18).upper(),
+        "worker_name": clip(row["worker_name"], 50),
+        "worker_id_number": id_number,
+        "worker_phone": phone,
+        "contract_number": clip(row["contract_number"], 60),
+        "kind": kind,
+        "employment_start": parse_date(row["employment_start"], "employment_start", errors),
+        "start": parse_date(row["start"], "start", errors),
+        "end": parse_date(row["end"], "end", errors),
+        "task": clip(row["task"], 300),
+        "probation_end": parse_date(row["probation_end"], "probation_end", errors),
+        "job": clip(row["job"], 100),
+        "workplace": clip(row["workplace"], 200),
+        "hours_system": hours_system,
+        "hours_approval": clip(row["hours_approval"], 100),
+        "monthly_pay": _parse_decimal(row["monthly_pay"], "monthly_pay", errors),
+        "hourly_pay": _parse_decimal(row["hourly_pay"], "hourly_pay", errors, maximum=Decimal("99999")),
+        "weekly_hours": _parse_decimal(row["weekly_hours"], "weekly_hours", errors, maximum=Decimal("168")),
+        "social_insurance": _parse_bool(row["social_insurance"], "social_insurance", errors),
+        "signed_on": parse_date(row["signed_on"], "signed_on", errors),
+        "signing": signing,
+        "platform": clip(row["platform"], 50),
+        "record_id": clip(row["record_id"], 100),
+        "employer_signed_at": _parse_datetime(row["employer_signed_at"], "employer_signed_at", errors),
+        "worker_signed_at": _parse_datetime(row["worker_signed_at"], "worker_signed_at", errors),
+        "timestamp_authority": clip(row["timestamp_authority"], 100),
+        "timestamp_token": clip(row["timestamp_token"], 20000),
+        "file_sha256": clip(row["file_sha256"], 64).lower(),
+        "file_name": clip(row["file_name"], 255),
+    }
+    today = today or timezone.localdate()
+    for name in ("employment_start", "start", "signed_on"):
+        if parsed[name] and parsed[name] > today + dt.timedelta(days=366):
+            errors.append((name, _("The date is more than a year ahead.")))
+    if parsed["signed_on"] and parsed["signed_on"] > today:
+        errors.append(("signed_on", _("The contract cannot have been signed in the future.")))
+    if signing == LabourContract.Signing.E_SIGNATURE:
+        for name in E_SIGN_REQUIRED:
+            if not parsed[name]:
+                errors.append((name, _("An e-signed contract needs this evidence column.")))
+        if parsed["file_sha256"] and (
+            len(parsed["file_sha256"]) != 64
+            or any(c not in "0123456789abcdef" for c in parsed["file_sha256"])
+        ):
+            errors.append(("file_sha256", _("A SHA-256 is 64 hexadecimal characters.")))
+    return parsed, errors
 
 
 def _file_error(message) -> DomainError:

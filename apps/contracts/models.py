@@ -17,7 +17,23 @@ from apps.accounts.roles import Role
 from apps.core.models import BaseModel, ScopedQuerySet, StatusHistory
 from apps.core.personal_data import EncryptedCharField
 
-from .rules import HoursSystem, Kind
+
+class Kind(models.TextChoices):
+    """Contract types (劳动合同法 art. 12), with part-time work (arts. 68-72)."""
+
+    FIXED_TERM = "fixed_term", _("Fixed-term")
+    OPEN_ENDED = "open_ended", _("Open-ended")
+    TASK = "task", _("For the completion of a task")
+    PART_TIME = "part_time", _("Part-time")
+
+
+class HoursSystem(models.TextChoices):
+    """Working-hour systems (劳动法 art. 39: other than the standard one with the labour
+    department's approval)."""
+
+    STANDARD = "standard", _("Standard working hours")
+    COMPREHENSIVE = "comprehensive", _("Comprehensive calculation of working hours")
+    FLEXIBLE = "flexible", _("Flexible working hours")
 
 
 class ContractPolicy(BaseModel):
@@ -273,7 +289,7 @@ class ImportJob(BaseModel):
     created_count = models.PositiveIntegerField(_("filed"), default=0, editable=False)
     unchanged_count = models.PositiveIntegerField(_("already filed"), default=0, editable=False)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0, editable=False)
-    #: [{"row", "field", "reason"}], at most services.REPORT_LIMIT entries.
+    #: [{"row", "field", "reason"}], at most importing.REPORT_LIMIT entries.
     report = models.JSONField(_("report"), default=list, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)

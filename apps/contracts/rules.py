@@ -13,19 +13,28 @@ Each finding names its article. Two severities:
 The services pass the worker's other contracts at the same employer (``Prior``) and the park's
 policy (``Policy``: minimum wages); nothing here reads the database, so every rule is tested at
 its exact boundaries without one.
+
+Besides the checks of a filing: which policy row applies on a day (`policy_on`), when a
+termination must be filed and whether it was filed late (`termination_filing`, [POLICY]), which
+contract a following one renews (`renews`), whether a fixed term ending now must be renewed as an
+open-ended contract (`open_ended_due_on_renewal`, art. 14), and the short labels of the flags.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from apps.core.calendar import add_working_days
+
+# The vocabulary of the checks (the models' choices), importable from here as before.
+from .models import HoursSystem, Kind
 
 LCL = "劳动合同法"
 ART_10 = f"{LCL}第十条"
@@ -41,21 +50,6 @@ MINIMUM_WAGE_SOURCE = "最低工资规定第十二条"
 REFUSE, FLAG = "refuse", "flag"
 
 
-class Kind(models.TextChoices):
-    """Contract types (art. 12), with part-time work (arts. 68-72)."""
-
-    FIXED_TERM = "fixed_term", gettext_lazy("Fixed-term")
-    OPEN_ENDED = "open_ended", gettext_lazy("Open-ended")
-    TASK = "task", gettext_lazy("For the completion of a task")
-    PART_TIME = "part_time", gettext_lazy("Part-time")
-
-
-class HoursSystem(models.TextChoices):
-    STANDARD = "standard", gettext_lazy("Standard working hours")
-    COMPREHENSIVE = "comprehensive", gettext_lazy("Comprehensive calculation of working hours")
-    FLEXIBLE = "flexible", gettext_lazy("Flexible working hours")
-
-
 #: The working-hour systems (computed once: `HoursSystem.values` builds its list on every call,
 #: which costs a large import a second per 100,000 rows).
 HOURS_SYSTEMS = frozenset(HoursSystem.values)
@@ -69,6 +63,13 @@ PART_TIME_WEEKLY_HOURS = 24
 #: contract due when the contract is renewed.
 OPEN_ENDED_YEARS = 10
 OPEN_ENDED_FIXED_TERMS = 2
+#: [POLICY] A termination is filed within this many working days after it, unless the policy in
+#: effect on the termination says otherwise (the park's rule, ADR 0014; the default
+#: `ContractPolicy` row of migration 0002 and the column's default carry the same figure).
+TERMINATION_FILING_DAYS = 7
+#: The renewal of a contract (续订): a following contract of the worker at the same employer that
+#: starts the day after it ends; consecutive terms count towards an open-ended contract (art. 14).
+RENEWAL_SOURCE = f"{ART_14}；{LCL}第四十六条第五项"
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,43 @@ class Policy:
 
     monthly_minimum_wage: Decimal
     hourly_minimum_wage: Decimal
+
+
+#: Terms's fields, named as the contract's and the filing row's columns.
+TERMS_FIELDS = tuple(f.name for f in fields(Terms))
+#: The contract's fields `prior_of` reads (a deferred one would cost a query per contract).
+PRIOR_FIELDS = ("kind", "start", "end", "probation_end", "terminated_on", "reference")
+
+
+def terms_of(values) -> Terms:
+    """The terms of a filing row (a mapping of its columns) or of a filed contract."""
+    if isinstance(values, dict):
+        return Terms(**{name: values[name] for name in TERMS_FIELDS})
+    return Terms(**{name: getattr(values, name) for name in TERMS_FIELDS})
+
+
+def prior_of(contract) -> Prior:
+    """A filed contract as another contract of the worker at the same employer."""
+    return Prior(
+        kind=contract.kind,
+        start=contract.start,
+        end=contract.end,
+        had_probation=contract.probation_end is not None,
+        ended_on=contract.terminated_on,
+        reference=contract.reference or str(contract.start),
+    )
+
+
+def wage_policy(policy) -> Policy | None:
+    """The minimum wages of a `ContractPolicy` row (None without one: no pay check)."""
+    if policy is None:
+        return None
+    return Policy(policy.monthly_minimum_wage, policy.hourly_minimum_wage)
+
+
+def policy_on(policies: list, day: dt.date):
+    """[POLICY] The newest policy row in effect on `day` (`policies` sorted newest first), or None."""
+    return next((p for p in policies if p.effective_from <= day), None)
 
 
 @dataclass
@@ -410,3 +448,77 @@ def _check_open_ended_due(terms: Terms, prior: list[Prior], f: _Findings) -> Non
             ),
             ART_14,
         )
+
+
+def open_ended_due_on_renewal(this: Prior, employment_start: dt.date, others: list[Prior]) -> bool:
+    """Art. 14: renewing this fixed-term contract when it ends must give an open-ended contract,
+    unless the worker asks otherwise: ten years of service by its end, or it is the second
+    consecutive fixed term (`others`: the worker's other contracts at the employer)."""
+    if this.end is None:
+        return False
+    if relativedelta(this.end, employment_start).years >= OPEN_ENDED_YEARS:
+        return True
+    following = Terms(
+        kind=Kind.FIXED_TERM, employment_start=employment_start, start=this.end + dt.timedelta(days=1)
+    )
+    return _consecutive_fixed_terms(following, [*others, this]) >= OPEN_ENDED_FIXED_TERMS
+
+
+# Renewal -----------------------------------------------------------------------------------------
+
+
+def renews(previous_end: dt.date | None, start: dt.date) -> bool:
+    """A contract of the worker at the same employer starting the day after `previous_end` renews
+    the contract that ended then (`RENEWAL_SOURCE`); a gap or an overlap is no renewal."""
+    return previous_end is not None and (start - previous_end).days == 1
+
+
+# Filing a termination ([POLICY]) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TerminationFiling:
+    #: The last day to file the termination; None while the contract is not terminated.
+    due: dt.date | None
+    late: bool
+
+
+def termination_filing_days(policy) -> int:
+    """[POLICY] The working days a termination is filed within under `policy` (a `ContractPolicy`
+    row, or None: `TERMINATION_FILING_DAYS`)."""
+    return policy.termination_filing_days if policy is not None else TERMINATION_FILING_DAYS
+
+
+def termination_filing(
+    terminated_on: dt.date | None, filed_on: dt.date | None, policies: list, *, overrides: dict | None = None
+) -> TerminationFiling:
+    """[POLICY] When the termination of `terminated_on` had to be filed: the working days of the
+    policy in effect on that day after it; and whether `filed_on` is later than that.
+    `overrides`: the calendar's working-day overrides (read from the calendar when None)."""
+    if terminated_on is None:
+        return TerminationFiling(None, False)
+    days = termination_filing_days(policy_on(policies, terminated_on))
+    due = add_working_days(terminated_on, days, overrides=overrides).date
+    return TerminationFiling(due, bool(filed_on and filed_on > due))
+
+
+# Labels of the flags --------------------------------------------------------------------------------
+
+#: Flag codes (the findings of severity FLAG above) → (short label, source).
+FLAG_LABELS = {
+    "probation_too_long": (gettext_lazy("Probation too long"), ART_19),
+    "probation_not_allowed": (gettext_lazy("Probation not allowed"), ART_19),
+    "probation_after_end": (gettext_lazy("Probation beyond the term"), ART_19),
+    "second_probation": (gettext_lazy("Second probation"), ART_19),
+    "part_time_hours": (gettext_lazy("Part-time over 24 hours a week"), ART_68),
+    "below_minimum_wage": (gettext_lazy("Below the minimum wage"), MINIMUM_WAGE_SOURCE),
+    "double_wage_risk": (gettext_lazy("Written late: double wages"), ART_82),
+    "written_after_a_year": (gettext_lazy("Written after a year"), f"{ART_14}；{ART_82}"),
+    "open_ended_due": (gettext_lazy("Open-ended contract due"), ART_14),
+}
+#: Flags of a written contract later than one month after the start of work (arts. 10, 82).
+LATE_WRITTEN_FLAGS = ("double_wage_risk", "written_after_a_year")
+
+
+def flag_label(code: str) -> str:
+    return str(FLAG_LABELS[code][0]) if code in FLAG_LABELS else code

@@ -1,7 +1,11 @@
 """Reads of contract filing: scoped lists, ID numbers masked or in full (audited), the book per
-enterprise (一户一册) with the list behind each figure, and the park's totals.
+enterprise (一户一册) with the list behind each figure, the park's totals, the policy in effect,
+and the look-ups the services make (who files for which enterprise, workers by their keyed hash,
+the worker's other contracts, platform records already filed, the daily alerts' recipients).
 
-Every read goes through `LabourContract.objects.visible_to(principal)`.
+Every read for a principal goes through `LabourContract.objects.visible_to(principal)`. The lists
+by name (`in_force`, `expiring`, the book's lists...) and the list's parameters are in
+`filters.py`; the laws in `rules.py`; who may see what in `workflow.py`.
 """
 
 from __future__ import annotations
@@ -9,24 +13,39 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
+from apps.accounts.models import Membership
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
+from apps.enterprises.models import Enterprise
 
-from . import rules, services
-from .models import ContractPolicy, ImportJob, LabourContract
+from . import rules
+from .filters import (  # noqa: F401 - the lists by name, read here by pages, exports and tests
+    BOOK_LISTS,
+    ContractFilter,
+    book_list,
+    expiring,
+    find_by_id_number,
+    flagged,
+    in_force,
+    late_terminations,
+    open_ended_due,
+    with_flags,
+    without_contract,
+)
+from .models import AlertLog, ContractPolicy, ESignature, ImportJob, LabourContract, Worker
+from .rules import FLAG_LABELS, flag_label
+from .workflow import WORKFLOW, can_see_book, can_see_full_id, check_filing, page_answers
 
 S = LabourContract.Status
-#: Flags of a written contract later than one month after the start of work (arts. 10, 82).
-LATE_WRITTEN_FLAGS = ("double_wage_risk", "written_after_a_year")
 #: The windows of the book's expiry figures, in days.
 EXPIRY_WINDOWS = (30, 60)
 
@@ -43,23 +62,91 @@ def import_jobs(principal):
     return ImportJob.objects.visible_to(principal)
 
 
-# ID numbers ------------------------------------------------------------------------------------------
+# The policy in effect ([POLICY]) -----------------------------------------------------------------
 
 
-def can_see_full_id(principal) -> bool:
-    """API clients need `personal_data:read`; users the `contracts.view_full_id_number`
-    permission (enterprise HR of their own workers, park administrators). Every full view is
-    audited (`id_number_for`)."""
+def policies() -> list[ContractPolicy]:
+    """Every policy row, newest first (for `rules.policy_on`)."""
+    return list(ContractPolicy.objects.all())
+
+
+def policy_in_force(day: dt.date | None = None) -> ContractPolicy | None:
+    return rules.policy_on(policies(), day or timezone.localdate())
+
+
+def termination_filing(contract: LabourContract, policy_rows: list | None = None) -> rules.TerminationFiling:
+    """When the contract's termination had to be filed and whether it was filed late
+    (`rules.termination_filing`). `policy_rows` (newest first) saves a query per contract in lists."""
+    return rules.termination_filing(
+        contract.terminated_on,
+        contract.termination_filed_on,
+        policy_rows if policy_rows is not None else policies(),
+    )
+
+
+# Look-ups of the filing ------------------------------------------------------------------------------
+
+
+def filing_enterprises(principal):
+    """The enterprises the principal may file for (NotAllowed if they may not file at all,
+    `workflow.filing_refusal`): HR their own; park administrators and the platform every one; API
+    clients with `contracts:write` those of their area."""
+    check_filing(principal)
+    if principal.is_system or principal.is_park_admin:
+        return Enterprise.objects.all()
     if principal.is_api_client:
-        return principal.has_scope("personal_data:read")
-    return principal.user is not None and principal.user.has_perm("contracts.view_full_id_number")
+        return Enterprise.objects.visible_to(principal)
+    return Enterprise.objects.filter(organisation_id__in=principal.organisation_ids(Role.ENTERPRISE_HR))
 
 
-def api_shows_personal_data(principal) -> bool:
-    """`/api/v1/contracts/` shows workers' ID numbers in full (each view audited through
-    `id_number_for`) and their phones only to API clients with `personal_data:read`; signed-in
-    users see them masked there (their full view is the page's audited reveal)."""
-    return principal.is_api_client and can_see_full_id(principal)
+def workers_by_hash(hashes) -> dict[str, Worker]:
+    """Workers already filed, by the keyed hash of their ID number. Only the key is loaded: a worker
+    already filed is only referred to (the ID number is not decrypted)."""
+    return {
+        w.id_number_hash: w
+        for w in Worker.objects.filter(id_number_hash__in=hashes).only("pk", "id_number_hash")
+    }
+
+
+def filed_platform_records(keys) -> dict[tuple, object]:
+    """(platform, record id) already filed → the id of the enterprise it was filed for."""
+    if not keys:
+        return {}
+    return {
+        (platform, record): enterprise_id
+        for platform, record, enterprise_id in ESignature.objects.filter(
+            platform__in={p for p, _r in keys}, record_id__in={r for _p, r in keys}
+        ).values_list("platform", "record_id", "contract__enterprise_id")
+    }
+
+
+#: What the filing reads of the worker's other contracts at the employer (`rules.prior_of`, the
+#: repeated paper row, the renewal; `transition` locks and reads the contract again).
+PRIOR_FIELDS = ("pk", "worker_id", "enterprise_id", "status", *rules.PRIOR_FIELDS)
+
+
+def contracts_of_workers(worker_ids, enterprise_ids) -> dict[tuple, list[LabourContract]]:
+    """The contracts of these workers at these enterprises, by (worker id, enterprise id)."""
+    found: dict[tuple, list[LabourContract]] = defaultdict(list)
+    if worker_ids:
+        for contract in LabourContract.objects.filter(
+            worker__in=list(worker_ids), enterprise__in=list(enterprise_ids)
+        ).only(*PRIOR_FIELDS):
+            found[(contract.worker_id, contract.enterprise_id)].append(contract)
+    return found
+
+
+def contract_of_record(platform: str, record_id: str) -> LabourContract:
+    """The contract filed under the signing platform's record."""
+    return ESignature.objects.select_related("contract").get(platform=platform, record_id=record_id).contract
+
+
+def due_to_expire(today: dt.date) -> list[LabourContract]:
+    """The contracts in force whose end has passed (only their key and status loaded)."""
+    return list(LabourContract.objects.filter(status=S.IN_FORCE, end__lt=today).only("pk", "status"))
+
+
+# ID numbers ------------------------------------------------------------------------------------------
 
 
 def id_number_for(principal, contract: LabourContract, *, full: bool = False) -> str:
@@ -77,143 +164,7 @@ def id_number_for(principal, contract: LabourContract, *, full: bool = False) ->
     return mask_id_number(number)
 
 
-def find_by_id_number(queryset, value: str):
-    """Contracts of the worker with this ID number (exact, through the keyed hash)."""
-    from apps.core.personal_data import lookup_hash
-
-    return queryset.filter(worker__id_number_hash=lookup_hash(value.strip()))
-
-
 # The book (一户一册) -------------------------------------------------------------------------------
-
-
-def _one_month_ago(today: dt.date) -> dt.date:
-    return today - relativedelta(months=1)
-
-
-def in_force(qs, today: dt.date):
-    return qs.filter(status=S.IN_FORCE).filter(Q(end__isnull=True) | Q(end__gte=today))
-
-
-def expiring(qs, today: dt.date, days: int):
-    return qs.filter(status=S.IN_FORCE, end__gte=today, end__lte=today + dt.timedelta(days=days))
-
-
-def without_contract(qs, today: dt.date):
-    """Workers who may have worked more than a month without a written contract (arts. 10, 82):
-    a contract that ended more than a month ago and was neither renewed nor terminated, or a
-    contract in force signed more than a month after work started (flagged when filed)."""
-    lapsed = Q(status=S.EXPIRED, end__lt=_one_month_ago(today))
-    signed_late = Q(status=S.IN_FORCE) & with_flags(qs, LATE_WRITTEN_FLAGS)
-    return qs.filter(lapsed | signed_late)
-
-
-def with_flags(qs, codes) -> Q:
-    """A condition: the contract carries one of the flag codes. PostgreSQL searches the JSON
-    list; SQLite (`make run`) cannot, so the candidates' flags are read there."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        condition = Q(pk__in=[])
-        for code in codes:
-            condition |= Q(flags__contains=[code])
-        return condition
-    ids = [
-        pk for pk, flags in qs.exclude(flags=[]).values_list("pk", "flags") if set(flags or []) & set(codes)
-    ]
-    return Q(pk__in=ids)
-
-
-def late_terminations(qs):
-    """Terminations filed later than the policy's working days after the termination."""
-    late = []
-    policies = list(ContractPolicy.objects.all())
-    # select_related(None): a caller's select_related() cannot be combined with only().
-    for contract in (
-        qs.select_related(None)
-        .filter(status=S.TERMINATED, termination_filed_on__isnull=False)
-        .only("pk", "terminated_on", "termination_filed_on", "start")
-    ):
-        if services.termination_filed_late(contract, policies):
-            late.append(contract.pk)
-    return qs.filter(pk__in=late)
-
-
-#: The fields `services._prior` reads (a deferred one would cost a query per contract).
-PRIOR_FIELDS = (
-    "pk",
-    "worker_id",
-    "enterprise_id",
-    "kind",
-    "start",
-    "end",
-    "terminated_on",
-    "probation_end",
-    "reference",
-)
-
-
-def open_ended_due(qs, today: dt.date, days: int = 60):
-    """Fixed-term contracts in force ending within `days` whose renewal must be open-ended unless
-    the worker asks otherwise (art. 14): ten years' service by the end, or the second consecutive
-    fixed term."""
-    ending = list(expiring(qs, today, days).filter(kind=rules.Kind.FIXED_TERM))
-    if not ending:
-        return qs.none()
-    others = defaultdict(list)
-    for c in LabourContract.objects.filter(
-        worker__in={c.worker_id for c in ending}, enterprise__in={c.enterprise_id for c in ending}
-    ).only(*PRIOR_FIELDS):
-        others[(c.worker_id, c.enterprise_id)].append(c)
-    due = []
-    for c in ending:
-        years = relativedelta(c.end, c.employment_start).years
-        earlier = [services._prior(o) for o in others[(c.worker_id, c.enterprise_id)] if o.pk != c.pk]
-        next_start = c.end + dt.timedelta(days=1)
-        following = rules.Terms(
-            kind=rules.Kind.FIXED_TERM, employment_start=c.employment_start, start=next_start
-        )
-        this = rules.Prior(kind=c.kind, start=c.start, end=c.end)
-        if (
-            years >= rules.OPEN_ENDED_YEARS
-            or rules._consecutive_fixed_terms(following, [*earlier, this]) >= 2
-        ):
-            due.append(c.pk)
-    return qs.filter(pk__in=due)
-
-
-def flagged(qs):
-    return qs.exclude(flags=[])
-
-
-#: The book's lists: key → (label, function of (queryset, today)).
-BOOK_LISTS = (
-    "in_force",
-    "expiring_30",
-    "expiring_60",
-    "without_contract",
-    "late_terminations",
-    "open_ended_due",
-    "flagged",
-)
-
-
-def book_list(qs, key: str, today: dt.date):
-    if key == "in_force":
-        return in_force(qs, today)
-    if key == "expiring_30":
-        return expiring(qs, today, 30)
-    if key == "expiring_60":
-        return expiring(qs, today, 60)
-    if key == "without_contract":
-        return without_contract(qs, today)
-    if key == "late_terminations":
-        return late_terminations(qs)
-    if key == "open_ended_due":
-        return open_ended_due(qs, today)
-    if key == "flagged":
-        return flagged(qs)
-    raise KeyError(key)
 
 
 def contract_book(principal, enterprise, today: dt.date | None = None) -> dict:
@@ -273,23 +224,6 @@ BOOK_LABELS = {
     "flagged": _("Contracts with flags"),
 }
 
-#: Flag codes (rules.py findings of severity FLAG) → (short label, source).
-FLAG_LABELS = {
-    "probation_too_long": (_("Probation too long"), rules.ART_19),
-    "probation_not_allowed": (_("Probation not allowed"), rules.ART_19),
-    "probation_after_end": (_("Probation beyond the term"), rules.ART_19),
-    "second_probation": (_("Second probation"), rules.ART_19),
-    "part_time_hours": (_("Part-time over 24 hours a week"), rules.ART_68),
-    "below_minimum_wage": (_("Below the minimum wage"), rules.MINIMUM_WAGE_SOURCE),
-    "double_wage_risk": (_("Written late: double wages"), rules.ART_82),
-    "written_after_a_year": (_("Written after a year"), f"{rules.ART_14}；{rules.ART_82}"),
-    "open_ended_due": (_("Open-ended contract due"), rules.ART_14),
-}
-
-
-def flag_label(code: str) -> str:
-    return str(FLAG_LABELS[code][0]) if code in FLAG_LABELS else code
-
 
 def flag_badges(contract: LabourContract) -> list[dict]:
     """The contract's flags as short badges (no query): [{code, label, source}]."""
@@ -297,23 +231,6 @@ def flag_badges(contract: LabourContract) -> list[dict]:
         {"code": code, "label": flag_label(code), "source": FLAG_LABELS.get(code, ("", ""))[1]}
         for code in contract.flags or []
     ]
-
-
-def _terms_of(contract: LabourContract) -> rules.Terms:
-    return rules.Terms(
-        kind=contract.kind,
-        employment_start=contract.employment_start,
-        start=contract.start,
-        end=contract.end,
-        task=contract.task,
-        probation_end=contract.probation_end,
-        hours_system=contract.hours_system,
-        hours_approval=contract.hours_approval,
-        monthly_pay=contract.monthly_pay,
-        hourly_pay=contract.hourly_pay,
-        weekly_hours=contract.weekly_hours,
-        signed_on=contract.signed_on,
-    )
 
 
 def flag_details(contract: LabourContract) -> list[dict]:
@@ -324,19 +241,15 @@ def flag_details(contract: LabourContract) -> list[dict]:
     if not contract.flags:
         return []
     priors = [
-        services._prior(c)
+        rules.prior_of(c)
         for c in LabourContract.objects.filter(
             worker_id=contract.worker_id,
             enterprise_id=contract.enterprise_id,
             created_at__lte=contract.created_at,
         ).exclude(pk=contract.pk)
     ]
-    policy = services.policy_on(list(ContractPolicy.objects.all()), contract.start)
-    findings = rules.check(
-        _terms_of(contract),
-        priors,
-        rules.Policy(policy.monthly_minimum_wage, policy.hourly_minimum_wage) if policy else None,
-    )
+    policy = rules.policy_on(policies(), contract.start)
+    findings = rules.check(rules.terms_of(contract), priors, rules.wage_policy(policy))
     found = {f.code: f for f in findings if f.severity == rules.FLAG}
     details = []
     for code in contract.flags:
@@ -354,53 +267,18 @@ def flag_details(contract: LabourContract) -> list[dict]:
     return details
 
 
-def contract_list(
-    principal,
-    *,
-    enterprise=None,
-    kind: str = "",
-    status: str = "",
-    signing: str = "",
-    has_flags: bool | None = None,
-    flag: str = "",
-    expiring_within: int | None = None,
-    name: str = "",
-    id_number: str = "",
-    today: dt.date | None = None,
-):
-    """The contract library as the principal may see it, filtered; the ID number is searched
-    exactly through its keyed hash (never a LIKE on the number)."""
-    today = today or timezone.localdate()
+def contract_list(principal, params, *, request=None, enterprises=None):
+    """The contract library as the principal may see it, filtered by the list's parameters
+    (`filters.ContractFilter`, as the API): (the filter set, the contracts). Invalid parameters
+    list nothing (the page shows why). `enterprises`: those the page offers to pick."""
     qs = contracts_visible_to(principal)
-    if enterprise is not None:
-        qs = qs.filter(enterprise=enterprise)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if signing:
-        qs = qs.filter(signing=signing)
-    if has_flags is True:
-        qs = qs.exclude(flags=[])
-    elif has_flags is False:
-        qs = qs.filter(flags=[])
-    if flag:
-        qs = qs.filter(with_flags(qs, [flag]))
-    if expiring_within is not None:
-        qs = expiring(qs, today, expiring_within)
-    if name.strip():
-        qs = qs.filter(worker__name__icontains=name.strip())
-    if id_number.strip():
-        qs = find_by_id_number(qs, id_number)
-    return qs.order_by("-start", "-created_at", "pk")
+    fs = ContractFilter(params, queryset=qs, request=request, enterprises=enterprises)
+    qs = fs.qs if fs.is_valid() else qs.none()
+    return fs, qs.order_by("-start", "-created_at", "pk")
 
 
 def action_labels() -> dict[str, str]:
     """What each history action is called (the workflow's labels plus the filing itself)."""
-    from django.utils.translation import pgettext
-
-    from .workflow import WORKFLOW
-
     labels = {name: str(t.label) for name, t in WORKFLOW.transitions.items()}
     labels["file"] = pgettext("contract history", "Filed")
     return labels
@@ -410,21 +288,22 @@ def history_of(contract: LabourContract):
     return contract.history.select_related("actor").order_by("at")
 
 
-def can_see_book(principal, enterprise) -> bool:
-    """The contracts section of an enterprise's dossier: users with the contracts permission who
-    see the enterprise's contracts (park administrators, its HR)."""
-    user = principal.user
-    if principal.is_api_client or user is None or not user.has_perm("contracts.view_labourcontract"):
-        return False
-    return principal.sees_everything or enterprise.organisation_id in principal.organisation_ids(
-        Role.ENTERPRISE_HR
-    )
+#: The book's lists whose figure is a warning when it is not zero (shown in red).
+WARNING_LISTS = frozenset(BOOK_LISTS) - {"in_force", "expiring_60"}
 
 
 def book_figures(book: dict) -> list[dict]:
-    """The book's figures in the order the pages show them: [{key, label, value}] (key: the
-    list behind it)."""
-    return [{"key": key, "label": BOOK_LABELS[key], "value": book["counts"][key]} for key in BOOK_LISTS]
+    """The book's figures in the order the pages show them: [{key, label, value, warning}] (key:
+    the list behind it; warning: a count that needs attention)."""
+    return [
+        {
+            "key": key,
+            "label": BOOK_LABELS[key],
+            "value": book["counts"][key],
+            "warning": bool(book["counts"][key]) and key in WARNING_LISTS,
+        }
+        for key in BOOK_LISTS
+    ]
 
 
 def open_signed_file(principal, contract: LabourContract):
@@ -508,7 +387,12 @@ def dossier_sections(principal, enterprise) -> list[dict]:
             "title": _("Labour contracts"),
             "template": "contracts/dossier_contracts.html",
             "wide": True,
-            "context": {"book": book, "figures": book_figures(book), "enterprise": enterprise},
+            "context": {
+                "book": book,
+                "figures": book_figures(book),
+                "enterprise": enterprise,
+                "can": page_answers(principal),
+            },
         }
     ]
 
@@ -539,7 +423,59 @@ def home_cards(principal) -> list[dict]:
         {
             "label": _("Contracts expiring within 30 days"),
             "value": counts["expiring"] or 0,
-            "url": url + f"?expiring={window}",
+            "url": url + f"?expiring_within={window}",
             "icon": "hourglass-split",
         },
+    ]
+
+
+# The daily alerts --------------------------------------------------------------------------------------
+
+#: The figures of the daily alert (keys of `BOOK_LISTS`), in the order of the message.
+ALERT_KEYS = ("expiring_30", "without_contract", "open_ended_due")
+
+
+def alert_figures(today: dt.date) -> dict:
+    """{enterprise id: {key: count}} for every enterprise with something to report, computed with
+    the book's lists over the whole park and grouped by enterprise: a handful of queries however
+    many enterprises there are (each list filters row by row, so the counts are those of
+    `<list>(contracts of the enterprise, today)`)."""
+    every = LabourContract.objects.all()
+    lists = {
+        "expiring_30": expiring(every, today, 30),
+        "without_contract": without_contract(every, today),
+        "open_ended_due": open_ended_due(every, today),
+    }
+    figures: dict = defaultdict(lambda: dict.fromkeys(ALERT_KEYS, 0))
+    for key, qs in lists.items():
+        for enterprise_id, count in qs.order_by().values_list("enterprise_id").annotate(n=Count("pk")):
+            figures[enterprise_id][key] = count
+    return {pk: counts for pk, counts in figures.items() if any(counts.values())}
+
+
+def alerts_to_send(today: dt.date) -> list[tuple]:
+    """[(enterprise, counts, its active HR users)] for the enterprises with something to report
+    that were not alerted today and have an active HR user, by name."""
+    figures = alert_figures(today)
+    if figures:
+        done = set(
+            AlertLog.objects.filter(day=today, enterprise_id__in=list(figures)).values_list(
+                "enterprise_id", flat=True
+            )
+        )
+        figures = {pk: counts for pk, counts in figures.items() if pk not in done}
+    enterprises = list(
+        Enterprise.objects.filter(pk__in=list(figures)).only("pk", "name", "organisation_id").order_by("name")
+    )
+    hr_users: dict = defaultdict(list)
+    for membership in Membership.objects.filter(
+        role=Role.ENTERPRISE_HR,
+        organisation_id__in={e.organisation_id for e in enterprises},
+        user__is_active=True,
+    ).select_related("user"):
+        hr_users[membership.organisation_id].append(membership.user)
+    return [
+        (enterprise, figures[enterprise.pk], hr_users[enterprise.organisation_id])
+        for enterprise in enterprises
+        if hr_users.get(enterprise.organisation_id)
     ]

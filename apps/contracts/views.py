@@ -11,8 +11,6 @@ The imports are in views_import.py."""
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -27,21 +25,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.exports import Sheet, xlsx_response
 from apps.core.forms import call_service
 from apps.core.scoping import principal_for_request
+from apps.documents.services import render_pdf
 from apps.enterprises.models import Enterprise
 from apps.enterprises.selectors import get_enterprise
 
-from . import selectors, services
-from .forms import ContractFilterForm, ContractForm, TerminateForm
+from . import rules, selectors, services, workflow
+from .forms import ContractForm, TerminateForm
 from .models import LabourContract
-from .workflow import WORKFLOW
 
 PAGE_SIZE = 25
 VIEW = "contracts.view_labourcontract"
 FILE = "contracts.file_contract"
 S = LabourContract.Status
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Rows of each list in the PDF book (the .xlsx has them all): WeasyPrint lays out about 40 rows a
 #: second, and the PDF is rendered while the user waits.
 PDF_ROWS_PER_LIST = 100
@@ -62,10 +60,6 @@ def _decorate(contract, principal):
     return contract
 
 
-def _enterprises_for_filter(principal):
-    return Enterprise.objects.visible_to(principal)
-
-
 # The list ---------------------------------------------------------------------------------------------
 
 
@@ -73,23 +67,28 @@ def _enterprises_for_filter(principal):
 @permission_required(VIEW, raise_exception=True)
 def contract_list(request):
     principal = principal_for_request(request)
-    form = ContractFilterForm(request.GET or None, enterprises=_enterprises_for_filter(principal))
-    if form.is_bound and not form.is_valid():
-        qs = LabourContract.objects.none()
-    else:
-        qs = selectors.contract_list(principal, **(form.criteria() if form.is_bound else {}))
+    park = principal.sees_everything
+    filterset, qs = selectors.contract_list(
+        principal,
+        request.GET,
+        request=request,
+        enterprises=Enterprise.objects.visible_to(principal) if park else None,
+    )
+    for field in filterset.form:
+        if field.name != "id_number":
+            field.help_text = ""  # the API's descriptions; the page words its one hint itself
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for contract in page:
         _decorate(contract, principal)
-    park = principal.sees_everything
     return render(
         request,
         "contracts/contract_list.html",
         {
-            "form": form,
+            "filter": filterset,
             "page": page,
             "show_enterprise_filter": park,
             "totals": selectors.park_totals(principal) if park else None,
+            "can": workflow.page_answers(principal),
         },
     )
 
@@ -108,7 +107,7 @@ def _flag_message(details) -> str:
 def contract_create(request):
     principal = principal_for_request(request)
     try:
-        enterprises = services.filing_enterprises(principal)
+        enterprises = selectors.filing_enterprises(principal)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     fixed = None
@@ -138,7 +137,11 @@ def contract_create(request):
             else:
                 messages.success(request, _("The contract is filed."))
             return redirect("contracts:detail", pk=contract.pk)
-    return render(request, "contracts/contract_form.html", {"form": form, "fixed_enterprise": fixed})
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "fixed_enterprise": fixed, "can": workflow.page_answers(principal)},
+    )
 
 
 # One contract --------------------------------------------------------------------------------------------
@@ -161,10 +164,10 @@ def _history(contract) -> list:
 def contract_detail(request, pk):
     principal = principal_for_request(request)
     contract = selectors.get_contract(principal, pk)
-    may_see_full = selectors.can_see_full_id(principal)
+    may_see_full = workflow.can_see_full_id(principal)
     full = request.GET.get("full") == "1" and may_see_full
     signature = getattr(contract, "esignature", None)
-    due = services.termination_filing_due(contract)
+    filing = selectors.termination_filing(contract)
     return render(
         request,
         "contracts/contract_detail.html",
@@ -177,9 +180,9 @@ def contract_detail(request, pk):
             "flags": selectors.flag_details(contract),
             "signature": signature,
             "history": _history(contract),
-            "termination_due": due,
-            "termination_late": services.termination_filed_late(contract),
-            "may_terminate": any(t.action == "terminate" for t in WORKFLOW.available(contract, principal)),
+            "termination_due": filing.due,
+            "termination_late": filing.late,
+            "can": workflow.page_answers(principal, contract),
         },
     )
 
@@ -233,7 +236,8 @@ def signed_file(request, pk):
 @require_http_methods(["GET", "POST"])
 def contract_terminate(request, pk):
     """File the termination: its date and reason (the filing date is today; a filing later than
-    the policy's working days is shown as late)."""
+    the policy's working days is shown as late). Where the table refuses it (the contract's
+    status), the page says why instead of showing the form."""
     principal = principal_for_request(request)
     contract = selectors.get_contract(principal, pk)
     posted = request.method == "POST"
@@ -241,29 +245,24 @@ def contract_terminate(request, pk):
     if posted and form.is_valid():
         done = call_service(form, services.terminate, principal, contract, **form.service_kwargs())
         if done is not None:
-            due = services.termination_filing_due(done)
-            if due and done.termination_filed_on > due:
+            filing = selectors.termination_filing(done)
+            if filing.late:
                 messages.warning(
                     request,
-                    _("The termination is filed, late: it was due by %(date)s.") % {"date": due.isoformat()},
+                    _("The termination is filed, late: it was due by %(date)s.")
+                    % {"date": filing.due.isoformat()},
                 )
             else:
                 messages.success(request, _("The termination is filed."))
             return redirect("contracts:detail", pk=contract.pk)
-    refusal = None
-    if contract.status != S.IN_FORCE:
-        refusal = _("Only a contract in force can be terminated; this one is “%(status)s”.") % {
-            "status": contract.get_status_display()
-        }
-    policy = services.current_policy()
     return render(
         request,
         "contracts/terminate.html",
         {
             "contract": contract,
             "form": form,
-            "refusal": refusal,
-            "filing_days": policy.termination_filing_days if policy else 7,
+            "refusal": workflow.termination_refusal(contract, principal),
+            "filing_days": rules.termination_filing_days(selectors.policy_in_force()),
         },
     )
 
@@ -274,7 +273,7 @@ def contract_terminate(request, pk):
 def _book_enterprise(request, enterprise_pk):
     principal = principal_for_request(request)
     enterprise = get_enterprise(principal, enterprise_pk)
-    if not selectors.can_see_book(principal, enterprise):
+    if not workflow.can_see_book(principal, enterprise):
         raise Http404
     return principal, enterprise
 
@@ -295,10 +294,11 @@ def book_list(request, enterprise_pk, key):
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     book = selectors.contract_book(principal, enterprise, today)
+    policies = selectors.policies()
     for contract in page:
         _decorate(contract, principal)
         if key == "late_terminations":
-            contract.filing_due = services.termination_filing_due(contract)
+            contract.filing_due = selectors.termination_filing(contract, policies).due
     return render(
         request,
         "contracts/book_list.html",
@@ -337,48 +337,34 @@ EXPORT_COLUMNS = (
     ("termination_filed_on", "解除/终止备案日期"),
     ("flags", "风险提示"),
 )
+#: Widths of the lists' columns (characters); the others 14.
+EXPORT_WIDTHS = {"name": 12, "id_number": 22, "flags": 40}
 
 
-def _workbook(export: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+def _book_sheets(export: dict) -> list[Sheet]:
+    """The book as sheets: its figures, then one sheet per list (every value written as data,
+    never as a formula: `apps.core.exports`)."""
     book = export["book"]
-    bold = Font(bold=True)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "指标"
-    sheet.append(["企业", book["enterprise"].name])
-    sheet.append(["统一社会信用代码", book["enterprise"].uscc])
-    sheet.append(["统计日期", export["today"]])
-    sheet.append(["职工人数", book["employees"]])
-    sheet.append(["劳动合同签订率（%）", book["signing_rate"]])
-    sheet.append(["电子合同占比（%）", book["e_share"]])
-    for figure in export["figures"]:
-        sheet.append([str(figure["label"]), figure["value"]])
-    for row in sheet.iter_rows(min_col=1, max_col=1):
-        row[0].font = bold
-    sheet.column_dimensions["A"].width = 36
-    sheet.column_dimensions["B"].width = 40
+    figures = [
+        ("企业", book["enterprise"].name),
+        ("统一社会信用代码", book["enterprise"].uscc),
+        ("统计日期", export["today"]),
+        ("职工人数", book["employees"]),
+        ("劳动合同签订率（%）", book["signing_rate"]),
+        ("电子合同占比（%）", book["e_share"]),
+        *((str(figure["label"]), figure["value"]) for figure in export["figures"]),
+    ]
+    sheets = [Sheet("指标", rows=figures, widths={0: 36, 1: 40}, freeze="", bold_first_column=True)]
     for item in export["lists"]:
-        # Sheet titles: at most 31 characters, none of []:*?/\
-        ws = workbook.create_sheet(
-            str(item["label"])[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
-        )
-        ws.append([header for _key, header in EXPORT_COLUMNS])
-        for cell in ws[1]:
-            cell.font = bold
-        for row in item["rows"]:
-            ws.append([row[key] if row[key] is not None else "" for key, _header in EXPORT_COLUMNS])
-        for i, (key, _header) in enumerate(EXPORT_COLUMNS, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = {"name": 12, "id_number": 22, "flags": 40}.get(
-                key, 14
+        sheets.append(
+            Sheet(
+                str(item["label"]),
+                header=[header for _key, header in EXPORT_COLUMNS],
+                rows=([row[key] for key, _header in EXPORT_COLUMNS] for row in item["rows"]),
+                widths={i: EXPORT_WIDTHS.get(key, 14) for i, (key, _header) in enumerate(EXPORT_COLUMNS)},
             )
-        ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        )
+    return sheets
 
 
 @login_required
@@ -386,14 +372,12 @@ def _workbook(export: dict) -> bytes:
 def book_xlsx(request, enterprise_pk):
     principal, enterprise = _book_enterprise(request, enterprise_pk)
     export = selectors.book_export(principal, enterprise, fmt="xlsx")
-    return _download(_workbook(export), XLSX_CONTENT_TYPE, _export_name(enterprise, "xlsx"))
+    return xlsx_response(_export_name(enterprise, "xlsx"), _book_sheets(export))
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def book_pdf(request, enterprise_pk):
-    from apps.documents.services import render_pdf
-
     principal, enterprise = _book_enterprise(request, enterprise_pk)
     export = selectors.book_export(principal, enterprise, fmt="pdf", limit=PDF_ROWS_PER_LIST)
     pdf = render_pdf(

@@ -9,29 +9,24 @@ are filed by the `contracts.run_import` task (`services.run_import`). Jobs are r
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.exports import csv_response
 from apps.core.forms import call_service
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
-from . import importing, selectors, services
+from . import importing, selectors, services, workflow
 from .models import ImportJob
 
 IMPORT = "contracts.import_contracts"
-VIEW = "contracts.view_importjob"
 PAGE_SIZE = 30
 #: Report entries shown on the job's page; the CSV has all that are kept.
 REPORT_SHOWN = 100
@@ -53,9 +48,10 @@ class ImportForm(forms.Form):
 
 
 def _viewer(request):
-    if not (request.user.has_perm(VIEW) or request.user.has_perm(IMPORT)):
+    principal = principal_for_request(request)
+    if not workflow.can_see_imports(principal):
         raise PermissionDenied
-    return principal_for_request(request)
+    return principal
 
 
 def _job(request, pk) -> ImportJob:
@@ -75,7 +71,7 @@ def import_list(request):
     return render(
         request,
         "contracts/import_list.html",
-        {"page": page, "jobs": page.object_list, "can_import": request.user.has_perm(IMPORT)},
+        {"page": page, "jobs": page.object_list, "can": workflow.page_answers(principal)},
     )
 
 
@@ -95,7 +91,12 @@ def import_create(request):
     return render(
         request,
         "contracts/import_create.html",
-        {"form": form, "columns": services.COLUMNS, "required": services.REQUIRED},
+        {
+            "form": form,
+            "columns": importing.COLUMNS,
+            "required": importing.REQUIRED,
+            "can": workflow.page_answers(principal),
+        },
     )
 
 
@@ -105,35 +106,22 @@ def import_detail(request, pk):
     report = job.report or []
     context = {
         "job": job,
+        "can": workflow.page_answers(principal_for_request(request)),
         "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
         "report": report[:REPORT_SHOWN],
         "report_hidden": max(0, len(report) - REPORT_SHOWN),
-        "report_full": len(report) >= services.REPORT_LIMIT,
-        "report_limit": services.REPORT_LIMIT,
+        "report_full": len(report) >= importing.REPORT_LIMIT,
+        "report_limit": importing.REPORT_LIMIT,
     }
     if getattr(request, "htmx", False):
         return render(request, "contracts/import_progress.html", context)
     return render(request, "contracts/import_detail.html", context)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text  # never a formula in Excel
-
-
 @login_required
 def import_report(request, pk):
+    """The job's report as CSV (row, field, reason), formula-safe (`apps.core.exports`)."""
     job = _job(request, pk)
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark correctly
-    writer = csv.writer(out)
-    writer.writerow(["row", "field", "reason"])
-    for entry in job.report or []:
-        writer.writerow([_csv_value(entry.get(k)) for k in ("row", "field", "reason")])
-    response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     stem = job.file_name.rsplit(".", 1)[0] or "import"
-    response["Content-Disposition"] = content_disposition_header(True, f"{stem}-report.csv")
-    return response
+    rows = ([entry.get(k) for k in ("row", "field", "reason")] for entry in job.report or [])
+    return csv_response(f"{stem}-report.csv", ["row", "field", "reason"], rows)

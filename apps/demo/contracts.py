@@ -59,7 +59,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership
 from apps.accounts.roles import Role
-from apps.contracts import rules, services
+from apps.contracts import rules
 from apps.contracts.models import ContractHistory, ContractPolicy, ESignature, LabourContract, Worker
 from apps.core import personal_data
 from apps.core.calendar import add_working_days, load_overrides
@@ -441,7 +441,7 @@ class _Park:
         priors: list[rules.Prior] = []
         previous = None
         for spec in specs:
-            policy = services.policy_on(self.policies, spec["start"])
+            policy = rules.policy_on(self.policies, spec["start"])
             findings = rules.check(
                 rules.Terms(
                     kind=spec["kind"],
@@ -458,7 +458,7 @@ class _Park:
                     signed_on=spec["signed_on"],
                 ),
                 priors,
-                rules.Policy(policy.monthly_minimum_wage, policy.hourly_minimum_wage) if policy else None,
+                rules.wage_policy(policy),
             )
             if any(f.severity == rules.REFUSE for f in findings):  # pragma: no cover - never planned
                 raise ValueError(f"demo contract refused: {findings[0].code} {spec}")
@@ -594,8 +594,7 @@ class _Park:
 
     def termination_filed(self, ended: dt.date, *, late=False) -> dt.date:
         """Filed within the policy's working days after the termination (late: well after)."""
-        policy = services.policy_on(self.policies, ended)
-        days = policy.termination_filing_days if policy else 7
+        days = rules.termination_filing_days(rules.policy_on(self.policies, ended))
         extra = days + self.rng.randint(3, 25) if late else self.rng.randint(0, days)
         return min(add_working_days(ended, extra, overrides=self.overrides).date, self.today)
 

@@ -1,6 +1,7 @@
 """The daily alerts: one notification per enterprise with contracts expiring within 30 days,
 workers without a written contract after one month and open-ended contracts due, to that
-enterprise's HR only, in each recipient's language, once a day; the Celery task runs the job."""
+enterprise's HR only, in each recipient's language, once a day; the Celery task runs the job.
+The daily expiry survives a contract that cannot expire."""
 
 import datetime as dt
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.roles import Role
 from apps.contracts import selectors, services, tasks
 from apps.contracts.models import AlertLog, LabourContract
+from apps.contracts.services import lifecycle
 from apps.core.principal import SYSTEM
 from apps.notifications.models import Notification
 from config.celery import BEAT_SCHEDULE
@@ -82,11 +84,11 @@ class Inbox:
 
 def test_the_figures_are_the_books(park):
     ent_a, ent_b = park
-    assert services.alert_figures(TODAY) == {
+    assert selectors.alert_figures(TODAY) == {
         ent_a.pk: {"expiring_30": 1, "without_contract": 2, "open_ended_due": 1}
     }
     book = selectors.contract_book(SYSTEM, ent_a, TODAY)["counts"]
-    assert {k: book[k] for k in services.ALERT_KEYS} == services.alert_figures(TODAY)[ent_a.pk]
+    assert {k: book[k] for k in selectors.ALERT_KEYS} == selectors.alert_figures(TODAY)[ent_a.pk]
     assert all(
         v == 0 for k, v in selectors.contract_book(SYSTEM, ent_b, TODAY)["counts"].items() if k != "in_force"
     )
@@ -134,7 +136,7 @@ def test_a_second_run_the_same_day_sends_nothing_the_next_day_again(park, ent_hr
 def test_an_enterprise_with_nothing_to_report_gets_nothing(ent_b, ent_hr_b, policy):
     file(fixed(ent_b, 5, -30, 700))
     inbox = Inbox()
-    assert services.alert_figures(TODAY) == {}
+    assert selectors.alert_figures(TODAY) == {}
     assert services.send_contract_alerts(TODAY) == NOTHING
     assert inbox.new() == [] and not AlertLog.objects.exists()
 
@@ -168,7 +170,7 @@ def test_the_figures_take_a_few_queries_however_many_enterprises(policy):
         file(fixed(enterprise, 200 + n, -400, 20 + n, employment_start=-900))  # second fixed term: due
     services.expire_contracts(TODAY)
     with CaptureQueriesContext(connection) as queries:
-        figures = services.alert_figures(TODAY)
+        figures = selectors.alert_figures(TODAY)
     assert set(figures) == {e.pk for e in enterprises}
     assert all(f == {"expiring_30": 2, "without_contract": 1, "open_ended_due": 1} for f in figures.values())
     assert len(queries) <= 6, [q["sql"][:80] for q in queries]
@@ -181,3 +183,43 @@ def test_the_celery_task_runs_the_job(park, ent_hr_a):
     assert BEAT_SCHEDULE["contracts-send-alerts"]["task"] == tasks.send_alerts.name
     assert list(BEAT_SCHEDULE).index("contracts-send-alerts") > list(BEAT_SCHEDULE).index("contracts-expire")
     assert tasks.send_alerts.delay().get() == NOTHING
+
+
+# The daily expiry ------------------------------------------------------------------------------------
+
+
+def test_a_contract_that_cannot_expire_does_not_stop_the_others(ent_a, policy, monkeypatch, caplog):
+    """Each contract expires in its own transaction: one terminated after the job listed it is
+    refused by the table, one whose expiry fails halfway is rolled back; both are logged and
+    counted, and the others expire."""
+    first, second, third = file(
+        fixed(ent_a, 1, -400, -10), fixed(ent_a, 2, -400, -5), fixed(ent_a, 3, -400, -1)
+    )
+    listed, real_transition = selectors.due_to_expire, lifecycle.transition
+
+    def listed_then_terminated(today):
+        contracts = listed(today)
+        # Another request files the second one's termination once the job has listed it.
+        LabourContract.objects.filter(pk=second.pk).update(status=LabourContract.Status.TERMINATED)
+        return contracts
+
+    def fails_on_the_third(contract, *args, **kwargs):
+        done = real_transition(contract, *args, **kwargs)
+        if contract.pk == third.pk:
+            raise RuntimeError("the database went away")
+        return done
+
+    monkeypatch.setattr(selectors, "due_to_expire", listed_then_terminated)
+    monkeypatch.setattr(lifecycle, "transition", fails_on_the_third)
+    assert services.expire_contracts(TODAY) == {"expired": 1, "failed": 2}
+    statuses = dict(LabourContract.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "expired", second.pk: "terminated", third.pk: "in_force"}
+    assert not third.history.filter(action="expire").exists()
+    assert (
+        f"contract {second.pk} not expired" in caplog.text
+        and f"contract {third.pk} not expired" in caplog.text
+    )
+    # The next run expires what is left.
+    monkeypatch.undo()
+    assert services.expire_contracts(TODAY) == {"expired": 1, "failed": 0}
+    assert LabourContract.objects.get(pk=third.pk).status == "expired"

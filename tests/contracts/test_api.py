@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
-from apps.contracts import services
+from apps.contracts import importing, services
 from apps.contracts.api.serializers import ContractRowSerializer
 from apps.contracts.models import ESignature, ImportJob, LabourContract
 from tests.factories import EnterpriseFactory, user_with_role
@@ -93,8 +93,8 @@ def identity_reader(api_client_factory):
 
 def test_the_filing_row_documents_the_import_columns():
     fields = ContractRowSerializer().fields
-    assert tuple(fields) == services.COLUMNS
-    assert {name for name, f in fields.items() if f.required} == set(services.REQUIRED)
+    assert tuple(fields) == importing.COLUMNS
+    assert {name for name, f in fields.items() if f.required} == set(importing.REQUIRED)
 
 
 def test_list_row(client, reader, ent_a, park_admin, policy):
@@ -366,7 +366,7 @@ def test_a_refused_contract_is_a_400_by_column_and_writes_nothing(client, writer
     )
     assert {"start", "kind", "monthly_pay"} <= set(many["fields"])
     missing = error(post(client, API, writer, {}), 400)
-    assert set(services.REQUIRED) <= set(missing["fields"])
+    assert set(importing.REQUIRED) <= set(missing["fields"])
     assert error(post(client, API, writer, [row(ent_a, 4)]), 400)["fields"]
     junk = client.post(API, "{not json", content_type=JSON, **bearer(writer))
     assert junk.status_code == 400
@@ -486,9 +486,9 @@ def test_unknown_and_malformed_ids_are_404(client, reader, writer):
 
 
 def _csv(*rows_) -> io.BytesIO:
-    lines = [",".join(services.COLUMNS)]
+    lines = [",".join(importing.COLUMNS)]
     for r in rows_:
-        lines.append(",".join(str(r.get(name) or "") for name in services.COLUMNS))
+        lines.append(",".join(str(r.get(name) or "") for name in importing.COLUMNS))
     upload = io.BytesIO(("\n".join(lines) + "\n").encode())
     upload.name = "乐签导出.csv"
     return upload
@@ -598,3 +598,17 @@ def test_junk_rows_are_400_or_reported_never_500(client, writer, ent_a, policy, 
 def test_junk_terminations_are_400(client, writer, ent_a, park_admin, policy, body):
     [contract] = file(park_admin, row(ent_a, 1))
     assert post(client, url(contract, "terminate"), writer, body).status_code == 400
+
+
+def test_the_termination_endpoint_is_read_from_the_workflow():
+    """Who may call `terminate`, and its description, come from the transition table."""
+    from apps.api.workflow import describe
+    from apps.contracts.api.views import ContractViewSet
+    from apps.contracts.workflow import WORKFLOW
+
+    transition = WORKFLOW.get("terminate")
+    assert ContractViewSet.required_scopes["terminate"] == transition.scope == "contracts:write"
+    assert ContractViewSet.required_perms["terminate"] == transition.permission == "contracts.file_contract"
+    text = describe(WORKFLOW, transition)
+    assert "From `in_force` to `terminated`." in text and "A reason is required." in text
+    assert "[POLICY]" in text and "error.fields" in text

@@ -135,10 +135,10 @@ def _every_check_is_flagged_as_the_services_compute_it():
         others[(c.worker_id, c.enterprise_id)].append(c)
     policies = list(ContractPolicy.objects.all())
     for c in chosen:
-        earlier = [services._prior(o) for o in others[(c.worker_id, c.enterprise_id)] if o.start < c.start]
+        earlier = [rules.prior_of(o) for o in others[(c.worker_id, c.enterprise_id)] if o.start < c.start]
         # At filing the earlier ones had not ended early.
         earlier = [rules.Prior(p.kind, p.start, p.end, p.had_probation, None, p.reference) for p in earlier]
-        policy = services.policy_on(policies, c.start)
+        policy = rules.policy_on(policies, c.start)
         findings = rules.check(
             rules.Terms(
                 kind=c.kind,

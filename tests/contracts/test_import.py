@@ -21,6 +21,7 @@ from django.urls import reverse
 from apps.accounts.roles import Role
 from apps.contracts import importing, services
 from apps.contracts.models import ESignature, ImportJob, LabourContract, Worker
+from apps.contracts.services import imports as import_jobs
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.principal import principal_for_api_client
 from tests.factories import user_with_role
@@ -41,7 +42,7 @@ def esign(n: int, data: bytes | None = None, **extra) -> dict:
     return signed_columns(n, pdf(n) if data is None else data, **extra)
 
 
-def csv_bytes(rows: list[dict], *, columns=services.COLUMNS, encoding="utf-8", extra_header=()) -> bytes:
+def csv_bytes(rows: list[dict], *, columns=importing.COLUMNS, encoding="utf-8", extra_header=()) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*columns, *extra_header])
@@ -50,7 +51,7 @@ def csv_bytes(rows: list[dict], *, columns=services.COLUMNS, encoding="utf-8", e
     return out.getvalue().encode(encoding)
 
 
-def xlsx_bytes(rows: list[dict], columns=services.COLUMNS, transform=None) -> bytes:
+def xlsx_bytes(rows: list[dict], columns=importing.COLUMNS, transform=None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -123,7 +124,7 @@ def test_a_csv_is_filed(ent_a, park_admin, run_import, encoding):
 
 def test_an_xlsx_is_filed_with_date_cells_and_numbers(ent_a, park_admin, run_import):
     def typed(values):
-        columns = list(services.COLUMNS)
+        columns = list(importing.COLUMNS)
         for name in ("employment_start", "start", "end", "probation_end", "signed_on"):
             i = columns.index(name)
             if values[i]:
@@ -139,7 +140,7 @@ def test_an_xlsx_is_filed_with_date_cells_and_numbers(ent_a, park_admin, run_imp
 
 
 def test_an_id_number_saved_as_a_number_in_excel_is_reported(ent_a, park_admin, run_import):
-    columns = list(services.COLUMNS)
+    columns = list(importing.COLUMNS)
 
     def numeric_id(values):
         values[columns.index("worker_id_number")] = float(values[columns.index("worker_id_number")][:17])
@@ -326,7 +327,7 @@ def test_a_signed_file_that_is_not_a_pdf_is_reported(ent_a, park_admin, run_impo
 
 
 def test_a_missing_required_column_fails_the_job_with_its_name(ent_a, park_admin, run_import):
-    columns = [c for c in services.COLUMNS if c not in ("job", "signed_on")]
+    columns = [c for c in importing.COLUMNS if c not in ("job", "signed_on")]
     job = run_import(park_admin, csv_bytes([row(ent_a, 1)], columns=columns))
     assert job.status == ImportJob.Status.FAILED
     assert "job" in job.error and "signed_on" in job.error
@@ -434,7 +435,7 @@ def test_progress_is_saved_after_every_chunk(ent_a, park_admin, run_import, monk
         seen.append((job.status, job.total_rows, job.processed_rows, job.created_count, job.error_count))
         return real(principal, rows, **kwargs)
 
-    monkeypatch.setattr(services, "file_batch", spy)
+    monkeypatch.setattr(import_jobs, "file_batch", spy)
     rows = [row(ent_a, 1), row(ent_a, 2, kind="bad"), row(ent_a, 3), row(ent_a, 4), row(ent_a, 5)]
     job = run_import(park_admin, csv_bytes(rows))
     assert seen == [("running", 5, 0, 0, 0), ("running", 5, 2, 1, 1), ("running", 5, 4, 3, 1)]
@@ -445,7 +446,7 @@ def test_progress_is_saved_after_every_chunk(ent_a, park_admin, run_import, monk
 def test_the_report_keeps_the_first_entries_and_counts_every_error(
     ent_a, park_admin, run_import, monkeypatch
 ):
-    monkeypatch.setattr(services, "REPORT_LIMIT", 3)
+    monkeypatch.setattr(importing, "REPORT_LIMIT", 3)
     monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
     rows = [row(ent_a, n, kind="bad") for n in range(1, 6)]
     job = run_import(park_admin, csv_bytes(rows))
@@ -465,12 +466,12 @@ def test_an_unexpected_error_fails_the_job_and_keeps_what_was_filed(
             raise RuntimeError("database went away")
         return real(principal, rows, **kwargs)
 
-    monkeypatch.setattr(services, "file_batch", boom)
+    monkeypatch.setattr(import_jobs, "file_batch", boom)
     job = run_import(park_admin, csv_bytes([row(ent_a, n) for n in range(1, 6)]))
     assert job.status == ImportJob.Status.FAILED and "RuntimeError" in job.error
     assert job.processed_rows == 2 and LabourContract.objects.count() == 2
     # Imported again, the rest is filed and the first two are already filed.
-    monkeypatch.setattr(services, "file_batch", real)
+    monkeypatch.setattr(import_jobs, "file_batch", real)
     again = run_import(park_admin, csv_bytes([row(ent_a, n) for n in range(1, 6)]))
     assert (again.status, again.created_count, again.unchanged_count) == ("done", 3, 2)
 
@@ -551,7 +552,7 @@ def test_the_pages_for_the_owner(en, ent_a, ent_hr_a, policy, django_capture_on_
 
     report = en.get(reverse("contracts:import_report", args=[job.pk]))
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(report.getvalue().decode("utf-8-sig"))))
     assert lines[0] == ["row", "field", "reason"]
     assert lines[1][:2] == ["1", "'=1+1"]  # an unknown column, never a formula in Excel
     assert lines[2][:2] == ["3", "end"]
@@ -634,11 +635,13 @@ def test_a_long_report_shows_its_first_entries_and_says_so(en, ent_a, ent_hr_a, 
     from apps.contracts import views_import
 
     monkeypatch.setattr(views_import, "REPORT_SHOWN", 1)
-    monkeypatch.setattr(services, "REPORT_LIMIT", 2)
+    monkeypatch.setattr(importing, "REPORT_LIMIT", 2)
     job = run_import(ent_hr_a, csv_bytes([row(ent_a, n, kind="bad") for n in (1, 2, 3)]))
     en.force_login(ent_hr_a)
     html = en.get(reverse("contracts:import_detail", args=[job.pk])).content.decode()
     assert html.count('data-testid="import-report-row"') == 1
     assert "1 more entry in the CSV" in html and "import-report-full" in html
-    lines = en.get(reverse("contracts:import_report", args=[job.pk])).content.decode("utf-8-sig").splitlines()
+    lines = (
+        en.get(reverse("contracts:import_report", args=[job.pk])).getvalue().decode("utf-8-sig").splitlines()
+    )
     assert len(lines) == 3  # the header and the two entries kept

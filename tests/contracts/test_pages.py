@@ -161,14 +161,36 @@ def test_list_filters(en, ent_a, ent_b, park_admin, policy):
     assert listed(f"?id_number={id_number(4)[:10]}") == set()
     # Expiring: only contracts in force.
     (soon,) = file(park_admin, row(ent_a, 6, probation_end="", end=day(25)))
-    assert listed("?expiring=30") == pks(soon)
-    assert listed("?expiring=24") == set()
+    assert listed("?expiring_within=30") == pks(soon)
+    assert listed("?expiring_within=24") == set()
     # Bad filters: nothing listed, the errors shown.
-    html = page(client.get(reverse("contracts:list") + "?expiring=-3&kind=zzz"))
+    html = page(client.get(reverse("contracts:list") + "?expiring_within=-3&kind=zzz"))
     assert rows(html) == [] and 'data-testid="filter-errors"' in html
     # The flag badge shows the finding's short label.
     html = page(client.get(reverse("contracts:list") + "?flagged=true"))
     assert 'data-code="probation_too_long"' in html and "Probation too long" in html
+
+
+def test_the_list_shows_the_filters_it_applies(en, ent_a, park_admin, policy):
+    """The page's form is the filter set's: each parameter is shown as chosen, the API's own
+    descriptions are not (the ID number keeps its hint)."""
+    client = login(en, park_admin)
+    html = page(
+        client.get(
+            reverse("contracts:list")
+            + f"?flagged=true&status=terminated&status=expired&flag=second_probation&enterprise={ent_a.pk}"
+            + "&expiring_within=30"
+        )
+    )
+    assert re.search(r'<option value="true" selected>Yes</option>', html)
+    assert re.search(r'<option value="terminated" selected>', html) and re.search(
+        r'<option value="expired" selected>', html
+    )
+    assert re.search(r'<option value="second_probation" selected>Second probation</option>', html)
+    assert re.search(rf'<option value="{ent_a.pk}" selected>{ent_a.name}</option>', html)
+    assert 'name="expiring_within" value="30"' in html
+    assert 'aria-describedby="id_id_number_helptext"' in html and 'id="id_id_number_helptext"' in html
+    assert "id_status_helptext" not in html and "One or several" not in html
 
 
 def test_list_paginates_and_keeps_filters(en, ent_a, park_admin, policy):
@@ -512,7 +534,7 @@ def test_the_xlsx_export_masks_id_numbers_and_is_audited(en, book, ent_a, ent_hr
     response = login(en, ent_hr_a).get(reverse("contracts:book_xlsx", args=[ent_a.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     assert len(workbook.sheetnames) == 1 + 7
     text = " ".join(
         str(cell.value)
@@ -528,6 +550,22 @@ def test_the_xlsx_export_masks_id_numbers_and_is_audited(en, book, ent_a, ent_hr
     assert figures["Expiring within 30 days"] == 1 and figures["Contracts in force"] == 6
     event = AuditEvent.objects.get(action="contracts.export_book")
     assert event.actor == ent_hr_a and event.object_id == str(ent_a.pk) and event.after["format"] == "xlsx"
+
+
+def test_the_xlsx_export_writes_a_formula_as_text(en, ent_a, ent_hr_a, park_admin, policy):
+    """A worker's name or a contract number starting with "=" is data, never run by Excel."""
+    from openpyxl import load_workbook
+
+    file(park_admin, row(ent_a, 1, worker_name='=HYPERLINK("http://x.example")', contract_number="=1+1"))
+    response = login(en, ent_hr_a).get(reverse("contracts:book_xlsx", args=[ent_a.pk]))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    in_force = workbook.worksheets[1]
+    cells = [cell for line in in_force.iter_rows(min_row=2) for cell in line if cell.value is not None]
+    written = {cell.value: cell.data_type for cell in cells}
+    assert written['=HYPERLINK("http://x.example")'] == "s" and written["=1+1"] == "s"
+    assert not any(
+        cell.data_type == "f" for sheet in workbook.worksheets for line in sheet.iter_rows() for cell in line
+    )
 
 
 def test_the_pdf_book_masks_id_numbers(en, book, ent_a, park_admin, monkeypatch):
@@ -612,9 +650,9 @@ def test_no_page_answers_500_to_junk(client, who, ent_a, ent_hr_a, ent_hr_b, par
     urls = [
         reverse("contracts:list"),
         reverse("contracts:list")
-        + "?enterprise=junk&kind=%00&status=zzz&signing=y&flagged=maybe&flag=nope&expiring=1e9"
+        + "?enterprise=junk&kind=%00&status=zzz&signing=y&flagged=maybe&flag=nope&expiring_within=1e9"
         + "&name=%27%22&id_number=%00%27&page=-3",
-        reverse("contracts:list") + "?expiring=99999999999999999999&id_number=" + "9" * 40,
+        reverse("contracts:list") + "?expiring_within=99999999999999999999&id_number=" + "9" * 40,
         reverse("contracts:create"),
         f"/contracts/{zero}/",
         f"/contracts/{zero}/terminate/",

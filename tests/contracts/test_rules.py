@@ -240,3 +240,69 @@ def test_the_user_reads_the_reason_in_chinese():
     with translation.override("zh-hans"):
         finding = rules.check(terms(end=D(2026, 12, 31), probation_end=D(2026, 3, 1)), [], POLICY)[0]
     assert "试用期最长 2 个月" in finding.message and "2026-02-28" in finding.message
+
+
+# The policy in effect, the termination filing, renewals, open-ended on renewal -----------------------
+
+
+def policy_row(effective_from, days=7):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        effective_from=effective_from,
+        termination_filing_days=days,
+        monthly_minimum_wage=Decimal("1990"),
+        hourly_minimum_wage=Decimal("20.1"),
+    )
+
+
+def test_the_newest_policy_in_effect_applies():
+    new, old = policy_row(D(2026, 1, 1), 5), policy_row(D(2022, 4, 1))
+    assert rules.policy_on([new, old], D(2025, 12, 31)) is old
+    assert rules.policy_on([new, old], D(2026, 1, 1)) is new
+    assert rules.policy_on([new, old], D(2022, 3, 31)) is None
+    assert rules.wage_policy(new) == POLICY and rules.wage_policy(None) is None
+
+
+def test_a_termination_is_filed_within_the_policys_working_days():
+    friday = D(2026, 3, 6)
+    # 7 working days after Friday 6 March 2026: Tuesday 17 March (two weekends).
+    due = D(2026, 3, 17)
+    assert rules.termination_filing(friday, due, [], overrides={}) == rules.TerminationFiling(due, False)
+    assert rules.termination_filing(friday, due + dt.timedelta(1), [], overrides={}).late
+    assert rules.termination_filing(friday, None, [], overrides={}) == rules.TerminationFiling(due, False)
+    # A policy row says how many working days; the one in effect on the termination applies.
+    three = [policy_row(D(2026, 1, 1), 3), policy_row(D(2022, 4, 1))]
+    assert rules.termination_filing(friday, due, three, overrides={}) == rules.TerminationFiling(
+        D(2026, 3, 11), True
+    )
+    assert rules.termination_filing(None, friday, three) == rules.TerminationFiling(None, False)
+
+
+def test_the_default_filing_days_are_stated_once():
+    from apps.contracts.models import ContractPolicy
+
+    assert rules.termination_filing_days(None) == rules.TERMINATION_FILING_DAYS == 7
+    assert ContractPolicy._meta.get_field("termination_filing_days").default == rules.TERMINATION_FILING_DAYS
+
+
+@pytest.mark.parametrize(
+    "previous_end, renewed",
+    [(D(2025, 12, 31), True), (D(2026, 1, 1), False), (D(2025, 12, 30), False), (None, False)],
+)
+def test_a_contract_starting_the_day_after_another_ends_renews_it(previous_end, renewed):
+    assert rules.renews(previous_end, D(2026, 1, 1)) is renewed
+
+
+def test_open_ended_due_on_renewal():
+    this = Prior(Kind.FIXED_TERM, D(2024, 1, 1), D(2026, 12, 31))
+    first = Prior(Kind.FIXED_TERM, D(2021, 1, 1), D(2023, 12, 31))
+    # The first fixed term: not yet; the second consecutive one: due (art. 14).
+    assert not rules.open_ended_due_on_renewal(this, D(2024, 1, 1), [])
+    assert rules.open_ended_due_on_renewal(this, D(2021, 1, 1), [first])
+    # A gap between the terms breaks the series.
+    gap = Prior(Kind.FIXED_TERM, D(2021, 1, 1), D(2023, 12, 29))
+    assert not rules.open_ended_due_on_renewal(this, D(2021, 1, 1), [gap])
+    # Ten years of service by the end.
+    assert rules.open_ended_due_on_renewal(this, D(2016, 12, 31), [])
+    assert not rules.open_ended_due_on_renewal(this, D(2017, 1, 1), [])

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from apps.accounts.roles import Role
 from apps.audit.models import AuditEvent
-from apps.contracts import selectors, services
+from apps.contracts import selectors, services, workflow
 from apps.contracts.models import LabourContract, Worker
 from apps.core.errors import NotAllowed
 from apps.core.personal_data import lookup_hash, mask_id_number
@@ -156,23 +156,23 @@ def test_api_clients_see_their_area(contracts, ent_a, ent_b, api_client_factory)
 
 
 def test_filing_enterprises_by_role(ent_a, ent_b, ent_hr_a, park_admin, api_client_factory):
-    assert set(services.filing_enterprises(p(ent_hr_a))) == {ent_a}
-    assert set(services.filing_enterprises(p(park_admin))) == {ent_a, ent_b}
-    assert set(services.filing_enterprises(SYSTEM)) == {ent_a, ent_b}
+    assert set(selectors.filing_enterprises(p(ent_hr_a))) == {ent_a}
+    assert set(selectors.filing_enterprises(p(park_admin))) == {ent_a, ent_b}
+    assert set(selectors.filing_enterprises(SYSTEM)) == {ent_a, ent_b}
 
     writer, _ = api_client_factory(name="writer", scopes=["contracts:write"], area=ent_b.town)
-    assert set(services.filing_enterprises(principal_for_api_client(writer))) == {ent_b}
+    assert set(selectors.filing_enterprises(principal_for_api_client(writer))) == {ent_b}
     platform, _ = api_client_factory(name="platform", scopes=["contracts:write"])
-    assert set(services.filing_enterprises(principal_for_api_client(platform))) == {ent_a, ent_b}
+    assert set(selectors.filing_enterprises(principal_for_api_client(platform))) == {ent_a, ent_b}
     reader, _ = api_client_factory(name="reader", scopes=["contracts:read"])
     with pytest.raises(NotAllowed):
-        services.filing_enterprises(principal_for_api_client(reader))
+        selectors.filing_enterprises(principal_for_api_client(reader))
 
     for role in (Role.UNION_OFFICIAL, Role.MEDIATOR, Role.INSPECTOR):
         with pytest.raises(NotAllowed):
-            services.filing_enterprises(p(user_with_role(role)))
+            selectors.filing_enterprises(p(user_with_role(role)))
     with pytest.raises(NotAllowed):
-        services.filing_enterprises(ANONYMOUS)
+        selectors.filing_enterprises(ANONYMOUS)
 
 
 def test_a_union_official_or_an_api_client_of_another_area_cannot_file(
@@ -232,7 +232,7 @@ def test_never_in_full_without_the_permission_even_when_asked(contracts, api_cli
         ANONYMOUS,
     ]
     for principal in principals:
-        assert not selectors.can_see_full_id(principal)
+        assert not workflow.can_see_full_id(principal)
         assert selectors.id_number_for(principal, contract, full=True) == masked
     assert not sensitive_views().exists()
 

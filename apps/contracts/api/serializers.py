@@ -1,10 +1,10 @@
 """Serializers of `/api/v1/contracts/`.
 
 Output and input are separate. The filing row (`ContractRowSerializer`) documents the columns of
-`services.COLUMNS`, the import format of the signing platform; the views pass the row as sent to
+`importing.COLUMNS`, the import format of the signing platform; the views pass the row as sent to
 `services.file_contract` / `file_batch`, which parse and check it and report every problem per
 column (the same reasons as an import's report). What a caller sees of the worker is decided by
-`selectors.api_shows_personal_data` and `selectors.id_number_for` (masked, or in full and audited).
+`workflow.api_shows_personal_data` and `selectors.id_number_for` (masked, or in full and audited).
 Components carry a `Contract…` name so that their enums never clash with another module's.
 """
 
@@ -16,9 +16,8 @@ from rest_framework import serializers
 from apps.api.serializers import principal_of
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 
-from .. import selectors, services
-from ..models import ContractHistory, ESignature, ImportJob, LabourContract, Worker
-from ..rules import HoursSystem, Kind
+from .. import selectors, workflow
+from ..models import ContractHistory, ESignature, HoursSystem, ImportJob, Kind, LabourContract, Worker
 
 # The filing row (the import format) ------------------------------------------------------------------
 
@@ -244,7 +243,7 @@ class ContractOutSerializer(serializers.ModelSerializer):
         principal = principal_of(self)
         worker = contract.worker
         full = principal is not None and self.context.setdefault(
-            "full_personal_data", selectors.api_shows_personal_data(principal)
+            "full_personal_data", workflow.api_shows_personal_data(principal)
         )
         return {
             "name": worker.name,
@@ -289,7 +288,7 @@ class ContractDetailsSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_termination_filing_due(self, contract):
-        return services.termination_filing_due(contract)
+        return selectors.termination_filing(contract).due
 
 
 @extend_schema_serializer(component_name="ContractDetail")

@@ -1,7 +1,7 @@
 """`/api/v1/contracts/`: the contract library for district systems and the e-signing platform.
 
 The platform pushes filings one by one or in batches of up to 1,000 rows (the columns of the import
-format, `services.COLUMNS`) and uploads its exports as import jobs whose progress it polls. District
+format, `importing.COLUMNS`) and uploads its exports as import jobs whose progress it polls. District
 systems read the contracts of their area with filters and each enterprise's contract book
 (`/api/v1/enterprises/{id}/contract-book/`). Reads go through `contracts.selectors` (a contract
 outside the caller's scope is a 404); every write calls one function of `contracts.services`, whose
@@ -17,11 +17,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.api.views import ScopedViewMixin, validated
+from apps.api.workflow import action_perms, action_scopes, transition_endpoint
 from apps.enterprises.models import Enterprise
 
-from .. import selectors, services
+from .. import importing, selectors, services
+from ..filters import ContractFilter
 from ..models import ImportJob, LabourContract
-from .filters import ContractFilter
+from ..workflow import WORKFLOW
 from .serializers import (
     BatchResultSerializer,
     ContractBookSerializer,
@@ -49,7 +51,7 @@ def _row(data) -> dict:
     and checks it (the same reasons as an import's report)."""
     if not isinstance(data, dict):
         raise ValidationError({"non_field_errors": [_("Send one contract as an object of columns.")]})
-    return {name: data.get(name) for name in services.COLUMNS}
+    return {name: data.get(name) for name in importing.COLUMNS}
 
 
 def _rows(data) -> list[dict]:
@@ -70,7 +72,7 @@ def _rows(data) -> list[dict]:
         raise ValidationError(
             {"non_field_errors": [_("Rows %(rows)s are not objects of columns.") % {"rows": shown}]}
         )
-    return [{name: row.get(name) for name in services.COLUMNS} for row in data]
+    return [{name: row.get(name) for name in importing.COLUMNS} for row in data]
 
 
 # Contracts -------------------------------------------------------------------------------------------
@@ -120,11 +122,14 @@ class ContractViewSet(
     filterset_class = ContractFilter
     filter_backends = [DjangoFilterBackend]
     parser_classes = [parsers.JSONParser]
+    # The lifecycle actions' scope and permission are the table's; the other writes (filing,
+    # verification) need `contracts:write` and the filing permission.
     required_scopes = {
         "list": READ,
         "retrieve": READ,
         "HEAD": READ,
         "OPTIONS": READ,
+        **action_scopes(WORKFLOW),
         "*": WRITE,
     }
     required_perms = {
@@ -132,6 +137,7 @@ class ContractViewSet(
         "retrieve": VIEW,
         "HEAD": VIEW,
         "OPTIONS": VIEW,
+        **action_perms(WORKFLOW),
         "*": FILE,
     }
 
@@ -177,16 +183,7 @@ class ContractViewSet(
         }
         return Response(BatchResultSerializer(body).data)
 
-    @extend_schema(
-        summary="File the termination of a contract",
-        description="From `in_force` to `terminated` (409 otherwise), with the day it ended (not in "
-        "the future, not before the start) and the reason, both required (400 with "
-        "`error.fields`). The filing date is today; a filing later than the [POLICY] working days "
-        "shows in the enterprise's book. Scope: `contracts:write`.",
-        request=TerminateInSerializer,
-        responses={200: _DETAIL},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    @transition_endpoint(WORKFLOW, "terminate", request=TerminateInSerializer, response=_DETAIL)
     def terminate(self, request, pk=None):
         contract = self.get_object()
         data = validated(TerminateInSerializer(data=request.data))

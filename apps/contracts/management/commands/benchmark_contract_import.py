@@ -29,19 +29,55 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from stdnum.cn import uscc as uscc_mod
 
 from apps.accounts.models import Organisation, User
 from apps.contracts import importing, services
 from apps.contracts.models import ContractPolicy, ImportJob, LabourContract, Worker
-from apps.core import demo
 from apps.core.context import acting_as
 from apps.core.models import Area
 from apps.core.personal_data import lookup_hash, with_check_character
+from apps.core.principal import principal_for_user
 from apps.enterprises.models import Enterprise
 
 KINDS = (("fixed_term", 70), ("open_ended", 15), ("task", 10), ("part_time", 5))
 JOBS = ("装配工", "焊工", "质检员", "叉车司机", "仓管员", "电工", "操作工", "文员", "销售代表", "厨师")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# Generated values (the demo park's generators live in the shell, apps/demo, above this module).
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国志海燕红梅晓东春花文斌丹永健"
+STEMS = ("华达", "联创", "恒通", "宏远", "鑫源", "金桥", "瑞丰", "东盛", "永安", "博信", "桂龙", "柳新")
+TRADES = (("C", "汽车零部件制造"), ("C", "机械制造"), ("C", "电子科技"), ("G", "物流"), ("F", "商贸"))
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def phone(rng: random.Random) -> str:
+    return "1" + rng.choice("3456789") + "".join(str(rng.randint(0, 9)) for _ in range(9))
+
+
+def make_uscc(rng: random.Random) -> str:
+    """A valid unified social credit code: 91 (an enterprise), a Liuzhou region, an organisation
+    code with its GB 11714 check character, and the GB 32100 check character."""
+    body = [rng.randint(0, 9) for _ in range(8)]
+    c = 11 - sum(d * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
+    first17 = "91450271" + "".join(map(str, body)) + ("X" if c == 10 else "0" if c == 11 else str(c))
+    return uscc_mod.validate(first17 + uscc_mod.calc_check_digit(first17))
+
+
+def enterprise_names(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    """n distinct (name, industry section letter) pairs."""
+    seen, out = set(), []
+    while len(out) < n:
+        section, trade = rng.choice(TRADES)
+        name = f"柳州{rng.choice(STEMS)}{rng.choice(STEMS)}{trade}有限公司"
+        if name not in seen:
+            seen.add(name)
+            out.append((name, section))
+    return out
 
 
 class Command(BaseCommand):
@@ -123,15 +159,15 @@ class Command(BaseCommand):
         )
         taken_names = set(Organisation.objects.values_list("name", flat=True))
         orgs, companies = [], []
-        for name, section in demo.enterprise_names(rng, missing * 2):
+        for name, section in enterprise_names(rng, missing * 2):
             if len(orgs) == missing:
                 break
             name = f"{name[:-4]}（基准{len(orgs) + 1}）{name[-4:]}"
             if name in taken_names:
                 continue
-            uscc = demo.make_uscc(rng)
+            uscc = make_uscc(rng)
             while uscc in taken:
-                uscc = demo.make_uscc(rng)
+                uscc = make_uscc(rng)
             taken.add(uscc)
             org = Organisation(name=name, kind=Organisation.Kind.ENTERPRISE, code=uscc, area=town)
             orgs.append(org)
@@ -161,7 +197,7 @@ class Command(BaseCommand):
         hashes, files = set(), {}
         csv_path = folder / "export.csv"
         with open(csv_path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=services.COLUMNS)
+            writer = csv.DictWriter(fh, fieldnames=importing.COLUMNS)
             writer.writeheader()
             for i in range(n):
                 born = first_birth + dt.timedelta(days=i // 900)
@@ -172,9 +208,9 @@ class Command(BaseCommand):
                 start = today - dt.timedelta(days=rng.randrange(30, 1500))
                 row = {
                     "enterprise_uscc": company.uscc,
-                    "worker_name": demo.person_name(rng),
+                    "worker_name": person_name(rng),
                     "worker_id_number": number,
-                    "worker_phone": demo.phone(rng),
+                    "worker_phone": phone(rng),
                     "contract_number": f"BM{seed}-{i:07d}",
                     "kind": kind,
                     "employment_start": start.isoformat(),
@@ -236,8 +272,6 @@ class Command(BaseCommand):
     # Running ------------------------------------------------------------------------------------
 
     def _import(self, user, path: Path, label: str, profile) -> ImportJob:
-        from apps.core.principal import principal_for_user
-
         principal = principal_for_user(user)
         began = time.perf_counter()
         with open(path, "rb") as fh:

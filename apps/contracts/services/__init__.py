@@ -1,0 +1,36 @@
+"""Writes of labour-contract filing, one function per named action, by topic:
+
+- `filing`: filing in batches (`file_batch`: pages, the API and the signing platform's import all
+  go through it) and one contract (`file_contract`), which also renews the contracts they follow;
+- `lifecycle`: the termination, the daily expiry, the verification of a signed file;
+- `imports`: the import jobs of the signing platform's exports (start, run, finish);
+- `alerts`: the daily alerts to enterprise HR.
+
+Every row is checked by `rules.check` with the worker's other contracts at the same employer and
+the policy in effect; refusals are reported per row and field (nothing of the row is written),
+flags are stored on the contract. A batch is written in one transaction with bulk inserts, so a
+large import runs at thousands of rows a second (`manage.py benchmark_contract_import`).
+
+Reads live in `selectors`, "may X?" in `workflow`, the law in `rules`, the filing format
+(`COLUMNS`, `parse_row`) and the reading of files in `importing`. A test that replaces a function
+patches the topic module that calls it (e.g. `services.imports.file_batch`).
+"""
+
+from .alerts import send_contract_alerts
+from .filing import BatchResult, RowError, file_batch, file_contract
+from .imports import import_principal, run_import, start_import
+from .lifecycle import expire_contracts, terminate, verify_signed_file
+
+__all__ = [
+    "BatchResult",
+    "RowError",
+    "expire_contracts",
+    "file_batch",
+    "file_contract",
+    "import_principal",
+    "run_import",
+    "send_contract_alerts",
+    "start_import",
+    "terminate",
+    "verify_signed_file",
+]

@@ -1,0 +1,437 @@
+"""Filing contracts: `file_batch`, the one write path of every channel (the page files a batch of
+one, the API up to 1,000 rows, an import job chunks of 1,000), and `file_contract` (one row, its
+refusals raised).
+
+A batch runs in named steps, in one transaction:
+
+1. parse the rows (`importing.parse_row`): format errors are reported per row and column;
+2. read what the batch needs in a few queries, whatever its size (`_read_known`): the
+   enterprises the principal may file for, the workers by the keyed hash of their ID number,
+   their other contracts at those enterprises, the platform records already filed, the policy;
+3. file each row (`_file_row`): its enterprise, or an already filed platform record left as it
+   is (`_enterprise_for`), a paper contract filed before (`_already_filed`), the checks of the
+   law with the worker's other contracts, including those earlier in the batch (`_findings`),
+   and of the signed file (`_refused`), its worker (`_worker_for`), the contracts it renews
+   (`_follow` / `_renewed_by`: one rule, `rules.renews`, for the database and the batch);
+4. insert the workers, contracts, history and e-signatures in bulk (`_insert`), one audit event
+   per contract (`_audit`), and renew the contracts filed before that the batch follows
+   (`_renew`, through the workflow).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit import services as audit
+from apps.audit.history import transition
+from apps.core import personal_data
+from apps.core.errors import DomainError
+from apps.core.principal import SYSTEM
+
+from .. import importing, rules, selectors
+from ..models import ContractHistory, ESignature, LabourContract, Worker
+from ..workflow import WORKFLOW
+
+S = LabourContract.Status
+#: The states a contract is renewed from (the workflow's "renew").
+RENEWABLE = WORKFLOW.get("renew").sources
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "reason": self.reason}
+
+
+@dataclass
+class BatchResult:
+    created: list = field(default_factory=list)
+    unchanged: int = 0
+    #: The contracts that paper rows repeated (counted in `unchanged`; only their
+    #: `selectors.PRIOR_FIELDS` loaded).
+    already_filed: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+def acting_user(principal):
+    """The signed-in user acting, or None (an API client, the system)."""
+    user = principal.user
+    return user if user is not None and user.is_authenticated else None
+
+
+@dataclass
+class _Known:
+    """What a batch reads before checking its rows."""
+
+    #: Credit code → an enterprise the principal may file for.
+    enterprises: dict
+    #: ID number → its keyed hash (computed once per number).
+    hash_of: dict
+    #: Keyed hash → a worker already filed (only the key loaded).
+    workers: dict
+    #: (platform, record id) already filed → the enterprise it was filed for.
+    filed_keys: dict
+    #: (worker id, enterprise id) → the worker's contracts there.
+    priors: dict
+    policies: list
+
+
+@dataclass
+class _Plan:
+    """What a batch writes."""
+
+    source: str
+    principal: object
+    files: dict | None
+    new_workers: dict = field(default_factory=dict)
+    contracts: list = field(default_factory=list)
+    #: (contract, row, the signed file's bytes or None)
+    signatures: list = field(default_factory=list)
+    #: Contracts filed before that rows of the batch renew, by pk.
+    renewed: dict = field(default_factory=dict)
+    #: (keyed hash, enterprise id) → the batch's own contracts and their terms as priors.
+    batch_contracts: dict = field(default_factory=lambda: defaultdict(list))
+    batch_priors: dict = field(default_factory=lambda: defaultdict(list))
+
+
+def file_batch(
+    principal,
+    rows: list[dict],
+    *,
+    source: str = LabourContract.Source.PAGE,
+    files: dict[str, bytes] | None = None,
+    first_row: int = 1,
+) -> BatchResult:
+    """Check and file a batch of rows in one transaction. Rows with a refusal are reported
+    (row number, field, reason with its source) and skipped; the others are written. A row whose
+    (platform, record id) is already filed is left as it is (idempotent re-import). `files` maps
+    a row's `file_name` to the signed file's bytes, whose SHA-256 must match the row's."""
+    allowed = selectors.filing_enterprises(principal)
+    result = BatchResult()
+    parsed = _parse_rows(rows, first_row, result)
+    if not parsed:
+        return result
+    with transaction.atomic():
+        known = _read_known(parsed, allowed)
+        plan = _Plan(source=source, principal=principal, files=files)
+        for number, row in parsed:
+            _file_row(number, row, known, plan, result)
+        _insert(plan)
+        _audit(plan.contracts)
+        _renew(plan.renewed.values(), principal)
+    result.created = plan.contracts
+    return result
+
+
+def _parse_rows(rows: list, first_row: int, result: BatchResult) -> list[tuple[int, dict]]:
+    """(row number, typed row) of the rows without a format error; the others' errors reported."""
+    parsed: list[tuple[int, dict]] = []
+    today = timezone.localdate()
+    for offset, raw in enumerate(rows):
+        number = first_row + offset
+        if not isinstance(raw, dict):
+            result.errors.append(RowError(number, "", _("A row must be an object of columns.")))
+            continue
+        row, problems = importing.parse_row(raw, today)
+        if problems:
+            result.errors.extend(RowError(number, f, r) for f, r in problems)
+            continue
+        parsed.append((number, row))
+    return parsed
+
+
+def _read_known(parsed: list[tuple[int, dict]], allowed) -> _Known:
+    enterprises = {e.uscc: e for e in allowed.filter(uscc__in={r["enterprise_uscc"] for _, r in parsed})}
+    hash_of = {r["worker_id_number"]: personal_data.lookup_hash(r["worker_id_number"]) for _, r in parsed}
+    workers = selectors.workers_by_hash(set(hash_of.values()))
+    return _Known(
+        enterprises=enterprises,
+        hash_of=hash_of,
+        workers=workers,
+        filed_keys=selectors.filed_platform_records(
+            {(r["platform"], r["record_id"]) for _, r in parsed if r["record_id"]}
+        ),
+        priors=selectors.contracts_of_workers(
+            [w.pk for w in workers.values()], [e.pk for e in enterprises.values()]
+        ),
+        policies=selectors.policies(),
+    )
+
+
+def _file_row(number: int, row: dict, known: _Known, plan: _Plan, result: BatchResult) -> None:
+    """Plan the filing of one row, or report why not (or count it as already filed)."""
+    enterprise = _enterprise_for(number, row, known, result)
+    if enterprise is None:
+        return
+    id_hash = known.hash_of[row["worker_id_number"]]
+    worker = known.workers.get(id_hash) or plan.new_workers.get(id_hash)
+    existing = known.priors.get((worker.pk, enterprise.pk), []) if worker else []
+    same = None if row["record_id"] else _already_filed(existing, row)
+    if same is not None:
+        result.unchanged += 1  # a paper row imported again
+        result.already_filed.append(same)
+        return
+    in_batch = (id_hash, enterprise.pk)
+    findings = _findings(row, existing, plan.batch_priors[in_batch], known.policies)
+    if _refused(number, row, findings, plan.files, result):
+        return
+    contract = _contract(row, enterprise, worker or _worker_for(row, id_hash, plan), findings, plan)
+    if row["signing"] == LabourContract.Signing.E_SIGNATURE:
+        plan.signatures.append((contract, row, (plan.files or {}).get(row["file_name"])))
+        known.filed_keys[(row["platform"], row["record_id"])] = enterprise.pk
+    _follow(row, contract, existing, in_batch, plan)
+
+
+def _enterprise_for(number: int, row: dict, known: _Known, result: BatchResult):
+    """The enterprise the row is filed for; None when the row goes no further: an enterprise the
+    principal may not file for (reported), or a platform record already filed (left as it is;
+    reported if it was filed for another enterprise)."""
+    enterprise = known.enterprises.get(row["enterprise_uscc"])
+    if enterprise is None:
+        message = _("No enterprise with this credit code that you may file for.")
+        result.errors.append(RowError(number, "enterprise_uscc", message))
+        return None
+    filed_for = known.filed_keys.get((row["platform"], row["record_id"])) if row["record_id"] else None
+    if filed_for is None:
+        return enterprise
+    if filed_for != enterprise.pk:
+        # Never another enterprise's contract under the same platform record.
+        message = _("This platform record is already filed for another enterprise.")
+        result.errors.append(RowError(number, "record_id", message))
+    else:
+        result.unchanged += 1
+    return None
+
+
+def _findings(row: dict, existing: list, batch_priors: list, policies: list) -> list[rules.Finding]:
+    """The law's findings on the row, with the worker's contracts at the employer filed before and
+    earlier in the batch, and the policy in effect on its start."""
+    priors = [rules.prior_of(c) for c in existing] + batch_priors
+    policy = rules.policy_on(policies, row["start"] or timezone.localdate())
+    return rules.check(rules.terms_of(row), priors, rules.wage_policy(policy))
+
+
+def _refused(number: int, row: dict, findings: list, files: dict | None, result: BatchResult) -> bool:
+    """Report the refusals of the law (with their source) and of the signed file; True if any."""
+    refusals = [f for f in findings if f.severity == rules.REFUSE]
+    esign_error = _check_file(row, files)
+    result.errors.extend(RowError(number, f.field, f"{f.message} ({f.source})") for f in refusals)
+    if esign_error:
+        result.errors.append(RowError(number, *esign_error))
+    return bool(refusals or esign_error)
+
+
+def _follow(row: dict, contract: LabourContract, existing: list, in_batch: tuple, plan: _Plan) -> None:
+    """The contracts the new one renews (filed before: through the workflow once inserted; earlier
+    in the batch: inserted renewed), and the new one as a prior of the worker's later rows."""
+    for previous in _renewed_by(row["start"], existing):
+        plan.renewed[previous.pk] = previous
+    for previous in _renewed_by(row["start"], plan.batch_contracts[in_batch]):
+        previous.status = S.RENEWED
+    plan.batch_contracts[in_batch].append(contract)
+    plan.batch_priors[in_batch].append(
+        rules.Prior(
+            kind=row["kind"],
+            start=row["start"],
+            end=row["end"],
+            had_probation=row["probation_end"] is not None,
+            reference=row["contract_number"],
+        )
+    )
+
+
+def _renewed_by(start, candidates: list) -> list:
+    """The contracts among `candidates` (the worker's at the same employer) that a contract
+    starting on `start` renews: `rules.renews`, from a state the workflow renews."""
+    return [c for c in candidates if c.status in RENEWABLE and rules.renews(c.end, start)]
+
+
+def _already_filed(contracts: list[LabourContract], row: dict) -> LabourContract | None:
+    """The contract a row without a platform record repeats: already filed for the worker at the
+    same employer with the same type, start, end and contract number. Importing a file again
+    leaves it as it is instead of refusing it as an overlap; any other difference is still an
+    overlap."""
+    return next(
+        (
+            c
+            for c in contracts
+            if c.kind == row["kind"]
+            and c.start == row["start"]
+            and c.end == row["end"]
+            and c.reference == row["contract_number"]
+        ),
+        None,
+    )
+
+
+def _worker_for(row: dict, id_hash: str, plan: _Plan) -> Worker:
+    """A worker filed for the first time (inserted with the batch)."""
+    birth, sex = personal_data.birth_date_and_sex(row["worker_id_number"])
+    worker = Worker(
+        name=row["worker_name"],
+        id_number=row["worker_id_number"],
+        id_number_hash=id_hash,
+        sex=sex,
+        birth_date=birth,
+        phone=row["worker_phone"],
+    )
+    plan.new_workers[id_hash] = worker
+    return worker
+
+
+def _contract(row: dict, enterprise, worker: Worker, findings: list, plan: _Plan) -> LabourContract:
+    contract = LabourContract(
+        enterprise=enterprise,
+        worker=worker,
+        reference=row["contract_number"],
+        kind=row["kind"],
+        employment_start=row["employment_start"],
+        start=row["start"],
+        end=row["end"],
+        task=row["task"],
+        probation_end=row["probation_end"],
+        job=row["job"],
+        workplace=row["workplace"],
+        hours_system=row["hours_system"],
+        hours_approval=row["hours_approval"],
+        monthly_pay=row["monthly_pay"],
+        hourly_pay=row["hourly_pay"],
+        weekly_hours=row["weekly_hours"],
+        social_insurance=row["social_insurance"],
+        signed_on=row["signed_on"],
+        signing=row["signing"],
+        flags=[f.code for f in findings],
+        source=plan.source,
+        filed_by=acting_user(plan.principal),
+    )
+    plan.contracts.append(contract)
+    return contract
+
+
+def _check_file(row: dict, files: dict | None) -> tuple[str, str] | None:
+    if row["signing"] != LabourContract.Signing.E_SIGNATURE or not row["file_name"]:
+        return None
+    data = (files or {}).get(row["file_name"])
+    if data is None:
+        return None if files is None else ("file_name", _("The signed file is not in the upload."))
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != row["file_sha256"]:
+        return (
+            "file_sha256",
+            _(
+                "The signed file's SHA-256 is %(actual)s, not the %(declared)s the platform declared: the file was altered."
+            )
+            % {"actual": actual, "declared": row["file_sha256"]},
+        )
+    return None
+
+
+def _signature(contract: LabourContract, row: dict, data: bytes | None) -> ESignature:
+    signature = ESignature(
+        contract=contract,
+        platform=row["platform"],
+        record_id=row["record_id"],
+        employer_signed_at=row["employer_signed_at"],
+        worker_signed_at=row["worker_signed_at"],
+        timestamp_authority=row["timestamp_authority"],
+        timestamp_token=row["timestamp_token"],
+        sha256=row["file_sha256"],
+    )
+    if data is not None:
+        signature.file.save(f"{contract.pk}.pdf", ContentFile(data), save=False)
+    return signature
+
+
+def _insert(plan: _Plan) -> None:
+    """The batch's workers, contracts, their history ("file", and "renew" for those renewed
+    within the batch) and e-signatures, in bulk."""
+    Worker.objects.bulk_create(list(plan.new_workers.values()), batch_size=1000)
+    LabourContract.objects.bulk_create(plan.contracts, batch_size=1000)
+    user, label = acting_user(plan.principal), plan.principal.label
+
+    def history(contract, action, from_status, to_status):
+        return ContractHistory(
+            subject=contract,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor=user,
+            actor_label=label,
+        )
+
+    ContractHistory.objects.bulk_create(
+        [history(c, "file", "", S.IN_FORCE) for c in plan.contracts]
+        + [history(c, "renew", S.IN_FORCE, S.RENEWED) for c in plan.contracts if c.status == S.RENEWED],
+        batch_size=1000,
+    )
+    ESignature.objects.bulk_create(
+        [_signature(c, row, data) for c, row, data in plan.signatures], batch_size=1000
+    )
+
+
+def _audit(contracts: list[LabourContract]) -> None:
+    audit.record_many(
+        "contracts.file",
+        contracts,
+        after=lambda c: {
+            "enterprise": str(c.enterprise_id),
+            "kind": c.kind,
+            "start": c.start,
+            "flags": c.flags,
+            "source": c.source,
+        },
+    )
+
+
+def _renew(contracts, principal) -> None:
+    """The contracts filed before that the batch follows are renewed, through the workflow. The
+    renewal follows from the filing the principal made: API clients' and the platform's as the
+    system, users' as themselves."""
+    actor = SYSTEM if principal.is_api_client or principal.is_system else principal
+    for previous in contracts:
+        transition(previous, WORKFLOW, "renew", actor)
+
+
+def file_contract(principal, row: dict, *, file_bytes: bytes | None = None) -> LabourContract:
+    """File one contract (the page and the API's single filing). Refusals raise a DomainError
+    with every field's reason; an already filed (platform, record id), or a paper contract filed
+    before with the same terms (`_already_filed`), is returned as it is."""
+    files = None
+    if file_bytes is not None:
+        row = {**row, "file_name": row.get("file_name") or "signed.pdf"}
+        files = {row["file_name"]: file_bytes}
+        if not row.get("file_sha256"):
+            row["file_sha256"] = hashlib.sha256(file_bytes).hexdigest()
+    result = file_batch(
+        principal,
+        [row],
+        source=LabourContract.Source.PAGE if not principal.is_api_client else LabourContract.Source.API,
+        files=files,
+    )
+    if result.errors:
+        fields: dict[str, list] = defaultdict(list)
+        for error in result.errors:
+            fields[error.field or "__all__"].append(error.reason)
+        raise DomainError(result.errors[0].reason, fields=dict(fields))
+    if result.created:
+        return result.created[0]
+    if result.already_filed:
+        return LabourContract.objects.get(pk=result.already_filed[0].pk)
+    return selectors.contract_of_record(
+        importing.clip(row.get("platform"), 50), importing.clip(row.get("record_id"), 100)
+    )
