@@ -49,7 +49,7 @@ _MEDIATION_WORK = {
 
 #: Labour-contract filing (issue 6). Which contracts a user sees is decided by
 #: `LabourContract.visible_to` (HR: their enterprise's); which enterprise they file for, by
-#: `contracts.services.filing_enterprises`.
+#: `contracts.selectors.filing_enterprises` (the check: `contracts.workflow.filing_refusal`).
 _CONTRACTS_HR = {
     "contracts.view_labourcontract",
     "contracts.file_contract",

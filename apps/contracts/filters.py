@@ -170,14 +170,6 @@ class ExpiringWithinFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class YesNoSelect(YesNoWidget):
-    """`YesNoWidget` whose bound value is selected again: a select's `format_value` returns the
-    list of selected values (the shared widget returns a bare string, so "true" never matches)."""
-
-    def format_value(self, value):
-        return [super().format_value(value)]
-
-
 class ContractFilter(django_filters.FilterSet):
     """The contract library's parameters. Each filter only parses its parameter; what a list
     means is decided by the functions above. The page passes `enterprises` (those the principal
@@ -208,7 +200,7 @@ class ContractFilter(django_filters.FilterSet):
     flagged = django_filters.BooleanFilter(
         method="filter_flagged",
         label=_("Flagged"),
-        widget=YesNoSelect,
+        widget=YesNoWidget,
         help_text=_("Contracts filed with a finding of the Labour Contract Law (see `flags`), or without."),
     )
     flag = django_filters.CharFilter(

@@ -30,4 +30,5 @@ class YesNoWidget(forms.Select):
         super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
 
     def format_value(self, value):
-        return {True: "true", False: "false", "True": "true", "False": "false"}.get(value, value or "")
+        # A select's format_value is the list of selected values (else the chosen one is not shown).
+        return [{True: "true", False: "false", "True": "true", "False": "false"}.get(value, value or "")]

@@ -21,9 +21,15 @@ def test_imports_documents_and_notifications_have_their_own_queues():
 
     app.loader.import_default_modules()
     router = app.amqp.router
-    queue_of = {name: router.route({}, name)["queue"].name for name in app.tasks if not name.startswith("celery.")}
+    queue_of = {
+        name: router.route({}, name)["queue"].name for name in app.tasks if not name.startswith("celery.")
+    }
     assert queue_of["contracts.run_import"] == queue_of["enterprises.confirm_import"] == "imports"
     assert queue_of["documents.render"] == "documents"
-    assert queue_of["notifications.send_email"] == queue_of["notifications.retry_unsent_email"] == "notifications"
+    assert (
+        queue_of["notifications.send_email"]
+        == queue_of["notifications.retry_unsent_email"]
+        == "notifications"
+    )
     assert queue_of["mediation.flag_overdue"] == "celery"
     assert set(queue_of.values()) <= set(settings.CELERY_TASK_QUEUES_ALL)
