@@ -128,10 +128,10 @@ class Table:
             rows.sort(key=operator.itemgetter(0))
         qn = connection.ops.quote_name
         columns = ", ".join(qn(f.column) for f in self.fields)
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {qn(self.model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(r)
+        sql = f"COPY {qn(self.model._meta.db_table)} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for r in rows:
+                copy.write_row(r)
         self.count += len(rows)
 
 

@@ -87,9 +87,13 @@ class Certification:
         if self.rs is None:  # pragma: no cover - migration 0002 creates it
             raise RuntimeError("no default certification rule set (migration 0002)")
         self.levels = list(self.rs.levels.order_by("rank"))
-        self.items = list(Item.objects.filter(category__rule_set=self.rs).order_by("category__order", "order"))
+        self.items = list(
+            Item.objects.filter(category__rule_set=self.rs).order_by("category__order", "order")
+        )
         self.admin = context["logins"].get("admin")
-        self.overrides = load_overrides(dt.date(self.today.year - 4, 1, 1), self.today + dt.timedelta(days=60))
+        self.overrides = load_overrides(
+            dt.date(self.today.year - 4, 1, 1), self.today + dt.timedelta(days=60)
+        )
         self.numbers: dict = {}
         #: enterprise id -> [(level rank, issued_on, valid_until, status)]
         self.titles: dict = {}
@@ -263,7 +267,9 @@ class Certification:
             roles += [GroupMember.Role.UNION_REP] * unions + [GroupMember.Role.WORKER_REP] * (reps - unions)
             assert services.group_ratio_met(reps, len(roles), self.rs)
             for role in roles:
-                t[GroupMember].add({"application_id": app_id, "name": demo.person_name(rng), "role": role, "position": ""})
+                t[GroupMember].add(
+                    {"application_id": app_id, "name": demo.person_name(rng), "role": role, "position": ""}
+                )
             end = (submitted_at.date() if submitted_at else self.today) - dt.timedelta(days=rng.randint(1, 3))
             row["summary"] = rng.choice(SUMMARIES)
             row["disclosure_method"] = Application.Disclosure.POSTED
@@ -281,7 +287,11 @@ class Certification:
         valid_until = issued_on + relativedelta(years=rs.validity_years) - DAY
         status, ended, reason = Certificate.Status.VALID, None, ""
         if valid_until < self.today:
-            status, ended, reason = Certificate.Status.LAPSED, valid_until + DAY, EXPIRED_REASON.format(date=valid_until)
+            status, ended, reason = (
+                Certificate.Status.LAPSED,
+                valid_until + DAY,
+                EXPIRED_REASON.format(date=valid_until),
+            )
         elif rng.random() < REVOKED_SHARE and issued_on < self.today - dt.timedelta(days=120):
             status = Certificate.Status.REVOKED
             ended = rng.day(issued_on + dt.timedelta(days=90), self.today - dt.timedelta(days=5))
@@ -363,16 +373,17 @@ class Certification:
         self.titles.setdefault(e.id, []).append((level.rank, issued_on, valid_until, status))
 
     def build(self, stdout):
-        rng, today = self.rng, self.today
+        rng = self.rng
         self.notices: dict = {}
         rounds = self.rounds()
         total = self.counts["applications"]
         per_round = [round(total * share) for share in ROUND_SHARES]
         per_round[-1] = total - sum(per_round[:-1])
         made = {}
-        short = 0
+        carried = 0  # applications a round could not take (too few eligible), left to the next
         for index, (rnd, n) in enumerate(zip(rounds, per_round, strict=True)):
             current = index == len(rounds) - 1
+            n += carried
             first_submission = rnd["opens_on"] + dt.timedelta(days=30)
             pool = []
             for e in self.enterprises:
@@ -387,15 +398,26 @@ class Certification:
             rng.shuffle(others)
             chosen = (climbing[: int(n * 0.45)] + others)[:n]
             if len(chosen) < n:
-                short += n - len(chosen)
                 chosen = (climbing + others)[:n]
             statuses = [rng.weighted(CURRENT_MIX if current else CLOSED_MIX) for _ in chosen]
+            if current and len(chosen) < n:
+                # Too few eligible (tiny scales only): drafts, which nothing checks before submission.
+                taken = {e.id for e, _level in chosen}
+                extra = [
+                    (e, self.target(e, self.today) or self.levels[0])
+                    for e in self.enterprises
+                    if e.id not in taken and e.status == EnterpriseStatus.OPERATING
+                ][: n - len(chosen)]
+                chosen += extra
+                statuses += [S.DRAFT] * len(extra)
+            carried = n - len(chosen)
             if current:
                 self.current_round(rnd, chosen, statuses)
             else:
                 self.closed_round(rnd, chosen, statuses)
             for s in statuses:
                 made[s] = made.get(s, 0) + 1
+        short = carried
         certs = sum(self.numbers.values())
         stdout.write(
             f"  certification: {sum(made.values())} applications in {len(rounds)} rounds ("
@@ -418,7 +440,9 @@ class Certification:
     def closed_round(self, rnd, chosen, statuses):
         rng = self.rng
         year = rnd["year"]
-        notices = [self.notice(rnd, self.working_on_or_after(dt.date(year, m, d)), closed=True) for m, d in NOTICES]
+        notices = [
+            self.notice(rnd, self.working_on_or_after(dt.date(year, m, d)), closed=True) for m, d in NOTICES
+        ]
         for (e, level), status in zip(chosen, statuses, strict=True):
             notice = rng.choice(notices)
             starts = notice["starts_on"]
@@ -473,7 +497,11 @@ class Certification:
             return today - dt.timedelta(days=n)
 
         closed_notice = self.notice(rnd, self.working_on_or_after(ago(45)), closed=True)
-        running = self.notice(rnd, self.working_on_or_after(ago(4)) if self.working_on_or_after(ago(4)) < today else ago(2), closed=False)
+        running = self.notice(
+            rnd,
+            self.working_on_or_after(ago(4)) if self.working_on_or_after(ago(4)) < today else ago(2),
+            closed=False,
+        )
         for (e, level), status in zip(chosen, statuses, strict=True):
             scores = self._scores(level)
             if status == S.CERTIFIED:

@@ -111,10 +111,14 @@ class Contracts:
             single = K.PART_TIME if r < part_time else K.TASK if r < part_time + task else None
         for attempt in range(30):
             short = attempt >= 10
-            terms = [1 if short else rng.choices(*(RENEWED_TERMS if i else FIRST_TERMS))[0] for i in range(k - 1)]
+            terms = [
+                1 if short else rng.choices(*(RENEWED_TERMS if i else FIRST_TERMS))[0] for i in range(k - 1)
+            ]
             if single:
                 last_kind, years = single, 0
-            elif state != "expired" and ((k >= 3 and rng.random() < 0.85) or (k == 1 and rng.random() < 0.025)):
+            elif state != "expired" and (
+                (k >= 3 and rng.random() < 0.85) or (k == 1 and rng.random() < 0.025)
+            ):
                 last_kind, years = K.OPEN_ENDED, 0
             else:
                 last_kind = K.FIXED_TERM
@@ -338,7 +342,9 @@ class Contracts:
         region = rng.choice(LOCAL_REGIONS if rng.random() < 0.6 else MIGRANT_REGIONS)
         female = rng.random() < 0.38
         while True:
-            body = f"{region}{birth:%Y%m%d}{rng.randint(0, 99):02d}{rng.choice('02468' if female else '13579')}"
+            body = (
+                f"{region}{birth:%Y%m%d}{rng.randint(0, 99):02d}{rng.choice('02468' if female else '13579')}"
+            )
             if body not in self.bodies:
                 break
             if rng.random() < 0.2 and birth > earliest:
@@ -403,7 +409,9 @@ class Contracts:
             elif status == S.TERMINATED:
                 at = max(clock.at(rng, row[col["termination_filed_on"]]), filed_at)
                 row[col["updated_at"]] = at
-                self.transition(row, "terminate", S.IN_FORCE, S.TERMINATED, at, *hr, row[col["termination_reason"]])
+                self.transition(
+                    row, "terminate", S.IN_FORCE, S.TERMINATED, at, *hr, row[col["termination_reason"]]
+                )
             if row[col["signing"]] == SIGN.E_SIGNATURE:
                 self.signature(row, platform)
             if previous is not None:
@@ -420,7 +428,8 @@ class Contracts:
         if self.moved_established:
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    "UPDATE enterprises_enterprise SET established_on = %s WHERE id = %s", self.moved_established
+                    "UPDATE enterprises_enterprise SET established_on = %s WHERE id = %s",
+                    self.moved_established,
                 )
 
     def transition(self, row, action, source, target, at, label, user=None, reason="") -> None:
@@ -446,7 +455,9 @@ class Contracts:
         self.records[key] = self.records.get(key, 0) + 1
         record_id = f"{prefix}{day:%Y%m%d}{self.records[key]:05d}"
         employer_at = clock.at(rng, day, (8, 16))
-        worker_at = min(employer_at + dt.timedelta(minutes=rng.randint(2, 300)), clock.now - dt.timedelta(minutes=1))
+        worker_at = min(
+            employer_at + dt.timedelta(minutes=rng.randint(2, 300)), clock.now - dt.timedelta(minutes=1)
+        )
         worker_at = max(worker_at, employer_at)
         self.signatures.add(
             {

@@ -98,7 +98,9 @@ class Mediation:
         self.enterprises = enterprises
         self.context = context
         self.counts = counts
-        self.overrides = load_overrides(self.today - dt.timedelta(days=YEARS * 366 + 60), self.today + dt.timedelta(days=120))
+        self.overrides = load_overrides(
+            self.today - dt.timedelta(days=YEARS * 366 + 60), self.today + dt.timedelta(days=120)
+        )
         self._working: dict = {}
         self._add: dict = {}
         self._clocks: dict = {}
@@ -125,13 +127,19 @@ class Mediation:
     def add_working(self, day, n):
         key = (day, n)
         if key not in self._add:
-            self._add[key] = add_working_days(day, n, overrides=self.overrides).date if n else self.on_or_after(day)
+            self._add[key] = (
+                add_working_days(day, n, overrides=self.overrides).date if n else self.on_or_after(day)
+            )
         return self._add[key]
 
     def clocks(self, day, channel):
+        """`services.clocks` with the holiday calendar read once (it reads it on every call)."""
         key = (day, channel == CH.COURT)
         if key not in self._clocks:
-            self._clocks[key] = services.clocks(day, channel)
+            self._clocks[key] = (
+                rules.DECISION_PERIOD.due(day, overrides=self.overrides).date,
+                services.period_for(channel).due(day, overrides=self.overrides).date,
+            )
         return self._clocks[key]
 
     # Organisations -----------------------------------------------------------------------------
@@ -159,7 +167,9 @@ class Mediation:
                 }
             )
             for town_id in towns_:
-                t[MediationOrganisation.towns.through].add({"mediationorganisation_id": mo_id, "area_id": town_id})
+                t[MediationOrganisation.towns.through].add(
+                    {"mediationorganisation_id": mo_id, "area_id": town_id}
+                )
             for e in enterprises:
                 t[MediationOrganisation.enterprises.through].add(
                     {"mediationorganisation_id": mo_id, "enterprise_id": e.id}
@@ -174,7 +184,10 @@ class Mediation:
         )  # fmt: skip
         orgs["towns"] = {
             town_id: register(
-                ctx["town_mediation"][town_id], f"{name}劳动争议调解委员会", MK.TOWN, towns_=[town_id],
+                ctx["town_mediation"][town_id],
+                f"{name}劳动争议调解委员会",
+                MK.TOWN,
+                towns_=[town_id],
                 address=f"柳州市{district}{name}人民政府一楼",
             )  # fmt: skip
             for town_id, name in towns
@@ -198,8 +211,13 @@ class Mediation:
         ]
         orgs["committees"] = {
             e.id: register(
-                rng.uuid(), f"{e.name}劳动争议调解委员会", MK.ENTERPRISE, enterprises=[e], area_id=e.town_id,
-                new=True, address=e.address,
+                rng.uuid(),
+                f"{e.name}劳动争议调解委员会",
+                MK.ENTERPRISE,
+                enterprises=[e],
+                area_id=e.town_id,
+                new=True,
+                address=e.address,
             )  # fmt: skip
             for e in largest
         }
@@ -227,7 +245,9 @@ class Mediation:
                         "is_active": bool(active),
                     }
                 )
-                group.append((m_id, name if not (user and i == 0) else "mediator", user if i == 0 else None, active))
+                group.append(
+                    (m_id, name if not (user and i == 0) else "mediator", user if i == 0 else None, active)
+                )
             self.mediators[mo_id] = group
 
         staff(orgs["district"], 12, inactive=0, user=ctx["logins"].get("mediator"))
@@ -253,13 +273,18 @@ class Mediation:
             if enterprise.id in self.member_ids and rng.random() < 0.2:
                 return orgs["industry"]
             return orgs["towns"][enterprise.town_id] if rng.random() < 0.7 else orgs["district"]
-        return rng.weighted([(orgs["people"], 45), (orgs["district"], 20)] + [(o, 35 / len(orgs["towns"])) for o in orgs["towns"].values()])
+        return rng.weighted(
+            [(orgs["people"], 45), (orgs["district"], 20)]
+            + [(o, 35 / len(orgs["towns"])) for o in orgs["towns"].values()]
+        )
 
     def id_number(self, year):
         rng = self.rng
         while True:
             birth = dt.date(year - rng.randint(19, 55), rng.randint(1, 12), rng.randint(1, 28))
-            number = personal_data.with_check_character(f"{rng.choice(ID_REGIONS)}{birth:%Y%m%d}{rng.randint(1, 999):03d}")
+            number = personal_data.with_check_character(
+                f"{rng.choice(ID_REGIONS)}{birth:%Y%m%d}{rng.randint(1, 999):03d}"
+            )
             if number not in self.ids:
                 self.ids.add(number)
                 return number, birth
@@ -298,7 +323,9 @@ class Mediation:
         collective = rng.random() < 0.02
         outside = None if enterprise is not None else rng.choice(OUTSIDE)
         if collective:
-            types = rng.choice([[T.REMUNERATION]] * 6 + [[T.SOCIAL_INSURANCE, T.REMUNERATION], [T.DISMISSAL, T.COMPENSATION]])
+            types = rng.choice(
+                [[T.REMUNERATION]] * 6 + [[T.SOCIAL_INSURANCE, T.REMUNERATION], [T.DISMISSAL, T.COMPENSATION]]
+            )
             workers = rng.randint(10, 60)
             amount = Decimal(sum(rng.randint(*COLLECTIVE_AMOUNT) for _ in range(workers)))
         else:
@@ -315,7 +342,9 @@ class Mediation:
         mediator = rng.choice(active)
         mediator_label = (mediator[2], mediator[1])  # (user id, label)
         decision_due, due = self.clocks(received, channel)
-        infringed = received - dt.timedelta(days=rng.randint(7, 200) if rng.random() < 0.96 else rng.randint(340, 420))
+        infringed = received - dt.timedelta(
+            days=rng.randint(7, 200) if rng.random() < 0.96 else rng.randint(340, 420)
+        )
 
         events = []  # (day, action, from, to, (user, label), reason)
         if channel == CH.ONLINE:
@@ -337,7 +366,9 @@ class Mediation:
                 events.append((decided, "accept", S.RECEIVED, S.IN_MEDIATION, mediator_label, ""))
                 status, accepted = S.IN_MEDIATION, decided
             elif decision == "refuse":
-                events.append((decided, "refuse", S.RECEIVED, S.REFUSED, mediator_label, rng.choice(REFUSALS)))
+                events.append(
+                    (decided, "refuse", S.RECEIVED, S.REFUSED, mediator_label, rng.choice(REFUSALS))
+                )
                 status, closed = S.REFUSED, decided
             else:
                 note = rng.choice(NOTES[decision])
@@ -348,7 +379,9 @@ class Mediation:
             if action != "close_timed_out" and rng.random() < 0.08:
                 low = max(accepted + DAY, due - dt.timedelta(days=5))
                 extended = max(self.on_or_before(rng.day(low, due)), accepted)
-                days = rng.randint(10, 20) if channel == CH.COURT else rng.randint(5, rules.MAX_EXTENSION_DAYS)
+                days = (
+                    rng.randint(10, 20) if channel == CH.COURT else rng.randint(5, rules.MAX_EXTENSION_DAYS)
+                )
                 if extended <= yesterday:
                     final_due = due + dt.timedelta(days=days)
                     extension = (extended, due, final_due)
@@ -358,7 +391,12 @@ class Mediation:
             else:
                 low = extension[0] + DAY if extension else accepted
                 span = max(0, (final_due - low).days)
-                day = max(self.on_or_before(low + dt.timedelta(days=min(span, int(rng.triangular(1, span + 1, span * 0.45 + 1))))), low)
+                day = max(
+                    self.on_or_before(
+                        low + dt.timedelta(days=min(span, int(rng.triangular(1, span + 1, span * 0.45 + 1))))
+                    ),
+                    low,
+                )
             if day <= yesterday:
                 note = rng.choice(NOTES[action]) if action in NOTES else ""
                 events.append((day, action, S.IN_MEDIATION, S.CLOSED, mediator_label, note))
@@ -369,7 +407,11 @@ class Mediation:
             archive_day = self.on_or_after(closed + dt.timedelta(days=rng.randint(10, 60)))
             if archive_day <= yesterday and rng.random() < 0.97:
                 if outcome == Case.Outcome.AGREEMENT:
-                    performance = Agreement.Performance.PERFORMED if rng.random() < 0.9 else Agreement.Performance.NOT_PERFORMED
+                    performance = (
+                        Agreement.Performance.PERFORMED
+                        if rng.random() < 0.9
+                        else Agreement.Performance.NOT_PERFORMED
+                    )
                 events.append((archive_day, "archive", status, S.ARCHIVED, mediator_label, ""))
                 status, archived = S.ARCHIVED, archive_day
         for _day, action, source, target, *_rest in events[1:]:
@@ -487,7 +529,13 @@ class Mediation:
                             "updated_at": clock.at(rng, day, (9, 16)),
                             "case_id": case_id,
                             "held_at": clock.at(rng, day, (9, 16)),
-                            "mode": rng.weighted([(Session.Mode.IN_PERSON, 65), (Session.Mode.PHONE, 20), (Session.Mode.VIDEO, 15)]),
+                            "mode": rng.weighted(
+                                [
+                                    (Session.Mode.IN_PERSON, 65),
+                                    (Session.Mode.PHONE, 20),
+                                    (Session.Mode.VIDEO, 15),
+                                ]
+                            ),
                             "attendees": f"调解员{mediator[1]}；申请人{people[0]['name']}；被申请人代理人",
                             "notes": rng.choice(SESSION_NOTES),
                             "recorded_by_id": mediator[2],
@@ -544,8 +592,11 @@ class Mediation:
                 "oral_record": oral,
                 "court_name": COURT_NAME if channel == CH.COURT else "",
                 "source_reference": (
-                    f"（{received.year}）桂0271民诉前调{rng.randint(100, 9999)}号" if channel == CH.COURT
-                    else f"柳东人社监〔{received.year}〕{rng.randint(10, 999)}号" if channel == CH.INSPECTION else ""
+                    f"（{received.year}）桂0271民诉前调{rng.randint(100, 9999)}号"
+                    if channel == CH.COURT
+                    else f"柳东人社监〔{received.year}〕{rng.randint(10, 999)}号"
+                    if channel == CH.INSPECTION
+                    else ""
                 ),  # fmt: skip
                 "respondent_enterprise_id": enterprise.id if enterprise else None,
                 "respondent_name": employer,

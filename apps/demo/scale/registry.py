@@ -96,9 +96,9 @@ def contract_counts(rng: Rng, enterprises: int, contracts: int) -> list[int]:
     rest = contracts - sum(big_counts)
     weights = [rng.lognormvariate(math.log(MEDIAN_CONTRACTS), SPREAD) for _ in range(others)]
     counts = _largest_remainder(weights, rest, minimum=2)
-    # None of the others above the cap, nor (at small scales) above the largest employers: the
-    # excess goes to the enterprises below it, in proportion.
-    cap = max(2, min(CAP, int(0.9 * min(big_counts))))
+    # None of the others above the cap, nor (where there is room) above the largest employers:
+    # the excess goes to the enterprises below it, in proportion.
+    cap = max(min(CAP, int(0.9 * min(big_counts))), math.ceil(3 * rest / max(1, others)))
     excess = sum(max(0, c - cap) for c in counts)
     counts = [min(c, cap) for c in counts]
     while excess:
@@ -139,7 +139,7 @@ def plan(rng: Rng, clock, counts: dict) -> list[Ent]:
     n = counts["enterprises"]
     per_enterprise = contract_counts(rng, n, counts["contracts"])
     # Workers in proportion to contracts (a worker has 1.55 contracts on average: the renewals).
-    workers = _largest_remainder([c for c in per_enterprise], counts["workers"], minimum=0)
+    workers = _largest_remainder(list(per_enterprise), counts["workers"], minimum=0)
     for i, (c, w) in enumerate(zip(per_enterprise, workers, strict=True)):
         if w < 1 or w > c:  # pragma: no cover - proportional shares stay within
             raise ValueError(f"enterprise {i}: {w} workers for {c} contracts")
@@ -246,12 +246,16 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
     today = clock.today
     at = clock.at
     district_id = rng.uuid()
-    tables[Area].add({"id": district_id, "name": demo.DISTRICT[0], "code": demo.DISTRICT[1], "kind": "district"})
+    tables[Area].add(
+        {"id": district_id, "name": demo.DISTRICT[0], "code": demo.DISTRICT[1], "kind": "district"}
+    )
     towns = []
     for name, code in TOWNS:
         town_id = rng.uuid()
         towns.append((town_id, name))
-        tables[Area].add({"id": town_id, "name": name, "code": code, "kind": "town", "parent_id": district_id})
+        tables[Area].add(
+            {"id": town_id, "name": name, "code": code, "kind": "town", "parent_id": district_id}
+        )
 
     orgs = tables[Organisation]
 
@@ -298,7 +302,9 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
         e.town_id = rng.choices(towns, weights=town_weights)[0][0]
         rows = _survey_rows(rng, e, years)
         surveys[e.id] = rows
-        org(e.name, K.ENTERPRISE, e.town_id, code=e.uscc, active=e.status == Status.OPERATING, org_id=e.org_id)
+        org(
+            e.name, K.ENTERPRISE, e.town_id, code=e.uscc, active=e.status == Status.OPERATING, org_id=e.org_id
+        )
 
     # Unions: the federations, an enterprise union for most covered enterprises, joint unions of
     # three to six small ones in the same town.
@@ -348,7 +354,9 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
             org_parent=federation_org,
         )
     covered = [e for e in enterprises if e.covered]
-    small = [e for e in covered if e.status == Status.OPERATING and e.union_members < UNION_COMMITTEE_THRESHOLD]
+    small = [
+        e for e in covered if e.status == Status.OPERATING and e.union_members < UNION_COMMITTEE_THRESHOLD
+    ]
     joint_pool = {t: [] for t, _ in towns}
     for e in small:
         if rng.random() < 0.25:
@@ -434,7 +442,9 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
                     "updated_at": at(rng, filed),
                 }
             )
-            meetings.append((signed - dt.timedelta(days=rng.randint(3, 12)), present, "审议通过《集体合同（草案）》"))
+            meetings.append(
+                (signed - dt.timedelta(days=rng.randint(3, 12)), present, "审议通过《集体合同（草案）》")
+            )
             latest["collective_contract"] = starts <= today <= ends
             latest["wage_bargaining"] = latest["collective_contract"] and rng.random() < 0.6
         if has_cc or rng.random() < 0.4:
@@ -451,7 +461,9 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
                     "held_on": held,
                     "session": f"第{rng.randint(1, 4)}届第{n}次",
                     "representatives_total": total,
-                    "representatives_present": present if present is not None else total - rng.randint(0, total // 5),
+                    "representatives_present": present
+                    if present is not None
+                    else total - rng.randint(0, total // 5),
                     "resolutions": f"1. {resolution}",
                     "created_at": at(rng, held),
                     "updated_at": at(rng, held),
@@ -531,7 +543,9 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
                 "date_joined": clock.now,
             }
         )
-        memberships.add({"id": rng.uuid(), "user_id": user_id, "organisation_id": e.org_id, "role": Role.ENTERPRISE_HR})
+        memberships.add(
+            {"id": rng.uuid(), "user_id": user_id, "organisation_id": e.org_id, "role": Role.ENTERPRISE_HR}
+        )
     stdout.write(
         f"  registry: {len(enterprises)} enterprises in {len(towns)} towns, {len(covered)} covered by "
         f"{own_unions} enterprise and {joint_count} joint unions; "

@@ -14,15 +14,21 @@ class Command(BaseCommand):
     help = "Build the district-scale data set (20,000 enterprises, 1 million contracts at --scale 1.0)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=0.05, help="Share of the full district (default 0.05).")
-        parser.add_argument("--seed", type=int, default=2026, help="Random seed (same seed and scale, same rows).")
+        parser.add_argument(
+            "--scale", type=float, default=0.05, help="Share of the full district (default 0.05)."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="Random seed (same seed and scale, same rows)."
+        )
         parser.add_argument(
             "--reset", action="store_true", help="Empty the platform's tables first (TRUNCATE ... CASCADE)."
         )
 
     def handle(self, *args, scale, seed, reset, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
-            raise CommandError("seed_scale refuses to run under production settings: it creates known passwords.")
+            raise CommandError(
+                "seed_scale refuses to run under production settings: it creates known passwords."
+            )
         if connection.vendor != "postgresql":
             raise CommandError("seed_scale needs PostgreSQL (it writes with COPY).")
         if not 0 < scale <= 1.0:
