@@ -453,7 +453,7 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
                 if held < today:
                     meetings.append((held, None, f"听取并审议《{year - 1}年度企业生产经营情况报告》"))
             latest["workers_congress"] = True
-        for n, (held, present, resolution) in enumerate(sorted(meetings), 1):
+        for n, (held, present, resolution) in enumerate(sorted(meetings, key=lambda m: m[0]), 1):
             congress.add(
                 {
                     "id": rng.uuid(),
