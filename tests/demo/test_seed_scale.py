@@ -22,7 +22,7 @@ from apps.contracts.models import ContractHistory, ESignature, LabourContract, W
 from apps.core import personal_data
 from apps.demo import scale as district
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
-from apps.mediation import services as mediation_services
+from apps.mediation import rules as mediation_rules
 from apps.mediation.models import Applicant, Case, CaseHistory, SerialCounter
 from apps.unions.models import UnionCoverage
 
@@ -200,7 +200,7 @@ def test_mediation_cases_serials_clocks_and_applicants(built):
         year, number = re.fullmatch(r"[A-Z]+(\d{4})-(\d{5})", case.serial).groups()
         assert int(year) == case.received_on.year
         last[int(year)] = max(last[int(year)], int(number))
-        decision_due, due = mediation_services.clocks(case.received_on, case.channel)
+        decision_due, due = mediation_rules.clocks(case.received_on, case.channel)
         assert case.decision_due_on == decision_due
         assert case.due_on >= due and (case.due_on == due or case.extensions.exists())
         history = list(CaseHistory.objects.filter(subject=case).order_by("at"))

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from apps.certification import services
+from apps.certification import rules
 from apps.certification.models import (
     AnnualReport,
     Application,
@@ -144,7 +144,7 @@ class Certification:
 
     def notice(self, rnd, starts_on, *, closed: bool):
         rng = self.rng
-        ends_on, estimated = services.notice_period(self.rs, starts_on)
+        ends_on, estimated = rules.notice_period(self.rs, starts_on)
         published = self.clock.at(rng, starts_on, (9, 10))
         row = {
             "id": rng.uuid(),
@@ -265,7 +265,7 @@ class Certification:
             roles = [GroupMember.Role.MANAGEMENT] + [GroupMember.Role.DEPARTMENT_HEAD] * (others - 1)
             unions = rng.randint(1, 2)
             roles += [GroupMember.Role.UNION_REP] * unions + [GroupMember.Role.WORKER_REP] * (reps - unions)
-            assert services.group_ratio_met(reps, len(roles), self.rs)
+            assert rules.group_ratio_met(reps, len(roles), self.rs)
             for role in roles:
                 t[GroupMember].add(
                     {"application_id": app_id, "name": demo.person_name(rng), "role": role, "position": ""}

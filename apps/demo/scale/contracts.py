@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from apps.contracts import rules, services
+from apps.contracts import rules
 from apps.contracts.models import ContractHistory, ContractPolicy, ESignature, LabourContract, Worker
 from apps.core import personal_data
 from apps.core.calendar import add_working_days, load_overrides
@@ -92,7 +92,7 @@ class Contracts:
 
     def filed_within(self, ended: dt.date) -> dt.date:
         """Termination filed within the policy's working days (services: termination_filing_days)."""
-        policy = services.policy_on(self.policies, ended)
+        policy = rules.policy_on(self.policies, ended)
         n = self.rng.randint(0, policy.termination_filing_days if policy else 7)
         key = (ended, n)
         if key not in self._filed:
@@ -243,7 +243,7 @@ class Contracts:
                 base *= 1.05 ** -max(0, 2026 - start.year)
                 monthly = Decimal(int(max(2200, min(30000, rng.lognormvariate(0, 0.25) * base)) / 50) * 50)
             task = rng.choice(TASKS) if kind == K.TASK else ""
-            policy = services.policy_on(self.policies, start)
+            policy = rules.policy_on(self.policies, start)
             findings = rules.check(
                 rules.Terms(
                     kind=kind,

@@ -5,7 +5,7 @@ the committees of the largest enterprises), their mediators, and cases received 
 Each case walks the lifecycle of `apps.mediation.workflow` from its receipt: accepted (about 90 %),
 refused, withdrawn or refused by the respondent before acceptance; once in mediation it closes with
 one of the seven outcomes (agreement the most common), some after an extension with both parties'
-consent. Its clocks are `services.clocks` of the day of receipt; what falls after yesterday has not
+consent. Its clocks are `rules.clocks` of the day of receipt; what falls after yesterday has not
 happened yet, so the recent cases are the open ones. Older closed cases are archived. Every step
 has its history row at a plausible time. Applicants carry encrypted ID numbers with their keyed
 hash; respondents are enterprises of the registry (a few employers outside it). Serial numbers run
@@ -52,7 +52,7 @@ from apps.demo.mediation import (
     _yuan,
 )
 from apps.enterprises.choices import Status as EnterpriseStatus
-from apps.mediation import rules, services
+from apps.mediation import rules
 from apps.mediation.models import (
     Agreement,
     AgreementItem,
@@ -133,12 +133,12 @@ class Mediation:
         return self._add[key]
 
     def clocks(self, day, channel):
-        """`services.clocks` with the holiday calendar read once (it reads it on every call)."""
+        """`rules.clocks` with the holiday calendar read once (it reads it on every call)."""
         key = (day, channel == CH.COURT)
         if key not in self._clocks:
             self._clocks[key] = (
                 rules.DECISION_PERIOD.due(day, overrides=self.overrides).date,
-                services.period_for(channel).due(day, overrides=self.overrides).date,
+                rules.period_for(channel).due(day, overrides=self.overrides).date,
             )
         return self._clocks[key]
 
@@ -430,7 +430,7 @@ class Mediation:
         case_id = rng.uuid()
         serials[received.year] = serials.get(received.year, 0) + 1
         serial = f"{settings.MEDIATION_SERIAL_PREFIX}{received.year}-{serials[received.year]:05d}"
-        code = "".join(rng.choice(services.ACCESS_CODE_ALPHABET) for _ in range(services.ACCESS_CODE_LENGTH))
+        code = "".join(rng.choice(rules.ACCESS_CODE_ALPHABET) for _ in range(rules.ACCESS_CODE_LENGTH))
 
         # Applicants and texts.
         section = enterprise.industry if enterprise else outside[2]
@@ -585,7 +585,7 @@ class Mediation:
                 "created_at": times[0],
                 "updated_at": times[-1],
                 "serial": serial,
-                "access_code_hash": services.access_code_hash(code),
+                "access_code_hash": rules.access_code_hash(code),
                 "status": status,
                 "channel": channel,
                 "form": form,
@@ -610,7 +610,7 @@ class Mediation:
                 "amount_claimed": amount,
                 "workers_count": workers,
                 "common_claim": True,
-                "is_collective": services.is_collective(workers, True),
+                "is_collective": rules.is_collective(workers, True),
                 "infringed_on": infringed,
                 "organisation_id": org,
                 "mediator_id": mediator[0],
