@@ -8,7 +8,7 @@ from stdnum.cn import uscc
 from apps.accounts.models import Membership, Organisation, User
 from apps.accounts.roles import Role
 from apps.demo import generators as demo
-from apps.demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from apps.demo.users import DEMO_PASSWORD, DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 

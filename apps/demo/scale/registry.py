@@ -21,7 +21,7 @@ from apps.accounts.roles import Role
 from apps.core.models import Area
 from apps.demo import generators as demo
 from apps.demo.enterprises import MIGRANTS_BY_SECTION, ROADS, WOMEN_BY_SECTION, WOMEN_BY_TRADE, _ownership
-from apps.demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from apps.demo.users import DEMO_PASSWORD, DEMO_USERS
 from apps.enterprises.choices import Status
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
 from apps.enterprises.rules import UNION_COMMITTEE_THRESHOLD

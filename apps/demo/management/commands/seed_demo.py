@@ -16,16 +16,8 @@ from apps.core.context import acting_as
 from apps.core.models import Area
 from apps.demo import certification, contracts, enterprises, mediation, unions
 from apps.demo import generators as demo
+from apps.demo.users import DEMO_PASSWORD, DEMO_USERS
 
-#: Demo logins (documented in README.md). Only for the demo park, never for production.
-DEMO_PASSWORD = "Demo-2026!"  # noqa: S105
-DEMO_USERS = [
-    ("admin", "张莉", Role.PARK_ADMIN, "park"),
-    ("hr", "李娜", Role.ENTERPRISE_HR, "enterprise"),
-    ("union", "李慕江", Role.UNION_OFFICIAL, "union"),
-    ("mediator", "罗浩", Role.MEDIATOR, "mediation"),
-    ("inspector", "覃正忠", Role.INSPECTOR, "inspection"),
-]
 ENTERPRISE_COUNT = 200
 #: (label, module): each module's seeder, in the order they build on each other. The label seeds
 #: the module's own random generator, so adding a module does not change the others' data.
