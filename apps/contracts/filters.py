@@ -16,7 +16,7 @@ import django_filters
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -25,7 +25,7 @@ from apps.core.filters import YesNoWidget
 from apps.core.personal_data import lookup_hash
 
 from . import rules
-from .models import ContractPolicy, Kind, LabourContract
+from .models import Kind, LabourContract
 
 S = LabourContract.Status
 
@@ -69,19 +69,9 @@ def without_contract(qs, today: dt.date):
 
 
 def late_terminations(qs):
-    """Terminations filed later than the policy's working days after the termination
-    (`rules.termination_filing`)."""
-    late = []
-    policies = list(ContractPolicy.objects.all())
-    # select_related(None): a caller's select_related() cannot be combined with only().
-    for contract in (
-        qs.select_related(None)
-        .filter(status=S.TERMINATED, termination_filed_on__isnull=False)
-        .only("pk", "terminated_on", "termination_filed_on", "start")
-    ):
-        if rules.termination_filing(contract.terminated_on, contract.termination_filed_on, policies).late:
-            late.append(contract.pk)
-    return qs.filter(pk__in=late)
+    """Terminations filed later than the policy's working days after the termination: the
+    deadline is stored when the termination is filed (`rules.termination_filing`)."""
+    return qs.filter(status=S.TERMINATED, termination_filed_on__gt=F("termination_filing_due"))
 
 
 def open_ended_due(qs, today: dt.date, days: int = 60):

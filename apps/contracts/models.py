@@ -98,6 +98,10 @@ class Worker(BaseModel):
         ordering = ["name"]
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
+        indexes = [
+            # The library's name search is a prefix search (surname first): LIKE 'x%' on PostgreSQL.
+            models.Index(fields=["name"], name="worker_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self):
         return self.name
@@ -185,6 +189,12 @@ class LabourContract(BaseModel):
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True, editable=False)
     termination_reason = models.CharField(_("termination reason"), max_length=300, blank=True, editable=False)
     termination_filed_on = models.DateField(_("termination filed on"), null=True, blank=True, editable=False)
+    #: The last day to file the termination, decided when it is filed (`rules.termination_filing`:
+    #: the policy's working days after `terminated_on`), so lists ask the database which filings
+    #: were late instead of recomputing every deadline.
+    termination_filing_due = models.DateField(
+        _("termination to be filed by"), null=True, blank=True, editable=False
+    )
     #: Codes of the rules.py findings flagged when filed (e.g. "probation_too_long").
     flags = models.JSONField(_("flags"), default=list, blank=True, editable=False)
     source = models.CharField(
@@ -197,7 +207,7 @@ class LabourContract(BaseModel):
     objects = ContractQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-start", "-created_at"]
+        ordering = ["-start", "-created_at", "-id"]
         verbose_name = _("labour contract")
         verbose_name_plural = _("labour contracts")
         permissions = [
@@ -209,6 +219,15 @@ class LabourContract(BaseModel):
         indexes = [
             models.Index(fields=["enterprise", "status"]),
             models.Index(fields=["worker", "enterprise"]),
+            # The library's order, park-wide, per enterprise and per status (keyset pages walk these).
+            models.Index(fields=["-start", "-created_at", "-id"], name="contract_order"),
+            models.Index(fields=["enterprise", "-start", "-created_at", "-id"], name="contract_ent_order"),
+            models.Index(fields=["status", "-start", "-created_at", "-id"], name="contract_status_order"),
+            # Contracts in force by their end: the expiring lists and the daily expiry job.
+            models.Index(fields=["end"], condition=Q(status="in_force"), name="contract_in_force_end"),
+            models.Index(
+                fields=["enterprise", "end"], condition=Q(status="in_force"), name="contract_ent_in_force_end"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -75,8 +75,14 @@ def policy_in_force(day: dt.date | None = None) -> ContractPolicy | None:
 
 
 def termination_filing(contract: LabourContract, policy_rows: list | None = None) -> rules.TerminationFiling:
-    """When the contract's termination had to be filed and whether it was filed late
-    (`rules.termination_filing`). `policy_rows` (newest first) saves a query per contract in lists."""
+    """When the contract's termination had to be filed and whether it was filed late: the deadline
+    stored when the termination was filed, else computed (`rules.termination_filing`).
+    `policy_rows` (newest first) saves a query per contract in lists."""
+    if contract.termination_filing_due is not None:
+        filed = contract.termination_filed_on
+        return rules.TerminationFiling(
+            contract.termination_filing_due, bool(filed and filed > contract.termination_filing_due)
+        )
     return rules.termination_filing(
         contract.terminated_on,
         contract.termination_filed_on,

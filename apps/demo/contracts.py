@@ -485,6 +485,7 @@ class _Park:
                 "terminated_on": None,
                 "termination_reason": "",
                 "termination_filed_on": None,
+                "termination_filing_due": None,
             }
             self.contracts.append(contract)
             worker["_at"].add(e.pk)
@@ -518,6 +519,9 @@ class _Park:
                 terminated_on=ended,
                 termination_reason=reason,
                 termination_filed_on=filed_on,
+                termination_filing_due=rules.termination_filing(
+                    ended, filed_on, self.policies, overrides=self.overrides
+                ).due,
                 updated_at=max(self.moment(filed_on), previous["created_at"]),
             )
             user = self.hr_user_id if e.demo_rich else None

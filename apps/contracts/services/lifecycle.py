@@ -16,7 +16,7 @@ from apps.audit.history import transition
 from apps.core.errors import DomainError
 from apps.core.principal import SYSTEM
 
-from .. import importing, selectors
+from .. import importing, rules, selectors
 from ..models import ESignature, LabourContract
 from ..workflow import WORKFLOW
 
@@ -50,6 +50,8 @@ def terminate(principal, contract: LabourContract, *, terminated_on, reason: str
             "terminated_on": day,
             "termination_reason": (reason or "").strip()[:300],
             "termination_filed_on": today,
+            # Decided now, with the policy in effect on the day it ended: lists read it back.
+            "termination_filing_due": rules.termination_filing(day, today, selectors.policies()).due,
         },
     )
 

@@ -99,6 +99,13 @@ class Contracts:
             self._filed[key] = add_working_days(ended, n, overrides=self.overrides).date
         return min(self._filed[key], self.today)
 
+    def filing_due(self, ended: dt.date) -> dt.date:
+        """The last day to file the termination (`rules.termination_filing`), as stored when filed."""
+        key = (ended, "due")
+        if key not in self._filed:
+            self._filed[key] = rules.termination_filing(ended, None, self.policies, overrides=self.overrides).due
+        return self._filed[key]
+
     def chain(self, e, k: int, state: str, floor: dt.date):
         """[(kind, start, end)] of one worker's consecutive contracts, and the day the last ended
         (terminated) or None."""
@@ -316,6 +323,7 @@ class Contracts:
                 row[self.col["terminated_on"]] = ended
                 row[self.col["termination_reason"]] = REASON[key]
                 row[self.col["termination_filed_on"]] = self.filed_within(ended)
+                row[self.col["termination_filing_due"]] = self.filing_due(ended)
             if signed_on >= PLATFORM_SINCE:
                 self.eligible.append((rng.random() ** (1 / e.esign_share), len(self.rows)))
             self.rows.append(row)

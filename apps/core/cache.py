@@ -1,0 +1,56 @@
+"""Figures that would cost a scan of a large table on every page, computed once and kept until the
+data behind them changes.
+
+A figure is cached under its *topic* (e.g. "contracts"): the services that write the topic's rows
+call `figures_changed("contracts")` in their transaction, which bumps the topic's generation
+after the commit, so the next page computes the figure again: **correct after a write**. A time
+limit (`timeout`) also bounds how long a figure may lag behind writes that bypass the services
+(a bulk load, a data migration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+#: How long a figure is kept at most (seconds), whatever happens.
+DEFAULT_TIMEOUT = 10 * 60
+
+
+def _generation_key(topic: str) -> str:
+    return f"figures-generation:{topic}"
+
+
+def generation(topic: str) -> int:
+    return cache.get_or_set(_generation_key(topic), 1, timeout=None)
+
+
+def figures_changed(*topics: str) -> None:
+    """The rows behind these topics changed (call inside the writing transaction): their figures
+    are computed again after the commit (at once outside a transaction)."""
+
+    def bump():
+        for topic in topics:
+            key = _generation_key(topic)
+            try:
+                cache.incr(key)
+            except ValueError:  # not set yet (or evicted): any new value invalidates
+                cache.set(key, 2, timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def cached_figures(key: str, topics: Iterable[str], compute: Callable[[], object], timeout: int = DEFAULT_TIMEOUT):
+    """`compute()` once per generation of `topics` (and at most `timeout` seconds old). `key` names
+    the figure and everything it depends on besides the topics (e.g. the principal's scope and the
+    day)."""
+    topics = tuple(topics)
+    versions = ".".join(f"{t}{generation(t)}" for t in topics)
+    full_key = f"figures:{key}:{versions}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, timeout)
+    return value
