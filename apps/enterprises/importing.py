@@ -5,10 +5,12 @@ Import is two-step (docs/adr/0011-enterprise-registry.md, decision 6):
 1. `validate_file` reads the first sheet of an .xlsx, checks every row with the registry's own
    rules (`services.validate_enterprise`, `services.validate_survey`) and stores an `ImportBatch`
    with the normalised good rows and a report of every bad one (row, column, value, reason).
-2. `confirm_import` writes all the good rows through `services.create_enterprise` /
-   `update_enterprise` / `record_survey` in ONE transaction. A row whose USCC is already registered
-   updates that enterprise (only the columns the row fills); nothing is ever duplicated. If any row
-   fails against the database as it is now, nothing is written.
+2. `confirm_import` writes all the good rows in ONE transaction through
+   `services.register_in_bulk`: the rules of `create_enterprise` / `update_enterprise` /
+   `record_survey`, row after row, written in bulk (queries per chunk of rows, not per row). A row
+   whose USCC is already registered updates that enterprise (only the columns the row fills);
+   nothing is ever duplicated. If any row fails against the database as it is now, nothing is
+   written and the failure names the row.
 
 Export writes the same columns (`COLUMNS`), so an exported file imports again without errors.
 """
@@ -27,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1083,35 +1085,19 @@ def confirm_import(principal, batch: ImportBatch, states=(ImportBatch.Status.VAL
         if not locked.rows:
             raise DomainError(_("This import has no good rows to write."), code="empty")
         towns = {str(t.pk): t for t in Area.objects.filter(kind=Area.Kind.TOWN)}
-        usccs = [r["uscc"] for r in locked.rows]
-        existing = {}
-        for i in range(0, len(usccs), 500):
-            existing.update({e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs[i : i + 500])})
-        result = {"created": 0, "updated": 0, "surveys": 0}
+        rows = []
         for row in locked.rows:
-            enterprise = existing.get(row["uscc"])
             try:
                 data = _enterprise_kwargs(row["enterprise"], towns)
-                if enterprise is None:
-                    enterprise = services.create_enterprise(principal, **data)
-                    result["created"] += 1
-                else:
-                    data.pop("uscc", None)
-                    enterprise = services.update_enterprise(principal, enterprise, **data)
-                    result["updated"] += 1
             except DomainError as exc:
                 raise _row_failure(row, exc, ENTERPRISE_KEY) from exc
-            except DatabaseError as exc:
-                raise _row_failure(row, DomainError(_("The database refused the row.")), {}) from exc
-            existing[row["uscc"]] = enterprise
-            if row.get("survey"):
-                try:
-                    services.record_survey(principal, enterprise, **_survey_kwargs(row["survey"]))
-                except DomainError as exc:
-                    raise _row_failure(row, exc, SURVEY_KEY) from exc
-                except DatabaseError as exc:
-                    raise _row_failure(row, DomainError(_("The database refused the survey.")), {}) from exc
-                result["surveys"] += 1
+            survey = _survey_kwargs(row["survey"]) if row.get("survey") else None
+            rows.append({"uscc": row["uscc"], "enterprise": data, "survey": survey})
+        try:
+            result = services.register_in_bulk(principal, rows, note=f"import {locked.pk}")
+        except services.RowRefused as exc:
+            field_to_key = ENTERPRISE_KEY if exc.part == services.ENTERPRISE_PART else SURVEY_KEY
+            raise _row_failure(locked.rows[exc.index], exc.error, field_to_key) from exc
         locked.status = ImportBatch.Status.CONFIRMED
         locked.confirmed_at = timezone.now()
         locked.result = result
