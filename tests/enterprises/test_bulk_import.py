@@ -1,10 +1,12 @@
 """The import's confirmation in bulk (`services.register_in_bulk`): it writes what the single-row
 services wrote row after row, refuses a row the same way (nothing written, the row named), and its
-queries do not grow with the rows."""
+queries do not grow with the rows. Also the benchmark command at a small size."""
 
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -397,6 +399,31 @@ def test_queries_grow_by_chunks_only(park_admin, town, monkeypatch):
     # organisations and surveys (two), the inserts of organisations, enterprises and surveys, the
     # updates of the same three.
     assert one_chunk < four_chunks <= one_chunk + 3 * 10
+
+
+# --- The benchmark command ----------------------------------------------------------------------------------
+
+
+def test_benchmark_command_runs_and_leaves_nothing(town):
+    before = (
+        Enterprise.objects.count(),
+        Organisation.objects.count(),
+        AuditEvent.objects.count(),
+        User.objects.count(),
+    )
+    out = io.StringIO()
+    call_command("benchmark_registry_import", rows=50, stdout=out)
+    text = out.getvalue()
+    assert "validate" in text and "confirm" in text and "rows/s" in text
+    assert "export .xlsx" in text and "export CSV" in text and "peak RSS" in text
+    assert "50 rows" in text
+    after = (
+        Enterprise.objects.count(),
+        Organisation.objects.count(),
+        AuditEvent.objects.count(),
+        User.objects.count(),
+    )
+    assert after == before  # rolled back
 
 
 def test_decimal_rates_survive_the_bulk_write(admin, town):
