@@ -5,10 +5,12 @@ Import is two-step (docs/adr/0011-enterprise-registry.md, decision 6):
 1. `validate_file` reads the first sheet of an .xlsx, checks every row with the registry's own
    rules (`services.validate_enterprise`, `services.validate_survey`) and stores an `ImportBatch`
    with the normalised good rows and a report of every bad one (row, column, value, reason).
-2. `confirm_import` writes all the good rows through `services.create_enterprise` /
-   `update_enterprise` / `record_survey` in ONE transaction. A row whose USCC is already registered
-   updates that enterprise (only the columns the row fills); nothing is ever duplicated. If any row
-   fails against the database as it is now, nothing is written.
+2. `confirm_import` writes all the good rows in ONE transaction through
+   `services.register_in_bulk`: the rules of `create_enterprise` / `update_enterprise` /
+   `record_survey`, row after row, written in bulk (queries per chunk of rows, not per row). A row
+   whose USCC is already registered updates that enterprise (only the columns the row fills);
+   nothing is ever duplicated. If any row fails against the database as it is now, nothing is
+   written and the failure names the row.
 
 Export writes the same columns (`COLUMNS`), so an exported file imports again without errors.
 """
@@ -27,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1083,35 +1085,19 @@ def confirm_import(principal, batch: ImportBatch, states=(ImportBatch.Status.VAL
         if not locked.rows:
             raise DomainError(_("This import has no good rows to write."), code="empty")
         towns = {str(t.pk): t for t in Area.objects.filter(kind=Area.Kind.TOWN)}
-        usccs = [r["uscc"] for r in locked.rows]
-        existing = {}
-        for i in range(0, len(usccs), 500):
-            existing.update({e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs[i : i + 500])})
-        result = {"created": 0, "updated": 0, "surveys": 0}
+        rows = []
         for row in locked.rows:
-            enterprise = existing.get(row["uscc"])
             try:
                 data = _enterprise_kwargs(row["enterprise"], towns)
-                if enterprise is None:
-                    enterprise = services.create_enterprise(principal, **data)
-                    result["created"] += 1
-                else:
-                    data.pop("uscc", None)
-                    enterprise = services.update_enterprise(principal, enterprise, **data)
-                    result["updated"] += 1
             except DomainError as exc:
                 raise _row_failure(row, exc, ENTERPRISE_KEY) from exc
-            except DatabaseError as exc:
-                raise _row_failure(row, DomainError(_("The database refused the row.")), {}) from exc
-            existing[row["uscc"]] = enterprise
-            if row.get("survey"):
-                try:
-                    services.record_survey(principal, enterprise, **_survey_kwargs(row["survey"]))
-                except DomainError as exc:
-                    raise _row_failure(row, exc, SURVEY_KEY) from exc
-                except DatabaseError as exc:
-                    raise _row_failure(row, DomainError(_("The database refused the survey.")), {}) from exc
-                result["surveys"] += 1
+            survey = _survey_kwargs(row["survey"]) if row.get("survey") else None
+            rows.append({"uscc": row["uscc"], "enterprise": data, "survey": survey})
+        try:
+            result = services.register_in_bulk(principal, rows, note=f"import {locked.pk}")
+        except services.RowRefused as exc:
+            field_to_key = ENTERPRISE_KEY if exc.part == services.ENTERPRISE_PART else SURVEY_KEY
+            raise _row_failure(locked.rows[exc.index], exc.error, field_to_key) from exc
         locked.status = ImportBatch.Status.CONFIRMED
         locked.confirmed_at = timezone.now()
         locked.result = result
@@ -1280,37 +1266,37 @@ def template_workbook() -> bytes:
     return out.getvalue()
 
 
+#: What the export writes for each stored code, worked out once (not per row).
+INDUSTRY_EXPORT = {letter: _industry_export(letter) for letter in INDUSTRY_NAMES_ZH}
+OWNERSHIP_EXPORT = {value: names[0] for value, names in OWNERSHIP_NAMES_ZH.items()}
+STATUS_EXPORT = {value: names[0] for value, names in STATUS_NAMES_ZH.items()}
+
+
+def _export_reading():
+    """For each column: the value the export reads (the enterprise's field, the town's name, a
+    field of the latest survey) and how it is written (None: as it is)."""
+    exported = {"industry": INDUSTRY_EXPORT, "ownership": OWNERSHIP_EXPORT, "status": STATUS_EXPORT}
+    lookups, writers = [], []
+    for column in COLUMNS:
+        if column.target == SURVEY:
+            lookups.append(f"latest_survey__{column.field}")
+        else:
+            lookups.append("town__name" if column.kind == "town" else column.field)
+        names = BOOL_EXPORT if column.kind == "bool" else exported.get(column.kind)
+        writers.append(None if names is None else (lambda value, names=names: names.get(value, value)))
+    return lookups, writers
+
+
+EXPORT_LOOKUPS, _EXPORT_WRITERS = _export_reading()
+
+
 def export_rows(queryset):
-    """One list of cell values per enterprise, in COLUMNS order. The queryset must select_related
-    `town` and `latest_survey` (as `selectors.enterprise_list` does): no query per row."""
-    for e in queryset.iterator(chunk_size=1000):
-        s = e.latest_survey
-        yield [
-            e.uscc,
-            e.name,
-            e.legal_representative,
-            e.address,
-            e.town.name if e.town_id else "",
-            _industry_export(e.industry),
-            _choice_export(e.ownership, OWNERSHIP_NAMES_ZH),
-            e.established_on,
-            _choice_export(e.status, STATUS_NAMES_ZH),
-            e.employees,
-            e.contact_name,
-            e.contact_phone,
-            e.contact_email,
-            s.year if s else None,
-            s.employees if s else None,
-            s.union_members if s else None,
-            s.women if s else None,
-            s.migrant_workers if s else None,
-            BOOL_EXPORT[s.has_union] if s else None,
-            s.contract_signing_rate if s else None,
-            BOOL_EXPORT[s.collective_contract] if s else None,
-            BOOL_EXPORT[s.wage_bargaining] if s else None,
-            BOOL_EXPORT[s.workers_congress] if s else None,
-            BOOL_EXPORT[s.mediation_committee] if s else None,
-        ]
+    """One list of cell values per enterprise, in COLUMNS order: the registry's columns and those of
+    its latest survey, read as plain values in one query (no model objects, no query per row); an
+    enterprise without a survey has empty survey cells."""
+    writers = _EXPORT_WRITERS
+    for values in queryset.values_list(*EXPORT_LOOKUPS).iterator(chunk_size=2000):
+        yield [value if write is None else write(value) for write, value in zip(writers, values, strict=True)]
 
 
 def export_sheet(queryset) -> exports.Sheet:

@@ -5,9 +5,11 @@ the only ones."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,9 +105,15 @@ def duplicate_uscc_error(existing: Enterprise) -> DomainError:
     )
 
 
-def validate_enterprise(data: dict, *, instance: Enterprise | None = None) -> dict:
+def validate_enterprise(
+    data: dict, *, instance: Enterprise | None = None, registered: Mapping[str, Enterprise] | None = None
+) -> dict:
     """Check a full or partial set of registry fields; return them cleaned. Collects every field
-    error into one DomainError(fields=...) so a form or an import row shows them all at once."""
+    error into one DomainError(fields=...) so a form or an import row shows them all at once.
+
+    The code must not be registered to another enterprise: looked up in the database, or, for a
+    bulk write that loaded them once for every row (`register_in_bulk`), in `registered`
+    ({code: enterprise})."""
     errors: dict[str, list] = {}
     cleaned = {}
     for name, value in data.items():
@@ -125,13 +133,24 @@ def validate_enterprise(data: dict, *, instance: Enterprise | None = None) -> di
             if name not in errors and cleaned.get(name) in (None, ""):
                 errors.setdefault(name, []).append(_("This field is required."))
     if "uscc" in cleaned and "uscc" not in errors:
-        existing = _existing_with_uscc(cleaned["uscc"], exclude_pk=instance.pk if instance else None)
+        exclude_pk = instance.pk if instance else None
+        if registered is None:
+            existing = _existing_with_uscc(cleaned["uscc"], exclude_pk=exclude_pk)
+        else:
+            existing = registered.get(cleaned["uscc"])
+            existing = existing if existing is not None and existing.pk != exclude_pk else None
         if existing:
             errors["uscc"] = [duplicate_uscc_error(existing).message]
     if errors:
         first = next(iter(errors.values()))[0]
         raise DomainError(first if len(errors) == 1 else _("Some fields are invalid."), fields=errors)
     return cleaned
+
+
+#: The codes of the choices, as sets (TextChoices.values builds a new list at every call).
+_INDUSTRIES = frozenset(Industry.values)
+_OWNERSHIPS = frozenset(Ownership.values)
+_STATUSES = frozenset(Status.values)
 
 
 def _clean_field(name, value):
@@ -145,11 +164,11 @@ def _clean_field(name, value):
         if not isinstance(value, Area) or value.kind != Area.Kind.TOWN:
             raise DomainError(_("Choose a town or sub-district."), field=name)
         return value
-    if name == "industry" and value not in Industry.values:
+    if name == "industry" and (not isinstance(value, str) or value not in _INDUSTRIES):
         raise DomainError(_("Choose an industry section A–T (GB/T 4754-2017)."), field=name)
-    if name == "ownership" and value not in Ownership.values:
+    if name == "ownership" and (not isinstance(value, str) or value not in _OWNERSHIPS):
         raise DomainError(_("Choose an ownership type."), field=name)
-    if name == "status" and value not in Status.values:
+    if name == "status" and (not isinstance(value, str) or value not in _STATUSES):
         raise DomainError(_("Choose a status."), field=name)
     if name == "established_on" and value is not None:
         if not isinstance(value, dt.date):
@@ -363,3 +382,326 @@ def record_survey(principal, enterprise: Enterprise, **data) -> EnterpriseSurvey
             note="latest survey",
         )
     return survey
+
+
+# --- Many rows at once: the import's confirmation ----------------------------------------------------
+
+#: Rows per query of a bulk write (look-ups, inserts, updates, audit): the queries of a confirmation
+#: grow with the number of chunks, not of rows.
+BULK_CHUNK = 1000
+ENTERPRISE_PART, SURVEY_PART = "enterprise", "survey"
+
+
+class RowRefused(DomainError):
+    """A row of `register_in_bulk` was refused, so nothing was written: `index` of the row in the
+    list given, `part` "enterprise" or "survey", and the refusal itself in `error` (the same
+    DomainError the single-row service raises)."""
+
+    def __init__(self, index: int, part: str, error: DomainError):
+        super().__init__(error.message, code=error.code, source=error.source, fields=error.fields)
+        self.index, self.part, self.error = index, part, error
+
+
+def _update_in_bulk(model, objs, fields) -> None:
+    """Write `fields` of `objs` by primary key, one UPDATE ... FROM (VALUES ...) per BULK_CHUNK
+    objects: what QuerySet.bulk_update does, without building a CASE WHEN per field and object
+    (which made it the slowest part of a confirmation). Like bulk_update, no signals, no save()."""
+    if not objs:
+        return
+    qn = connection.ops.quote_name
+    targets = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+    columns = ", ".join(qn(f.column) for f in targets)
+    # Cast to the column's type without its length ("varchar", not "varchar(200)"): a cast would
+    # cut a value too long, the assignment refuses it as save() would.
+    first = "(" + ", ".join(f"%s::{f.db_type(connection).split('(')[0]}" for f in targets) + ")"
+    other = "(" + ", ".join(["%s"] * len(targets)) + ")"
+    assignments = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in targets[1:])
+    pk = qn(targets[0].column)
+    # Only quoted names and placeholders are formatted into the statement; values are parameters.
+    update = f"UPDATE {qn(model._meta.db_table)} AS t SET {assignments}"  # noqa: S608
+    with connection.cursor() as cursor:
+        for chunk in _chunks(objs):
+            values = ", ".join([first] + [other] * (len(chunk) - 1))
+            params = [
+                f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in targets
+            ]
+            cursor.execute(f"{update} FROM (VALUES {values}) AS v ({columns}) WHERE t.{pk} = v.{pk}", params)
+
+
+def _chunks(items):
+    items, size = list(items), BULK_CHUNK
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def register_in_bulk(principal, rows, *, note: str = "registry import") -> dict:
+    """Register and update many enterprises with their yearly surveys in one transaction: row
+    after row what `create_enterprise` or `update_enterprise` and then `record_survey` do, with
+    their rules and permission checks, in a few queries per chunk of BULK_CHUNK rows instead of a
+    dozen per row.
+
+    `rows`: [{"enterprise": {field: value}, "survey": {field: value} or None, "uscc": code}] with
+    the values the single-row services take (`town` an Area); "uscc" names the enterprise when its
+    fields do not carry the code. A row whose code is registered (now, or by an earlier row)
+    updates that enterprise with the fields it carries; otherwise its fields register one (with its
+    organisation, or taking over the enterprise organisation that already has the code). A survey
+    creates or replaces that year's survey; the most recent survey becomes the enterprise's latest
+    survey and its employee count the registry's.
+
+    All or nothing: a refusal raises RowRefused naming the row. Audit: one event per written
+    enterprise and per written survey (`note` says where they come from); the event of an update
+    or a replaced survey holds {"before": ..., "after": ...} of the fields that changed.
+
+    Returns {"created": n, "updated": n, "surveys": n}, counted by rows."""
+    bulk = _Bulk(principal, rows, note)
+    bulk.load()
+    for index, row in enumerate(rows):
+        bulk.apply(index, row)
+    try:
+        with transaction.atomic():  # a savepoint: a refusal of the database leaves the rest usable
+            bulk.write()
+    except DatabaseError as exc:
+        index = bulk.row_of(exc)
+        if index is not None:
+            raise RowRefused(index, ENTERPRISE_PART, DomainError(_("The database refused the row."))) from exc
+        # Not a row the error names (a deadlock, a value the database will not take...): write the
+        # rows one by one, which names the row the database refuses, or writes them all.
+        return _register_row_by_row(principal, rows)
+    return bulk.result
+
+
+class _Bulk:
+    """The state of one `register_in_bulk`: everything read once, changed in memory row after row
+    as the single-row services would, then written in bulk."""
+
+    def __init__(self, principal, rows, note):
+        self.principal, self.rows, self.note = principal, rows, note
+        self.codes: list[str] = []  # the normalised code of each row
+        self.by_code: dict[str, Enterprise] = {}  # registered, then also those this batch registers
+        self.orgs: dict[str, Organisation] = {}  # enterprise organisations with the code of a new row
+        self.surveys: dict[tuple, EnterpriseSurvey] = {}  # (enterprise id, year)
+        self.latest: dict = {}  # enterprise id -> its survey of the most recent year
+        self.before: dict = {}  # id -> audit snapshot of a registered enterprise or survey as read
+        self.created: dict = {}  # id -> new Enterprise
+        self.changed: dict = {}  # id -> registered Enterprise written
+        self.fields: set[str] = set()  # fields of registered enterprises to write
+        self.synced: dict = {}  # id -> registered Organisation kept in step
+        self.relatest: set = set()  # ids of enterprises whose latest survey was set
+        self.new_surveys: dict = {}
+        self.replaced_surveys: dict = {}
+        self.result = {"created": 0, "updated": 0, "surveys": 0}
+
+    # Reading --------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        for index, row in enumerate(self.rows):
+            try:
+                self.codes.append(
+                    normalize_uscc((row.get("enterprise") or {}).get("uscc") or row.get("uscc"))
+                )
+            except DomainError as exc:
+                raise RowRefused(index, ENTERPRISE_PART, exc) from exc
+        codes = sorted(set(self.codes))
+        for chunk in _chunks(codes):
+            # Locked as update_enterprise and record_survey lock them.
+            query = Enterprise.objects.select_for_update(of=("self",)).select_related("organisation", "town")
+            self.by_code.update((e.uscc, e) for e in query.filter(uscc__in=chunk))
+        new_codes = [c for c in codes if c not in self.by_code]
+        for chunk in _chunks(new_codes):
+            query = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE, code__in=chunk)
+            self.orgs.update((o.code, o) for o in query.select_related("enterprise"))
+        with_survey = {c for c, row in zip(self.codes, self.rows, strict=True) if row.get("survey")}
+        by_id = {e.pk: e for c, e in self.by_code.items() if c in with_survey}
+        years = {row["survey"].get("year") for row in self.rows if row.get("survey")}
+        years = [y for y in years if isinstance(y, int)]
+        for chunk in _chunks(sorted(by_id, key=str)):
+            if years:
+                for s in EnterpriseSurvey.objects.filter(enterprise_id__in=chunk, year__in=years):
+                    s.enterprise = by_id[s.enterprise_id]
+                    self.surveys[(s.enterprise_id, s.year)] = s
+            query = EnterpriseSurvey.objects.filter(enterprise_id__in=chunk).order_by(
+                "enterprise_id", "-year"
+            )
+            for s in query.distinct("enterprise_id"):
+                s.enterprise = by_id[s.enterprise_id]
+                self.latest[s.enterprise_id] = self.surveys.get((s.enterprise_id, s.year), s)
+
+    # Applying each row in memory ------------------------------------------------------------------
+
+    def apply(self, index: int, row: dict) -> None:
+        code = self.codes[index]
+        enterprise = self.by_code.get(code)
+        try:
+            if enterprise is None:
+                enterprise = self._create(code, dict(row.get("enterprise") or {}))
+                self.result["created"] += 1
+            else:
+                self._update(enterprise, dict(row.get("enterprise") or {}))
+                self.result["updated"] += 1
+        except DomainError as exc:
+            raise RowRefused(index, ENTERPRISE_PART, exc) from exc
+        if row.get("survey"):
+            try:
+                self._survey(enterprise, dict(row["survey"]))
+            except DomainError as exc:
+                raise RowRefused(index, SURVEY_PART, exc) from exc
+            self.result["surveys"] += 1
+
+    def _remember(self, obj) -> None:
+        if not obj._state.adding and obj.pk not in self.before:
+            self.before[obj.pk] = audit.snapshot(obj)
+
+    def _create(self, code: str, data: dict) -> Enterprise:
+        """create_enterprise, in memory."""
+        _require_write(self.principal, None, data.keys())
+        cleaned = validate_enterprise(data, registered=self.by_code)
+        _check_api_area(self.principal, cleaned.get("town"))
+        cleaned.setdefault("status", Status.OPERATING)
+        org = self.orgs.get(code)
+        if org is not None and hasattr(org, "enterprise"):  # an organisation out of step
+            raise duplicate_uscc_error(org.enterprise)
+        enterprise = Enterprise(**cleaned)
+        enterprise.organisation = _sync_organisation(
+            enterprise, org or Organisation(kind=Organisation.Kind.ENTERPRISE)
+        )
+        if org is not None:
+            self.synced[org.pk] = org
+        self.by_code[cleaned["uscc"]] = enterprise
+        self.created[enterprise.pk] = enterprise
+        return enterprise
+
+    def _update(self, enterprise: Enterprise, data: dict) -> None:
+        """update_enterprise, in memory (the row's code is the enterprise's)."""
+        data.pop("uscc", None)
+        changed = {k: v for k, v in data.items() if k in EDITABLE_FIELDS and getattr(enterprise, k) != v}
+        if not changed:
+            return
+        _require_write(self.principal, enterprise, changed.keys())
+        cleaned = validate_enterprise(changed, instance=enterprise, registered=self.by_code)
+        if "town" in cleaned:
+            _check_api_area(self.principal, cleaned["town"])
+        self._remember(enterprise)
+        for name, value in cleaned.items():
+            setattr(enterprise, name, value)
+        org = _sync_organisation(enterprise)
+        if not enterprise._state.adding:
+            self.changed[enterprise.pk] = enterprise
+            self.fields.update(cleaned)
+            self.synced[org.pk] = org
+
+    def _survey(self, enterprise: Enterprise, data: dict) -> None:
+        """record_survey, in memory."""
+        _require_survey_write(self.principal, enterprise)
+        cleaned = validate_survey(data, enterprise=enterprise)
+        survey = self.surveys.get((enterprise.pk, cleaned["year"]))
+        if survey is None:
+            survey = EnterpriseSurvey(enterprise=enterprise, **cleaned)
+            self.surveys[(enterprise.pk, survey.year)] = survey
+            self.new_surveys[survey.pk] = survey
+        else:
+            self._remember(survey)
+            for name, value in cleaned.items():
+                setattr(survey, name, value)
+            if not survey._state.adding:
+                self.replaced_surveys[survey.pk] = survey
+        latest = self.latest.get(enterprise.pk)
+        if latest is None or survey.year >= latest.year:
+            latest = self.latest[enterprise.pk] = survey
+        if enterprise.latest_survey_id != latest.pk or latest.pk == survey.pk:
+            self._remember(enterprise)
+            enterprise.latest_survey = latest
+            enterprise.employees = latest.employees
+            self.relatest.add(enterprise.pk)
+            if not enterprise._state.adding:
+                self.changed[enterprise.pk] = enterprise
+                self.fields.update(("latest_survey", "employees"))
+
+    # Writing --------------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        now = timezone.now()
+        created = list(self.created.values())
+        Organisation.objects.bulk_create(
+            [e.organisation for e in created if e.organisation._state.adding], batch_size=BULK_CHUNK
+        )
+        synced = list(self.synced.values())
+        for obj in synced:
+            obj.updated_at = now
+        _update_in_bulk(Organisation, synced, ["name", "code", "area", "is_active", "updated_at"])
+        # A new enterprise may point at its latest survey before the survey's row exists: the
+        # foreign key is checked at commit (Django's PostgreSQL constraints are deferred).
+        Enterprise.objects.bulk_create(created, batch_size=BULK_CHUNK)
+        EnterpriseSurvey.objects.bulk_create(list(self.new_surveys.values()), batch_size=BULK_CHUNK)
+        replaced = list(self.replaced_surveys.values())
+        for obj in replaced:
+            obj.updated_at = now
+        _update_in_bulk(EnterpriseSurvey, replaced, [*SURVEY_FIELDS, "updated_at"])
+        changed = list(self.changed.values())
+        for obj in changed:
+            obj.updated_at = now
+        _update_in_bulk(Enterprise, changed, [*sorted(self.fields), "updated_at"])
+        self._audit(created, changed, replaced)
+
+    def _change(self, obj) -> dict:
+        before, after = audit.diff(self.before[obj.pk], audit.snapshot(obj))
+        return {"before": before, "after": after}
+
+    def _audit(self, created, changed, replaced) -> None:
+        note, relatest = self.note, self.relatest
+        audit.record_many("enterprises.create", created, after=audit.snapshot, note=note)
+        for group, group_note in (
+            ([e for e in changed if e.pk not in relatest], note),
+            ([e for e in changed if e.pk in relatest], f"{note}; latest survey"),
+        ):
+            if group:
+                audit.record_many("enterprises.update", group, after=self._change, note=group_note)
+        audit.record_many(
+            "enterprises.record_survey", list(self.new_surveys.values()), after=audit.snapshot, note=note
+        )
+        if replaced:
+            audit.record_many("enterprises.record_survey", replaced, after=self._change, note=note)
+
+    def row_of(self, exc: DatabaseError) -> int | None:
+        """The row whose code the database names in its refusal (a code registered meanwhile)."""
+        detail = str(getattr(getattr(exc.__cause__, "diag", None), "message_detail", "") or "")
+        first = {}
+        for index, code in enumerate(self.codes):
+            first.setdefault(code, index)
+        for code in re.findall(r"[0-9A-Z]{18}", detail):
+            if code in first:
+                return first[code]
+        return None
+
+
+def _register_row_by_row(principal, rows, *, note: str = "") -> dict:
+    """register_in_bulk through the single-row services (its fallback): slow, but a refusal of the
+    database names its row."""
+    result = {"created": 0, "updated": 0, "surveys": 0}
+    for index, row in enumerate(rows):
+        data = dict(row.get("enterprise") or {})
+        code = normalize_uscc(data.get("uscc") or row.get("uscc"))
+        enterprise = Enterprise.objects.filter(uscc=code).first()
+        try:
+            if enterprise is None:
+                enterprise = create_enterprise(principal, **data)
+                result["created"] += 1
+            else:
+                data.pop("uscc", None)
+                enterprise = update_enterprise(principal, enterprise, **data)
+                result["updated"] += 1
+        except DomainError as exc:
+            raise RowRefused(index, ENTERPRISE_PART, exc) from exc
+        except DatabaseError as exc:
+            raise RowRefused(index, ENTERPRISE_PART, DomainError(_("The database refused the row."))) from exc
+        if row.get("survey"):
+            try:
+                record_survey(principal, enterprise, **row["survey"])
+            except DomainError as exc:
+                raise RowRefused(index, SURVEY_PART, exc) from exc
+            except DatabaseError as exc:
+                raise RowRefused(
+                    index, SURVEY_PART, DomainError(_("The database refused the survey."))
+                ) from exc
+            result["surveys"] += 1
+    return result

@@ -248,3 +248,11 @@ def test_union_official_exports_only_their_area(client, registry, towns):
 def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("enterprises:export_csv"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_exports_follow_the_lists_order(client, park_admin, registry):
+    a, b, c = registry
+    client.force_login(park_admin)
+    response = client.get(reverse("enterprises:export_csv"), {"ordering": "-employees"})
+    rows = csv_rows(b"".join(response.streaming_content))
+    assert [r[0] for r in rows[1:]] == [a.uscc, c.uscc, b.uscc]  # 320, 100, 40 employees
