@@ -42,7 +42,9 @@ def figures_changed(*topics: str) -> None:
     transaction.on_commit(bump)
 
 
-def cached_figures(key: str, topics: Iterable[str], compute: Callable[[], object], timeout: int = DEFAULT_TIMEOUT):
+def cached_figures(
+    key: str, topics: Iterable[str], compute: Callable[[], object], timeout: int = DEFAULT_TIMEOUT
+):
     """`compute()` once per generation of `topics` (and at most `timeout` seconds old). `key` names
     the figure and everything it depends on besides the topics (e.g. the principal's scope and the
     day)."""
