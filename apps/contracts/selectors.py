@@ -23,6 +23,7 @@ from django.utils.translation import pgettext
 from apps.accounts.models import Membership
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.core.cache import cached_figures
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.models import Enterprise
@@ -204,8 +205,18 @@ def contract_book(principal, enterprise, today: dt.date | None = None) -> dict:
 
 
 def park_totals(principal, today: dt.date | None = None) -> dict:
-    """The park's totals for administrators: the same figures over every visible enterprise."""
+    """The park's totals for administrators: the same figures over every visible enterprise.
+    Six counts over a million contracts: computed once and kept until a contract is filed,
+    renewed, terminated or expires (`figures_changed("contracts")`) or for ten minutes."""
     today = today or timezone.localdate()
+    if not principal.sees_everything:
+        return _park_totals(principal, today)
+    return cached_figures(
+        f"contracts:park-totals:{today:%Y%m%d}", ["contracts"], lambda: _park_totals(principal, today)
+    )
+
+
+def _park_totals(principal, today: dt.date) -> dict:
     qs = LabourContract.objects.visible_to(principal)
     return {
         "in_force": in_force(qs, today).count(),

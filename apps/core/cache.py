@@ -29,7 +29,9 @@ def generation(topic: str) -> int:
 
 def figures_changed(*topics: str) -> None:
     """The rows behind these topics changed (call inside the writing transaction): their figures
-    are computed again after the commit (at once outside a transaction)."""
+    are computed again. The generation moves now (the writer's own next read is fresh) and again
+    after the commit (a figure another request computed in between, without the uncommitted
+    rows, is dropped too)."""
 
     def bump():
         for topic in topics:
@@ -39,6 +41,7 @@ def figures_changed(*topics: str) -> None:
             except ValueError:  # not set yet (or evicted): any new value invalidates
                 cache.set(key, 2, timeout=None)
 
+    bump()
     transaction.on_commit(bump)
 
 

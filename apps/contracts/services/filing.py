@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from apps.audit import services as audit
 from apps.audit.history import transition
 from apps.core import personal_data
+from apps.core.cache import figures_changed
 from apps.core.errors import DomainError
 from apps.core.principal import SYSTEM
 
@@ -385,6 +386,7 @@ def _insert(plan: _Plan) -> None:
 
 
 def _audit(contracts: list[LabourContract]) -> None:
+    figures_changed("contracts")  # the park's totals and the books count them
     audit.record_many(
         "contracts.file",
         contracts,
