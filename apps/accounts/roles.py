@@ -19,6 +19,8 @@ _ADMIN_MODEL_PERMS = {
         ("accounts", "user"),
         ("core", "area"),
         ("core", "calendaroverride"),
+        # [POLICY] tables the park keeps in the admin.
+        ("contracts", "contractpolicy"),
     ]
     for verb in ("view", "add", "change", "delete")
 }

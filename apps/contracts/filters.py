@@ -182,6 +182,7 @@ class ContractFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label=_("Any"), label=_("Contract type"))
     status = django_filters.MultipleChoiceFilter(
         choices=LabourContract.Status.choices,
+        distinct=False,  # a column of the contract: no join to de-duplicate (a DISTINCT would sort them all)
         label=_("Status"),
         help_text=_("One or several (repeat the parameter)."),
     )
