@@ -174,12 +174,29 @@ def id_number_for(principal, contract: LabourContract, *, full: bool = False) ->
 # The book (一户一册) -------------------------------------------------------------------------------
 
 
+def book_topic(enterprise_id) -> str:
+    """The cache topic of one enterprise's book: the services move it on when its contracts change."""
+    return f"contracts:{enterprise_id}"
+
+
 def contract_book(principal, enterprise, today: dt.date | None = None) -> dict:
     """The figures of one enterprise's book: contracts in force, signing rate (workers with a
     contract in force / employees in the registry), share of e-contracts, expiring in 30 and 60
     days, workers without a written contract after one month, late termination filings,
-    open-ended contracts due, flagged contracts."""
+    open-ended contracts due, flagged contracts. Whoever may see the book sees all of the
+    enterprise's contracts, so the figures are computed once and kept until the enterprise's
+    contracts change (`book_topic`) or the day or its employee count does."""
     today = today or timezone.localdate()
+    employees = enterprise.employees or 0
+    figures = cached_figures(
+        f"contracts:book:{enterprise.pk}:{today:%Y%m%d}:{employees}",
+        [book_topic(enterprise.pk)],
+        lambda: _book_figures(principal, enterprise, today, employees),
+    )
+    return {"enterprise": enterprise, "today": today, "employees": employees, **figures}
+
+
+def _book_figures(principal, enterprise, today: dt.date, employees: int) -> dict:
     qs = LabourContract.objects.visible_to(principal).filter(enterprise=enterprise)
     current = in_force(qs, today)
     totals = current.aggregate(
@@ -187,14 +204,10 @@ def contract_book(principal, enterprise, today: dt.date | None = None) -> dict:
         workers=Count("worker", distinct=True),
         e=Count("pk", filter=Q(signing=LabourContract.Signing.E_SIGNATURE)),
     )
-    employees = enterprise.employees or 0
     counts = {
         key: (totals["n"] if key == "in_force" else book_list(qs, key, today).count()) for key in BOOK_LISTS
     }
     return {
-        "enterprise": enterprise,
-        "today": today,
-        "employees": employees,
         "in_force": totals["n"],
         "workers_in_force": totals["workers"],
         "signing_rate": round(100 * totals["workers"] / employees, 1) if employees else None,

@@ -85,12 +85,16 @@ class CountingPaginator(Paginator):
         return not self._counted[1]
 
     def page(self, number):
-        """Deep pages read the page's keys first (an index-only walk past the offset), then the
-        page's rows with their joins: the offset no longer drags every join along."""
+        """Pages of a list with joins, and deep pages, read the page's keys first (only the table
+        and what the filter and order need: an index walk), then those rows with their joins: the
+        joins and annotations are computed for one page, not for every row before the offset or
+        every row that matches before the sort."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
-        if isinstance(self.object_list, QuerySet) and bottom >= DEFERRED_JOIN_FROM:
+        qs = self.object_list
+        heavy = isinstance(qs, QuerySet) and bool(qs.query.select_related or qs.query.annotations)
+        if isinstance(qs, QuerySet) and (heavy or bottom >= DEFERRED_JOIN_FROM):
             keys = list(self.object_list.select_related(None).values_list("pk", flat=True)[bottom:top])
             found = {obj.pk: obj for obj in self.object_list.filter(pk__in=keys)}
             return self._get_page([found[k] for k in keys if k in found], number, self)

@@ -39,3 +39,18 @@ def test_the_books_lists_are_served_by_indexes(ent_a):
 def test_a_name_search_reads_the_workers_through_an_index(park_admin):
     _fs, qs = selectors.contract_list(principal_for_user(park_admin), {"name": "张"})
     assert_served_by_index(qs[:25], "contracts_worker", sorted_by_index=False)
+
+
+def test_the_book_is_counted_once_and_again_after_a_filing(
+    park_admin, ent_a, policy, django_assert_num_queries
+):
+    from apps.contracts import services
+    from tests.contracts.conftest import row
+
+    admin = principal_for_user(park_admin)
+    services.file_batch(admin, [row(ent_a, 1)])
+    assert selectors.contract_book(admin, ent_a)["in_force"] == 1
+    with django_assert_num_queries(0):
+        assert selectors.contract_book(admin, ent_a)["in_force"] == 1
+    services.file_batch(admin, [row(ent_a, 2)])
+    assert selectors.contract_book(admin, ent_a)["in_force"] == 2

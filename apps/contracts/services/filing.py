@@ -386,7 +386,8 @@ def _insert(plan: _Plan) -> None:
 
 
 def _audit(contracts: list[LabourContract]) -> None:
-    figures_changed("contracts")  # the park's totals and the books count them
+    # The park's totals and the enterprises' books count them.
+    figures_changed("contracts", *{selectors.book_topic(c.enterprise_id) for c in contracts})
     audit.record_many(
         "contracts.file",
         contracts,

@@ -55,7 +55,7 @@ def terminate(principal, contract: LabourContract, *, terminated_on, reason: str
             "termination_filing_due": rules.termination_filing(day, today, selectors.policies()).due,
         },
     )
-    figures_changed("contracts")  # after the commit: the park's totals count it
+    figures_changed("contracts", selectors.book_topic(terminated.enterprise_id))  # totals and book
     return terminated
 
 
@@ -66,6 +66,7 @@ def expire_contracts(today: dt.date | None = None) -> dict:
     expire. Returns {"expired": n, "failed": n}."""
     today = today or timezone.localdate()
     expired = failed = 0
+    enterprises = set()
     for contract in selectors.due_to_expire(today):
         try:
             with transaction.atomic():
@@ -78,8 +79,9 @@ def expire_contracts(today: dt.date | None = None) -> dict:
             logger.exception("contract %s not expired", contract.pk)
         else:
             expired += 1
+            enterprises.add(contract.enterprise_id)
     if expired:
-        figures_changed("contracts")
+        figures_changed("contracts", *(selectors.book_topic(e) for e in enterprises))
     return {"expired": expired, "failed": failed}
 
 
