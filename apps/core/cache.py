@@ -10,6 +10,7 @@ limit (`timeout`) also bounds how long a figure may lag behind writes that bypas
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
@@ -59,3 +60,32 @@ def cached_figures(
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+def scope_key(principal) -> str:
+    """What a principal's figures depend on besides the data: the whole park for administrators,
+    else their memberships (or the API client's area). Two principals with the same key see the
+    same rows, so they may share a cached figure."""
+    if principal.sees_everything:
+        return "park"
+    if principal.is_api_client:
+        return (
+            "area:" + ",".join(sorted(str(a) for a in principal.area_ids)) if principal.area_ids else "park"
+        )
+    text = repr(sorted((str(o), k, r) for o, k, r in principal.memberships))
+    return "m:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def invalidate_on_save(model, topics: Callable[[object], Iterable[str]]) -> None:
+    """Move the topics of a model's rows on whenever one is saved or deleted, through the model's
+    own save (the pages, the admin, the tests' factories). Cache invalidation only: no rule runs
+    here. Bulk writes (bulk_create, update) send no signal: the services that use them call
+    `figures_changed` themselves."""
+    from django.db.models.signals import post_delete, post_save
+
+    def changed(sender, instance, **kwargs):
+        figures_changed(*topics(instance))
+
+    uid = f"figures-{model._meta.label_lower}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-delete")
