@@ -42,7 +42,7 @@ from .filters import (  # noqa: F401 - the lists by name, read here by pages, ex
     with_flags,
     without_contract,
 )
-from .models import AlertLog, ContractPolicy, ESignature, ImportJob, LabourContract, Worker
+from .models import AlertLog, ContractPolicy, ESignature, ImportJob, Kind, LabourContract, Worker
 from .rules import FLAG_LABELS, flag_label
 from .workflow import WORKFLOW, can_see_book, can_see_full_id, check_filing, page_answers
 
@@ -353,43 +353,59 @@ def open_signed_file(principal, contract: LabourContract):
 # Exports of the book ---------------------------------------------------------------------------------
 
 
-def _export_row(principal, contract: LabourContract) -> dict:
+def _export_labels() -> dict:
+    """The words of the export's coded columns, looked up once per export (not per row)."""
+    return {
+        "kind": {value: str(label) for value, label in Kind.choices},
+        "signing": {value: str(label) for value, label in LabourContract.Signing.choices},
+        "status": {value: str(label) for value, label in LabourContract.Status.choices},
+        "flag": {code: flag_label(code) for code in FLAG_LABELS},
+    }
+
+
+def _export_row(principal, contract: LabourContract, labels: dict) -> dict:
     return {
         "name": contract.worker.name,
         "id_number": id_number_for(principal, contract),
         "reference": contract.reference,
-        "kind": contract.get_kind_display(),
+        "kind": labels["kind"].get(contract.kind, contract.kind),
         "start": contract.start,
         "end": contract.end,
-        "signing": contract.get_signing_display(),
-        "status": contract.get_status_display(),
+        "signing": labels["signing"].get(contract.signing, contract.signing),
+        "status": labels["status"].get(contract.status, contract.status),
         "terminated_on": contract.terminated_on,
         "termination_filed_on": contract.termination_filed_on,
-        "flags": "、".join(flag_label(code) for code in contract.flags or []),
+        "flags": "、".join(labels["flag"].get(code, code) for code in contract.flags or []),
     }
 
 
 def book_export(principal, enterprise, *, fmt: str, limit: int | None = None, today=None) -> dict:
     """What an export of the book holds (the figures and each list, ID numbers masked), and the
-    audit of the export. `limit`: at most so many rows per list (the PDF)."""
+    audit of the export. `limit`: at most so many rows per list (the PDF), whose rows are lists;
+    without a limit (the .xlsx) each list's rows are read as they are written, in chunks."""
     today = today or timezone.localdate()
     book = contract_book(principal, enterprise, today)
     qs = LabourContract.objects.visible_to(principal).filter(enterprise=enterprise)
+    labels = _export_labels()
     lists = []
     total_rows = 0
     for key in BOOK_LISTS:
         rows_qs = book_list(qs, key, today).select_related("worker").order_by("worker__name", "start", "pk")
         count = book["counts"][key]
-        chosen = rows_qs[:limit] if limit is not None else rows_qs
-        rows = [_export_row(principal, c) for c in chosen]
-        total_rows += len(rows)
+        if limit is not None:
+            rows = [_export_row(principal, c, labels) for c in rows_qs[:limit]]
+            shown = len(rows)
+        else:
+            rows = (_export_row(principal, c, labels) for c in rows_qs.iterator(chunk_size=2000))
+            shown = count
+        total_rows += shown
         lists.append(
             {
                 "key": key,
                 "label": BOOK_LABELS[key],
                 "count": count,
                 "rows": rows,
-                "truncated": len(rows) < count,
+                "truncated": shown < count,
             }
         )
     with transaction.atomic():
