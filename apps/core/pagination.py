@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
@@ -62,6 +62,13 @@ def count_rows(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     return max(estimate, cap + 1), False
 
 
+class CountingPage(Page):
+    def has_next(self):
+        if self.paginator.count_is_estimate:  # the estimated end proves nothing: a full page may go on
+            return len(self.object_list) == self.paginator.per_page
+        return super().has_next()
+
+
 class CountingPaginator(Paginator):
     """Django's paginator, counting with `count_rows`. `count_is_estimate` tells the template to
     say "about"; the last page number is then an estimate too (a page past the end is empty)."""
@@ -84,6 +91,22 @@ class CountingPaginator(Paginator):
     def count_is_estimate(self) -> bool:
         return not self._counted[1]
 
+    def _get_page(self, *args, **kwargs):
+        return CountingPage(*args, **kwargs)
+
+    def validate_number(self, number):
+        """With an estimated count the last page number is an estimate too: any page past the
+        first is served (empty past the real end) rather than refused for lying past the estimate."""
+        if not self.count_is_estimate:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger(str(exc)) from exc
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
     def page(self, number):
         """Pages of a list with joins, and deep pages, read the page's keys first (only the table
         and what the filter and order need: an index walk), then those rows with their joins: the
@@ -98,6 +121,8 @@ class CountingPaginator(Paginator):
             keys = list(self.object_list.select_related(None).values_list("pk", flat=True)[bottom:top])
             found = {obj.pk: obj for obj in self.object_list.filter(pk__in=keys)}
             return self._get_page([found[k] for k in keys if k in found], number, self)
+        if self.count_is_estimate:  # Django would cut the page at the estimated end
+            return self._get_page(list(qs[bottom:top]), number, self)
         return super().page(number)
 
 

@@ -282,7 +282,11 @@ def matrix(objects: dict) -> list[Target]:
         (
             "api contracts",
             "/api/v1/contracts/",
-            ["?status=in_force", "?page=400", api_deep("/api/v1/contracts/", n_contracts)],
+            [
+                "?status=in_force",
+                f"?page={min(400, max(1, n_contracts // 50))}",
+                api_deep("/api/v1/contracts/", n_contracts),
+            ],
         ),
     ]
     for name, path, variants in apis:

@@ -114,3 +114,13 @@ def test_deep_numbered_pages_read_their_keys_first(cases, monkeypatch):
     assert list(paginator.page(1).object_list) == cases[:5]
     assert list(paginator.page(3).object_list) == cases[10:15]
     assert list(paginator.page(9).object_list) == cases[40:]
+
+
+def test_pages_past_an_underestimated_count_are_served(cases, monkeypatch):
+    monkeypatch.setattr("apps.core.pagination.EXACT_COUNT_CAP", 3)
+    monkeypatch.setattr("apps.core.pagination.planner_estimate", lambda qs: 4)  # far below the 41 rows
+    paginator = CountingPaginator(Case.objects.order_by(*ORDER), 5)
+    assert paginator.count_is_estimate and paginator.num_pages == 1
+    assert list(paginator.page(8).object_list) == cases[35:40]
+    assert paginator.page(8).has_next() and not paginator.page(9).has_next()
+    assert list(paginator.page(20).object_list) == []
