@@ -7,11 +7,15 @@ import datetime as dt
 import decimal
 import uuid
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from apps.core.context import actor_override_var, current_request, current_request_id
 from apps.core.models import object_ref
+from apps.core.tasks import enqueue_on_commit
 
 from .models import AuditEvent
 
@@ -142,8 +146,39 @@ def record_many(
 
 
 def record_sensitive_view(obj, field_name: str, *, note: str = "") -> AuditEvent:
-    """Log that the current principal saw `field_name` of `obj` in full (PIPL art. 28 data)."""
+    """Log that the current principal saw `field_name` of `obj` in full (PIPL art. 28 data), and
+    watch how many such views they make: past the hourly threshold, the park is alerted."""
     with transaction.atomic():
-        return record(
+        event = record(
             f"view_full:{field_name}", obj, kind=AuditEvent.Kind.SENSITIVE_VIEW, note=note, only_changes=False
         )
+        _watch_sensitive_views(event)
+        return event
+
+
+def _watch_sensitive_views(event: AuditEvent) -> None:
+    """[POLICY] `SENSITIVE_VIEWS_ALERT_PER_HOUR` full views of personal data by one principal in a
+    clock hour are unusual (a client pulling every worker's number, a stolen session): the moment
+    a principal reaches it, an audit event records it and the park's administrators are notified
+    (once per principal and hour; `notifications.alert_sensitive_views`, queued by name)."""
+    threshold = settings.SENSITIVE_VIEWS_ALERT_PER_HOUR
+    if not threshold:
+        return
+    hour = timezone.now().strftime("%Y%m%d%H")
+    key = f"sensitive-views:{hour}:{event.actor_label}"
+    cache.add(key, 0, timeout=2 * 60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=2 * 60 * 60)
+        count = 1
+    if count != threshold:
+        return
+    alert = record(
+        "audit.sensitive_views_threshold",
+        None,
+        kind=AuditEvent.Kind.SENSITIVE_VIEW,
+        note=f"{event.actor_label}: {count} full views of personal data within the hour {hour}",
+        only_changes=False,
+    )
+    enqueue_on_commit("notifications.alert_sensitive_views", str(alert.pk), event.actor_label, count)

@@ -15,6 +15,7 @@ from collections import defaultdict
 import django_filters
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from apps.core.filters import YesNoWidget
-from apps.core.personal_data import lookup_hash
+from apps.core.personal_data import hash_from_search_token, lookup_hash
 
 from . import rules
 from .models import Kind, LabourContract
@@ -146,6 +147,24 @@ BOOK_CHOICES = [(key, key) for key in BOOK_LISTS]
 MAX_EXPIRY_DAYS = 3650
 
 
+class IdTokenField(forms.CharField):
+    """The token of a search by ID number (`personal_data.search_token`), cleaned into the keyed
+    hash it carries; a forged or expired token is a field error (a 400 in the API)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        digest = hash_from_search_token(value.strip())
+        if digest is None:
+            raise ValidationError(_("This search by ID number has expired or is not valid: search again."))
+        return digest
+
+
+class IdTokenFilter(django_filters.CharFilter):
+    field_class = IdTokenField
+
+
 @extend_schema_field(
     {
         "type": "integer",
@@ -207,11 +226,14 @@ class ContractFilter(django_filters.FilterSet):
         label=_("Expiring within (days)"),
         help_text=_("Contracts in force whose end falls within this many days from today (0 to 3650)."),
     )
-    id_number = django_filters.CharFilter(
-        method="filter_id_number",
-        label=_("ID number"),
-        widget=forms.TextInput(attrs={"maxlength": 30}),
-        help_text=_("The worker's full ID number (exact match through its keyed hash)."),
+    id_token = IdTokenFilter(
+        method="filter_id_token",
+        label=_("ID number search"),
+        help_text=_(
+            "The token of a search by the worker's full ID number (exact match through its keyed hash), "
+            "made by `POST /api/v1/contracts/id-search/` or the list page's ID search, valid for an hour: "
+            "the number itself never travels in an address."
+        ),
     )
     book = django_filters.ChoiceFilter(
         choices=BOOK_CHOICES,
@@ -237,7 +259,7 @@ class ContractFilter(django_filters.FilterSet):
             "flagged",
             "flag",
             "expiring_within",
-            "id_number",
+            "id_token",
             "book",
         ]
 
@@ -274,8 +296,9 @@ class ContractFilter(django_filters.FilterSet):
             return queryset
         return expiring(queryset, timezone.localdate(), value)
 
-    def filter_id_number(self, queryset, name, value):
-        return find_by_id_number(queryset, value) if value.strip() else queryset
+    def filter_id_token(self, queryset, name, value):
+        # `value` is the keyed hash the token carried (IdTokenField checked it).
+        return queryset.filter(worker__id_number_hash=value) if value else queryset
 
     def filter_book(self, queryset, name, value):
         return book_list(queryset, value, timezone.localdate()) if value else queryset

@@ -6,6 +6,7 @@ app_name = "contracts"
 urlpatterns = [
     # The contract library: list, filing, one contract
     path("", views.contract_list, name="list"),
+    path("find-by-id/", views.find_by_id, name="find_by_id"),
     path("new/", views.contract_create, name="create"),
     path("<uuid:pk>/", views.contract_detail, name="detail"),
     path("<uuid:pk>/terminate/", views.contract_terminate, name="terminate"),

@@ -11,10 +11,12 @@ The imports are in views_import.py."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +29,7 @@ from apps.core.errors import DomainError, NotAllowed
 from apps.core.exports import Sheet, xlsx_response
 from apps.core.forms import call_service
 from apps.core.pagination import InvalidCursor, KeysetPaginator, paginate
+from apps.core.personal_data import search_token
 from apps.core.scoping import principal_for_request
 from apps.documents.services import render_pdf
 from apps.enterprises.selectors import get_enterprise
@@ -74,8 +77,7 @@ def contract_list(request):
     park = principal.sees_everything
     filterset, qs = selectors.contract_list(principal, request.GET, request=request)
     for field in filterset.form:
-        if field.name != "id_number":
-            field.help_text = ""  # the API's descriptions; the page words its one hint itself
+        field.help_text = ""  # the API's descriptions; the page words its hints itself
     try:
         page = KeysetPaginator(qs, LIBRARY_ORDER, PAGE_SIZE).page(
             after=request.GET.get("after") or None, before=request.GET.get("before") or None
@@ -90,11 +92,27 @@ def contract_list(request):
         {
             "filter": filterset,
             "page": page,
+            "id_search_error": request.session.pop("id_search_error", ""),
             "show_enterprise_filter": park,
             "totals": selectors.park_totals(principal) if park else None,
             "can": workflow.page_answers(principal),
         },
     )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_POST
+def find_by_id(request):
+    """The list's search by ID number: the number comes by POST and the list is shown through a
+    short-lived token that carries only its keyed hash (`personal_data.search_token`), so the
+    number never lands in an address, a browser's history or an access log."""
+    try:
+        token = search_token(request.POST.get("id_number", ""))
+    except ValidationError as exc:
+        request.session["id_search_error"] = " ".join(exc.messages)
+        return redirect("contracts:list")
+    return redirect(reverse("contracts:list") + "?" + urlencode({"id_token": token}))
 
 
 # Filing ------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.utils import timezone
@@ -129,6 +130,28 @@ def birth_date_and_sex(value: str) -> tuple[dt.date, str]:
     """Birth date and sex ("male"/"female": 17th digit odd/even) from a valid ID number."""
     number = ric.compact(value)
     return ric.get_birth_date(number), ("male" if int(number[16]) % 2 else "female")
+
+
+#: How long a search by ID number may be followed (its token in the list's address).
+SEARCH_TOKEN_MAX_AGE = 60 * 60
+_SEARCH_SALT = "personal-data.id-search"
+
+
+def search_token(value: str) -> str:
+    """A search for the worker with this ID number, for a list's address: the keyed hash, signed
+    and dated, so that no URL, browser history or access log holds the number (the form that
+    takes the number is sent by POST). Raises ValidationError for an invalid number."""
+    number = validate_id_number(value)
+    return signing.dumps(lookup_hash(number), salt=_SEARCH_SALT, compress=False)
+
+
+def hash_from_search_token(token: str) -> str | None:
+    """The keyed hash a `search_token` carries, or None if it is forged or older than an hour."""
+    try:
+        value = signing.loads(token, salt=_SEARCH_SALT, max_age=SEARCH_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, str) and len(value) == 64 else None
 
 
 class EncryptedCharField(models.TextField):

@@ -4,13 +4,17 @@ the surrounding transaction commits (so a rolled-back action never mails anyone)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from apps.accounts.models import User
 from apps.core.cache import figures_changed
+from apps.core.principal import Role
 from apps.core.tasks import enqueue_on_commit
 
 from . import selectors
@@ -89,3 +93,26 @@ def mark_read(principal, notification_ids=None) -> int:
     if principal.user is not None:
         figures_changed(selectors.inbox_topic(principal.user.pk))
     return qs.update(read_at=timezone.now())
+
+
+def alert_park_admins_of_sensitive_views(event_id: str, actor_label: str, count: int) -> int:
+    """Notify every active park administrator (in their language) of unusual full views of
+    personal data, with a link to the audit trail. Idempotent per audit event."""
+    link = "/audit/?" + urlencode({"q": actor_label, "event": event_id})  # that principal's trail
+    if Notification.objects.filter(link=link).exists():
+        return 0
+    admins = User.objects.filter(is_active=True, memberships__role=Role.PARK_ADMIN).distinct()
+    with transaction.atomic():
+        created = notify(
+            admins,
+            title=lambda: gettext("Unusual access to personal data: %(who)s") % {"who": actor_label},
+            body=lambda: (
+                gettext(
+                    "%(who)s viewed %(count)s ID numbers or other personal data in full within one hour. "
+                    "Check the audit trail; revoke the key or the account if this was not expected."
+                )
+                % {"who": actor_label, "count": count}
+            ),
+            link=link,
+        )
+    return len(created)

@@ -19,3 +19,10 @@ def retry_unsent_email() -> int:
     for pk in ids:
         services.send_email_for(pk)
     return len(ids)
+
+
+@shared_task(name="notifications.alert_sensitive_views", acks_late=True)
+def alert_sensitive_views(event_id: str, actor_label: str, count: int) -> int:
+    """Tell the park's administrators that a principal passed the hourly threshold of full views of
+    personal data (apps.audit.services._watch_sensitive_views)."""
+    return services.alert_park_admins_of_sensitive_views(event_id, actor_label, count)

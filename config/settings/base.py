@@ -279,6 +279,9 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # the look-up hash. Local and test derive them from SECRET_KEY when unset; production requires them.
 PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=[])
 PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="")
+# [POLICY] Full views of personal data by one user or API client within a clock hour past which the
+# park's administrators are alerted (apps/audit/services.py); 0 turns the alert off.
+SENSITIVE_VIEWS_ALERT_PER_HOUR = env.int("SENSITIVE_VIEWS_ALERT_PER_HOUR", default=200)
 # Prefix of mediation case serial numbers (TJ2026-00042).
 MEDIATION_SERIAL_PREFIX = env("MEDIATION_SERIAL_PREFIX", default="TJ")
 # seed_demo creates known passwords: only local and test settings allow it.

@@ -71,3 +71,17 @@ def test_seed_demo_refuses_production():
     result = run_manage("seed_demo", SECRET_KEY=GOOD_KEY)
     assert result.returncode != 0
     assert "refuses" in result.stderr
+
+
+@pytest.mark.django_db
+def test_media_files_are_never_served_by_address(client, park_admin, settings):
+    """Uploaded files (contract imports, signed contracts, evidence) are served only by the views
+    that check the scope: /media/ answers 404 even for a signed-in administrator, in DEBUG too."""
+    from pathlib import Path
+
+    settings.DEBUG = True
+    media = Path(settings.MEDIA_ROOT) / "contract-imports"
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "secret.csv").write_text("450205199003070010")
+    client.force_login(park_admin)
+    assert client.get(f"{settings.MEDIA_URL}contract-imports/secret.csv").status_code == 404

@@ -143,14 +143,24 @@ class ContractRowSerializer(serializers.Serializer):
 class WorkerOutSerializer(serializers.Serializer):
     name = serializers.CharField()
     id_number = serializers.CharField(
-        help_text="Masked (4502**********123X); in full only for API clients with the "
-        "`personal_data:read` scope, and every such view is written to the audit trail."
+        help_text="Masked (4502**********123X) in lists always; in full only in one contract's detail "
+        "and only for API clients with the `personal_data:read` scope, every such view written to "
+        "the audit trail."
     )
     id_number_full = serializers.BooleanField(help_text="Whether `id_number` is the full number.")
-    sex = serializers.ChoiceField(choices=Worker.Sex.choices, help_text="Derived from the ID number.")
-    birth_date = serializers.DateField(help_text="Derived from the ID number.")
+    sex = serializers.ChoiceField(
+        choices=Worker.Sex.choices,
+        allow_null=True,
+        help_text="Derived from the ID number: only for clients with `personal_data:read` (with the "
+        "masked number, the birth date and sex would narrow it to a few candidates); null otherwise.",
+    )
+    birth_date = serializers.DateField(
+        allow_null=True,
+        help_text="Derived from the ID number: only for clients with `personal_data:read`; null otherwise.",
+    )
     phone = serializers.CharField(
-        allow_null=True, help_text="Only for API clients with `personal_data:read`; null otherwise."
+        allow_null=True,
+        help_text="Only in one contract's detail, for API clients with `personal_data:read`; null otherwise.",
     )
 
 
@@ -238,19 +248,23 @@ class ContractOutSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    #: A list never shows a number in full (PIPL art. 28: the least that serves); the detail may.
+    shows_full_number = False
+
     @extend_schema_field(WorkerOutSerializer)
     def get_worker(self, contract):
         principal = principal_of(self)
         worker = contract.worker
-        full = principal is not None and self.context.setdefault(
+        allowed = principal is not None and self.context.setdefault(
             "full_personal_data", workflow.api_shows_personal_data(principal)
         )
+        full = allowed and self.shows_full_number
         return {
             "name": worker.name,
             "id_number": selectors.id_number_for(principal, contract, full=full),
             "id_number_full": full,
-            "sex": worker.sex,
-            "birth_date": worker.birth_date,
+            "sex": worker.sex if allowed else None,
+            "birth_date": worker.birth_date if allowed else None,
             "phone": worker.phone if full else None,
         }
 
@@ -294,7 +308,10 @@ class ContractDetailsSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="ContractDetail")
 class ContractDetailSerializer(ContractOutSerializer, ContractDetailsSerializer):
     """The list's fields and the history. The schema shows it as `allOf` the list's component and
-    these (ContractDetailSchema), so that each enum has one component."""
+    these (ContractDetailSchema), so that each enum has one component. The worker's number in full
+    here, for clients with `personal_data:read` (audited)."""
+
+    shows_full_number = True
 
     class Meta(ContractOutSerializer.Meta):
         fields = [*ContractOutSerializer.Meta.fields, "termination_filing_due", "history"]
@@ -468,3 +485,14 @@ class ContractBookSerializer(serializers.Serializer):
             address = f"{path}?enterprise={book['enterprise'].pk}&book={key}"
             out[key] = request.build_absolute_uri(address) if request is not None else address
         return out
+
+
+class IdSearchInSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=30, help_text="The worker's full resident ID number.")
+
+
+class IdSearchOutSerializer(serializers.Serializer):
+    id_token = serializers.CharField(
+        help_text="Pass it as `id_token` to `GET /api/v1/contracts/` within the hour: the list of that "
+        "worker's contracts you may see."
+    )

@@ -8,19 +8,24 @@ outside the caller's scope is a 404); every write calls one function of `contrac
 refusals the API answers as 400 (with `error.fields` keyed by column), 403 or 409. Workers' ID
 numbers are masked unless the client has `personal_data:read` (each full view audited)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, parsers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from apps.api.views import ScopedViewMixin, validated
 from apps.api.workflow import action_perms, action_scopes, transition_endpoint
+from apps.audit import services as audit
+from apps.audit.models import AuditEvent
+from apps.core.personal_data import search_token
 from apps.enterprises.models import Enterprise
 
-from .. import importing, selectors, services
+from .. import importing, selectors, services, workflow
 from ..filters import ContractFilter
 from ..models import ImportJob, LabourContract
 from ..workflow import WORKFLOW
@@ -30,6 +35,8 @@ from .serializers import (
     ContractDetailSerializer,
     ContractOutSerializer,
     ContractRowSerializer,
+    IdSearchInSerializer,
+    IdSearchOutSerializer,
     ImportInSerializer,
     ImportJobDetailSerializer,
     ImportJobOutSerializer,
@@ -127,6 +134,7 @@ class ContractViewSet(
     required_scopes = {
         "list": READ,
         "retrieve": READ,
+        "id_search": READ,  # and personal_data:read, checked by the action
         "HEAD": READ,
         "OPTIONS": READ,
         **action_scopes(WORKFLOW),
@@ -135,6 +143,7 @@ class ContractViewSet(
     required_perms = {
         "list": VIEW,
         "retrieve": VIEW,
+        "id_search": VIEW,
         "HEAD": VIEW,
         "OPTIONS": VIEW,
         **action_perms(WORKFLOW),
@@ -152,7 +161,34 @@ class ContractViewSet(
 
     def filter_queryset(self, queryset):
         # The filters are the list's; a contract is found by its id alone.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        if self.action != "list":
+            return queryset
+        if self.request.query_params.get("id_token") and not workflow.can_see_full_id(self.principal):
+            raise PermissionDenied(_("Searching by ID number needs the `personal_data:read` scope."))
+        return super().filter_queryset(queryset)
+
+    @extend_schema(
+        summary="Search by ID number",
+        description="Takes a worker's full ID number in the body (never in an address, so that no "
+        "access log holds it) and answers a token valid for an hour to pass as `id_token` to the "
+        "contract list: the contracts of that worker the client may see, found through the "
+        "number's keyed hash. Scope: `personal_data:read` besides `contracts:read`; the search is "
+        "written to the audit trail.",
+        request=IdSearchInSerializer,
+        responses={200: IdSearchOutSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="id-search", filter_backends=[], pagination_class=None)
+    def id_search(self, request):
+        if not workflow.can_see_full_id(self.principal):
+            raise PermissionDenied(_("Searching by ID number needs the `personal_data:read` scope."))
+        data = validated(IdSearchInSerializer(data=request.data))
+        try:
+            token = search_token(data["id_number"])
+        except DjangoValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from exc
+        with transaction.atomic():
+            audit.record("contracts.id_search", None, kind=AuditEvent.Kind.SENSITIVE_VIEW, only_changes=False)
+        return Response({"id_token": token})
 
     def _detail(self, contract, code=status.HTTP_200_OK):
         fresh = selectors.get_contract(self.principal, contract.pk)
