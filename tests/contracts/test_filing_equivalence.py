@@ -232,6 +232,7 @@ def compare(key: str, value) -> None:
 
 
 def test_a_mixed_batch_gives_the_same_report_and_rows(ent_a, ent_b, park_admin, policy):
+    """(Also run by the next test without COPY.)"""
     names = Names(ent_a, ent_b, park_admin)
     since = set(AuditEvent.objects.values_list("pk", flat=True))
     with translation.override("en"):
@@ -252,6 +253,14 @@ def test_a_mixed_batch_gives_the_same_report_and_rows(ent_a, ent_b, park_admin, 
     for contract in result.created:
         assert not contract._state.adding and contract.worker.name and contract.enterprise.uscc
     assert LabourContract.objects.filter(pk__in=[c.pk for c in result.created]).count() == len(result.created)
+
+
+def test_without_copy_bulk_create_writes_the_same(ent_a, ent_b, park_admin, policy, monkeypatch):
+    """The path of databases without COPY (SQLite for `make run`): bulk_create, the same rows."""
+    from apps.contracts.services import filing
+
+    monkeypatch.setattr(filing, "_copies", lambda: False)
+    test_a_mixed_batch_gives_the_same_report_and_rows(ent_a, ent_b, park_admin, policy)
 
 
 def csv_of(rows: list) -> bytes:
@@ -306,6 +315,40 @@ def test_an_import_job_in_small_chunks_gives_the_same_report_and_rows(
     compare("import_job", {"report": job.report, "counts": counts, "rows": snapshot(names, since)})
 
 
+def test_a_chunk_refused_by_a_unique_constraint_is_filed_again_in_its_transaction(
+    ent_a, park_admin, policy, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The COPY of a chunk meets a platform record filed since the chunk read them (here by a
+    filing nested in it): the IntegrityError rolls back the chunk's savepoint, and the job files
+    the chunk once more in the same transaction."""
+    from apps.contracts.services import filing
+    from apps.contracts.services import imports as import_jobs
+
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    rows = [row(ent_a, n, **esign(n)) for n in range(1, 6)]
+    real_insert, real_batch, calls = filing._insert, services.file_batch, []
+
+    def insert(plan):
+        if len(calls) == 2 and not hasattr(insert, "done"):
+            insert.done = True
+            real_batch(plan.principal, [rows[2]])  # row 3 filed after the chunk read the records
+        return real_insert(plan)
+
+    def counting(principal, batch, **kwargs):
+        calls.append(len(batch))
+        return real_batch(principal, batch, **kwargs)
+
+    monkeypatch.setattr(filing, "_insert", insert)
+    monkeypatch.setattr(import_jobs, "file_batch", counting)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.start_import(p(park_admin), SimpleUploadedFile("export.csv", csv_of(rows)))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert calls == [2, 2, 2, 1]  # the second chunk twice
+    assert (job.processed_rows, job.created_count, job.unchanged_count, job.error_count) == (5, 5, 0, 0)
+    assert ESignature.objects.count() == 5 and LabourContract.objects.count() == 5
+
+
 def _batch(ent, start: int, n: int) -> list[dict]:
     """n new rows: a mix of paper and e-signed, new workers and workers filed before."""
     return [
@@ -314,9 +357,11 @@ def _batch(ent, start: int, n: int) -> list[dict]:
     ]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's bulk_create splits by its variables")
 @pytest.mark.parametrize("again", [False, True], ids=["first", "again"])
 def test_the_queries_of_a_batch_do_not_grow_with_its_rows(ent_a, park_admin, policy, again):
-    """50 rows or 500, first filed or filed again (every row already filed): the same queries."""
+    """50 rows or 500, first filed or filed again (every row already filed): the same queries
+    (on PostgreSQL one COPY per table)."""
     principal = p(park_admin)
     services.file_batch(principal, [])  # the principal's memberships, read once
     counts = []
