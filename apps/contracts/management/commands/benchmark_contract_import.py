@@ -133,6 +133,22 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds the PostgreSQL backend serving this connection has used (a server on this
+    machine, Linux), else None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 @contextlib.contextmanager
 def _counting_queries():
     """Every statement sent (the COPY of the inserts runs through the execute wrappers too)."""
@@ -389,6 +405,7 @@ class Command(BaseCommand):
         principal = principal_for_user(user)
         rss = _rss_mb()
         peak_reset = _reset_peak()
+        cpu, backend = time.process_time(), _backend_cpu()
         began = time.perf_counter()
         with open(path, "rb") as fh:
             job = services.start_import(principal, File(fh, name=path.name), queue=False)
@@ -403,6 +420,7 @@ class Command(BaseCommand):
             else:
                 services.run_import(job.pk)
         seconds = time.perf_counter() - began
+        cpu, backend = time.process_time() - cpu, (_backend_cpu() or 0.0) - (backend or 0.0)
         job.refresh_from_db()
         if job.status != ImportJob.Status.DONE:
             raise CommandError(f"The {label} failed: {job.error}")
@@ -418,6 +436,11 @@ class Command(BaseCommand):
             f"{'; ' + str(queries['COPY']) + ' COPY' if queries['COPY'] else ''}); "
             f"RSS {rss:.0f} → {_rss_mb():.0f} MB, peak {_peak_mb():.0f} MB"
             f"{'' if peak_reset else ' (peak of the process so far)'}"
+        )
+        self.stdout.write(
+            f"  CPU: this process {cpu:.1f} s"
+            + (f", the PostgreSQL backend {backend:.1f} s" if backend else "")
+            + f" (of {seconds:.1f} s)"
         )
         if timed:
             inside = timed.pop("file_batch", 0.0)
