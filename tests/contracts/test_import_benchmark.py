@@ -36,6 +36,7 @@ def test_the_benchmark_runs_and_leaves_nothing(policy, zipped):
         seed=7,
         zip=zipped,
         steps=True,
+        analyze=True,
         stdout=out,
     )
     text = out.getvalue()
@@ -43,6 +44,7 @@ def test_the_benchmark_runs_and_leaves_nothing(policy, zipped):
     assert "re-import: 60 rows" in text and "created 0, unchanged 60, rows with errors 0" in text
     assert "per chunk of 25" in text and "COPY" in text and "peak" in text
     assert "audit events (audit.record_many)" in text and "checking and planning the rows" in text
+    assert "ANALYZE of the contract tables" in text
     assert counts() == before
 
 
