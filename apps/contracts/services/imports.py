@@ -86,8 +86,9 @@ def import_principal(job):
 
 def run_import(job_id) -> str:
     """The body of `contracts.run_import`: file the job's rows in chunks of `importing.CHUNK_SIZE`
-    through `file_batch`, saving the progress, counts and report after each chunk (its own short
-    transaction, so a page polling the job sees it move). Idempotent: a finished (done or failed)
+    through `file_batch`, saving the progress, counts and report with each chunk (in the chunk's
+    transaction: one commit per chunk, and a page polling the job sees it move as the chunks are
+    filed). Idempotent: a finished (done or failed)
     job is left as it is; a job found running (its worker died) starts again, and the rows filed
     meanwhile count as already filed. Any exception marks the job failed with the reason and is
     logged; the rows filed before it stay filed (importing the file again files the rest)."""
