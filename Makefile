@@ -12,7 +12,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run bootstrap migrate demo test lint format openapi openapi-check messages clean
+.PHONY: help run bootstrap migrate demo test lint format openapi openapi-check messages clean scale benchmark
 
 help:
 	@echo "make run    - set up and serve the demo park on http://$(HOST):$(PORT) (SQLite, eager Celery)"
@@ -20,6 +20,8 @@ help:
 	@echo "make format - format the code with ruff"
 	@echo "make openapi - regenerate docs/api/openapi.yaml"
 	@echo "make messages - update the translation catalogues (locale/)"
+	@echo "make scale  - build the district-scale data set in PostgreSQL (SCALE=1.0, database SCALE_DB)"
+	@echo "make benchmark - measure pages and API lists on it under gunicorn (docs/performance.md)"
 
 run:
 	@export DJANGO_SETTINGS_MODULE=config.settings.local
@@ -65,6 +67,24 @@ format:
 
 messages:
 	@$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=test-artifacts --ignore=tests
+
+# The district-scale benchmark (docs/performance.md). Not part of `make test`: building the data
+# set takes about 11 minutes and the run about 15 on a 2-core machine.
+SCALE ?= 1.0
+SCALE_DB ?= postgres://postgres@127.0.0.1:5432/scale
+scale:
+	@scripts/bootstrap.sh test
+	export DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL="$(SCALE_DB)"
+	psql "$${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$${DATABASE_URL##*/}'" | grep -q 1 \
+		|| psql "$${DATABASE_URL%/*}/postgres" -c "CREATE DATABASE $${DATABASE_URL##*/}"
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_scale --scale $(SCALE) $(SCALE_ARGS)
+
+benchmark:
+	@scripts/bootstrap.sh test
+	export DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL="$(SCALE_DB)" REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/7}"
+	$(MANAGE) migrate --noinput
+	$(MANAGE) benchmark --write-docs $(BENCH_ARGS)
 
 clean:
 	@rm -rf .venv staticfiles test-artifacts .pytest_cache .ruff_cache db.sqlite3

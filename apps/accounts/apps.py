@@ -15,6 +15,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Imported here because the middleware imports django.contrib.auth's views, which need the
         # app registry (Django's documented place for this), not to dodge a circle.
+        from . import signals
         from .middleware import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="accounts.stamp_login")
+        signals.connect()

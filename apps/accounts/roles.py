@@ -6,9 +6,11 @@ may do. It is code, reviewed with the modules that use it (docs/adr/0003-roles-i
 Modules add their permissions to ROLE_PERMISSIONS when they land.
 """
 
+import hashlib
+
 from apps.core.principal import Role
 
-__all__ = ["ROLE_ORGANISATION_KINDS", "ROLE_PERMISSIONS", "Role"]
+__all__ = ["ROLES_VERSION", "ROLE_ORGANISATION_KINDS", "ROLE_PERMISSIONS", "Role"]
 
 
 _ADMIN_MODEL_PERMS = {
@@ -19,6 +21,8 @@ _ADMIN_MODEL_PERMS = {
         ("accounts", "user"),
         ("core", "area"),
         ("core", "calendaroverride"),
+        # [POLICY] tables the park keeps in the admin.
+        ("contracts", "contractpolicy"),
     ]
     for verb in ("view", "add", "change", "delete")
 }
@@ -179,3 +183,12 @@ ROLE_ORGANISATION_KINDS = {
     Role.MEDIATOR: {"mediation"},
     Role.INSPECTOR: {"inspection"},
 }
+
+
+def _version() -> str:
+    text = repr(sorted((role, sorted(perms)) for role, perms in ROLE_PERMISSIONS.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+#: Changes with the table above, so permissions cached by an older release are not used.
+ROLES_VERSION = _version()

@@ -1,9 +1,116 @@
+"""The API's pages: page numbers for browsing, a cursor for deep and bulk reads.
+
+- `?page=` and `?page_size=` (up to 200): page numbers, with `count` exact up to 10,000 rows and
+  PostgreSQL's estimate past that (`count_is_estimate: true`); no request counts a whole table
+  (apps.core.pagination).
+- `?cursor=` (start with `?cursor=` empty, then follow `next`) and `?page_size=` up to 1,000: keyset
+  pages in the view's `keyset_ordering`, for walking a whole list. Each page costs what the first
+  does, and a row inserted or changed during the walk never makes another repeat or vanish.
+"""
+
+from __future__ import annotations
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from apps.core.pagination import CountingPaginator, InvalidCursor, KeysetPaginator
+
+CURSOR_MAX_PAGE_SIZE = 1000
 
 
 class DefaultPagination(PageNumberPagination):
-    """Page numbers with `?page=` and `?page_size=` (at most 200)."""
-
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = CountingPaginator
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.keyset_page = None
+        ordering = getattr(view, "keyset_ordering", None)
+        if ordering and self.cursor_query_param in request.query_params:
+            return self._paginate_keyset(queryset, request, ordering)
+        return super().paginate_queryset(queryset, request, view)
+
+    def _paginate_keyset(self, queryset, request, ordering):
+        size = self.get_page_size(request, limit=CURSOR_MAX_PAGE_SIZE)
+        paginator = KeysetPaginator(queryset, list(ordering), size)
+        cursor = request.query_params.get(self.cursor_query_param) or None
+        before = request.query_params.get("before") or None
+        try:
+            self.keyset_page = paginator.page(after=cursor, before=before)
+        except InvalidCursor as exc:
+            raise ValidationError({self.cursor_query_param: ["Not a cursor of this list."]}) from exc
+        return self.keyset_page.object_list
+
+    def get_page_size(self, request, limit=None):
+        size = super().get_page_size(request)
+        if limit and self.page_size_query_param in request.query_params:
+            try:
+                wanted = int(request.query_params[self.page_size_query_param])
+            except (TypeError, ValueError):
+                return size
+            return max(1, min(wanted, limit))
+        return size
+
+    def get_paginated_response(self, data):
+        if self.keyset_page is not None:
+            page = self.keyset_page
+            base = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+            base = remove_query_param(base, "before")
+            following = preceding = None
+            if page.next_cursor:
+                following = replace_query_param(base, self.cursor_query_param, page.next_cursor)
+            if page.previous_cursor:
+                preceding = replace_query_param(
+                    replace_query_param(base, self.cursor_query_param, ""), "before", page.previous_cursor
+                )
+            return Response(
+                {
+                    "count": page.count,
+                    "count_is_estimate": page.count_is_estimate,
+                    "next": following,
+                    "previous": preceding,
+                    "results": data,
+                }
+            )
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_is_estimate": self.page.paginator.count_is_estimate,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count"]["description"] = (
+            "Rows in the list: exact up to 10,000, PostgreSQL's estimate past that."
+        )
+        described["properties"]["count_is_estimate"] = {
+            "type": "boolean",
+            "description": "Whether `count` is an estimate (lists of more than 10,000 rows).",
+        }
+        described["required"] = ["count", "count_is_estimate", "results"]
+        return described
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        if getattr(view, "keyset_ordering", None):
+            parameters.append(
+                {
+                    "name": self.cursor_query_param,
+                    "required": False,
+                    "in": "query",
+                    "description": "Walk the whole list: send it empty for the first page, then follow "
+                    "`next`. Pages of up to 1,000 rows (`page_size`), each as fast as the first; rows "
+                    "changed during the walk never make another repeat or vanish.",
+                    "schema": {"type": "string"},
+                }
+            )
+        return parameters

@@ -11,3 +11,13 @@ class ContractsConfig(AppConfig):
     ]
     home_cards = "apps.contracts.selectors.home_cards"
     dossier_sections = "apps.contracts.selectors.dossier_sections"
+
+    def ready(self):
+        # The park's totals and the enterprise's book follow every save of a contract (a transition,
+        # the admin); bulk filings move them on in services.
+        from apps.core.cache import invalidate_on_save
+
+        from .models import LabourContract
+        from .selectors import book_topic
+
+        invalidate_on_save(LabourContract, lambda row: ["contracts", book_topic(row.enterprise_id)])

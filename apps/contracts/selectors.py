@@ -23,6 +23,7 @@ from django.utils.translation import pgettext
 from apps.accounts.models import Membership
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.core.cache import cached_figures
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.models import Enterprise
@@ -41,7 +42,7 @@ from .filters import (  # noqa: F401 - the lists by name, read here by pages, ex
     with_flags,
     without_contract,
 )
-from .models import AlertLog, ContractPolicy, ESignature, ImportJob, LabourContract, Worker
+from .models import AlertLog, ContractPolicy, ESignature, ImportJob, Kind, LabourContract, Worker
 from .rules import FLAG_LABELS, flag_label
 from .workflow import WORKFLOW, can_see_book, can_see_full_id, check_filing, page_answers
 
@@ -173,12 +174,29 @@ def id_number_for(principal, contract: LabourContract, *, full: bool = False) ->
 # The book (一户一册) -------------------------------------------------------------------------------
 
 
+def book_topic(enterprise_id) -> str:
+    """The cache topic of one enterprise's book: the services move it on when its contracts change."""
+    return f"contracts:{enterprise_id}"
+
+
 def contract_book(principal, enterprise, today: dt.date | None = None) -> dict:
     """The figures of one enterprise's book: contracts in force, signing rate (workers with a
     contract in force / employees in the registry), share of e-contracts, expiring in 30 and 60
     days, workers without a written contract after one month, late termination filings,
-    open-ended contracts due, flagged contracts."""
+    open-ended contracts due, flagged contracts. Whoever may see the book sees all of the
+    enterprise's contracts, so the figures are computed once and kept until the enterprise's
+    contracts change (`book_topic`) or the day or its employee count does."""
     today = today or timezone.localdate()
+    employees = enterprise.employees or 0
+    figures = cached_figures(
+        f"contracts:book:{enterprise.pk}:{today:%Y%m%d}:{employees}",
+        [book_topic(enterprise.pk)],
+        lambda: _book_figures(principal, enterprise, today, employees),
+    )
+    return {"enterprise": enterprise, "today": today, "employees": employees, **figures}
+
+
+def _book_figures(principal, enterprise, today: dt.date, employees: int) -> dict:
     qs = LabourContract.objects.visible_to(principal).filter(enterprise=enterprise)
     current = in_force(qs, today)
     totals = current.aggregate(
@@ -186,14 +204,10 @@ def contract_book(principal, enterprise, today: dt.date | None = None) -> dict:
         workers=Count("worker", distinct=True),
         e=Count("pk", filter=Q(signing=LabourContract.Signing.E_SIGNATURE)),
     )
-    employees = enterprise.employees or 0
     counts = {
         key: (totals["n"] if key == "in_force" else book_list(qs, key, today).count()) for key in BOOK_LISTS
     }
     return {
-        "enterprise": enterprise,
-        "today": today,
-        "employees": employees,
         "in_force": totals["n"],
         "workers_in_force": totals["workers"],
         "signing_rate": round(100 * totals["workers"] / employees, 1) if employees else None,
@@ -204,8 +218,18 @@ def contract_book(principal, enterprise, today: dt.date | None = None) -> dict:
 
 
 def park_totals(principal, today: dt.date | None = None) -> dict:
-    """The park's totals for administrators: the same figures over every visible enterprise."""
+    """The park's totals for administrators: the same figures over every visible enterprise.
+    Six counts over a million contracts: computed once and kept until a contract is filed,
+    renewed, terminated or expires (`figures_changed("contracts")`) or for ten minutes."""
     today = today or timezone.localdate()
+    if not principal.sees_everything:
+        return _park_totals(principal, today)
+    return cached_figures(
+        f"contracts:park-totals:{today:%Y%m%d}", ["contracts"], lambda: _park_totals(principal, today)
+    )
+
+
+def _park_totals(principal, today: dt.date) -> dict:
     qs = LabourContract.objects.visible_to(principal)
     return {
         "in_force": in_force(qs, today).count(),
@@ -329,43 +353,59 @@ def open_signed_file(principal, contract: LabourContract):
 # Exports of the book ---------------------------------------------------------------------------------
 
 
-def _export_row(principal, contract: LabourContract) -> dict:
+def _export_labels() -> dict:
+    """The words of the export's coded columns, looked up once per export (not per row)."""
+    return {
+        "kind": {value: str(label) for value, label in Kind.choices},
+        "signing": {value: str(label) for value, label in LabourContract.Signing.choices},
+        "status": {value: str(label) for value, label in LabourContract.Status.choices},
+        "flag": {code: flag_label(code) for code in FLAG_LABELS},
+    }
+
+
+def _export_row(principal, contract: LabourContract, labels: dict) -> dict:
     return {
         "name": contract.worker.name,
         "id_number": id_number_for(principal, contract),
         "reference": contract.reference,
-        "kind": contract.get_kind_display(),
+        "kind": labels["kind"].get(contract.kind, contract.kind),
         "start": contract.start,
         "end": contract.end,
-        "signing": contract.get_signing_display(),
-        "status": contract.get_status_display(),
+        "signing": labels["signing"].get(contract.signing, contract.signing),
+        "status": labels["status"].get(contract.status, contract.status),
         "terminated_on": contract.terminated_on,
         "termination_filed_on": contract.termination_filed_on,
-        "flags": "、".join(flag_label(code) for code in contract.flags or []),
+        "flags": "、".join(labels["flag"].get(code, code) for code in contract.flags or []),
     }
 
 
 def book_export(principal, enterprise, *, fmt: str, limit: int | None = None, today=None) -> dict:
     """What an export of the book holds (the figures and each list, ID numbers masked), and the
-    audit of the export. `limit`: at most so many rows per list (the PDF)."""
+    audit of the export. `limit`: at most so many rows per list (the PDF), whose rows are lists;
+    without a limit (the .xlsx) each list's rows are read as they are written, in chunks."""
     today = today or timezone.localdate()
     book = contract_book(principal, enterprise, today)
     qs = LabourContract.objects.visible_to(principal).filter(enterprise=enterprise)
+    labels = _export_labels()
     lists = []
     total_rows = 0
     for key in BOOK_LISTS:
         rows_qs = book_list(qs, key, today).select_related("worker").order_by("worker__name", "start", "pk")
         count = book["counts"][key]
-        chosen = rows_qs[:limit] if limit is not None else rows_qs
-        rows = [_export_row(principal, c) for c in chosen]
-        total_rows += len(rows)
+        if limit is not None:
+            rows = [_export_row(principal, c, labels) for c in rows_qs[:limit]]
+            shown = len(rows)
+        else:
+            rows = (_export_row(principal, c, labels) for c in rows_qs.iterator(chunk_size=2000))
+            shown = count
+        total_rows += shown
         lists.append(
             {
                 "key": key,
                 "label": BOOK_LABELS[key],
                 "count": count,
                 "rows": rows,
-                "truncated": len(rows) < count,
+                "truncated": shown < count,
             }
         )
     with transaction.atomic():
@@ -404,19 +444,23 @@ def dossier_sections(principal, enterprise) -> list[dict]:
 
 
 def home_cards(principal) -> list[dict]:
-    """HR: their enterprise's contracts in force and expiring within 30 days; park
-    administrators: the park's. One query."""
+    """HR: their enterprise's contracts in force and expiring within 30 days (one query over their
+    own); park administrators: the park's (the cached totals)."""
     user = principal.user
     if principal.is_api_client or user is None or not user.has_perm("contracts.view_labourcontract"):
         return []
     today = timezone.localdate()
     window = EXPIRY_WINDOWS[0]
-    counts = LabourContract.objects.visible_to(principal).aggregate(
-        in_force=Count("pk", filter=Q(status=S.IN_FORCE) & (Q(end__isnull=True) | Q(end__gte=today))),
-        expiring=Count(
-            "pk", filter=Q(status=S.IN_FORCE, end__gte=today, end__lte=today + dt.timedelta(days=window))
-        ),
-    )
+    if principal.sees_everything:
+        totals = park_totals(principal, today)  # the same figures, cached
+        counts = {"in_force": totals["in_force"], "expiring": totals["expiring_30"]}
+    else:
+        counts = LabourContract.objects.visible_to(principal).aggregate(
+            in_force=Count("pk", filter=Q(status=S.IN_FORCE) & (Q(end__isnull=True) | Q(end__gte=today))),
+            expiring=Count(
+                "pk", filter=Q(status=S.IN_FORCE, end__gte=today, end__lte=today + dt.timedelta(days=window))
+            ),
+        )
     url = reverse("contracts:list")
     park = principal.sees_everything
     return [

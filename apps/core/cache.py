@@ -10,6 +10,7 @@ limit (`timeout`) also bounds how long a figure may lag behind writes that bypas
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
@@ -29,7 +30,9 @@ def generation(topic: str) -> int:
 
 def figures_changed(*topics: str) -> None:
     """The rows behind these topics changed (call inside the writing transaction): their figures
-    are computed again after the commit (at once outside a transaction)."""
+    are computed again. The generation moves now (the writer's own next read is fresh) and again
+    after the commit (a figure another request computed in between, without the uncommitted
+    rows, is dropped too)."""
 
     def bump():
         for topic in topics:
@@ -39,10 +42,13 @@ def figures_changed(*topics: str) -> None:
             except ValueError:  # not set yet (or evicted): any new value invalidates
                 cache.set(key, 2, timeout=None)
 
+    bump()
     transaction.on_commit(bump)
 
 
-def cached_figures(key: str, topics: Iterable[str], compute: Callable[[], object], timeout: int = DEFAULT_TIMEOUT):
+def cached_figures(
+    key: str, topics: Iterable[str], compute: Callable[[], object], timeout: int = DEFAULT_TIMEOUT
+):
     """`compute()` once per generation of `topics` (and at most `timeout` seconds old). `key` names
     the figure and everything it depends on besides the topics (e.g. the principal's scope and the
     day)."""
@@ -54,3 +60,32 @@ def cached_figures(key: str, topics: Iterable[str], compute: Callable[[], object
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+def scope_key(principal) -> str:
+    """What a principal's figures depend on besides the data: the whole park for administrators,
+    else their memberships (or the API client's area). Two principals with the same key see the
+    same rows, so they may share a cached figure."""
+    if principal.sees_everything:
+        return "park"
+    if principal.is_api_client:
+        return (
+            "area:" + ",".join(sorted(str(a) for a in principal.area_ids)) if principal.area_ids else "park"
+        )
+    text = repr(sorted((str(o), k, r) for o, k, r in principal.memberships))
+    return "m:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def invalidate_on_save(model, topics: Callable[[object], Iterable[str]]) -> None:
+    """Move the topics of a model's rows on whenever one is saved or deleted, through the model's
+    own save (the pages, the admin, the tests' factories). Cache invalidation only: no rule runs
+    here. Bulk writes (bulk_create, update) send no signal: the services that use them call
+    `figures_changed` themselves."""
+    from django.db.models.signals import post_delete, post_save
+
+    def changed(sender, instance, **kwargs):
+        figures_changed(*topics(instance))
+
+    uid = f"figures-{model._meta.label_lower}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-delete")

@@ -138,12 +138,11 @@ def write_xlsx(sheets: Iterable[Sheet], out) -> None:
             sheet.append([_cell(sheet, _plain(h), bold) for h in spec.header])
         for row in spec.rows:
             values = [_plain(v) for v in row]
-            sheet.append(
-                [
-                    _cell(sheet, v, bold if spec.bold_first_column and i == 0 else None)
-                    for i, v in enumerate(values)
-                ]
-            )
+            if spec.bold_first_column and values:
+                values[0] = _cell(sheet, values[0], bold)
+            # Plain values are written as they are (dates as dates); only text openpyxl would store
+            # as a formula (it starts with "=") needs a cell that says "text".
+            sheet.append([_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in values])
     workbook.save(out)
 
 

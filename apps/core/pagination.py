@@ -21,13 +21,15 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 
 #: Up to this many rows a list's count is exact; past it, an estimate shown as "about".
 EXACT_COUNT_CAP = 10_000
+#: From this offset on, a numbered page reads its keys first, then its rows (`CountingPaginator.page`).
+DEFERRED_JOIN_FROM = 500
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
@@ -49,13 +51,22 @@ def count_rows(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     """(rows, exact): exact up to `cap` (EXACT_COUNT_CAP), else the planner's estimate (at least
     cap + 1)."""
     cap = EXACT_COUNT_CAP if cap is None else cap
-    bounded = queryset.order_by()[: cap + 1].count()
+    # Only the rows' keys: no joined columns to read (select_related) nor to compare (DISTINCT).
+    keys = queryset.select_related(None).order_by().values("pk")
+    bounded = keys[: cap + 1].count()
     if bounded <= cap:
         return bounded, True
-    estimate = planner_estimate(queryset)
+    estimate = planner_estimate(keys)
     if estimate is None:
         return queryset.count(), True
     return max(estimate, cap + 1), False
+
+
+class CountingPage(Page):
+    def has_next(self):
+        if self.paginator.count_is_estimate:  # the estimated end proves nothing: a full page may go on
+            return len(self.object_list) == self.paginator.per_page
+        return super().has_next()
 
 
 class CountingPaginator(Paginator):
@@ -79,6 +90,40 @@ class CountingPaginator(Paginator):
     @property
     def count_is_estimate(self) -> bool:
         return not self._counted[1]
+
+    def _get_page(self, *args, **kwargs):
+        return CountingPage(*args, **kwargs)
+
+    def validate_number(self, number):
+        """With an estimated count the last page number is an estimate too: any page past the
+        first is served (empty past the real end) rather than refused for lying past the estimate."""
+        if not self.count_is_estimate:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger(str(exc)) from exc
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number):
+        """Pages of a list with joins, and deep pages, read the page's keys first (only the table
+        and what the filter and order need: an index walk), then those rows with their joins: the
+        joins and annotations are computed for one page, not for every row before the offset or
+        every row that matches before the sort."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        qs = self.object_list
+        heavy = isinstance(qs, QuerySet) and bool(qs.query.select_related or qs.query.annotations)
+        if isinstance(qs, QuerySet) and (heavy or bottom >= DEFERRED_JOIN_FROM):
+            keys = list(self.object_list.select_related(None).values_list("pk", flat=True)[bottom:top])
+            found = {obj.pk: obj for obj in self.object_list.filter(pk__in=keys)}
+            return self._get_page([found[k] for k in keys if k in found], number, self)
+        if self.count_is_estimate:  # Django would cut the page at the estimated end
+            return self._get_page(list(qs[bottom:top]), number, self)
+        return super().page(number)
 
 
 def paginate(request, queryset, per_page: int) -> Page:
@@ -184,8 +229,24 @@ class KeysetPaginator:
 
     # Queries -------------------------------------------------------------------------------------
 
-    def _after(self, values, ordering) -> Q:
-        """Rows strictly after `values` in `ordering`: (a > x) OR (a = x AND b > y) OR ..."""
+    def _after(self, queryset, values, ordering):
+        """`queryset` narrowed to the rows strictly after `values` in `ordering`. When every field
+        sorts the same way this is one row comparison, `(a, b, id) < (x, y, z)`, which PostgreSQL
+        answers from the index; mixed directions need the expanded form
+        (a > x) OR (a = x AND b > y) OR ..."""
+        directions = {spec.startswith("-") for spec in ordering}
+        if len(directions) == 1 and all("__" not in spec for spec in ordering):
+            table = self.model._meta.db_table
+            connection = connections[queryset.db]
+            quote = connection.ops.quote_name
+            columns = ", ".join(
+                f"{quote(table)}.{quote(self._model_field(spec.lstrip('-')).column)}" for spec in ordering
+            )
+            marks = ", ".join(["%s"] * len(values))
+            op = "<" if directions == {True} else ">"
+            model_fields = [self._model_field(spec.lstrip("-")) for spec in ordering]
+            params = [f.get_db_prep_value(v, connection) for f, v in zip(model_fields, values, strict=True)]
+            return queryset.extra(where=[f"({columns}) {op} ({marks})"], params=params)  # noqa: S610
         condition = Q(pk__in=[])
         equal = Q()
         for spec, value in zip(ordering, values, strict=True):
@@ -193,7 +254,7 @@ class KeysetPaginator:
             op = "lt" if spec.startswith("-") else "gt"
             condition |= equal & Q(**{f"{name}__{op}": value})
             equal &= Q(**{name: value})
-        return condition
+        return queryset.filter(condition)
 
     @staticmethod
     def _reverse(ordering):
@@ -204,16 +265,14 @@ class KeysetPaginator:
         if before:
             values = self.decode(before)
             reverse = self._reverse(self.ordering)
-            rows = list(
-                self.queryset.filter(self._after(values, reverse)).order_by(*reverse)[: self.per_page + 1]
-            )
+            rows = list(self._after(self.queryset, values, reverse).order_by(*reverse)[: self.per_page + 1])
             has_previous = len(rows) > self.per_page
             rows = list(reversed(rows[: self.per_page]))
             has_next = True
         else:
             qs = self.queryset.order_by(*self.ordering)
             if after:
-                qs = qs.filter(self._after(self.decode(after), self.ordering))
+                qs = self._after(qs, self.decode(after), self.ordering)
             rows = list(qs[: self.per_page + 1])
             has_next = len(rows) > self.per_page
             rows = rows[: self.per_page]

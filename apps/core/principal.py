@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .cache import cached_figures
 from .models import Area
+
+#: The cache topic of who belongs where and may do what (memberships, groups, permissions): every
+#: change of them moves it on (apps/accounts/signals.py), so a revoked role ends at once.
+AUTH_TOPIC = "auth"
 
 
 class Role(models.TextChoices):
@@ -94,7 +99,11 @@ def principal_for_user(user) -> Principal:
     cached = getattr(user, "_principal_cache", None)
     if cached is not None:
         return cached
-    rows = tuple(user.memberships.values_list("organisation_id", "organisation__kind", "role"))
+    rows = cached_figures(
+        f"memberships:{user.pk}",
+        [AUTH_TOPIC],
+        lambda: tuple(user.memberships.values_list("organisation_id", "organisation__kind", "role")),
+    )
     principal = Principal(user=user, memberships=rows)
     user._principal_cache = principal
     return principal

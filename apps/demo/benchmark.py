@@ -35,8 +35,18 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
+
+from apps.accounts.models import ApiClient, Membership, User
+from apps.accounts.services import create_api_client
+from apps.certification.models import Application
+from apps.contracts.models import LabourContract
+from apps.contracts.views import LIBRARY_ORDER
+from apps.core.pagination import KeysetPaginator
+from apps.core.principal import Role
+from apps.enterprises.models import Enterprise
+from apps.mediation.models import Case
 
 ROLES = ("park_admin", "hr", "mediator", "union", "api")
 
@@ -123,11 +133,6 @@ def principals(stdout) -> tuple[dict[str, dict], dict]:
     """Headers per role, and the objects the matrix needs (the largest enterprise...). Creates
     what a benchmark needs and the data set lacks: a superuser for the admin baseline, an HR user
     of the largest enterprise, an API client with every read scope. All named `bench-*`."""
-    from apps.accounts.models import ApiClient, Membership, User
-    from apps.accounts.services import create_api_client
-    from apps.contracts.models import LabourContract
-    from apps.core.principal import Role
-    from apps.enterprises.models import Enterprise
 
     def member(role, **extra):
         m = (
@@ -182,10 +187,6 @@ def principals(stdout) -> tuple[dict[str, dict], dict]:
 def matrix(objects: dict) -> list[Target]:
     """Every list page and API list (plain, filtered, searched, deep), each role's home, the figures
     pages, the dossier and book of the largest enterprise, and the exports."""
-    from apps.certification.models import Application
-    from apps.contracts.models import LabourContract
-    from apps.enterprises.models import Enterprise
-    from apps.mediation.models import Case
 
     largest = objects["largest"]
     some_contract = LabourContract.objects.filter(enterprise=largest).order_by("pk").first()
@@ -196,6 +197,24 @@ def matrix(objects: dict) -> list[Target]:
     def deep(count, size):
         """A page near the end of a list of `count` rows shown `size` a page."""
         return f"?page={max(1, int(count / size * 0.9))}"
+
+    def deep_cursor(queryset, ordering, param):
+        """The keyset position of the row 90 % down the list (`?after=` on pages, `?cursor=` in the
+        API): a deep page reached as a user or a sync would reach it, by following "next"."""
+        rows = queryset.order_by(*ordering)
+        count = rows.count()
+        if not count:
+            return ""
+        row = rows[max(0, int(count * 0.9))]
+        return f"?{param}=" + KeysetPaginator(rows, list(ordering), 1).encode(row)
+
+    def api_deep(path, count, size=50):
+        """The API list's deep page: by cursor where the list has one, else by page number."""
+        view = resolve(path).func
+        ordering = getattr(getattr(view, "cls", None), "keyset_ordering", None)
+        if ordering:
+            return deep_cursor(view.cls.model.objects.all(), ordering, "cursor")
+        return deep(count, size)
 
     page, api = 100.0, 100.0
     t: list[Target] = []
@@ -212,7 +231,15 @@ def matrix(objects: dict) -> list[Target]:
         ("certification", reverse("certification:list"), ["?status=certified", deep(n_applications, 50)]),
         ("notices", reverse("certification:notice_list"), []),
         ("mediation", reverse("mediation:list"), ["?status=archived", "?search=TJ2024", deep(n_cases, 25)]),
-        ("contracts", reverse("contracts:list"), ["?status=in_force", "?q=张", deep(n_contracts, 25)]),
+        (
+            "contracts",
+            reverse("contracts:list"),
+            [
+                "?status=in_force",
+                "?name=张",
+                deep_cursor(LabourContract.objects.all(), LIBRARY_ORDER, "after"),
+            ],
+        ),
         ("contract imports", reverse("contracts:import_list"), []),
     ]
     for name, path, variants in lists:
@@ -220,7 +247,14 @@ def matrix(objects: dict) -> list[Target]:
         t.extend(Target("list", f"{name} {v}", "park_admin", path + v, page) for v in variants)
     t += [
         Target("list", "contracts (own)", "hr", reverse("contracts:list"), page),
-        Target("list", "contracts (own), deep", "hr", reverse("contracts:list") + "?page=300", page),
+        Target(
+            "list",
+            "contracts (own), deep",
+            "hr",
+            reverse("contracts:list")
+            + deep_cursor(LabourContract.objects.filter(enterprise=largest), LIBRARY_ORDER, "after"),
+            page,
+        ),
         Target("list", "mediation (own)", "mediator", reverse("mediation:list"), page),
         Target("list", "mediation ?mine=true", "mediator", reverse("mediation:list") + "?mine=true", page),
         Target("list", "enterprises", "union", reverse("enterprises:list"), page),
@@ -228,16 +262,32 @@ def matrix(objects: dict) -> list[Target]:
         Target("list", "enterprises", "hr", reverse("enterprises:list"), page),
     ]
     apis = [
-        ("api enterprises", "/api/v1/enterprises/", ["?search=柳州", deep(n_enterprises, 50)]),
+        (
+            "api enterprises",
+            "/api/v1/enterprises/",
+            ["?search=柳州", api_deep("/api/v1/enterprises/", n_enterprises)],
+        ),
         ("api unions", "/api/v1/unions/", []),
         (
             "api certification",
             "/api/v1/certification/applications/",
-            ["?status=certified", deep(n_applications, 50)],
+            ["?status=certified", api_deep("/api/v1/certification/applications/", n_applications)],
         ),
         ("api certificates", "/api/v1/certification/certificates/", []),
-        ("api mediation", "/api/v1/mediation/cases/", ["?status=archived", deep(n_cases, 50)]),
-        ("api contracts", "/api/v1/contracts/", ["?status=in_force", "?page=400", deep(n_contracts, 50)]),
+        (
+            "api mediation",
+            "/api/v1/mediation/cases/",
+            ["?status=archived", api_deep("/api/v1/mediation/cases/", n_cases)],
+        ),
+        (
+            "api contracts",
+            "/api/v1/contracts/",
+            [
+                "?status=in_force",
+                f"?page={min(400, max(1, n_contracts // 50))}",
+                api_deep("/api/v1/contracts/", n_contracts),
+            ],
+        ),
     ]
     for name, path, variants in apis:
         t.append(Target("list", name, "api", path, api))

@@ -10,3 +10,12 @@ class EnterprisesConfig(AppConfig):
         (10, "enterprises:list", _("Enterprises"), "buildings", "enterprises.view_enterprise"),
     ]
     home_cards = "apps.enterprises.selectors.home_cards"
+
+    def ready(self):
+        # The cached registry figures (home cards, union coverage) follow every save of their rows.
+        from apps.core.cache import invalidate_on_save
+
+        from .models import Enterprise, EnterpriseSurvey
+
+        for model in (Enterprise, EnterpriseSurvey):
+            invalidate_on_save(model, lambda row: ["enterprises"])

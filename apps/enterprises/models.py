@@ -105,7 +105,11 @@ class Enterprise(BaseModel):
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
-        indexes = [models.Index(fields=["town", "status"]), models.Index(fields=["employees"])]
+        indexes = [
+            models.Index(fields=["town", "status"]),
+            models.Index(fields=["employees"]),
+            models.Index(fields=["name", "id"], name="enterprise_name_order"),  # the list's order
+        ]
 
     def __str__(self):
         return self.name

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.cache import cached_figures, scope_key
 from apps.core.scoping import get_visible_or_404
 
 from .choices import Status
@@ -91,10 +92,18 @@ def home_cards(principal):
     qs = Enterprise.objects.visible_to(principal)
     if principal.is_park_admin or principal.has_role("union_official"):
         url = reverse("enterprises:list")
+        operating, needs_union = cached_figures(
+            f"enterprises:home:{scope_key(principal)}",
+            ["enterprises", "unions"],
+            lambda: (
+                qs.filter(status=Status.OPERATING).count(),
+                qs.filter(status=Status.OPERATING).filter(NEEDS_UNION).count(),
+            ),
+        )
         cards.append(
             {
                 "label": _("Operating enterprises"),
-                "value": qs.filter(status=Status.OPERATING).count(),
+                "value": operating,
                 "url": url + "?status=operating",
                 "icon": "buildings",
             }
@@ -102,7 +111,7 @@ def home_cards(principal):
         cards.append(
             {
                 "label": _("25+ union members, no union committee"),
-                "value": qs.filter(status=Status.OPERATING).filter(NEEDS_UNION).count(),
+                "value": needs_union,
                 "url": url + "?status=operating&needs_union=true",
                 "icon": "exclamation-triangle",
             }

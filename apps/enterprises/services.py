@@ -18,6 +18,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 
 from apps.accounts.models import Organisation
 from apps.audit import services as audit
+from apps.core.cache import figures_changed
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.models import Area
 
@@ -454,6 +455,7 @@ def register_in_bulk(principal, rows, *, note: str = "registry import") -> dict:
     or a replaced survey holds {"before": ..., "after": ...} of the fields that changed.
 
     Returns {"created": n, "updated": n, "surveys": n}, counted by rows."""
+    figures_changed("enterprises")  # bulk writes send no signal: the registry's figures are computed again
     bulk = _Bulk(principal, rows, note)
     bulk.load()
     for index, row in enumerate(rows):

@@ -10,8 +10,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
+from apps.core.cache import figures_changed
 from apps.core.tasks import enqueue_on_commit
 
+from . import selectors
 from .models import Notification
 
 MAX_EMAIL_ATTEMPTS = 5
@@ -45,6 +47,7 @@ def notify(
             )
         )
     Notification.objects.bulk_create(created)
+    figures_changed(*{selectors.inbox_topic(n.recipient_id) for n in created})
     for n in created:
         if n.email_status == Notification.EmailStatus.PENDING:
             enqueue_on_commit("notifications.send_email", str(n.pk))
@@ -83,4 +86,6 @@ def mark_read(principal, notification_ids=None) -> int:
     qs = Notification.objects.visible_to(principal).unread()
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
+    if principal.user is not None:
+        figures_changed(selectors.inbox_topic(principal.user.pk))
     return qs.update(read_at=timezone.now())

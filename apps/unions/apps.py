@@ -20,3 +20,12 @@ class UnionsConfig(AppConfig):
     home_cards = "apps.unions.selectors.home_cards"
     #: Sections of the enterprise dossier (一户一册) this module fills; see apps.enterprises.dossier.
     dossier_sections = "apps.unions.selectors.dossier_sections"
+
+    def ready(self):
+        # The cached union figures follow every save of a union or of what it covers.
+        from apps.core.cache import invalidate_on_save
+
+        from .models import Union, UnionCoverage
+
+        for model in (Union, UnionCoverage):
+            invalidate_on_save(model, lambda row: ["unions"])

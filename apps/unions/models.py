@@ -77,6 +77,7 @@ class Union(BaseModel):
 
     class Meta:
         ordering = ["kind", "name"]
+        indexes = [models.Index(fields=["kind", "name", "id"], name="union_list_order")]
         verbose_name = _("trade union")
         verbose_name_plural = _("trade unions")
 

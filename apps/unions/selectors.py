@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
+from apps.core.cache import cached_figures, scope_key
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.choices import SIZE_BAND_LIMITS, Industry, SizeBand, Status
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
@@ -162,7 +163,18 @@ def _rate(part, whole):
 def coverage_figures(principal, by: str = "town") -> dict:
     """Union coverage (operating enterprises with a union / operating enterprises) and membership
     rate (union members / employees, from each enterprise's latest survey), grouped by town or
-    industry, with totals and the configured targets. One query per grouping."""
+    industry, with totals and the configured targets. One query per grouping, kept until the
+    registry or the unions change (they read 20,000 enterprises in a district)."""
+    if by not in ("town", "industry"):
+        raise KeyError(by)
+    return cached_figures(
+        f"unions:coverage:{by}:{scope_key(principal)}:{timezone.localdate().year}",
+        ["enterprises", "unions"],
+        lambda: _coverage_figures(principal, by),
+    )
+
+
+def _coverage_figures(principal, by: str) -> dict:
     group_field = {"town": "town__name", "industry": "industry"}[by]
     qs = enterprises_visible_to(principal).filter(status=Status.OPERATING)
     rows = (

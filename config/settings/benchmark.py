@@ -17,5 +17,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DB_POOL_MAX", default=10),
         "timeout": 10,
     }
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"  # as in production
 MIDDLEWARE = ["apps.core.middleware.QueryCountHeaderMiddleware", *MIDDLEWARE]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

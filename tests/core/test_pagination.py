@@ -92,3 +92,35 @@ def test_the_page_paginator_never_counts_past_the_cap(cases, django_assert_num_q
         assert paginator.count >= 11
     assert paginator.count_is_estimate
     assert list(paginator.page(2).object_list) == cases[5:10]
+
+
+def test_a_uniform_order_walks_by_row_comparison_as_the_mixed_one_does(cases):
+    uniform = ["-workers", "-title", "-pk"]
+    paginator = KeysetPaginator(Case.objects.all(), uniform, 6)
+    page, seen = paginator.page(), []
+    while True:
+        seen.extend(page.object_list)
+        if not page.has_next:
+            break
+        page = paginator.page(after=page.next_cursor)
+    assert seen == list(Case.objects.order_by(*uniform))
+    back = paginator.page(before=paginator.page(after=paginator.page().next_cursor).previous_cursor)
+    assert back.object_list == list(Case.objects.order_by(*uniform)[:6])
+
+
+def test_deep_numbered_pages_read_their_keys_first(cases, monkeypatch):
+    monkeypatch.setattr("apps.core.pagination.DEFERRED_JOIN_FROM", 5)
+    paginator = CountingPaginator(Case.objects.order_by(*ORDER), 5)
+    assert list(paginator.page(1).object_list) == cases[:5]
+    assert list(paginator.page(3).object_list) == cases[10:15]
+    assert list(paginator.page(9).object_list) == cases[40:]
+
+
+def test_pages_past_an_underestimated_count_are_served(cases, monkeypatch):
+    monkeypatch.setattr("apps.core.pagination.EXACT_COUNT_CAP", 3)
+    monkeypatch.setattr("apps.core.pagination.planner_estimate", lambda qs: 4)  # far below the 41 rows
+    paginator = CountingPaginator(Case.objects.order_by(*ORDER), 5)
+    assert paginator.count_is_estimate and paginator.num_pages == 1
+    assert list(paginator.page(8).object_list) == cases[35:40]
+    assert paginator.page(8).has_next() and not paginator.page(9).has_next()
+    assert list(paginator.page(20).object_list) == []

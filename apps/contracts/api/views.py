@@ -141,8 +141,11 @@ class ContractViewSet(
         "*": FILE,
     }
 
+    #: The library's order, served by an index; `?cursor=` walks it (apps.api.pagination).
+    keyset_ordering = ("-start", "-created_at", "-pk")
+
     def scoped_queryset(self, principal):
-        return selectors.contracts_visible_to(principal).order_by("-start", "-created_at", "-pk")
+        return selectors.contracts_visible_to(principal).order_by(*self.keyset_ordering)
 
     def get_serializer_class(self):
         return ContractDetailSerializer if self.action == "retrieve" else ContractOutSerializer

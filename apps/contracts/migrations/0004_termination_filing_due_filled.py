@@ -1,8 +1,9 @@
 """Fill `termination_filing_due` of the contracts terminated before it was stored: the working days
 of the policy in effect on the termination day after it (as rules.termination_filing computes it
-for new terminations). One UPDATE per distinct termination day."""
+for new terminations). One UPDATE per 500 distinct termination days."""
 
 from django.db import migrations
+from django.db.models import Case, DateField, Value, When
 
 from apps.core.calendar import add_working_days
 
@@ -23,12 +24,20 @@ def fill(apps, schema_editor):
         .values_list("terminated_on", flat=True)
         .distinct()
     )
+    dues = {}
     for day in list(days):
         policy = next((p for p in policies if p.effective_from <= day), None)
         n = policy.termination_filing_days if policy is not None else DEFAULT_DAYS
-        due = add_working_days(day, n, overrides=overrides).date
-        LabourContract.objects.using(db).filter(terminated_on=day, termination_filing_due__isnull=True).update(
-            termination_filing_due=due
+        dues[day] = add_working_days(day, n, overrides=overrides).date
+    items = sorted(dues.items())
+    for i in range(0, len(items), 500):
+        chunk = items[i : i + 500]
+        LabourContract.objects.using(db).filter(
+            terminated_on__in=[day for day, _ in chunk], termination_filing_due__isnull=True
+        ).update(
+            termination_filing_due=Case(
+                *(When(terminated_on=day, then=Value(due)) for day, due in chunk), output_field=DateField()
+            )
         )
 
 

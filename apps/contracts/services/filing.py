@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from apps.audit import services as audit
 from apps.audit.history import transition
 from apps.core import personal_data
+from apps.core.cache import figures_changed
 from apps.core.errors import DomainError
 from apps.core.principal import SYSTEM
 
@@ -443,6 +444,8 @@ def _insert(plan: _Plan) -> None:
 
 
 def _audit(contracts: list[LabourContract]) -> None:
+    # The park's totals and the enterprises' books count them.
+    figures_changed("contracts", *{selectors.book_topic(c.enterprise_id) for c in contracts})
     _name_workers(contracts)
     audit.record_many(
         "contracts.file",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.audit.history import transition
+from apps.core.cache import figures_changed
 from apps.core.errors import DomainError
 from apps.core.principal import SYSTEM
 
@@ -40,7 +41,7 @@ def terminate(principal, contract: LabourContract, *, terminated_on, reason: str
             errors.append(("terminated_on", _("The contract cannot end before it started.")))
     if errors:
         raise DomainError(errors[0][1], fields={f: [r] for f, r in errors})
-    return transition(
+    terminated = transition(
         contract,
         WORKFLOW,
         "terminate",
@@ -54,6 +55,8 @@ def terminate(principal, contract: LabourContract, *, terminated_on, reason: str
             "termination_filing_due": rules.termination_filing(day, today, selectors.policies()).due,
         },
     )
+    figures_changed("contracts", selectors.book_topic(terminated.enterprise_id))  # totals and book
+    return terminated
 
 
 def expire_contracts(today: dt.date | None = None) -> dict:
@@ -63,6 +66,7 @@ def expire_contracts(today: dt.date | None = None) -> dict:
     expire. Returns {"expired": n, "failed": n}."""
     today = today or timezone.localdate()
     expired = failed = 0
+    enterprises = set()
     for contract in selectors.due_to_expire(today):
         try:
             with transaction.atomic():
@@ -75,6 +79,9 @@ def expire_contracts(today: dt.date | None = None) -> dict:
             logger.exception("contract %s not expired", contract.pk)
         else:
             expired += 1
+            enterprises.add(contract.enterprise_id)
+    if expired:
+        figures_changed("contracts", *(selectors.book_topic(e) for e in enterprises))
     return {"expired": expired, "failed": failed}
 
 

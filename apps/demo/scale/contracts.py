@@ -103,7 +103,9 @@ class Contracts:
         """The last day to file the termination (`rules.termination_filing`), as stored when filed."""
         key = (ended, "due")
         if key not in self._filed:
-            self._filed[key] = rules.termination_filing(ended, None, self.policies, overrides=self.overrides).due
+            self._filed[key] = rules.termination_filing(
+                ended, None, self.policies, overrides=self.overrides
+            ).due
         return self._filed[key]
 
     def chain(self, e, k: int, state: str, floor: dt.date):
