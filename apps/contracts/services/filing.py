@@ -444,6 +444,8 @@ def _insert(plan: _Plan) -> None:
 
 
 def _audit(contracts: list[LabourContract]) -> None:
+    if not contracts:
+        return  # nothing filed (a re-import): no figure changed, no event to write
     # The park's totals and the enterprises' books count them.
     figures_changed("contracts", *{selectors.book_topic(c.enterprise_id) for c in contracts})
     _name_workers(contracts)
