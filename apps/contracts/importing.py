@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import operator
 import posixpath
 import tempfile
 import zipfile
@@ -121,6 +122,8 @@ SIGNING_VALUES = frozenset(LabourContract.Signing.values)
 FALSE = {"0", "false", "no", "n", "否", "f", ""}
 #: The largest pay accepted (yuan).
 MAX_PAY = Decimal("9999999")
+#: A date later than this after today is refused (employment start, start, signing).
+A_YEAR_AHEAD = dt.timedelta(days=366)
 
 
 def clip(value, limit: int) -> str:
@@ -247,8 +250,9 @@ def parse_row(raw: dict, today: dt.date | None = None) -> tuple[dict, list[tuple
         "file_name": clip(row["file_name"], 255),
     }
     today = today or timezone.localdate()
+    a_year_ahead = today + A_YEAR_AHEAD
     for name in ("employment_start", "start", "signed_on"):
-        if parsed[name] and parsed[name] > today + dt.timedelta(days=366):
+        if parsed[name] and parsed[name] > a_year_ahead:
             errors.append((name, _("The date is more than a year ahead.")))
     if parsed["signed_on"] and parsed["signed_on"] > today:
         errors.append(("signed_on", _("The contract cannot have been signed in the future.")))
@@ -257,8 +261,7 @@ def parse_row(raw: dict, today: dt.date | None = None) -> tuple[dict, list[tuple
             if not parsed[name]:
                 errors.append((name, _("An e-signed contract needs this evidence column.")))
         if parsed["file_sha256"] and (
-            len(parsed["file_sha256"]) != 64
-            or any(c not in "0123456789abcdef" for c in parsed["file_sha256"])
+            len(parsed["file_sha256"]) != 64 or not _HEX.issuperset(parsed["file_sha256"])
         ):
             errors.append(("file_sha256", _("A SHA-256 is 64 hexadecimal characters.")))
     return parsed, errors
@@ -644,7 +647,7 @@ class ImportSource:
             try:
                 for cells in reader:
                     number, line = line + 1, reader.line_num
-                    if any(c.strip() for c in cells):
+                    if "".join(cells).strip():  # a cell that is not blank
                         yield number, cells
             except csv.Error as exc:
                 raise _file_error(
@@ -729,8 +732,15 @@ class ImportSource:
         rows = self._rows()
         next(rows, None)  # the header
         id_at = next((pos for pos, col in self._mapping if col == "worker_id_number"), None)
+        columns = [col for _pos, col in self._mapping]
+        cells_of = operator.itemgetter(*(pos for pos, _col in self._mapping))
+        width = max(pos for pos, _col in self._mapping) + 1
         for number, cells in rows:
-            data = {col: (_cell(cells[pos]) if pos < len(cells) else None) for pos, col in self._mapping}
+            if self.format == CSV and len(cells) >= width:
+                # A CSV row's cells are text: as _cell makes them, without asking each.
+                data = dict(zip(columns, map(str.strip, cells_of(cells)), strict=True))
+            else:
+                data = {col: (_cell(cells[pos]) if pos < len(cells) else None) for pos, col in self._mapping}
             record = Record(number, data)
             if self.format == XLSX and id_at is not None and id_at < len(cells):
                 value = cells[id_at]

@@ -27,7 +27,6 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -165,15 +164,45 @@ class _Findings:
         self.items.append(Finding(code, severity, field_name, str(message), source))
 
 
+#: Days of each month in a common year (index 1-12).
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def month_days(year: int, month: int) -> int:
+    """The days of a month (as `calendar.monthrange(year, month)[1]`, without its weekday)."""
+    return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus `months` calendar months, the day of the month kept or cut to the month's last:
+    31 January + 1 month → 28 February (as `day + relativedelta(months=months)`)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month += 1
+    last = month_days(year, month)
+    return day.replace(year=year, month=month, day=day.day if day.day <= last else last)
+
+
 def months_later(day: dt.date, months: int) -> dt.date:
     """The last day of a period of `months` months starting on `day` (both days counted):
     1 March + 3 months → 31 May; 31 January + 1 month → 27 February. (As `day +
     relativedelta(months=months) - 1 day`, without building a relativedelta: the import checks
     hundreds of thousands of rows.)"""
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1])) - dt.timedelta(days=1)
+    return add_months(day, months) - _ONE_DAY
+
+
+def whole_years(since: dt.date, until: dt.date) -> int:
+    """Whole years from `since` to `until`, as `relativedelta(until, since).years` (negative when
+    `until` is earlier; 29 February + 1 year is 28 February), without building a relativedelta."""
+    months = (until.year - since.year) * 12 + until.month - since.month
+    if until >= since:
+        while months > 0 and until < add_months(since, months):
+            months -= 1
+    else:
+        while months < 0 and until > add_months(since, months):
+            months += 1
+    return int(months / 12)
 
 
 def term_months(start: dt.date, end: dt.date) -> int:
@@ -426,7 +455,7 @@ def _check_open_ended_due(terms: Terms, prior: list[Prior], f: _Findings) -> Non
     terms, the worker may require an open-ended contract; filing another fixed term is flagged."""
     if terms.kind != Kind.FIXED_TERM:
         return
-    years = relativedelta(terms.start, terms.employment_start).years
+    years = whole_years(terms.employment_start, terms.start)
     if years >= OPEN_ENDED_YEARS:
         f.add(
             "open_ended_due",
@@ -456,7 +485,7 @@ def open_ended_due_on_renewal(this: Prior, employment_start: dt.date, others: li
     consecutive fixed term (`others`: the worker's other contracts at the employer)."""
     if this.end is None:
         return False
-    if relativedelta(this.end, employment_start).years >= OPEN_ENDED_YEARS:
+    if whole_years(employment_start, this.end) >= OPEN_ENDED_YEARS:
         return True
     following = Terms(
         kind=Kind.FIXED_TERM, employment_start=employment_start, start=this.end + dt.timedelta(days=1)

@@ -236,6 +236,45 @@ def test_term_months_counts_both_days():
     assert rules.months_later(D(2026, 1, 31), 1) == D(2026, 2, 27)
 
 
+def _days():
+    """Every day of 2023-2025 and some far apart, with the ends of months and 29 February."""
+    first = D(2023, 1, 1)
+    days = [first + dt.timedelta(days=n) for n in range(0, 3 * 366, 1)]
+    return days + [D(1990, 2, 28), D(2000, 2, 29), D(2010, 12, 31), D(2016, 2, 29), D(2036, 2, 29)]
+
+
+def test_the_date_helpers_match_relativedelta():
+    """`add_months`, `months_later` and `whole_years` compute what relativedelta does, without it."""
+    from dateutil.relativedelta import relativedelta
+
+    days = _days()
+    for day in days[::7] + days[-5:]:
+        for months in (0, 1, 2, 3, 6, 11, 12, 13, 24, 36, 120, -1, -12, -13):
+            assert rules.add_months(day, months) == day + relativedelta(months=months), (day, months)
+        assert rules.months_later(day, 3) == day + relativedelta(months=3) - dt.timedelta(days=1)
+    for since in days[::37] + days[-5:]:
+        for until in days[::11] + days[-5:]:
+            assert rules.whole_years(since, until) == relativedelta(until, since).years, (since, until)
+    assert rules.whole_years(D(2016, 2, 29), D(2017, 2, 28)) == 1
+    assert rules.whole_years(D(2016, 2, 29), D(2026, 2, 28)) == 10
+    assert rules.whole_years(D(2016, 3, 1), D(2026, 2, 28)) == 9
+    assert [rules.month_days(2024, m) for m in range(1, 13)] == [
+        31,
+        29,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ]
+    assert rules.month_days(2100, 2) == 28 and rules.month_days(2000, 2) == 29
+
+
 def test_the_user_reads_the_reason_in_chinese():
     with translation.override("zh-hans"):
         finding = rules.check(terms(end=D(2026, 12, 31), probation_end=D(2026, 3, 1)), [], POLICY)[0]

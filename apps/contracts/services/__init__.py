@@ -8,8 +8,9 @@
 
 Every row is checked by `rules.check` with the worker's other contracts at the same employer and
 the policy in effect; refusals are reported per row and field (nothing of the row is written),
-flags are stored on the contract. A batch is written in one transaction with bulk inserts, so a
-large import runs at thousands of rows a second (`manage.py benchmark_contract_import`).
+flags are stored on the contract. A batch is written in one transaction with bulk inserts (COPY
+on PostgreSQL), a few queries whatever its size, so a large import runs at thousands of rows a
+second (`manage.py benchmark_contract_import`, docs/performance.md).
 
 Reads live in `selectors`, "may X?" in `workflow`, the law in `rules`, the filing format
 (`COLUMNS`, `parse_row`) and the reading of files in `importing`. A test that replaces a function

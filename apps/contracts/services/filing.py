@@ -13,19 +13,30 @@ A batch runs in named steps, in one transaction:
    law with the worker's other contracts, including those earlier in the batch (`_findings`),
    and of the signed file (`_refused`), its worker (`_worker_for`), the contracts it renews
    (`_follow` / `_renewed_by`: one rule, `rules.renews`, for the database and the batch);
-4. insert the workers, contracts, history and e-signatures in bulk (`_insert`), one audit event
-   per contract (`_audit`), and renew the contracts filed before that the batch follows
-   (`_renew`, through the workflow).
+4. insert the workers, contracts, history and e-signatures in bulk (`_insert`: COPY on
+   PostgreSQL, bulk_create elsewhere, `_write`), one audit event per contract (`_audit`), and
+   renew the contracts filed before that the batch follows (`_renew`, through the workflow).
+
+The queries of a batch do not grow with its rows (one per look-up, one COPY per table, one audit
+insert), except one `transition` per contract filed before that the batch renews. The model
+instances are built positionally (`_Table.build`: Django's fast path, no keyword parsing) and
+written as they are; a worker's ID number is encrypted only when the worker is new.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
+import json
+import operator
+import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,7 +100,9 @@ class _Known:
     filed_keys: dict
     #: (worker id, enterprise id) → the worker's contracts there.
     priors: dict
+    #: The policy rows, newest first, and their wages (`rules.wage_policy`, once per batch) by pk.
     policies: list
+    wages: dict
 
 
 @dataclass
@@ -99,6 +112,9 @@ class _Plan:
     source: str
     principal: object
     files: dict | None
+    #: Who files: the user (or None) and the label the history shows.
+    user: object = None
+    label: str = ""
     new_workers: dict = field(default_factory=dict)
     contracts: list = field(default_factory=list)
     #: (contract, row, the signed file's bytes or None)
@@ -129,7 +145,13 @@ def file_batch(
         return result
     with transaction.atomic():
         known = _read_known(parsed, allowed)
-        plan = _Plan(source=source, principal=principal, files=files)
+        plan = _Plan(
+            source=source,
+            principal=principal,
+            files=files,
+            user=acting_user(principal),
+            label=principal.label,
+        )
         for number, row in parsed:
             _file_row(number, row, known, plan, result)
         _insert(plan)
@@ -158,8 +180,11 @@ def _parse_rows(rows: list, first_row: int, result: BatchResult) -> list[tuple[i
 
 def _read_known(parsed: list[tuple[int, dict]], allowed) -> _Known:
     enterprises = {e.uscc: e for e in allowed.filter(uscc__in={r["enterprise_uscc"] for _, r in parsed})}
-    hash_of = {r["worker_id_number"]: personal_data.lookup_hash(r["worker_id_number"]) for _, r in parsed}
+    hash_of = {
+        number: personal_data.lookup_hash(number) for number in {r["worker_id_number"] for _, r in parsed}
+    }
     workers = selectors.workers_by_hash(set(hash_of.values()))
+    policies = selectors.policies()
     return _Known(
         enterprises=enterprises,
         hash_of=hash_of,
@@ -170,7 +195,8 @@ def _read_known(parsed: list[tuple[int, dict]], allowed) -> _Known:
         priors=selectors.contracts_of_workers(
             [w.pk for w in workers.values()], [e.pk for e in enterprises.values()]
         ),
-        policies=selectors.policies(),
+        policies=policies,
+        wages={p.pk: rules.wage_policy(p) for p in policies},
     )
 
 
@@ -188,7 +214,7 @@ def _file_row(number: int, row: dict, known: _Known, plan: _Plan, result: BatchR
         result.already_filed.append(same)
         return
     in_batch = (id_hash, enterprise.pk)
-    findings = _findings(row, existing, plan.batch_priors[in_batch], known.policies)
+    findings = _findings(row, existing, plan.batch_priors[in_batch], known)
     if _refused(number, row, findings, plan.files, result):
         return
     contract = _contract(row, enterprise, worker or _worker_for(row, id_hash, plan), findings, plan)
@@ -219,12 +245,12 @@ def _enterprise_for(number: int, row: dict, known: _Known, result: BatchResult):
     return None
 
 
-def _findings(row: dict, existing: list, batch_priors: list, policies: list) -> list[rules.Finding]:
+def _findings(row: dict, existing: list, batch_priors: list, known: _Known) -> list[rules.Finding]:
     """The law's findings on the row, with the worker's contracts at the employer filed before and
     earlier in the batch, and the policy in effect on its start."""
-    priors = [rules.prior_of(c) for c in existing] + batch_priors
-    policy = rules.policy_on(policies, row["start"] or timezone.localdate())
-    return rules.check(rules.terms_of(row), priors, rules.wage_policy(policy))
+    priors = ([rules.prior_of(c) for c in existing] + batch_priors) if existing else batch_priors
+    policy = rules.policy_on(known.policies, row["start"] or timezone.localdate())
+    return rules.check(rules.terms_of(row), priors, known.wages[policy.pk] if policy else None)
 
 
 def _refused(number: int, row: dict, findings: list, files: dict | None, result: BatchResult) -> bool:
@@ -281,45 +307,64 @@ def _already_filed(contracts: list[LabourContract], row: dict) -> LabourContract
 
 
 def _worker_for(row: dict, id_hash: str, plan: _Plan) -> Worker:
-    """A worker filed for the first time (inserted with the batch)."""
+    """A worker filed for the first time (inserted with the batch; the ID number is encrypted when
+    it is written)."""
     birth, sex = personal_data.birth_date_and_sex(row["worker_id_number"])
-    worker = Worker(
-        name=row["worker_name"],
-        id_number=row["worker_id_number"],
-        id_number_hash=id_hash,
-        sex=sex,
-        birth_date=birth,
-        phone=row["worker_phone"],
+    now = timezone.now()
+    worker = _table(Worker).build(
+        {
+            "id": uuid.uuid4(),
+            "created_at": now,
+            "updated_at": now,
+            "name": row["worker_name"],
+            "id_number": row["worker_id_number"],
+            "id_number_hash": id_hash,
+            "sex": sex,
+            "birth_date": birth,
+            "phone": row["worker_phone"],
+        }
     )
     plan.new_workers[id_hash] = worker
     return worker
 
 
 def _contract(row: dict, enterprise, worker: Worker, findings: list, plan: _Plan) -> LabourContract:
-    contract = LabourContract(
-        enterprise=enterprise,
-        worker=worker,
-        reference=row["contract_number"],
-        kind=row["kind"],
-        employment_start=row["employment_start"],
-        start=row["start"],
-        end=row["end"],
-        task=row["task"],
-        probation_end=row["probation_end"],
-        job=row["job"],
-        workplace=row["workplace"],
-        hours_system=row["hours_system"],
-        hours_approval=row["hours_approval"],
-        monthly_pay=row["monthly_pay"],
-        hourly_pay=row["hourly_pay"],
-        weekly_hours=row["weekly_hours"],
-        social_insurance=row["social_insurance"],
-        signed_on=row["signed_on"],
-        signing=row["signing"],
-        flags=[f.code for f in findings],
-        source=plan.source,
-        filed_by=acting_user(plan.principal),
+    now = timezone.now()
+    contract = _table(LabourContract).build(
+        {
+            "id": uuid.uuid4(),
+            "created_at": now,
+            "updated_at": now,
+            "enterprise_id": enterprise.pk,
+            "worker_id": worker.pk,
+            "reference": row["contract_number"],
+            "kind": row["kind"],
+            "employment_start": row["employment_start"],
+            "start": row["start"],
+            "end": row["end"],
+            "task": row["task"],
+            "probation_end": row["probation_end"],
+            "job": row["job"],
+            "workplace": row["workplace"],
+            "hours_system": row["hours_system"],
+            "hours_approval": row["hours_approval"],
+            "monthly_pay": row["monthly_pay"],
+            "hourly_pay": row["hourly_pay"],
+            "weekly_hours": row["weekly_hours"],
+            "social_insurance": row["social_insurance"],
+            "signed_on": row["signed_on"],
+            "signing": row["signing"],
+            "status": S.IN_FORCE,
+            "flags": [f.code for f in findings],
+            "source": plan.source,
+            "filed_by_id": plan.user.pk if plan.user is not None else None,
+        }
     )
+    # At hand as with keyword arguments: the audit's description names the worker.
+    cache = contract._state.fields_cache
+    cache["enterprise"], cache["worker"] = enterprise, worker
+    if plan.user is not None:
+        cache["filed_by"] = plan.user
     plan.contracts.append(contract)
     return contract
 
@@ -342,52 +387,68 @@ def _check_file(row: dict, files: dict | None) -> tuple[str, str] | None:
     return None
 
 
-def _signature(contract: LabourContract, row: dict, data: bytes | None) -> ESignature:
-    signature = ESignature(
-        contract=contract,
-        platform=row["platform"],
-        record_id=row["record_id"],
-        employer_signed_at=row["employer_signed_at"],
-        worker_signed_at=row["worker_signed_at"],
-        timestamp_authority=row["timestamp_authority"],
-        timestamp_token=row["timestamp_token"],
-        sha256=row["file_sha256"],
-    )
+def _signature(contract: LabourContract, row: dict, data: bytes | None, now) -> dict:
+    """The e-signature's values; its signed file stored (under its name) when the upload has it."""
+    values = {
+        "id": uuid.uuid4(),
+        "created_at": now,
+        "updated_at": now,
+        "contract_id": contract.pk,
+        "platform": row["platform"],
+        "record_id": row["record_id"],
+        "employer_signed_at": row["employer_signed_at"],
+        "worker_signed_at": row["worker_signed_at"],
+        "timestamp_authority": row["timestamp_authority"],
+        "timestamp_token": row["timestamp_token"],
+        "file": "",
+        "sha256": row["file_sha256"],
+        "last_verified_at": None,
+        "tampered": False,
+    }
     if data is not None:
+        signature = _table(ESignature).build(values)
         signature.file.save(f"{contract.pk}.pdf", ContentFile(data), save=False)
-    return signature
+        values["file"] = signature.file.name
+    return values
+
+
+def _history(
+    contract: LabourContract, action: str, from_status: str, to_status: str, plan: _Plan, at
+) -> dict:
+    return {
+        "id": uuid.uuid4(),
+        "at": at,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor_id": plan.user.pk if plan.user is not None else None,
+        "actor_label": plan.label,
+        "reason": "",
+        "subject_id": contract.pk,
+    }
 
 
 def _insert(plan: _Plan) -> None:
     """The batch's workers, contracts, their history ("file", and "renew" for those renewed
-    within the batch) and e-signatures, in bulk."""
-    Worker.objects.bulk_create(list(plan.new_workers.values()), batch_size=1000)
-    LabourContract.objects.bulk_create(plan.contracts, batch_size=1000)
-    user, label = acting_user(plan.principal), plan.principal.label
-
-    def history(contract, action, from_status, to_status):
-        return ContractHistory(
-            subject=contract,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor=user,
-            actor_label=label,
-        )
-
-    ContractHistory.objects.bulk_create(
-        [history(c, "file", "", S.IN_FORCE) for c in plan.contracts]
-        + [history(c, "renew", S.IN_FORCE, S.RENEWED) for c in plan.contracts if c.status == S.RENEWED],
-        batch_size=1000,
-    )
-    ESignature.objects.bulk_create(
-        [_signature(c, row, data) for c, row, data in plan.signatures], batch_size=1000
-    )
+    within the batch, after it) and e-signatures, in bulk."""
+    now = timezone.now()
+    history = [_history(c, "file", "", S.IN_FORCE, plan, now) for c in plan.contracts]
+    renewed = [c for c in plan.contracts if c.status == S.RENEWED]
+    if renewed:
+        later = max(timezone.now(), now + dt.timedelta(microseconds=1))
+        history += [_history(c, "renew", S.IN_FORCE, S.RENEWED, plan, later) for c in renewed]
+    _write(Worker, list(plan.new_workers.values()))
+    _write(LabourContract, plan.contracts)
+    _write(ContractHistory, history)
+    _write(ESignature, [_signature(c, row, data, now) for c, row, data in plan.signatures])
 
 
 def _audit(contracts: list[LabourContract]) -> None:
+    if not contracts:
+        return  # nothing filed (a re-import): no figure changed, no event to write
     # The park's totals and the enterprises' books count them.
     figures_changed("contracts", *{selectors.book_topic(c.enterprise_id) for c in contracts})
+    _name_workers(contracts)
     audit.record_many(
         "contracts.file",
         contracts,
@@ -401,6 +462,20 @@ def _audit(contracts: list[LabourContract]) -> None:
     )
 
 
+def _name_workers(contracts: list[LabourContract]) -> None:
+    """A contract without a contract number is described by its worker's name: the names of the
+    workers filed before (loaded without them) are read in one query, not one per contract."""
+    unnamed = {}
+    for contract in contracts:
+        worker = contract.worker
+        if not contract.reference and "name" not in worker.__dict__:
+            unnamed.setdefault(worker.pk, []).append(worker)
+    if unnamed:
+        for pk, name in Worker.objects.filter(pk__in=list(unnamed)).values_list("pk", "name"):
+            for worker in unnamed[pk]:
+                worker.name = name
+
+
 def _renew(contracts, principal) -> None:
     """The contracts filed before that the batch follows are renewed, through the workflow. The
     renewal follows from the filing the principal made: API clients' and the platform's as the
@@ -408,6 +483,137 @@ def _renew(contracts, principal) -> None:
     actor = SYSTEM if principal.is_api_client or principal.is_system else principal
     for previous in contracts:
         transition(previous, WORKFLOW, "renew", actor)
+
+
+# Writing in bulk -----------------------------------------------------------------------------------
+
+#: Field types whose Python value is written as the column stores it, as Django would write it;
+#: any other field (JSON, the encrypted ID number, a file...) gives its `get_db_prep_save`.
+_AS_IS = frozenset(
+    {
+        models.UUIDField,
+        models.CharField,
+        models.TextField,
+        models.DateField,
+        models.DateTimeField,
+        models.BooleanField,
+        models.DecimalField,
+        models.IntegerField,
+        models.SmallIntegerField,
+        models.BigIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.ForeignKey,
+        models.OneToOneField,
+    }
+)
+
+
+class _Table:
+    """A model's concrete fields in their order: instances built positionally, and the values of
+    a row as its columns store them (for COPY)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.fields = tuple(model._meta.concrete_fields)
+        self.attnames = tuple(f.attname for f in self.fields)
+        self.pairs = tuple(zip(self.attnames, self.fields, strict=True))
+        self.values_of = operator.attrgetter(*self.attnames)
+        self.prepared = tuple(
+            (i, _column_value(f)) for i, f in enumerate(self.fields) if type(f) not in _AS_IS
+        )
+        self.auto_now = frozenset(
+            f.attname
+            for f in self.fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        )
+
+    def args(self, values: dict) -> list:
+        """The fields' values in their order from `values` by attribute name; a field not given
+        takes its default (the time now for auto_now fields)."""
+        return [values[a] if a in values else self._default(f) for a, f in self.pairs]
+
+    def _default(self, model_field):
+        return timezone.now() if model_field.attname in self.auto_now else model_field.get_default()
+
+    def build(self, values: dict):
+        """An unsaved instance (Model.__init__'s positional path: no keyword parsing)."""
+        return self.model(*self.args(values))
+
+    def column_values(self, values):
+        """The fields' values in their order as the columns store them."""
+        if not self.prepared:
+            return values
+        values = list(values)
+        for i, prepare in self.prepared:
+            values[i] = prepare(values[i])
+        return values
+
+    def copy_sql(self) -> str:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        return f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN"
+
+
+def _column_value(model_field):
+    """How a field that is not written as it is gives its column's value: JSON as its text (what
+    the field's Jsonb adapter would send), any other through the field's `get_db_prep_save`."""
+    if type(model_field) is models.JSONField:
+        dumps = functools.partial(json.dumps, cls=model_field.encoder) if model_field.encoder else json.dumps
+        return lambda value: None if value is None else dumps(value)
+    return lambda value: model_field.get_db_prep_save(value, connection)
+
+
+@functools.cache
+def _table(model) -> _Table:
+    return _Table(model)
+
+
+def _copies() -> bool:
+    """Whether the database takes COPY ... FROM STDIN (PostgreSQL through psycopg)."""
+    return connection.vendor == "postgresql"
+
+
+def _write(model, items: list) -> None:
+    """Insert `items` (instances built by `_Table.build`, or the values of rows by attribute name)
+    in one statement: COPY ... FROM STDIN on PostgreSQL (the rows stream to the server as they are
+    made), bulk_create elsewhere (SQLite, `make run`). The COPY runs through the connection's
+    execute wrappers and is logged with the queries when they are (tests, DEBUG): it counts as the
+    one query it is. A unique or foreign key error is Django's IntegrityError, as with
+    bulk_create. Instances written are saved instances afterwards."""
+    if not items:
+        return
+    table = _table(model)
+    instances = not isinstance(items[0], dict)
+    if not _copies():
+        model.objects.bulk_create(items if instances else [table.build(v) for v in items], batch_size=1000)
+        return
+    if instances:
+        rows = (table.column_values(table.values_of(obj)) for obj in items)
+    else:
+        rows = (table.column_values(table.args(values)) for values in items)
+
+    def copy(sql, params, many, context):
+        with context["cursor"].cursor.copy(sql) as stream:
+            for row in rows:
+                stream.write_row(row)
+
+    sql = table.copy_sql()
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        run = copy
+        for wrapper in reversed(connection.execute_wrappers):
+            run = functools.partial(wrapper, run)
+        with connection.wrap_database_errors:
+            run(sql, None, False, {"connection": connection, "cursor": cursor})
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {len(items)} rows", "time": f"{time.monotonic() - started:.3f}"}
+        )
+    if instances:
+        for obj in items:
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def file_contract(principal, row: dict, *, file_bytes: bytes | None = None) -> LabourContract:

@@ -86,8 +86,9 @@ def import_principal(job):
 
 def run_import(job_id) -> str:
     """The body of `contracts.run_import`: file the job's rows in chunks of `importing.CHUNK_SIZE`
-    through `file_batch`, saving the progress, counts and report after each chunk (its own short
-    transaction, so a page polling the job sees it move). Idempotent: a finished (done or failed)
+    through `file_batch`, saving the progress, counts and report with each chunk (in the chunk's
+    transaction: one commit per chunk, and a page polling the job sees it move as the chunks are
+    filed). Idempotent: a finished (done or failed)
     job is left as it is; a job found running (its worker died) starts again, and the rows filed
     meanwhile count as already filed. Any exception marks the job failed with the reason and is
     logged; the rows filed before it stay filed (importing the file again files the rest)."""
@@ -138,28 +139,30 @@ def _run_import(job, principal) -> None:
             errors: list[RowError] = [RowError(r.number, f, m) for r in chunk for f, m in r.problems]
             todo = [r for r in chunk if not r.problems]
             result = BatchResult()
-            if todo:
-                rows = [r.data for r in todo]
-                try:
-                    result = file_batch(
-                        principal, rows, source=LabourContract.Source.IMPORT, files=files, first_row=0
-                    )
-                except IntegrityError:
-                    # Another import filed the same platform record meanwhile: once more, it is now
-                    # "already filed".
-                    result = file_batch(
-                        principal, rows, source=LabourContract.Source.IMPORT, files=files, first_row=0
-                    )
-                errors.extend(RowError(todo[e.row].number, e.field, e.reason) for e in result.errors)
-            errors.sort(key=lambda e: e.row)
-            counts["processed_rows"] += len(chunk)
-            counts["created_count"] += len(result.created)
-            counts["unchanged_count"] += result.unchanged
-            counts["error_count"] += len({e.row for e in errors})
-            room = importing.REPORT_LIMIT - len(report)
-            if room > 0:
-                report.extend(e.as_dict() for e in errors[:room])
+            # The chunk and the job's progress commit together: one transaction (file_batch's is
+            # a savepoint in it), one commit per chunk.
             with transaction.atomic():
+                if todo:
+                    rows = [r.data for r in todo]
+                    try:
+                        result = file_batch(
+                            principal, rows, source=LabourContract.Source.IMPORT, files=files, first_row=0
+                        )
+                    except IntegrityError:
+                        # Another import filed the same platform record meanwhile: once more, it is
+                        # now "already filed".
+                        result = file_batch(
+                            principal, rows, source=LabourContract.Source.IMPORT, files=files, first_row=0
+                        )
+                    errors.extend(RowError(todo[e.row].number, e.field, e.reason) for e in result.errors)
+                errors.sort(key=lambda e: e.row)
+                counts["processed_rows"] += len(chunk)
+                counts["created_count"] += len(result.created)
+                counts["unchanged_count"] += result.unchanged
+                counts["error_count"] += len({e.row for e in errors})
+                room = importing.REPORT_LIMIT - len(report)
+                if room > 0:
+                    report.extend(e.as_dict() for e in errors[:room])
                 ImportJob.objects.filter(pk=job.pk).update(
                     **counts,
                     total_rows=max(total, counts["processed_rows"]),
