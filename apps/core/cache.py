@@ -11,6 +11,8 @@ limit (`timeout`) also bounds how long a figure may lag behind writes that bypas
 from __future__ import annotations
 
 import hashlib
+import secrets
+import time
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
@@ -24,23 +26,24 @@ def _generation_key(topic: str) -> str:
     return f"figures-generation:{topic}"
 
 
-def generation(topic: str) -> int:
-    return cache.get_or_set(_generation_key(topic), 1, timeout=None)
+def _new_generation() -> str:
+    """Any value not seen before invalidates: the time and a random part, so two processes moving
+    the same topic at once never write the same value."""
+    return f"{time.time_ns():x}{secrets.token_hex(3)}"
 
 
 def figures_changed(*topics: str) -> None:
     """The rows behind these topics changed (call inside the writing transaction): their figures
     are computed again. The generation moves now (the writer's own next read is fresh) and again
     after the commit (a figure another request computed in between, without the uncommitted
-    rows, is dropped too)."""
+    rows, is dropped too). However many topics, one round trip to the cache each time."""
+    if not topics:
+        return
+    keys = [_generation_key(topic) for topic in set(topics)]
 
     def bump():
-        for topic in topics:
-            key = _generation_key(topic)
-            try:
-                cache.incr(key)
-            except ValueError:  # not set yet (or evicted): any new value invalidates
-                cache.set(key, 2, timeout=None)
+        value = _new_generation()
+        cache.set_many(dict.fromkeys(keys, value), timeout=None)
 
     bump()
     transaction.on_commit(bump)
@@ -53,7 +56,13 @@ def cached_figures(
     the figure and everything it depends on besides the topics (e.g. the principal's scope and the
     day)."""
     topics = tuple(topics)
-    versions = ".".join(f"{t}{generation(t)}" for t in topics)
+    keys = [_generation_key(t) for t in topics]
+    known = cache.get_many(keys)
+    missing = {k: _new_generation() for k in keys if k not in known}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        known.update(missing)
+    versions = ".".join(f"{t}{known[k]}" for t, k in zip(topics, keys, strict=True))
     full_key = f"figures:{key}:{versions}"
     value = cache.get(full_key)
     if value is None:

@@ -257,9 +257,9 @@ def test_a_mixed_batch_gives_the_same_report_and_rows(ent_a, ent_b, park_admin, 
 
 def test_without_copy_bulk_create_writes_the_same(ent_a, ent_b, park_admin, policy, monkeypatch):
     """The path of databases without COPY (SQLite for `make run`): bulk_create, the same rows."""
-    from apps.contracts.services import filing
+    from apps.core import bulk
 
-    monkeypatch.setattr(filing, "_copies", lambda: False)
+    monkeypatch.setattr(bulk, "copies", lambda: False)
     test_a_mixed_batch_gives_the_same_report_and_rows(ent_a, ent_b, park_admin, policy)
 
 

@@ -26,23 +26,19 @@ written as they are; a worker's ID number is encrypted only when the worker is n
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import json
-import operator
-import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.audit.history import transition
-from apps.core import personal_data
+from apps.core import bulk, personal_data
 from apps.core.cache import figures_changed
 from apps.core.errors import DomainError
 from apps.core.principal import SYSTEM
@@ -311,7 +307,7 @@ def _worker_for(row: dict, id_hash: str, plan: _Plan) -> Worker:
     it is written)."""
     birth, sex = personal_data.birth_date_and_sex(row["worker_id_number"])
     now = timezone.now()
-    worker = _table(Worker).build(
+    worker = bulk.table(Worker).build(
         {
             "id": uuid.uuid4(),
             "created_at": now,
@@ -330,7 +326,7 @@ def _worker_for(row: dict, id_hash: str, plan: _Plan) -> Worker:
 
 def _contract(row: dict, enterprise, worker: Worker, findings: list, plan: _Plan) -> LabourContract:
     now = timezone.now()
-    contract = _table(LabourContract).build(
+    contract = bulk.table(LabourContract).build(
         {
             "id": uuid.uuid4(),
             "created_at": now,
@@ -406,7 +402,7 @@ def _signature(contract: LabourContract, row: dict, data: bytes | None, now) -> 
         "tampered": False,
     }
     if data is not None:
-        signature = _table(ESignature).build(values)
+        signature = bulk.table(ESignature).build(values)
         signature.file.save(f"{contract.pk}.pdf", ContentFile(data), save=False)
         values["file"] = signature.file.name
     return values
@@ -437,10 +433,10 @@ def _insert(plan: _Plan) -> None:
     if renewed:
         later = max(timezone.now(), now + dt.timedelta(microseconds=1))
         history += [_history(c, "renew", S.IN_FORCE, S.RENEWED, plan, later) for c in renewed]
-    _write(Worker, list(plan.new_workers.values()))
-    _write(LabourContract, plan.contracts)
-    _write(ContractHistory, history)
-    _write(ESignature, [_signature(c, row, data, now) for c, row, data in plan.signatures])
+    bulk.insert(Worker, list(plan.new_workers.values()))
+    bulk.insert(LabourContract, plan.contracts)
+    bulk.insert(ContractHistory, history)
+    bulk.insert(ESignature, [_signature(c, row, data, now) for c, row, data in plan.signatures])
 
 
 def _audit(contracts: list[LabourContract]) -> None:
@@ -486,134 +482,6 @@ def _renew(contracts, principal) -> None:
 
 
 # Writing in bulk -----------------------------------------------------------------------------------
-
-#: Field types whose Python value is written as the column stores it, as Django would write it;
-#: any other field (JSON, the encrypted ID number, a file...) gives its `get_db_prep_save`.
-_AS_IS = frozenset(
-    {
-        models.UUIDField,
-        models.CharField,
-        models.TextField,
-        models.DateField,
-        models.DateTimeField,
-        models.BooleanField,
-        models.DecimalField,
-        models.IntegerField,
-        models.SmallIntegerField,
-        models.BigIntegerField,
-        models.PositiveIntegerField,
-        models.PositiveSmallIntegerField,
-        models.ForeignKey,
-        models.OneToOneField,
-    }
-)
-
-
-class _Table:
-    """A model's concrete fields in their order: instances built positionally, and the values of
-    a row as its columns store them (for COPY)."""
-
-    def __init__(self, model):
-        self.model = model
-        self.fields = tuple(model._meta.concrete_fields)
-        self.attnames = tuple(f.attname for f in self.fields)
-        self.pairs = tuple(zip(self.attnames, self.fields, strict=True))
-        self.values_of = operator.attrgetter(*self.attnames)
-        self.prepared = tuple(
-            (i, _column_value(f)) for i, f in enumerate(self.fields) if type(f) not in _AS_IS
-        )
-        self.auto_now = frozenset(
-            f.attname
-            for f in self.fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        )
-
-    def args(self, values: dict) -> list:
-        """The fields' values in their order from `values` by attribute name; a field not given
-        takes its default (the time now for auto_now fields)."""
-        return [values[a] if a in values else self._default(f) for a, f in self.pairs]
-
-    def _default(self, model_field):
-        return timezone.now() if model_field.attname in self.auto_now else model_field.get_default()
-
-    def build(self, values: dict):
-        """An unsaved instance (Model.__init__'s positional path: no keyword parsing)."""
-        return self.model(*self.args(values))
-
-    def column_values(self, values):
-        """The fields' values in their order as the columns store them."""
-        if not self.prepared:
-            return values
-        values = list(values)
-        for i, prepare in self.prepared:
-            values[i] = prepare(values[i])
-        return values
-
-    def copy_sql(self) -> str:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in self.fields)
-        return f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN"
-
-
-def _column_value(model_field):
-    """How a field that is not written as it is gives its column's value: JSON as its text (what
-    the field's Jsonb adapter would send), any other through the field's `get_db_prep_save`."""
-    if type(model_field) is models.JSONField:
-        dumps = functools.partial(json.dumps, cls=model_field.encoder) if model_field.encoder else json.dumps
-        return lambda value: None if value is None else dumps(value)
-    return lambda value: model_field.get_db_prep_save(value, connection)
-
-
-@functools.cache
-def _table(model) -> _Table:
-    return _Table(model)
-
-
-def _copies() -> bool:
-    """Whether the database takes COPY ... FROM STDIN (PostgreSQL through psycopg)."""
-    return connection.vendor == "postgresql"
-
-
-def _write(model, items: list) -> None:
-    """Insert `items` (instances built by `_Table.build`, or the values of rows by attribute name)
-    in one statement: COPY ... FROM STDIN on PostgreSQL (the rows stream to the server as they are
-    made), bulk_create elsewhere (SQLite, `make run`). The COPY runs through the connection's
-    execute wrappers and is logged with the queries when they are (tests, DEBUG): it counts as the
-    one query it is. A unique or foreign key error is Django's IntegrityError, as with
-    bulk_create. Instances written are saved instances afterwards."""
-    if not items:
-        return
-    table = _table(model)
-    instances = not isinstance(items[0], dict)
-    if not _copies():
-        model.objects.bulk_create(items if instances else [table.build(v) for v in items], batch_size=1000)
-        return
-    if instances:
-        rows = (table.column_values(table.values_of(obj)) for obj in items)
-    else:
-        rows = (table.column_values(table.args(values)) for values in items)
-
-    def copy(sql, params, many, context):
-        with context["cursor"].cursor.copy(sql) as stream:
-            for row in rows:
-                stream.write_row(row)
-
-    sql = table.copy_sql()
-    started = time.monotonic()
-    with connection.cursor() as cursor:
-        run = copy
-        for wrapper in reversed(connection.execute_wrappers):
-            run = functools.partial(wrapper, run)
-        with connection.wrap_database_errors:
-            run(sql, None, False, {"connection": connection, "cursor": cursor})
-    if connection.queries_logged:
-        connection.queries_log.append(
-            {"sql": f"{sql} -- {len(items)} rows", "time": f"{time.monotonic() - started:.3f}"}
-        )
-    if instances:
-        for obj in items:
-            obj._state.adding = False
-            obj._state.db = connection.alias
 
 
 def file_contract(principal, row: dict, *, file_bytes: bytes | None = None) -> LabourContract:
