@@ -10,13 +10,16 @@ class AccountsConfig(AppConfig):
     nav_items = [
         # (order, url name, label, icon, permission)
         (80, "accounts:organisation_list", _("Organisations"), "building", "accounts.view_organisation"),
+        (92, "accounts:login_locks", _("Login locks"), "lock", "axes.view_accessattempt"),
+        (97, "accounts:otp_setup", _("Second factor"), "shield-lock", None),
     ]
 
     def ready(self):
         # Imported here because the middleware imports django.contrib.auth's views, which need the
         # app registry (Django's documented place for this), not to dodge a circle.
         from . import signals
-        from .middleware import stamp_login
+        from .middleware import mark_second_factor, stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="accounts.stamp_login")
+        user_logged_in.connect(mark_second_factor, dispatch_uid="accounts.mark_second_factor")
         signals.connect()
