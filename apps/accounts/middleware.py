@@ -63,7 +63,13 @@ class SessionLifetimeMiddleware:
 
 # Pages a half-logged-in user may reach: the second-factor pages themselves, logging out, the
 # language switch, static files.
-OTP_OPEN_URL_NAMES = {"accounts:otp_verify", "accounts:otp_setup", "accounts:logout", "set_language", "javascript-catalog"}
+OTP_OPEN_URL_NAMES = {
+    "accounts:otp_verify",
+    "accounts:otp_setup",
+    "accounts:logout",
+    "set_language",
+    "javascript-catalog",
+}
 
 
 def mark_second_factor(sender, request, user, **kwargs):
@@ -92,7 +98,12 @@ class SecondFactorMiddleware:
             elif not self._open(request):
                 if request.path.startswith("/api/"):
                     return JsonResponse(
-                        {"error": {"code": "second_factor_required", "message": _("Enter your second factor first.")}},
+                        {
+                            "error": {
+                                "code": "second_factor_required",
+                                "message": _("Enter your second factor first."),
+                            }
+                        },
                         status=403,
                     )
                 target = "accounts:otp_verify" if pending == OTP_VERIFY else "accounts:otp_setup"

@@ -216,12 +216,16 @@ def confirm_totp(user: User, token: str) -> tuple[TOTPDevice, list[str]]:
     if device is None:
         raise DomainError(_("Start the set-up again: no pending authenticator was found."), field="token")
     if not (token or "").strip().isdigit() or not device.verify_token(token.strip()):
-        raise DomainError(_("The code is wrong or has expired. Enter the current 6-digit code."), field="token")
+        raise DomainError(
+            _("The code is wrong or has expired. Enter the current 6-digit code."), field="token"
+        )
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    audit.record("accounts.confirm_totp", user, after={"totp_device": device.pk, "recovery_codes": len(codes)})
+    audit.record(
+        "accounts.confirm_totp", user, after={"totp_device": device.pk, "recovery_codes": len(codes)}
+    )
     return device, codes
 
 

@@ -188,7 +188,7 @@ def otp_setup(request):
     """Set up (or replace) the authenticator app: a QR code made here (segno, inline SVG), the
     secret for typing in, a code to confirm; then the recovery codes, shown once."""
     user = request.user
-    if has_second_factor(user) and request.session.get(OTP_PENDING) and not user.is_verified():
+    if has_second_factor(user) and not user.is_verified():  # replacing a device takes the old one
         return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': _next_url(request)})}")
     codes = None
     form = SecondFactorForm(request.POST or None)
@@ -206,7 +206,9 @@ def otp_setup(request):
             django_otp.login(request, device)
             request.session.pop(OTP_PENDING, None)
     if codes is not None:
-        return render(request, "accounts/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+        return render(
+            request, "accounts/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)}
+        )
     device = start_totp_setup(user)
     url = device.config_url
     context = {

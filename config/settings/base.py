@@ -250,7 +250,8 @@ REST_FRAMEWORK = {
             "MEDIATION_APPLICATION_THROTTLE_RATE", default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour")
         ),
         "certification_objection": env(
-            "CERTIFICATION_OBJECTION_THROTTLE_RATE", default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour")
+            "CERTIFICATION_OBJECTION_THROTTLE_RATE",
+            default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
         ),
         # Look-ups by serial number and access code on the public mediation tracking page.
         "public_lookup": env("PUBLIC_LOOKUP_THROTTLE_RATE", default="30/hour"),

@@ -43,10 +43,32 @@ def test_failures_from_changing_addresses_lock_nothing(client, park_admin):
 def test_a_made_up_forwarded_for_does_not_escape_the_lock(client, park_admin, settings):
     settings.TRUSTED_PROXIES = []
     for n in range(settings.AXES_FAILURE_LIMIT):
-        login(client, park_admin.username, "wrong-password", "127.0.0.2", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        login(
+            client, park_admin.username, "wrong-password", "127.0.0.2", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+        )
     response = login(client, park_admin.username, PASSWORD, "127.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.200")
     assert response.status_code == 429
     assert AccessAttempt.objects.get().ip_address == "127.0.0.2"
+
+
+def test_behind_a_trusted_proxy_the_lock_is_for_the_forwarded_client(client, park_admin, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.4/32"]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, park_admin.username, "wrong-password", "127.0.0.4", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+    assert (
+        login(
+            client, park_admin.username, PASSWORD, "127.0.0.4", HTTP_X_FORWARDED_FOR="198.51.100.7"
+        ).status_code
+        == 429
+    )
+    # Another client behind the same proxy is not locked out.
+    assert (
+        login(
+            client, park_admin.username, PASSWORD, "127.0.0.4", HTTP_X_FORWARDED_FOR="198.51.100.8"
+        ).status_code
+        == 302
+    )
 
 
 def test_password_spraying_from_one_address_is_refused(client, settings, hr_a):
@@ -137,11 +159,23 @@ def test_audit_trail_records_the_client_address(client, hr_a, settings):
     settings.TRUSTED_PROXIES = ["127.0.0.4/32"]
     client.post(reverse("set_language"), {"language": "en"}, REMOTE_ADDR="127.0.0.4")  # anonymous: no write
     client.force_login(hr_a)
-    client.post(reverse("set_language"), {"language": "en"}, REMOTE_ADDR="127.0.0.4", HTTP_X_FORWARDED_FOR="198.51.100.8")
     client.post(
-        reverse("set_language"), {"language": "zh-hans"}, REMOTE_ADDR="127.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9"
+        reverse("set_language"),
+        {"language": "en"},
+        REMOTE_ADDR="127.0.0.4",
+        HTTP_X_FORWARDED_FOR="198.51.100.8",
     )
-    addresses = list(AuditEvent.objects.filter(action="accounts.set_language").order_by("occurred_at").values_list("ip_address", flat=True))
+    client.post(
+        reverse("set_language"),
+        {"language": "zh-hans"},
+        REMOTE_ADDR="127.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    addresses = list(
+        AuditEvent.objects.filter(action="accounts.set_language")
+        .order_by("occurred_at")
+        .values_list("ip_address", flat=True)
+    )
     assert addresses == ["198.51.100.8", "127.0.0.2"]
 
 

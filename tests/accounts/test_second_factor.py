@@ -156,3 +156,14 @@ def test_a_wrong_code_makes_the_next_one_wait(client, hr_a):
     client.post(VERIFY, {"token": "000000" if code(device) != "000000" else "111111"})
     assert client.post(VERIFY, {"token": code(device)}).status_code == 200  # refused: too soon
     assert client.get(HOME).status_code == 302
+
+
+def test_the_password_alone_cannot_replace_a_device(client, hr_a):
+    device = with_device(hr_a)
+    login(client, hr_a)
+    response = client.get(SETUP)
+    assert response.status_code == 302 and response.url.startswith(VERIFY)
+    client.post(SETUP, {"action": "recovery"})
+    client.post(SETUP, {"token": code(device)})
+    assert list(TOTPDevice.objects.filter(user=hr_a)) == [device]
+    assert not StaticToken.objects.exists()

@@ -50,7 +50,10 @@ def track(client, remote, xff=None):
 
 def test_default_throttles_use_the_client_address():
     assert "apps.api.throttling.AnonThrottle" in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
-    assert "rest_framework.throttling.AnonRateThrottle" not in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+    assert (
+        "rest_framework.throttling.AnonRateThrottle"
+        not in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+    )
     request = rf.get("/api/v1/", REMOTE_ADDR="127.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
     assert AnonThrottle().get_ident(request) == "127.0.0.2"
 
@@ -88,7 +91,11 @@ def test_each_public_form_has_its_own_budget(client, rates):
     assert track(client, "127.0.0.2").status_code == 200
     request = rf.post("/", REMOTE_ADDR="127.0.0.2")
     assert CertificationObjectionThrottle().allow_request(request, None)
-    scopes = {MediationApplicationThrottle.scope, CertificationObjectionThrottle.scope, PublicLookupThrottle.scope}
+    scopes = {
+        MediationApplicationThrottle.scope,
+        CertificationObjectionThrottle.scope,
+        PublicLookupThrottle.scope,
+    }
     assert len(scopes) == 3
     assert scopes <= set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
 
