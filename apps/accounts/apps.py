@@ -10,8 +10,6 @@ class AccountsConfig(AppConfig):
     nav_items = [
         # (order, url name, label, icon, permission)
         (80, "accounts:organisation_list", _("Organisations"), "building", "accounts.view_organisation"),
-        (92, "accounts:login_locks", _("Login locks"), "lock", "axes.view_accessattempt"),
-        (97, "accounts:otp_setup", _("Second factor"), "shield-lock", None),
     ]
 
     def ready(self):

@@ -215,7 +215,7 @@ def otp_setup(request):
         "form": form,
         "has_device": has_second_factor(user),
         "required": request.session.get(OTP_PENDING) == OTP_SETUP,
-        "qr_svg": segno.make(url, error="m").svg_inline(scale=4, omitsize=False),
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=4, omitsize=False, light="#fff"),
         "secret": base64.b32encode(device.bin_key).decode(),
         "next": _next_url(request),
     }

@@ -147,7 +147,10 @@ def test_only_park_admins_see_or_lift_locks(client, hr_a, park_admin):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, park_admin.username, "wrong-password", "127.0.0.2")
     attempt = AccessAttempt.objects.get()
+    client.force_login(park_admin)
+    assert reverse("accounts:login_locks") in client.get(reverse("dashboard:home")).content.decode()
     client.force_login(hr_a)
+    assert reverse("accounts:login_locks") not in client.get(reverse("dashboard:home")).content.decode()
     assert client.get(reverse("accounts:login_locks")).status_code == 403
     assert client.post(reverse("accounts:login_lock_lift", args=[attempt.pk])).status_code == 403
     assert AccessAttempt.objects.exists()
