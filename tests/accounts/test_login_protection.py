@@ -30,6 +30,7 @@ def test_a_lock_holds_only_for_the_address_it_came_from(client, park_admin):
         login(client, park_admin.username, "wrong-password", "127.0.0.2")
     locked = login(client, park_admin.username, PASSWORD, "127.0.0.2")
     assert locked.status_code == 429 and 'data-testid="locked-out"' in locked.content.decode()
+    assert "此账户已对您的网络地址锁定登录" in locked.content.decode()
     # The administrator at another address logs in as usual: an attacker cannot lock them out.
     assert login(client, park_admin.username, PASSWORD, "127.0.0.3").status_code == 302
 
