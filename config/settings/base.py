@@ -152,7 +152,7 @@ LOGIN_SPRAY_WINDOW_SECONDS = env.int("LOGIN_SPRAY_WINDOW_SECONDS", default=15 * 
 # (production settings), optional for everybody else.
 OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=False)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Park labour relations")
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS: list[str] = []  # axes.W006 no longer needed: the lockout includes the address
 
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
