@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "apps.core",
     "apps.accounts",
     "apps.audit",
@@ -57,8 +60,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.SessionLifetimeMiddleware",
+    "apps.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must be last: it turns a locked-out login into the lockout response.
@@ -102,7 +107,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # OWASP ASVS 4 §2.1.1: at least 12 characters.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -122,16 +128,31 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# Lockout after repeated failed logins (django-axes): 5 failures lock the username for 30 minutes.
+# The client's address (apps/core/net.py, ADR 0018): X-Forwarded-For is believed only when the
+# connection comes from one of these networks (CIDRs of the reverse proxies in front of gunicorn).
+# Empty: no proxy is trusted and the socket's address is the client's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Lockout after repeated failed logins (django-axes): 5 failures for one username from one address
+# lock that pair for 30 minutes. Per pair, not per username: nobody can lock another person's
+# account from elsewhere; not per address alone: park offices share one NAT address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "apps.core.net.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Lock per username, not per IP: park offices share one NAT address, and an IP lockout would lock
-# out a whole office after one person mistypes. Each account is still protected.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Password spraying (many usernames from one address): LOGIN_SPRAY_LIMIT failed logins from one
+# address, whatever the usernames, within LOGIN_SPRAY_WINDOW_SECONDS refuse that address's logins
+# for the rest of the window (apps.accounts.services.login_refused_for).
+LOGIN_SPRAY_LIMIT = env.int("LOGIN_SPRAY_LIMIT", default=20)
+LOGIN_SPRAY_WINDOW_SECONDS = env.int("LOGIN_SPRAY_WINDOW_SECONDS", default=15 * 60)
+# TOTP second factor (django-otp): required for park administrators and superusers when True
+# (production settings), optional for everybody else.
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Park labour relations")
+SILENCED_SYSTEM_CHECKS: list[str] = []  # axes.W006 no longer needed: the lockout includes the address
 
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -218,12 +239,20 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.api.throttling.PrincipalRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "apps.api.throttling.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "principal": env("API_THROTTLE_RATE", default="1200/min"),
         "anon": env("API_ANON_THROTTLE_RATE", default="60/min"),
+        # One budget per public form and client address (apps.core.net.client_address).
         "public_form": env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
+        "mediation_application": env(
+            "MEDIATION_APPLICATION_THROTTLE_RATE", default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour")
+        ),
+        "certification_objection": env(
+            "CERTIFICATION_OBJECTION_THROTTLE_RATE",
+            default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
+        ),
         # Look-ups by serial number and access code on the public mediation tracking page.
         "public_lookup": env("PUBLIC_LOOKUP_THROTTLE_RATE", default="30/hour"),
     },

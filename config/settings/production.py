@@ -24,6 +24,9 @@ if not PERSONAL_DATA_KEYS or len(PERSONAL_DATA_HASH_KEY) < 32:
         "Set PERSONAL_DATA_KEYS (Fernet keys, comma-separated, newest first) and PERSONAL_DATA_HASH_KEY "
         "(at least 32 random characters): ID numbers are encrypted and hashed with them."
     )
+# MLPS 2.0 level 3 (GB/T 22239-2019 §8.1.4.1 d): two factors for administrators. Park
+# administrators and superusers must confirm a TOTP device after the password (apps/accounts).
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=True)
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 if DATABASE_REPLICA_ENABLED:
