@@ -194,6 +194,13 @@ STUCK_JOB_SECONDS = {
     "contract_imports": env.int("STUCK_CONTRACT_IMPORT_SECONDS", default=30 * 60),
     "enterprise_imports": env.int("STUCK_ENTERPRISE_IMPORT_SECONDS", default=40 * 60),
 }
+
+# --- Backups (apps/core/backups.py; `manage.py backup` / `restore`; docs/security.md) ------------
+# BACKUP_ENCRYPTION_KEY: a Fernet key (base64 of 32 bytes). Kept apart from the backups and from
+# PERSONAL_DATA_KEYS / PERSONAL_DATA_HASH_KEY / SECRET_KEY; without it backups are written plain.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
