@@ -26,7 +26,7 @@ server_url=${DATABASE_URL%/*}
 db=prod_smoke_$$
 pids=()
 
-log() { printf 'prod-smoke: %s\n' "$*" >&2; }
+log() { printf 'prod-smoke: [%3d s] %s\n' "$((SECONDS - started))" "$*" >&2; }
 
 admin_sql() {  # run one statement on the server's postgres database (autocommit)
     "$PY" - "$server_url/postgres" "$1" <<'EOF'
@@ -64,7 +64,9 @@ free_port() {
 
 export DJANGO_SETTINGS_MODULE=config.settings.production
 export DATABASE_URL="$server_url/$db"
-export REDIS_URL="${REDIS_URL%/*}/${PROD_SMOKE_REDIS_DB:-15}"
+redis_server=$REDIS_URL
+[[ "$redis_server" =~ /[0-9]+$ ]] && redis_server=${redis_server%/*}
+export REDIS_URL="${redis_server%/}/${PROD_SMOKE_REDIS_DB:-15}"
 SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 PERSONAL_DATA_KEYS=$("$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
 PERSONAL_DATA_HASH_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')
@@ -80,8 +82,20 @@ admin_sql "CREATE DATABASE $db"
 "$PY" -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS_URL"
 
 "$PY" manage.py check --deploy --fail-level WARNING
+log "check --deploy: no warning"
 "$PY" manage.py migrate --noinput -v 0
-"$PY" manage.py collectstatic --noinput -v 0
+log "migrated"
+# Static files as in the image (whitenoise's compressed manifest). Collecting and compressing them
+# takes minutes on a busy machine, so it is redone only when the sources or requirements change.
+static_stamp=$( { find static apps -path '*/static/*' -type f -printf '%p %s %T@\n' | sort; cat requirements/*.txt; } \
+    | sha256sum | cut -d' ' -f1)
+if [[ -f staticfiles/staticfiles.json && "$(cat staticfiles/.prod-smoke-stamp 2>/dev/null)" == "$static_stamp" ]]; then
+    log "static files: collected already"
+else
+    "$PY" manage.py collectstatic --noinput -v 0
+    echo "$static_stamp" >staticfiles/.prod-smoke-stamp
+    log "static files collected"
+fi
 
 port=$(free_port)
 # The commands of docker-compose.yml (web, worker, beat), bound to loopback.
