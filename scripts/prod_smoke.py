@@ -59,7 +59,9 @@ def setup() -> None:
     with transaction.atomic():
         district = Area.objects.create(name="冒烟区", code="990000", kind=Area.Kind.DISTRICT)
         town = Area.objects.create(name="冒烟镇", code="990001", kind=Area.Kind.TOWN, parent=district)
-        org = Organisation.objects.create(name="冒烟电子有限公司", kind=Organisation.Kind.ENTERPRISE, area=town)
+        org = Organisation.objects.create(
+            name="冒烟电子有限公司", kind=Organisation.Kind.ENTERPRISE, area=town
+        )
         enterprise = Enterprise.objects.create(
             organisation=org,
             uscc="91990000MA00000000",
@@ -151,12 +153,17 @@ def http_checks(base_url: str, username: str, password: str, number: str) -> Non
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if not match or "csrftoken" not in b.cookies:
         fail("no CSRF token on the login page")
-    form = urlencode({"csrfmiddlewaretoken": match.group(1).decode(), "username": username, "password": password})
+    form = urlencode(
+        {"csrfmiddlewaretoken": match.group(1).decode(), "username": username, "password": password}
+    )
     response, _ = b.request(
         "POST",
         "/accounts/login/",
         body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": f"{b.origin}/accounts/login/"},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{b.origin}/accounts/login/",
+        },
     )
     if response.status != 302 or "sessionid" not in b.cookies:
         fail(f"login refused: {response.status} {response.getheader('Location')!r}")
@@ -195,7 +202,9 @@ def http_checks(base_url: str, username: str, password: str, number: str) -> Non
     health = json.loads(body)
     if health["checks"] != {"database": "ok", "broker": "ok"}:
         fail(f"/healthz: {response.status} {health}")
-    print(f"prod-smoke: login, certificate {number} PDF ({len(pdf)} bytes, made by the worker), headers, healthz: ok")
+    print(
+        f"prod-smoke: login, certificate {number} PDF ({len(pdf)} bytes, made by the worker), headers, healthz: ok"
+    )
 
 
 if __name__ == "__main__":
