@@ -37,13 +37,19 @@ EOF
 }
 
 cleanup() {
-    local status=$? pid
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do
-        for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
+    local status=$? pid watchdog
+    # Each service runs in its own process group (setsid): the group's signal reaches gunicorn's
+    # and Celery's children too, so nothing is left behind even after a SIGKILL.
+    for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+    # Up to 10 s for all of them together, then SIGKILL to the groups.
+    (
+        sleep 10
+        for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+    ) &
+    watchdog=$!
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    kill "$watchdog" 2>/dev/null || true
+    for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done  # stragglers
     if ((status != 0)); then
         for f in "$tmp"/*.log; do
             [[ -f "$f" ]] || continue
@@ -99,13 +105,13 @@ fi
 
 port=$(free_port)
 # The commands of docker-compose.yml (web, worker, beat), bound to loopback.
-"$BIN/gunicorn" config.wsgi:application --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
+setsid "$BIN/gunicorn" config.wsgi:application --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
     --access-logfile "$tmp/access.log" >"$tmp/gunicorn.log" 2>&1 &
 pids+=($!)
-"$BIN/celery" -A config worker --loglevel=INFO --concurrency=1 -Q celery,imports,documents,notifications \
+setsid "$BIN/celery" -A config worker --loglevel=INFO --concurrency=1 -Q celery,imports,documents,notifications \
     >"$tmp/worker.log" 2>&1 &
 pids+=($!)
-"$BIN/celery" -A config beat --loglevel=INFO --schedule="$tmp/celerybeat-schedule" >"$tmp/beat.log" 2>&1 &
+setsid "$BIN/celery" -A config beat --loglevel=INFO --schedule="$tmp/celerybeat-schedule" >"$tmp/beat.log" 2>&1 &
 pids+=($!)
 
 read -r username password number < <("$PY" scripts/prod_smoke.py setup)
