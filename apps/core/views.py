@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 
 def _timeout() -> float:
-    return float(getattr(settings, "HEALTHZ_TIMEOUT_SECONDS", 1.5))
+    return float(settings.HEALTHZ_TIMEOUT_SECONDS)
 
 
 def _check_database():

@@ -195,6 +195,10 @@ STUCK_JOB_SECONDS = {
     "enterprise_imports": env.int("STUCK_ENTERPRISE_IMPORT_SECONDS", default=40 * 60),
 }
 
+# /healthz (apps/core/views.py): connect and read timeout of its own database and broker checks,
+# run side by side, so the load balancer has its answer within about 2 s (psycopg waits >= 2 s).
+HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=1.5)
+
 # --- Backups (apps/core/backups.py; `manage.py backup` / `restore`; docs/security.md) ------------
 # BACKUP_ENCRYPTION_KEY: a Fernet key (base64 of 32 bytes). Kept apart from the backups and from
 # PERSONAL_DATA_KEYS / PERSONAL_DATA_HASH_KEY / SECRET_KEY; without it backups are written plain.
