@@ -191,8 +191,41 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits (docs/security.md, "Operations"): every task has a hard limit, these defaults or its
+# own (documents.render 3 min, notifications.send_email 2 min, enterprises.confirm_import 30 min,
+# contracts.run_import 3 h: CELERY_LONGEST_TASK_SECONDS).
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+CELERY_LONGEST_TASK_SECONDS = 3 * 60 * 60
+# A message taken by a worker that dies (acks_late: not yet acknowledged) goes back to the queue
+# after the visibility timeout. It must exceed the longest task, or Redis would hand a long import
+# to a second worker while the first still runs it (kombu's default is one hour). Short tasks left
+# by a dead worker are re-queued sooner by the `*-requeue-stuck*` beat jobs (STUCK_JOB_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 15 * 60}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 15 * 60}
+# A job whose row has not moved for this long is taken for lost (its worker died, its message was
+# lost) and queued again by the beat job; every re-queue is audited ("<app>.requeued"). Documents
+# and enterprise imports: longer than the task's hard limit, so the first run is certainly over
+# (a second message for a document still queued is harmless: rendering is idempotent under a row
+# lock). Contract imports commit their progress with every chunk (seconds): a running one that has
+# not moved for 30 minutes lost its worker; a pending one is re-queued only after the visibility
+# timeout, when the broker would have delivered it again had it kept the message.
+STUCK_JOB_SECONDS = {
+    "documents": env.int("STUCK_DOCUMENT_SECONDS", default=10 * 60),
+    "contract_imports": env.int("STUCK_CONTRACT_IMPORT_SECONDS", default=30 * 60),
+    "enterprise_imports": env.int("STUCK_ENTERPRISE_IMPORT_SECONDS", default=40 * 60),
+}
+
+# /healthz (apps/core/views.py): connect and read timeout of its own database and broker checks,
+# run side by side, so the load balancer has its answer within about 2 s (psycopg waits >= 2 s).
+HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=1.5)
+
+# --- Backups (apps/core/backups.py; `manage.py backup` / `restore`; docs/security.md) ------------
+# BACKUP_ENCRYPTION_KEY: a Fernet key (base64 of 32 bytes). Kept apart from the backups and from
+# PERSONAL_DATA_KEYS / PERSONAL_DATA_HASH_KEY / SECRET_KEY; without it backups are written plain.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
