@@ -145,3 +145,14 @@ def test_public_pages_have_nothing_inline(client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert inline_findings(response.content.decode()) == [], path
+
+
+@pytest.mark.django_db
+def test_swagger_ui_has_nothing_inline_and_serves_its_script(client, park_admin):
+    client.force_login(park_admin)
+    html = client.get(reverse("api-docs")).content.decode()
+    assert inline_findings(html) == []
+    assert 'src="/api/docs/?script="' in html or "?script=" in html
+    script = client.get(reverse("api-docs") + "?script=")
+    assert script.status_code == 200 and "javascript" in script["Content-Type"]
+    assert "SwaggerUIBundle" in script.content.decode()
