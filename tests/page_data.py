@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.certification.default_rules import create_default
-from apps.certification.models import Application, Category, Certificate, Item, Level, Round, RuleSet, VetoRule
+from apps.certification.models import (
+    Application,
+    Category,
+    Certificate,
+    Item,
+    Level,
+    Round,
+    RuleSet,
+    VetoRule,
+)
 from apps.core.personal_data import with_check_character
 from apps.core.principal import SYSTEM
 from apps.mediation import services as mediation

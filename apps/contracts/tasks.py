@@ -24,3 +24,10 @@ def run_import(job_id: str) -> str:
     """File an uploaded export of the signing platform (services.run_import: idempotent; a
     finished job is left as it is). Up to 1,000,000 rows: longer than the default time limit."""
     return services.run_import(job_id)
+
+
+@shared_task(name="contracts.purge_import_files", acks_late=True)
+def purge_import_files() -> dict:
+    """Hourly: delete uploaded exports of finished jobs (and orphan uploads) older than
+    IMPORT_FILE_RETENTION_HOURS (services.retention; idempotent)."""
+    return services.purge_import_files()

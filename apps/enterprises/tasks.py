@@ -14,3 +14,10 @@ def confirm_import_task(batch_id: str, user_id: str) -> str:
     user = User.objects.get(pk=user_id)
     with acting_as(user.get_username(), user=user):
         return importing.run_confirm(principal_for_user(user), batch_id)
+
+
+@shared_task(name="enterprises.purge_import_rows", acks_late=True)
+def purge_import_rows() -> dict:
+    """Hourly: registry imports older than IMPORT_FILE_RETENTION_HOURS lose their good rows
+    (unconfirmed ones are discarded first); importing.purge_finished_rows, idempotent."""
+    return importing.purge_finished_rows()
