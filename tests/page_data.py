@@ -64,7 +64,9 @@ def build_park() -> dict:
         SYSTEM, name="雒容镇劳动争议调解中心", kind=MediationOrganisation.Kind.TOWN, towns=[towns[0]]
     )
     mediator = user_with_role(Role.MEDIATOR, org.organisation, full_name="李调解")
-    mediation.save_mediator(SYSTEM, Mediator(organisation=org, user=mediator, name="李调解", specialities=["remuneration"]))
+    mediation.save_mediator(
+        SYSTEM, Mediator(organisation=org, user=mediator, name="李调解", specialities=["remuneration"])
+    )
     case, _code = mediation.apply_online(
         applicants=[
             {
@@ -93,4 +95,3 @@ def build_park() -> dict:
         "union_official": user_with_role(Role.UNION_OFFICIAL, union.organisation),
         "mediator": mediator,
     }
-

@@ -1169,7 +1169,8 @@ def purge_finished_rows(now: dt.datetime | None = None) -> dict:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             kept = [
-                {key: row[key] for key in _KEPT_ROW_KEYS if key in row} | ({"survey": True} if row.get("survey") else {})
+                {key: row[key] for key in _KEPT_ROW_KEYS if key in row}
+                | ({"survey": True} if row.get("survey") else {})
                 for row in locked.rows
             ]
             if kept == locked.rows:

@@ -21,10 +21,23 @@ from apps.contracts import services, tasks
 from apps.contracts.models import ImportJob
 from config.celery import BEAT_SCHEDULE
 
-from .conftest import id_number, row
-from .test_import import csv_bytes, run_import  # noqa: F401  (the fixture)
+from .conftest import id_number, p, row
+from .test_import import csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run_import(django_capture_on_commit_callbacks, policy):
+    """Start an import as `user` and run it (Celery is eager, after commit), as test_import does."""
+
+    def run(user, content: bytes, name: str = "export.csv") -> ImportJob:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = services.start_import(p(user), upload(content, name))
+        job.refresh_from_db()
+        return job
+
+    return run
 
 
 def stored_files() -> list[str]:
@@ -52,11 +65,7 @@ def test_a_failed_job_loses_its_file_too(ent_a, park_admin, run_import):
 
 
 def test_a_pending_job_keeps_its_file(ent_a, park_admin, policy):
-    from apps.core.principal import principal_for_user
-
-    from .test_import import upload
-
-    job = services.start_import(principal_for_user(park_admin), upload(csv_bytes([row(ent_a, 1)])))  # not run
+    job = services.start_import(p(park_admin), upload(csv_bytes([row(ent_a, 1)])))  # not run
     assert job.status == ImportJob.Status.PENDING and default_storage.exists(job.file.name)
     assert services.purge_import_file(job, reason="test") is False
     assert services.purge_import_files(now=timezone.now() + dt.timedelta(days=30))["purged"] == 0
@@ -79,7 +88,9 @@ def test_the_beat_job_purges_files_past_the_retention_and_orphans(ent_a, park_ad
     settings.IMPORT_FILE_RETENTION_HOURS = 24
     old = _finished_job_with_a_file(ent_a, park_admin, hours_ago=25)
     recent = _finished_job_with_a_file(ent_a, park_admin, hours_ago=2)
-    orphan = default_storage.save("contract-imports/2026/01/orphan.csv", ContentFile(b"x," + id_number(3).encode()))
+    orphan = default_storage.save(
+        "contract-imports/2026/01/orphan.csv", ContentFile(b"x," + id_number(3).encode())
+    )
     fresh_orphan = default_storage.save("contract-imports/2026/01/fresh.csv", ContentFile(b"y"))
     day_ago = time.time() - 25 * 3600
     os.utime(default_storage.path(orphan), (day_ago, day_ago))
@@ -93,7 +104,11 @@ def test_the_beat_job_purges_files_past_the_retention_and_orphans(ent_a, park_ad
     recent.refresh_from_db()
     assert old.file.name == "" and default_storage.exists(recent.file.name)
     assert not default_storage.exists(orphan) and default_storage.exists(fresh_orphan)
-    reasons = sorted(AuditEvent.objects.filter(action="contracts.import_file_purged").values_list("after__reason", flat=True))
+    reasons = sorted(
+        AuditEvent.objects.filter(action="contracts.import_file_purged").values_list(
+            "after__reason", flat=True
+        )
+    )
     assert reasons == ["orphan", "retention"]
     # Idempotent: nothing left to do.
     assert tasks.purge_import_files() == {"purged": 0, "orphans": 0, "failed": 0}

@@ -74,7 +74,7 @@ def test_pdf_templates_are_only_rendered_for_pdfs():
     assert users
     for source, template, context in users:
         assert "render(" not in context and "TemplateResponse" not in context, (source, template)
-    pdf_templates = [p for p in (ROOT / "apps").glob("*/templates/**/pdf/*.html")]
+    pdf_templates = list((ROOT / "apps").glob("*/templates/**/pdf/*.html"))
     for template in pdf_templates:
         # No page extends or includes a PDF template.
         name = str(template).split("/templates/", 1)[1]
@@ -85,7 +85,14 @@ def test_pdf_templates_are_only_rendered_for_pdfs():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
-    ["/accounts/login/", "/verify/HX-NONE", "/no-such-page/", "/api/v1/me/", "/healthz", "/certification/public/notice/"],
+    [
+        "/accounts/login/",
+        "/verify/HX-NONE",
+        "/no-such-page/",
+        "/api/v1/me/",
+        "/healthz",
+        "/certification/public/notice/",
+    ],
 )
 def test_every_kind_of_response_carries_both_headers(client, path):
     response = client.get(path)

@@ -10,13 +10,24 @@ import pytest
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
+from apps.core.principal import principal_for_user
 from apps.enterprises import importing, tasks
 from apps.enterprises.models import ImportBatch
-from tests.factories import valid_uscc
+from tests.factories import TownFactory, valid_uscc
 
-from .test_import import admin, enterprise_row, town, xlsx_upload  # noqa: F401  (fixtures)
+from .test_import import enterprise_row, xlsx_upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def town(db):
+    return TownFactory(name="雒容镇", code="450271100")
+
+
+@pytest.fixture
+def admin(park_admin):
+    return principal_for_user(park_admin)
 
 
 def _age(batch, hours):
@@ -41,7 +52,9 @@ def test_finished_batches_lose_their_contacts_but_keep_their_counts(admin, town,
 
     assert "0772-1234567" not in _contacts(batch) and "李娜" not in _contacts(batch)
     assert importing.summary(ImportBatch.objects.get(pk=batch.pk)) == before
-    assert AuditEvent.objects.filter(action="enterprises.import_rows_purged", object_id=str(batch.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="enterprises.import_rows_purged", object_id=str(batch.pk)
+    ).exists()
     _age(batch, 25)
     assert tasks.purge_import_rows() == {"discarded": 0, "purged": 0}  # idempotent
 
@@ -56,7 +69,9 @@ def test_a_batch_never_confirmed_is_discarded_after_the_retention(admin, town, s
     waiting.refresh_from_db()
     fresh.refresh_from_db()
     assert waiting.status == ImportBatch.Status.DISCARDED and fresh.status == ImportBatch.Status.VALIDATED
-    assert AuditEvent.objects.filter(action="enterprises.import_discarded", object_id=str(waiting.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="enterprises.import_discarded", object_id=str(waiting.pk)
+    ).exists()
     _age(waiting, 30)
     assert tasks.purge_import_rows()["purged"] == 1
     assert "0772-1234567" not in _contacts(waiting)
