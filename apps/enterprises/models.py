@@ -58,7 +58,13 @@ class EnterpriseQuerySet(ScopedQuerySet):
             q |= Q(town__in=areas_of(principal, AREA_ROLES))
         union_org_ids = principal.organisation_ids(Role.UNION_OFFICIAL)
         if union_org_ids:
-            q |= Q(union_coverage__union__organisation_id__in=union_org_ids)
+            # The enterprises their union covers, and (a federation) those its unions cover; a
+            # subquery, so that an enterprise covered twice is listed once.
+            covered = self.model.objects.filter(
+                Q(union_coverage__union__organisation_id__in=union_org_ids)
+                | Q(union_coverage__union__parent__organisation_id__in=union_org_ids)
+            ).values("pk")
+            q |= Q(pk__in=covered)
         return self.filter(q)
 
     def operating(self):

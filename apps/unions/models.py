@@ -34,7 +34,9 @@ class UnionQuerySet(ScopedQuerySet):
         own = principal.organisation_ids(Role.UNION_OFFICIAL)
         q = Q(organisation_id__in=own) | Q(parent__organisation_id__in=own)
         if own:
-            q |= Q(pk__in=Union.objects.filter(organisation_id__in=own, parent__isnull=False).values("parent"))
+            q |= Q(
+                pk__in=Union.objects.filter(organisation_id__in=own, parent__isnull=False).values("parent")
+            )
         if principal.has_role(*AREA_ROLES):
             q |= Q(organisation__area__in=areas_of(principal, AREA_ROLES))
         hr = principal.organisation_ids(Role.ENTERPRISE_HR)
