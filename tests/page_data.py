@@ -94,4 +94,5 @@ def build_park() -> dict:
         "hr": user_with_role(Role.ENTERPRISE_HR, enterprises[0].organisation),
         "union_official": user_with_role(Role.UNION_OFFICIAL, union.organisation),
         "mediator": mediator,
+        "inspector": user_with_role(Role.INSPECTOR),
     }

@@ -132,7 +132,7 @@ def crawl(client, start="/") -> dict[str, int]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["admin", "hr", "union_official", "mediator"])
+@pytest.mark.parametrize("role", ["admin", "hr", "union_official", "mediator", "inspector"])
 def test_crawl_of_every_page_a_role_reaches(client, role):
     park = build_park()
     client.force_login(park[role])
