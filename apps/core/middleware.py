@@ -93,7 +93,7 @@ PERMISSIONS_POLICY = (
 
 class SecurityHeadersMiddleware:
     """Content-Security-Policy and Permissions-Policy on every response (pages, API, static
-    files served by WhiteNoise, errors). A view that must differ sets its own header first; the
+    files served by WhiteNoise, errors; PDFs get only the latter, see below). A view that must differ sets its own header first; the
     policy is the setting `CONTENT_SECURITY_POLICY` (default above) so a deployment can tighten
     it without code. Django 6's built-in CSP is not available on 5.2 (ADR 0020)."""
 
@@ -104,7 +104,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.csp and "Content-Security-Policy" not in response:
+        # Not on PDFs: Chromium shows a PDF opened in a tab through its viewer plugin, which
+        # `object-src 'none'` of the PDF's own response would block; a PDF runs no page script.
+        is_pdf = response.get("Content-Type", "").startswith("application/pdf")
+        if self.csp and not is_pdf and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.csp
         if self.permissions and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = self.permissions

@@ -164,3 +164,17 @@ def test_swagger_ui_has_nothing_inline_and_serves_its_script(client, park_admin)
     script = client.get(reverse("api-docs") + "?script=")
     assert script.status_code == 200 and "javascript" in script["Content-Type"]
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_a_pdf_gets_the_permissions_policy_but_no_csp(rf):
+    """Chromium's PDF viewer would be blocked by `object-src 'none'` on the PDF itself."""
+    from django.http import HttpResponse
+
+    from apps.core.middleware import SecurityHeadersMiddleware
+
+    pdf = SecurityHeadersMiddleware(lambda r: HttpResponse(b"%PDF-1.4", content_type="application/pdf"))(
+        rf.get("/")
+    )
+    assert "Content-Security-Policy" not in pdf and "camera=()" in pdf["Permissions-Policy"]
+    page = SecurityHeadersMiddleware(lambda r: HttpResponse(b"<p>x</p>"))(rf.get("/"))
+    assert page["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
