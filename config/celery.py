@@ -53,6 +53,17 @@ BEAT_SCHEDULE = {
         "task": "contracts.expire_contracts",
         "schedule": crontab(hour=0, minute=50),
     },
+    # Uploaded contract exports hold full ID numbers: delete those of finished jobs (and orphan
+    # uploads) older than IMPORT_FILE_RETENTION_HOURS, and clear the registry imports' good rows
+    # (PIPL art. 19; docs/security.md "Personal data").
+    "contracts-purge-import-files": {
+        "task": "contracts.purge_import_files",
+        "schedule": crontab(minute=25),
+    },
+    "enterprises-purge-import-rows": {
+        "task": "enterprises.purge_import_rows",
+        "schedule": crontab(minute=35),
+    },
     # Notify enterprise HR of contracts expiring within 30 days, workers without a written contract
     # after one month and open-ended contracts due (once a day, after the expiry job).
     "contracts-send-alerts": {

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
 from apps.accounts.views import admin_login, set_language
@@ -29,7 +29,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated]),
+        # The split view serves its init script from ?script, so the page has no inline script.
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", permission_classes=[IsAuthenticated], template_name="api/swagger_ui.html"
+        ),
         name="api-docs",
     ),
     path("admin/login/", admin_login),  # one login page for the whole site (apps.accounts)

@@ -30,3 +30,10 @@ def run_import(job_id: str) -> str:
 def requeue_stuck_imports() -> int:
     """Queue again the import jobs a dead worker left pending or running (services.recovery)."""
     return services.requeue_stuck_imports()
+
+
+@shared_task(name="contracts.purge_import_files", acks_late=True)
+def purge_import_files() -> dict:
+    """Hourly: delete uploaded exports of finished jobs (and orphan uploads) older than
+    IMPORT_FILE_RETENTION_HOURS (services.retention; idempotent)."""
+    return services.purge_import_files()

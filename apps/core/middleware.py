@@ -72,3 +72,43 @@ class QueryCountHeaderMiddleware:
             response = self.get_response(request)
         response["X-Query-Count"] = str(count)
         return response
+
+
+#: The Content-Security-Policy of every response (docs/security.md, "Headers"; ADR 0020). Nothing
+#: inline: scripts and styles come from the platform's own static files; data from the server
+#: reaches scripts through `json_script` blocks (JSON, never executed). `img-src data:` is for
+#: Bootstrap's SVG icons (form validation, the navbar toggler) and ECharts' image export.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+#: Browser features the platform never uses are switched off for it and for anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(self), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
+    "serial=(), usb=(), xr-spatial-tracking=()"
+)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (pages, API, static
+    files served by WhiteNoise, errors; PDFs get only the latter, see below). A view that must differ sets its own header first; the
+    policy is the setting `CONTENT_SECURITY_POLICY` (default above) so a deployment can tighten
+    it without code. Django 6's built-in CSP is not available on 5.2 (ADR 0020)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = getattr(settings, "CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
+        self.permissions = getattr(settings, "PERMISSIONS_POLICY", PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Not on PDFs: Chromium shows a PDF opened in a tab through its viewer plugin, which
+        # `object-src 'none'` of the PDF's own response would block; a PDF runs no page script.
+        is_pdf = response.get("Content-Type", "").startswith("application/pdf")
+        if self.csp and not is_pdf and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.csp
+        if self.permissions and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.permissions
+        return response

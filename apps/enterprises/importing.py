@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -43,6 +44,8 @@ from apps.core.tasks import enqueue_on_commit
 from . import services, workflow
 from .choices import Industry, Ownership, Status
 from .models import Enterprise, EnterpriseSurvey, ImportBatch
+
+logger = logging.getLogger(__name__)
 
 #: Largest accepted upload. Tests lower it with monkeypatch.
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -1125,6 +1128,64 @@ def discard_import(principal, batch: ImportBatch) -> ImportBatch:
             after={"status": locked.status},
         )
     return locked
+
+
+# --- Retention --------------------------------------------------------------------------------------
+
+#: What a purged batch keeps of each good row: enough for the report's counts (`summary`), no
+#: names, contacts or phones.
+_KEPT_ROW_KEYS = ("row", "uscc", "name", "action")
+
+
+def purge_finished_rows(now: dt.datetime | None = None) -> dict:
+    """The beat job `enterprises.purge_import_rows` (docs/security.md "Personal data"). An upload
+    is never stored as a file (it is read in memory), but a batch keeps its good rows (contact
+    names, phones, e-mails) until it is written. Once `IMPORT_FILE_RETENTION_HOURS` have passed:
+    a batch still awaiting confirmation is discarded by the platform (audited, as a discard), and
+    the good rows of a confirmed, failed or discarded batch are cut down to their row number,
+    code and action, so the report's counts stay. PIPL art. 19. Returns and logs the counts."""
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.IMPORT_FILE_RETENTION_HOURS)
+    discarded = purged = 0
+    waiting = ImportBatch.objects.filter(status=ImportBatch.Status.VALIDATED, updated_at__lt=cutoff)
+    for pk in waiting.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = waiting.select_for_update().filter(pk=pk).first()
+            if locked is None:
+                continue  # confirmed or discarded meanwhile
+            locked.status = ImportBatch.Status.DISCARDED
+            locked.save(update_fields=["status", "updated_at"])
+            audit.record(
+                "enterprises.import_discarded",
+                locked,
+                before={"status": ImportBatch.Status.VALIDATED},
+                after={"status": locked.status},
+                note="retention",
+            )
+        discarded += 1
+    finished = (ImportBatch.Status.CONFIRMED, ImportBatch.Status.FAILED, ImportBatch.Status.DISCARDED)
+    for batch in ImportBatch.objects.filter(status__in=finished, updated_at__lt=cutoff).exclude(rows=[]):
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            kept = [
+                {key: row[key] for key in _KEPT_ROW_KEYS if key in row}
+                | ({"survey": True} if row.get("survey") else {})
+                for row in locked.rows
+            ]
+            if kept == locked.rows:
+                continue
+            locked.rows = kept
+            locked.save(update_fields=["rows", "updated_at"])
+            audit.record(
+                "enterprises.import_rows_purged",
+                locked,
+                after={"rows": len(kept), "reason": "retention"},
+                only_changes=False,
+            )
+            purged += 1
+    logger.info("registry imports: %s discarded unconfirmed, %s purged of their rows", discarded, purged)
+    return {"discarded": discarded, "purged": purged}
 
 
 # --- Template and export ---------------------------------------------------------------------------

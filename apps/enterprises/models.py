@@ -18,24 +18,35 @@ from .choices import Industry, Ownership, Status
 
 #: Roles whose members see the enterprises of their organisation's area (a district-level
 #: organisation sees the whole district): federation officials list the enterprises that must set
-#: up a union, mediators look up respondents, inspectors their targets.
+#: up a union, mediators look up respondents, inspectors their targets. The officials of a
+#: grassroots union (an enterprise or joint union) are not an area role: they see the enterprises
+#: their union covers (`unions.UnionCoverage`), whatever town the union sits in (least privilege,
+#: issue 14 finding 8; ADR 0020).
 AREA_ROLES = (Role.UNION_OFFICIAL, Role.MEDIATOR, Role.INSPECTOR)
+#: `unions.Union.Kind` values of grassroots unions, whose organisation gives its officials no area.
+GRASSROOTS_UNION_KINDS = ("enterprise", "joint")
 
 
 def areas_of(principal, roles) -> models.QuerySet:
-    """Areas (with the towns below them) of the organisations where the principal has one of `roles`."""
+    """Areas (with the towns below them) of the organisations where the principal has one of
+    `roles`; a grassroots union's organisation counts for no area (see AREA_ROLES)."""
     from apps.accounts.models import Organisation
 
     org_ids = principal.organisation_ids(*roles)
-    org_areas = Organisation.objects.filter(pk__in=org_ids, area__isnull=False).values("area")
+    org_areas = (
+        Organisation.objects.filter(pk__in=org_ids, area__isnull=False)
+        .exclude(trade_union__kind__in=GRASSROOTS_UNION_KINDS)
+        .values("area")
+    )
     return Area.objects.filter(Q(pk__in=org_areas) | Q(parent__in=org_areas)).values("pk")
 
 
 class EnterpriseQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
         """Park administrators: all. API clients: their area, or all without a restriction.
-        Enterprise HR: their own enterprise. Union officials, mediators and inspectors: the
-        enterprises in their organisation's area, plus those their organisation covers."""
+        Enterprise HR: their own enterprise. Officials of a grassroots (enterprise or joint)
+        union: the enterprises their union covers. Federation officials, mediators and
+        inspectors: the enterprises in their organisation's area, plus those their union covers."""
         if principal.sees_everything:
             return self
         if principal.is_api_client:
@@ -47,7 +58,13 @@ class EnterpriseQuerySet(ScopedQuerySet):
             q |= Q(town__in=areas_of(principal, AREA_ROLES))
         union_org_ids = principal.organisation_ids(Role.UNION_OFFICIAL)
         if union_org_ids:
-            q |= Q(union_coverage__union__organisation_id__in=union_org_ids)
+            # The enterprises their union covers, and (a federation) those its unions cover; a
+            # subquery, so that an enterprise covered twice is listed once.
+            covered = self.model.objects.filter(
+                Q(union_coverage__union__organisation_id__in=union_org_ids)
+                | Q(union_coverage__union__parent__organisation_id__in=union_org_ids)
+            ).values("pk")
+            q |= Q(pk__in=covered)
         return self.filter(q)
 
     def operating(self):

@@ -20,3 +20,10 @@ def confirm_import_task(batch_id: str, user_id: str) -> str:
 def requeue_stuck_imports() -> int:
     """Queue again the confirmations a dead worker left "being written" (importing)."""
     return importing.requeue_stuck_confirmations()
+
+
+@shared_task(name="enterprises.purge_import_rows", acks_late=True)
+def purge_import_rows() -> dict:
+    """Hourly: registry imports older than IMPORT_FILE_RETENTION_HOURS lose their good rows
+    (unconfirmed ones are discarded first); importing.purge_finished_rows, idempotent."""
+    return importing.purge_finished_rows()

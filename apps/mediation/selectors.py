@@ -34,7 +34,7 @@ from .models import (
     MediationOrganisation,
     Mediator,
 )
-from .workflow import WORKFLOW
+from .workflow import WORKFLOW, can_see_case_file
 
 S = Case.Status
 
@@ -159,13 +159,12 @@ def available_actions(case: Case, principal) -> list:
     return WORKFLOW.available(case, principal)
 
 
-def sees_case_file(principal) -> bool:
-    """Session notes and attendees, referrals and documents are the mediators' file: mediators,
-    park administrators and district systems see them; the respondent's HR do not (they see the
-    dates of the sessions, the agreement and the timeline)."""
-    if principal.is_api_client:
-        return True
-    return principal.user is not None and principal.user.has_perm("mediation.mediate_case")
+def sees_case_file(principal, case: Case | None = None) -> bool:
+    """Session notes and attendees, referrals and documents are the file of the organisation that
+    mediates the case: its mediators, park administrators and district systems see them; the
+    respondent's HR, other organisations' mediators and inspectors do not
+    (`workflow.can_see_case_file`)."""
+    return can_see_case_file(principal, case)
 
 
 def next_deadline(case: Case) -> dt.date | None:

@@ -199,7 +199,7 @@ def case_detail(request, pk):
     agreement = selectors.agreement_of(case)
     mediating = may_mediate(principal, case)
     work = work_allowed(case, principal)
-    case_file = selectors.sees_case_file(principal)
+    case_file = selectors.sees_case_file(principal, case)
     payments = list(agreement.payments.all()) if agreement else []
     items = list(agreement.items.all()) if agreement else []
     return render(
@@ -704,10 +704,12 @@ def document_upload(request, pk):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def document_download(request, pk, document_pk):
-    """A case document, as an attachment, to those who work on the case (not to the respondent)."""
+    """A case document, as an attachment, to those who see the case's file: park administrators
+    and the mediators of the organisation handling the case (`workflow.can_see_case_file`); not
+    the respondent's HR, nor another organisation's mediators."""
     principal = principal_for_request(request)
     case = selectors.get_case(principal, pk)
-    if not may_mediate(principal, case):
+    if not selectors.sees_case_file(principal, case):
         raise Http404
     doc = case.documents.filter(pk=document_pk).first()
     if doc is None or not doc.file:

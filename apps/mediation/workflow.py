@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.roles import Role
 from apps.core.errors import DomainError
 from apps.core.workflow import Transition, Workflow
 
@@ -271,6 +272,32 @@ def may_mediate(principal, case=None) -> bool:
     """Whether the principal's role may record sessions, the agreement, payments... (whether the
     case's state allows it now is `work_refusal`'s answer; the services check both again)."""
     return holds(principal, MEDIATE)
+
+
+def can_see_case_file(principal, case=None) -> bool:
+    """Session notes and attendees, referrals and the case's documents (written applications,
+    evidence, entrustment letters: names, ID numbers, pay slips, medical records) are the file of
+    the organisation that mediates the case. Who sees them (issue 14 finding 8; ADR 0020):
+
+    - park administrators (supervision of every case);
+    - the mediators of the organisation handling the case now, any of them (the committee works
+      as a body: a case is accepted and assigned before it has a mediator, and a colleague may
+      stand in; LDMAL art. 10, 13). Not the mediators of other organisations, district-level
+      included, nor those of an organisation the case was transferred away from;
+    - district systems (API clients) within their area, as they see the case.
+
+    Never the respondent's HR (they see the dates of the sessions, the agreement and the
+    timeline), inspectors or union officials. Without `case`, whether the role may see any
+    case's file at all."""
+    if principal.is_api_client:
+        return True
+    if principal.is_park_admin:
+        return True
+    if principal.user is None or not principal.user.has_perm(MEDIATE):
+        return False
+    if case is None:
+        return True
+    return case.organisation.organisation_id in principal.organisation_ids(Role.MEDIATOR)
 
 
 def _archived(case) -> DomainError | None:

@@ -21,8 +21,10 @@ from apps.enterprises.models import AREA_ROLES, Enterprise, areas_of
 class UnionQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
         """Park administrators and unrestricted API clients: all. Restricted API clients: unions in
-        their area. Union officials: their union, the unions below it, and those in their
-        organisation's area. Enterprise HR: the unions covering their enterprise."""
+        their area. Union officials: their union, the unions below it and the federation above it
+        (read: the union reports to it and names it as its parent); federation officials also
+        the unions in their federation's area, grassroots officials nothing more (ADR 0020).
+        Enterprise HR: the unions covering their enterprise."""
         if principal.sees_everything:
             return self
         if principal.is_api_client:
@@ -31,6 +33,10 @@ class UnionQuerySet(ScopedQuerySet):
             return self.none()
         own = principal.organisation_ids(Role.UNION_OFFICIAL)
         q = Q(organisation_id__in=own) | Q(parent__organisation_id__in=own)
+        if own:
+            q |= Q(
+                pk__in=Union.objects.filter(organisation_id__in=own, parent__isnull=False).values("parent")
+            )
         if principal.has_role(*AREA_ROLES):
             q |= Q(organisation__area__in=areas_of(principal, AREA_ROLES))
         hr = principal.organisation_ids(Role.ENTERPRISE_HR)

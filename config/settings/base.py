@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the headers too.
+    "apps.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -344,6 +346,10 @@ PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="")
 # [POLICY] Full views of personal data by one user or API client within a clock hour past which the
 # park's administrators are alerted (apps/audit/services.py); 0 turns the alert off.
 SENSITIVE_VIEWS_ALERT_PER_HOUR = env.int("SENSITIVE_VIEWS_ALERT_PER_HOUR", default=200)
+# [POLICY] Uploaded import files (contract exports hold full ID numbers) are deleted when their job ends;
+# what is left (a failed delete, an orphan upload) goes after this many hours, and registry
+# imports keep their good rows this long after they are finished (docs/security.md).
+IMPORT_FILE_RETENTION_HOURS = env.int("IMPORT_FILE_RETENTION_HOURS", default=24)
 # Prefix of mediation case serial numbers (TJ2026-00042).
 MEDIATION_SERIAL_PREFIX = env("MEDIATION_SERIAL_PREFIX", default="TJ")
 # seed_demo creates known passwords: only local and test settings allow it.

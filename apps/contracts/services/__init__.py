@@ -4,7 +4,8 @@
   go through it) and one contract (`file_contract`), which also renews the contracts they follow;
 - `lifecycle`: the termination, the daily expiry, the verification of a signed file;
 - `imports`: the import jobs of the signing platform's exports (start, run, finish);
-- `alerts`: the daily alerts to enterprise HR.
+- `alerts`: the daily alerts to enterprise HR;
+- `retention`: uploads deleted when their job ends, and the hourly purge of what is left.
 
 Every row is checked by `rules.check` with the worker's other contracts at the same employer and
 the policy in effect; refusals are reported per row and field (nothing of the row is written),
@@ -22,6 +23,7 @@ from .filing import BatchResult, RowError, file_batch, file_contract
 from .imports import import_principal, run_import, start_import
 from .lifecycle import expire_contracts, terminate, verify_signed_file
 from .recovery import requeue_stuck_imports
+from .retention import purge_import_file, purge_import_files
 
 __all__ = [
     "BatchResult",
@@ -31,6 +33,8 @@ __all__ = [
     "file_contract",
     "import_principal",
     "requeue_stuck_imports",
+    "purge_import_file",
+    "purge_import_files",
     "run_import",
     "send_contract_alerts",
     "start_import",

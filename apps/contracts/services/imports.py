@@ -24,6 +24,7 @@ from .. import importing, selectors
 from ..models import ImportJob, LabourContract
 from ..workflow import check_import
 from .filing import BatchResult, RowError, acting_user, file_batch
+from .retention import purge_import_file
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +180,11 @@ def _run_import(job, principal) -> None:
 
 
 def _import_finished(job, status) -> None:
-    """Audit the end of the job and tell the user who started it (in the app, no e-mail)."""
+    """Audit the end of the job, delete its uploaded file (full ID numbers in plain text: the
+    job's counts and report are kept; `retention`) and tell the user who started it (in the app,
+    no e-mail)."""
     job = ImportJob.objects.get(pk=job.pk)
+    purge_import_file(job, reason=status)
     with transaction.atomic():
         audit.record(
             "contracts.import_finished",

@@ -411,8 +411,9 @@ class CaseDetailSerializer(CaseOutSerializer, CaseDetailsSerializer):
     def to_representation(self, case):
         data = super().to_representation(case)
         principal = self.context.get("principal")
-        if principal is not None and not selectors.sees_case_file(principal):
-            # The respondent's HR: the dates of the sessions, not the mediators' file.
+        if principal is not None and not selectors.sees_case_file(principal, case):
+            # The respondent's HR (or another organisation's mediator): the dates of the sessions,
+            # not the mediators' file.
             data["referrals"], data["documents"] = [], []
             for session in data["sessions"]:
                 session["attendees"], session["notes"] = "", ""
