@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.certification",
     "apps.mediation",
     "apps.contracts",
+    "apps.inspection",
     "apps.api",
     "apps.dashboard",
     "apps.demo",

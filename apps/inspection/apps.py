@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionConfig(AppConfig):
+    name = "apps.inspection"
+    label = "inspection"
+    verbose_name = _("Labour inspection")

@@ -1,0 +1,1 @@
+"""Labour inspection (domain guide §7): foundations."""
