@@ -285,5 +285,7 @@ PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="")
 SENSITIVE_VIEWS_ALERT_PER_HOUR = env.int("SENSITIVE_VIEWS_ALERT_PER_HOUR", default=200)
 # Prefix of mediation case serial numbers (TJ2026-00042).
 MEDIATION_SERIAL_PREFIX = env("MEDIATION_SERIAL_PREFIX", default="TJ")
+#: Serial numbers of labour-inspection cases: JC2026-00001 (监察).
+INSPECTION_SERIAL_PREFIX = env("INSPECTION_SERIAL_PREFIX", default="JC")
 # seed_demo creates known passwords: only local and test settings allow it.
 DEMO_DATA_ALLOWED = False
