@@ -187,9 +187,10 @@ def listing_expires_on(listed_on: dt.date) -> dt.date:
 
 
 def early_removal_from(listed_on: dt.date) -> dt.date:
-    """The first day an early removal may take effect: once 6 months have passed since the
-    listing (Measures art. 12)."""
-    return period_end(listed_on, months=EARLY_REMOVAL_MONTHS).date
+    """The first day an early removal may take effect: the day after the 6 months since the
+    listing have run out (Measures art. 12), their last day moved past a holiday (Civil Code
+    art. 203)."""
+    return period_end(listed_on, months=EARLY_REMOVAL_MONTHS).date + dt.timedelta(days=1)
 
 
 def early_removal_refusals(
