@@ -50,7 +50,9 @@ def worker(n: int = 1, **extra) -> dict:
 
 @pytest.fixture
 def brigade(ent_a):
-    return Organisation.objects.create(name="柳东劳动保障监察中队", kind=Organisation.Kind.INSPECTION, area=ent_a.town)
+    return Organisation.objects.create(
+        name="柳东劳动保障监察中队", kind=Organisation.Kind.INSPECTION, area=ent_a.town
+    )
 
 
 @pytest.fixture

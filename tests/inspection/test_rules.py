@@ -107,7 +107,10 @@ def test_early_removal_conditions_each_named_with_the_rule(english):
     assert all(rules.EARLY_REMOVAL_SOURCE in message for message in refusals.values())
     assert (
         rules.early_removal_refusals(
-            listed_on=listed, on=D(2026, 10, 9), arrears_paid_on=D(2026, 5, 1), pledge_received_on=D(2026, 5, 2)
+            listed_on=listed,
+            on=D(2026, 10, 9),
+            arrears_paid_on=D(2026, 5, 1),
+            pledge_received_on=D(2026, 5, 2),
         )
         == {}
     )

@@ -252,6 +252,10 @@ def approve_extension(principal, case: InspectionCase, *, note: str = "") -> Ins
     WORKFLOW.check(locked, "extend", principal)
     extension = _pending(locked)
     new_due = rules.extended_due(locked.due_on).date
+    # The table (its guard reads the pending request) first, then the request becomes the approval.
+    case = transition(
+        locked, WORKFLOW, "extend", principal, reason=extension.reason, changes={"due_on": new_due}
+    )
     before = audit.snapshot(extension)
     extension.status = Extension.Status.APPROVED
     extension.new_due_on = new_due
@@ -260,9 +264,7 @@ def approve_extension(principal, case: InspectionCase, *, note: str = "") -> Ins
     extension.decision_note = _text(note, 4000)
     extension.save()
     audit.record("inspection.approve_extension", extension, before=before, after=audit.snapshot(extension))
-    return transition(
-        locked, WORKFLOW, "extend", principal, reason=extension.reason, changes={"due_on": new_due}
-    )
+    return case
 
 
 @transaction.atomic
