@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def listed(park_admin, ent_a, on=D(2026, 4, 1), reference="柳人社失信〔2026〕1号", case=None):
+APRIL_1 = D(2026, 4, 1)
+
+
+def listed(park_admin, ent_a, on=APRIL_1, reference="柳人社失信〔2026〕1号", case=None):
     return services.list_wage_arrears(
         p(park_admin), enterprise=ent_a, listed_on=on, decision_reference=reference, case=case
     )
