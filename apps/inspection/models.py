@@ -346,8 +346,8 @@ class Extension(BaseModel):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_on = models.DateField(_("requested on"))
-    previous_due_on = models.DateField(_("previous deadline"))
-    new_due_on = models.DateField(_("new deadline"), null=True, blank=True)
+    previous_due_on = models.DateField(_("previous investigation deadline"))
+    new_due_on = models.DateField(_("new investigation deadline"), null=True, blank=True)
     decided_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
