@@ -6,3 +6,6 @@ class InspectionConfig(AppConfig):
     name = "apps.inspection"
     label = "inspection"
     verbose_name = _("Labour inspection")
+    nav_items = [
+        (45, "inspection:list", _("Labour inspection"), "shield-check", "inspection.view_inspectioncase"),
+    ]
