@@ -9,3 +9,4 @@ class InspectionConfig(AppConfig):
     nav_items = [
         (45, "inspection:list", _("Labour inspection"), "shield-check", "inspection.view_inspectioncase"),
     ]
+    home_cards = "apps.inspection.selectors.home_cards"

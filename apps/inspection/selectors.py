@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Organisation, User
 from apps.accounts.roles import Role
@@ -140,6 +142,45 @@ def limitation_warning(case: InspectionCase):
 
 
 # Overdue queries (reminders, the inspector's home page) ------------------------------------------------
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Cases past a running clock: not accepted nor refused by their day, or investigated past
+    their (possibly extended) deadline."""
+    return Q(status=S.RECEIVED, decision_due_on__lt=today) | Q(
+        status__in=InspectionCase.CLOCK_RUNNING, due_on__lt=today
+    )
+
+
+def home_cards(principal):
+    """The inspector's (and park administrator's) day: cases waiting for acceptance, overdue
+    cases and overdue orders, in their scope."""
+    user = principal.user
+    if user is None or not user.has_perm("inspection.handle_case"):
+        return []
+    today = timezone.localdate()
+    visible = InspectionCase.objects.visible_to(principal)
+    url = reverse("inspection:list")
+    return [
+        {
+            "label": _("Inspection cases to accept or refuse"),
+            "value": visible.filter(status=S.RECEIVED).count(),
+            "url": url + "?status=received",
+            "icon": "inbox",
+        },
+        {
+            "label": _("Overdue inspection cases"),
+            "value": visible.filter(overdue_q(today)).count(),
+            "url": url + "?overdue=true",
+            "icon": "alarm",
+        },
+        {
+            "label": _("Orders to rectify past their deadline"),
+            "value": orders_overdue(today, principal).count(),
+            "url": url + "?status=decided",
+            "icon": "clipboard-x",
+        },
+    ]
 
 
 def decisions_overdue(today: dt.date, principal=None):

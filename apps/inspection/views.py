@@ -64,6 +64,9 @@ def case_list(request):
         qs = qs.filter(status=status)
     if source in dict(InspectionCase._meta.get_field("source").choices):
         qs = qs.filter(source=source)
+    overdue = request.GET.get("overdue") == "true"
+    if overdue:
+        qs = qs.filter(selectors.overdue_q(timezone.localdate()))
     page = Paginator(qs.order_by("decision_due_on", "-received_on", "-serial"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -123,3 +123,22 @@ def test_transfer_to_mediation_page_shows_the_access_code(client, make_case, ins
     case.refresh_from_db()
     assert case.mediation_case is not None
     assert case.mediation_case.serial in response.content.decode()
+
+
+def test_the_inspectors_home_page_shows_the_days_work(client, make_case, ent_b, inspector, monkeypatch):
+    from .conftest import travel
+
+    travel(monkeypatch, dt.date(2026, 9, 30))
+    late = make_case()  # to decide by Oct 13
+    make_case(enterprise=ent_b)  # another brigade's
+    travel(monkeypatch, dt.date(2026, 10, 14))
+    fresh = make_case()
+    page = login(client, inspector).get(reverse("dashboard:home")).content.decode()
+    assert reverse("inspection:list") + "?overdue=true" in page
+    listed = client.get(reverse("inspection:list"), {"overdue": "true"}).content.decode()
+    assert late.serial in listed and fresh.serial not in listed
+    from apps.inspection import selectors
+
+    cards = {c["url"]: c["value"] for c in selectors.home_cards(p(inspector))}
+    assert cards[reverse("inspection:list") + "?status=received"] == 2
+    assert cards[reverse("inspection:list") + "?overdue=true"] == 1
