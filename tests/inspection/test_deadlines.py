@@ -60,3 +60,28 @@ def test_limitation_warning_on_the_case(make_case):
     warning = selectors.limitation_warning(case)
     assert warning is not None and warning.source == "劳动保障监察条例第二十条"
     assert selectors.limitation_warning(make_case(violation_ended_on=case.received_on)) is None
+
+
+def test_daily_job_reminds_once_flags_once_and_an_extension_clears_the_flag(
+    make_case, inspector, park_admin, monkeypatch
+):
+    from apps.notifications.models import Notification
+
+    travel(monkeypatch, D(2026, 9, 30))
+    me = p(inspector)
+    undecided = make_case()
+    investigated = services.start_investigation(me, services.accept(me, make_case()))
+    travel(monkeypatch, D(2026, 10, 14))
+    assert services.flag_overdue() == {"reminded": 1, "flagged": 0, "listings_removed": 0}
+    assert services.flag_overdue()["reminded"] == 0  # once per deadline
+    assert Notification.objects.filter(recipient=inspector).count() == 1
+    undecided.refresh_from_db()
+    assert undecided.decision_reminded_on == D(2026, 10, 14)
+    day_after = investigated.due_on + dt.timedelta(days=1)
+    travel(monkeypatch, day_after)
+    assert services.flag_overdue()["flagged"] == 1
+    assert services.flag_overdue()["flagged"] == 0
+    services.request_extension(me, investigated, reason="复杂")
+    investigated = services.approve_extension(p(park_admin), investigated)
+    assert investigated.overdue_notified_on is None
+    assert services.flag_overdue()["flagged"] == 0  # the new deadline has not passed

@@ -3,7 +3,8 @@
 - `intake`: registering a case from any source (idempotent on source and reference);
 - `lifecycle`: accept, refuse, investigate, decide, follow up, close, archive, the extension
   (request, approve, reject) and the transfer to mediation (workflow.WORKFLOW);
-- `listing`: the wage-arrears list, with its certification veto event.
+- `listing`: the wage-arrears list, with its certification veto event;
+- `jobs`: the daily reminders and flags, and the end of expired listings.
 
 Every rule from law names its source (rules.py); what may be done when is workflow.py's answer;
 reads and look-ups are selectors.py's. State changes go through `apps.audit.history.transition`
@@ -12,6 +13,7 @@ result. Callers write `services.accept(...)`.
 """
 
 from .intake import register_case
+from .jobs import flag_overdue
 from .lifecycle import (
     accept,
     approve_extension,
@@ -34,6 +36,7 @@ __all__ = [
     "archive",
     "close",
     "decide",
+    "flag_overdue",
     "list_wage_arrears",
     "record_follow_up",
     "refuse",

@@ -254,7 +254,12 @@ def approve_extension(principal, case: InspectionCase, *, note: str = "") -> Ins
     new_due = rules.extended_due(locked.due_on).date
     # The table (its guard reads the pending request) first, then the request becomes the approval.
     case = transition(
-        locked, WORKFLOW, "extend", principal, reason=extension.reason, changes={"due_on": new_due}
+        locked,
+        WORKFLOW,
+        "extend",
+        principal,
+        reason=extension.reason,
+        changes={"due_on": new_due, "overdue_notified_on": None},
     )
     before = audit.snapshot(extension)
     extension.status = Extension.Status.APPROVED
