@@ -23,9 +23,10 @@ from django.views.decorators.http import require_http_methods
 from apps.core.errors import NotAllowed
 from apps.core.forms import call_service
 from apps.core.scoping import principal_for_request
+from apps.enterprises.models import Enterprise
 
 from . import rules, selectors, services
-from .forms import ActionForm
+from .forms import ActionForm, CaseForm
 from .models import InspectionCase
 from .workflow import (
     ACTIONS_WITH_FORMS,
@@ -84,6 +85,29 @@ def case_list(request):
             "source": source,
         },
     )
+
+
+@login_required
+@permission_required("inspection.register_case", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    """Register a case (counter complaint, report, patrol or review finding, campaign, referral)."""
+    principal = principal_for_request(request)
+    enterprises = Enterprise.objects.visible_to(principal)
+    form = CaseForm(request.POST if request.method == "POST" else None, enterprises=enterprises)
+    if request.method == "POST" and form.is_valid():
+        result = call_service(form, lambda: services.register_case(principal, **form.service_kwargs()))
+        if result is not None:
+            case, created = result
+            if created:
+                messages.success(request, _("Case %(serial)s registered.") % {"serial": case.serial})
+            else:
+                messages.info(
+                    request,
+                    _("This reference was registered before as %(serial)s.") % {"serial": case.serial},
+                )
+            return redirect("inspection:detail", pk=case.pk)
+    return render(request, "inspection/create.html", {"form": form})
 
 
 def _unchecked_order(case):

@@ -142,3 +142,56 @@ def test_the_inspectors_home_page_shows_the_days_work(client, make_case, ent_b, 
     cards = {c["url"]: c["value"] for c in selectors.home_cards(p(inspector))}
     assert cards[reverse("inspection:list") + "?status=received"] == 2
     assert cards[reverse("inspection:list") + "?overdue=true"] == 1
+
+
+def test_register_a_case_at_the_counter(client, ent_a, inspector, ent_hr_a):
+    from apps.inspection.models import Reporter, Worker
+
+    c = login(client, inspector)
+    assert c.get(reverse("inspection:create")).status_code == 200
+    # Junk: errors on the form, nothing written.
+    response = c.post(
+        reverse("inspection:create"),
+        {"source": "complaint", "matters": ["bribery"], "amount_owed": "lots", "worker_id_number": "123"},
+    )
+    assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
+    assert not InspectionCase.objects.exists()
+    response = c.post(
+        reverse("inspection:create"),
+        {
+            "source": "complaint",
+            "enterprise": ent_a.pk,
+            "matters": ["wage_arrears", "hours_overtime"],
+            "facts": "拖欠三个月工资",
+            "amount_owed": "36000",
+            "workers_count": "3",
+            "worker_name": "黄工人",
+            "worker_phone": "13800001111",
+        },
+    )
+    case = InspectionCase.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "inspection:detail", args=[case.pk]
+    )
+    assert case.matters == ["wage_arrears", "hours_overtime"] and case.workers_count == 3
+    assert Worker.objects.get(case=case).is_complainant
+    response = c.post(
+        reverse("inspection:create"),
+        {
+            "source": "report",
+            "employer_name": "某劳务队",
+            "town": ent_a.town.pk,
+            "matters": ["child_labour"],
+            "reporter_name": "知情人",
+            "source_reference": "R-1",
+        },
+    )
+    report = InspectionCase.objects.get(source="report")
+    assert Reporter.objects.get(case=report).name == "知情人"
+    # The same reference again: the case already registered, no second one.
+    c.post(
+        reverse("inspection:create"), {"source": "report", "source_reference": "R-1", "matters": ["other"]}
+    )
+    assert InspectionCase.objects.filter(source_reference="R-1").count() == 1
+    client.logout()
+    assert login(client, ent_hr_a).get(reverse("inspection:create")).status_code == 403
