@@ -10,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # WeasyPrint needs Pango (with its FreeType backend) and HarfBuzz subsetting; Noto CJK renders
 # Chinese in generated PDFs; fontconfig builds the system font cache once here (the app user
 # cannot write one, and rescanning the CJK fonts in every process is slow); gettext provides
-# msgfmt for compilemessages.
+# msgfmt for compilemessages; postgresql-client gives pg_dump / pg_restore to `manage.py backup` and
+# `restore` (the same major version as the postgres service).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -19,6 +20,7 @@ RUN apt-get update \
         fonts-noto-cjk \
         fontconfig \
         gettext \
+        postgresql-client \
     && fc-cache -f \
     && rm -rf /var/lib/apt/lists/*
 
@@ -44,11 +46,11 @@ RUN SECRET_KEY=build-only-throwaway-secret-key-0123456789abcdefghijklmnopqrstuv 
     DJANGO_SETTINGS_MODULE=config.settings.production \
     sh -c "python manage.py compilemessages && python manage.py collectstatic --noinput" \
     && rm -f /tmp/build.sqlite3 \
-    && mkdir -p /app/media \
-    && chown app:app /app/media
+    && mkdir -p /app/media /app/backups \
+    && chown app:app /app/media /app/backups
 
-# /app/media is owned by app before the named volume is first mounted there, so the volume
-# inherits that ownership and both web and worker can write to it.
+# /app/media and /app/backups are owned by app before the named volume is first mounted there, so the volume
+# inherits that ownership and web, worker and backup can write to it.
 USER app
 
 EXPOSE 8000

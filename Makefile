@@ -12,7 +12,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run bootstrap migrate demo test lint format openapi openapi-check messages clean scale benchmark
+.PHONY: help run bootstrap migrate demo test lint format openapi openapi-check messages clean scale benchmark backup restore
 
 help:
 	@echo "make run    - set up and serve the demo park on http://$(HOST):$(PORT) (SQLite, eager Celery)"
@@ -22,6 +22,8 @@ help:
 	@echo "make messages - update the translation catalogues (locale/)"
 	@echo "make scale  - build the district-scale data set in PostgreSQL (SCALE=1.0, database SCALE_DB)"
 	@echo "make benchmark - measure pages and API lists on it under gunicorn (docs/performance.md)"
+	@echo "make backup - dump the database and media into BACKUP_DIR (encrypted with BACKUP_ENCRYPTION_KEY)"
+	@echo "make restore BACKUP=backups/<time> - restore such a backup (asks first)"
 
 run:
 	@export DJANGO_SETTINGS_MODULE=config.settings.local
@@ -48,6 +50,8 @@ test:
 	$(MAKE) --no-print-directory openapi-check
 	echo "== pytest"
 	.venv/bin/pytest --create-db $(PYTEST_ARGS)
+	echo "== production-shaped run (gunicorn, Celery worker and beat; scripts/prod-smoke.sh)"
+	scripts/prod-smoke.sh
 
 openapi:
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --lang en --validate --fail-on-warn --file docs/api/openapi.yaml
@@ -85,6 +89,16 @@ benchmark:
 	export DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL="$(SCALE_DB)" REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/7}"
 	$(MANAGE) migrate --noinput
 	$(MANAGE) benchmark --write-docs $(BENCH_ARGS)
+
+# Backups (docs/security.md, "Operations"; apps/core/backups.py). Settings come from the
+# environment as for the server (DJANGO_SETTINGS_MODULE, DATABASE_URL, MEDIA_ROOT, BACKUP_DIR,
+# BACKUP_ENCRYPTION_KEY, BACKUP_KEEP).
+backup:
+	@$(MANAGE) backup $(BACKUP_ARGS)
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<time> [RESTORE_ARGS=--noinput]" >&2; exit 2; }
+	$(MANAGE) restore "$(BACKUP)" $(RESTORE_ARGS)
 
 clean:
 	@rm -rf .venv staticfiles test-artifacts .pytest_cache .ruff_cache db.sqlite3

@@ -1,6 +1,6 @@
 """Celery application.
 
-JSON only, acks_late with idempotent tasks, prefetch 1 and time limits come from settings
+JSON only, acks_late with idempotent tasks, prefetch 1, time limits and the visibility timeout come from settings
 (CELERY_* in config/settings/base.py). The beat schedule is code: modules add their periodic
 jobs to BEAT_SCHEDULE below, so a reader finds every scheduled job in one place.
 """
@@ -64,6 +64,21 @@ BEAT_SCHEDULE = {
     "contracts-send-alerts": {
         "task": "contracts.send_alerts",
         "schedule": crontab(hour=7, minute=40),
+    },
+    # Queue again the jobs a dead worker (or a lost message) left behind: documents pending, contract
+    # imports not moving, enterprise imports "being written" beyond STUCK_JOB_SECONDS (settings);
+    # each re-queue is audited. Every 5 minutes: a lost PDF is made again within 15 minutes.
+    "documents-requeue-stuck": {
+        "task": "documents.requeue_stuck",
+        "schedule": crontab(minute="*/5"),
+    },
+    "contracts-requeue-stuck-imports": {
+        "task": "contracts.requeue_stuck_imports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "enterprises-requeue-stuck-imports": {
+        "task": "enterprises.requeue_stuck_imports",
+        "schedule": crontab(minute="*/5"),
     },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

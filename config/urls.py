@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 
-from apps.accounts.views import set_language
+from apps.accounts.views import admin_login, set_language
 from apps.certification import views_notice as certification_views_notice
 from apps.core.views import healthz
 
@@ -33,6 +33,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated]),
         name="api-docs",
     ),
+    path("admin/login/", admin_login),  # one login page for the whole site (apps.accounts)
     path("admin/", admin.site.urls),
 ]
 

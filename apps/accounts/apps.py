@@ -16,7 +16,8 @@ class AccountsConfig(AppConfig):
         # Imported here because the middleware imports django.contrib.auth's views, which need the
         # app registry (Django's documented place for this), not to dodge a circle.
         from . import signals
-        from .middleware import stamp_login
+        from .middleware import mark_second_factor, stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="accounts.stamp_login")
+        user_logged_in.connect(mark_second_factor, dispatch_uid="accounts.mark_second_factor")
         signals.connect()

@@ -12,3 +12,14 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Verification code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+    )

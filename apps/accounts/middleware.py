@@ -10,12 +10,18 @@ session on every request.
 """
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
+
+from .services import OTP_PENDING, OTP_SETUP, OTP_VERIFY, has_second_factor, second_factor_required
 
 STARTED, SEEN = "_session_started", "_session_seen"
 
@@ -47,3 +53,69 @@ class SessionLifetimeMiddleware:
             elif now - session.get(SEEN, 0) >= settings.SESSION_TOUCH_INTERVAL:
                 session[SEEN] = now  # saved at the end of the request: the idle clock restarts
         return self.get_response(request)
+
+
+# --- Second factor ---------------------------------------------------------------------------------
+# After the password, a user with a confirmed TOTP device must enter a code (or a recovery code)
+# before anything else; a park administrator or superuser without one must set one up when
+# OTP_REQUIRED_FOR_ADMINS is on. The decision is taken once at the login (no query per request)
+# and kept in the session until django-otp marks the session verified.
+
+# Pages a half-logged-in user may reach: the second-factor pages themselves, logging out, the
+# language switch, static files.
+OTP_OPEN_URL_NAMES = {
+    "accounts:otp_verify",
+    "accounts:otp_setup",
+    "accounts:logout",
+    "set_language",
+    "javascript-catalog",
+}
+
+
+def mark_second_factor(sender, request, user, **kwargs):
+    """`user_logged_in` receiver: decide whether this session still owes a second factor."""
+    if not hasattr(request, "session"):
+        return
+    if has_second_factor(user):
+        request.session[OTP_PENDING] = OTP_VERIFY
+    elif second_factor_required(user):
+        request.session[OTP_PENDING] = OTP_SETUP
+    else:
+        request.session.pop(OTP_PENDING, None)
+
+
+class SecondFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        pending = session.get(OTP_PENDING) if session is not None else None
+        if pending and user is not None and user.is_authenticated:
+            if user.is_verified():
+                session.pop(OTP_PENDING, None)
+            elif not self._open(request):
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {
+                            "error": {
+                                "code": "second_factor_required",
+                                "message": _("Enter your second factor first."),
+                            }
+                        },
+                        status=403,
+                    )
+                target = "accounts:otp_verify" if pending == OTP_VERIFY else "accounts:otp_setup"
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _open(request) -> bool:
+        if request.path.startswith((settings.STATIC_URL or "/static/", "/healthz")):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in OTP_OPEN_URL_NAMES

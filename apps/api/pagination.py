@@ -15,6 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from apps.core.db import for_reports
 from apps.core.pagination import CountingPaginator, InvalidCursor, KeysetPaginator
 
 CURSOR_MAX_PAGE_SIZE = 1000
@@ -37,7 +38,8 @@ class DefaultPagination(PageNumberPagination):
 
     def _paginate_keyset(self, queryset, request, ordering):
         size = self.get_page_size(request, limit=CURSOR_MAX_PAGE_SIZE)
-        paginator = KeysetPaginator(queryset, list(ordering), size)
+        # Bulk pulls read from the replica when one is configured (apps.core.db).
+        paginator = KeysetPaginator(for_reports(queryset), list(ordering), size)
         cursor = request.query_params.get(self.cursor_query_param) or None
         before = request.query_params.get("before") or None
         try:

@@ -1,11 +1,21 @@
 from django.shortcuts import render
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from apps.core.net import client_address
 from apps.core.principal import principal_for_request
 
 
+class ClientAddressMixin:
+    """Throttles count per client address as `apps.core.net.client_address` gives it:
+    `X-Forwarded-For` only counts when the connection comes from a trusted proxy (TRUSTED_PROXIES),
+    so a made-up header does not open a new budget (issue 14, finding 1)."""
+
+    def get_ident(self, request):
+        return client_address(request)
+
+
 class PrincipalRateThrottle(SimpleRateThrottle):
-    """One budget per API client or per user (anonymous callers use AnonRateThrottle)."""
+    """One budget per API client or per user (anonymous callers use AnonThrottle)."""
 
     scope = "principal"
 
@@ -20,13 +30,29 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class PublicFormThrottle(SimpleRateThrottle):
-    """For public forms (mediation applications, objections): per client IP."""
+class AnonThrottle(ClientAddressMixin, AnonRateThrottle):
+    """DRF's anonymous throttle, per client address."""
+
+
+class PublicFormThrottle(ClientAddressMixin, SimpleRateThrottle):
+    """Base of the public forms' throttles: per client address, one budget per form (its scope)."""
 
     scope = "public_form"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class MediationApplicationThrottle(PublicFormThrottle):
+    """The public mediation application form."""
+
+    scope = "mediation_application"
+
+
+class CertificationObjectionThrottle(PublicFormThrottle):
+    """The public objection form of a certification notice."""
+
+    scope = "certification_objection"
 
 
 class PublicLookupThrottle(PublicFormThrottle):

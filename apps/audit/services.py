@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.core import bulk
 from apps.core.context import actor_override_var, current_request, current_request_id
 from apps.core.models import object_ref
+from apps.core.net import client_address
 from apps.core.tasks import enqueue_on_commit
 
 from .models import AuditEvent
@@ -68,7 +69,7 @@ def _actor():
     request = current_request()
     if request is None:
         return None, None, "system", None
-    ip = request.META.get("REMOTE_ADDR")
+    ip = client_address(request) or None
     # Read live rather than through the request's cached principal: a login view changes the user.
     client = getattr(request, "auth", None)
     if getattr(client, "is_api_client", False):

@@ -340,8 +340,10 @@ def submission_problems(
 
 def notice_period(rule_set, starts_on: dt.date) -> tuple[dt.date, bool]:
     """Last day of a notice starting on `starts_on` and lasting the rule set's length, the first
-    day counted (5 working days from a Monday end on Friday) (programme part 4 (3)). Also whether
-    the holiday calendar used is an estimate."""
+    day counted (5 working days from a Monday end on Friday) (programme part 4 (3)). A notice in
+    calendar days whose last day is a holiday or rest day runs to the next working day (民法典
+    art. 203), so that an objection can be lodged on its last day. Also whether the holiday
+    calendar used is an estimate."""
     days = rule_set.notice_length
     if rule_set.notice_unit == DeadlineUnit.WORKING_DAYS:
         first_counts = is_working_day(starts_on)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.api.throttling import PublicFormThrottle, throttled_page
+from apps.api.throttling import CertificationObjectionThrottle, throttled_page
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import add_domain_error, call_service
 from apps.core.scoping import get_visible_or_404, principal_for_request
@@ -505,7 +505,7 @@ def public_objection(request, notice_pk, pk):
         return render(request, "certification/public_objection_done.html", {"application": application})
     form = PublicObjectionForm(request.POST or None)
     if request.method == "POST":
-        throttle = PublicFormThrottle()
+        throttle = CertificationObjectionThrottle()
         if not throttle.allow_request(request, None):
             return throttled_page(request, throttle, "certification/public_throttled.html")
         if form.is_valid():

@@ -196,6 +196,7 @@ def parse_row(raw: dict, today: dt.date | None = None) -> tuple[dict, list[tuple
     """Typed values of one filing row and its format errors [(field, reason)] (the checks of the
     law come after, in `rules.check`)."""
     errors: list[tuple[str, str]] = []
+    today = today or timezone.localdate()
     row = {name: raw.get(name) for name in COLUMNS}
     for name in REQUIRED:
         if row[name] in (None, "") or (isinstance(row[name], str) and not row[name].strip()):
@@ -203,7 +204,7 @@ def parse_row(raw: dict, today: dt.date | None = None) -> tuple[dict, list[tuple
     id_number = clip(row["worker_id_number"], 30)
     if id_number:
         try:
-            id_number = personal_data.validate_id_number(id_number)
+            id_number = personal_data.validate_id_number(id_number, today)
         except ValidationError as exc:
             errors.append(("worker_id_number", exc.messages[0]))
     phone, phone_problem = personal_data.check_phone(clip(row["worker_phone"], 30))
@@ -249,7 +250,6 @@ def parse_row(raw: dict, today: dt.date | None = None) -> tuple[dict, list[tuple
         "file_sha256": clip(row["file_sha256"], 64).lower(),
         "file_name": clip(row["file_name"], 255),
     }
-    today = today or timezone.localdate()
     a_year_ahead = today + A_YEAR_AHEAD
     for name in ("employment_start", "start", "signed_on"):
         if parsed[name] and parsed[name] > a_year_ahead:

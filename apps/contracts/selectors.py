@@ -24,6 +24,7 @@ from apps.accounts.models import Membership
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core.cache import cached_figures
+from apps.core.db import for_reports
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.models import Enterprise
@@ -111,7 +112,7 @@ def workers_by_hash(hashes) -> dict[str, Worker]:
     already filed is only referred to (the ID number is not decrypted)."""
     return {
         w.id_number_hash: w
-        for w in Worker.objects.filter(id_number_hash__in=hashes).only("pk", "id_number_hash")
+        for w in Worker.objects.filter(id_number_hash__in=hashes).order_by().only("pk", "id_number_hash")
     }
 
 
@@ -390,7 +391,9 @@ def book_export(principal, enterprise, *, fmt: str, limit: int | None = None, to
     lists = []
     total_rows = 0
     for key in BOOK_LISTS:
-        rows_qs = book_list(qs, key, today).select_related("worker").order_by("worker__name", "start", "pk")
+        rows_qs = for_reports(
+            book_list(qs, key, today).select_related("worker").order_by("worker__name", "start", "pk")
+        )
         count = book["counts"][key]
         if limit is not None:
             rows = [_export_row(principal, c, labels) for c in rows_qs[:limit]]

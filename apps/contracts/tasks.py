@@ -24,3 +24,9 @@ def run_import(job_id: str) -> str:
     """File an uploaded export of the signing platform (services.run_import: idempotent; a
     finished job is left as it is). Up to 1,000,000 rows: longer than the default time limit."""
     return services.run_import(job_id)
+
+
+@shared_task(name="contracts.requeue_stuck_imports", acks_late=True)
+def requeue_stuck_imports() -> int:
+    """Queue again the import jobs a dead worker left pending or running (services.recovery)."""
+    return services.requeue_stuck_imports()

@@ -57,17 +57,20 @@ def cached_figures(
     day)."""
     topics = tuple(topics)
     keys = [_generation_key(t) for t in topics]
-    known = cache.get_many(keys)
+    full_key = f"figures:{key}"
+    # One round trip: the topics' generations and the figure, which is kept with the generations
+    # it was computed at; it is used only while they are still the current ones.
+    known = cache.get_many([*keys, full_key])
     missing = {k: _new_generation() for k in keys if k not in known}
     if missing:
         cache.set_many(missing, timeout=None)
         known.update(missing)
-    versions = ".".join(f"{t}{known[k]}" for t, k in zip(topics, keys, strict=True))
-    full_key = f"figures:{key}:{versions}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, timeout)
+    versions = tuple(known[k] for k in keys)
+    kept = known.get(full_key)
+    if kept is not None and kept[0] == versions:
+        return kept[1]
+    value = compute()
+    cache.set(full_key, (versions, value), timeout)
     return value
 
 

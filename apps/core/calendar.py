@@ -11,8 +11,11 @@ in order of precedence:
    used an estimate are marked ``estimated`` so the UI can say so instead of crashing.
 
 Counting follows 民法典 (Civil Code) art. 201: a period in days starts on the day after the
-triggering event. Art. 203 (a period ending on a rest day ends on the next working day) is
-available for calendar-day periods through ``extend_past_rest_day``.
+triggering event. Art. 203: a period counted in calendar days (or months, or years) whose last day
+is a statutory holiday or rest day ends on the first working day after it. Every calendar-day
+``Deadline`` follows art. 203 unless it says otherwise (``ends_on_working_day=False``, with the
+reason beside it); ``add_calendar_days(..., extend_past_rest_day=True)`` and ``on_working_day``
+apply it to other periods. Periods in working days need no such rule: they end on a working day.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from .models import CalendarOverride
 
 #: Guard against runaway loops on absurd inputs (e.g. 10 000 working days).
 MAX_DAYS = 3660
+
+#: A period whose last day is a statutory holiday or rest day ends on the next working day.
+PERIOD_END_SOURCE = "民法典第二百零三条"
 
 
 class DeadlineUnit(models.TextChoices):
@@ -60,19 +66,39 @@ class DeadlineDate:
 
 @dataclass(frozen=True)
 class Deadline:
-    """A period as the law states it, e.g. ``Deadline(3, DeadlineUnit.WORKING_DAYS, "...")``."""
+    """A period as the law states it, e.g. ``Deadline(3, DeadlineUnit.WORKING_DAYS, "...")``.
+
+    A calendar-day period ends on a working day (Civil Code art. 203) unless
+    ``ends_on_working_day`` is False."""
 
     days: int
     unit: str
     source: str = ""
+    ends_on_working_day: bool = True
+
+    @property
+    def moves_past_rest_days(self) -> bool:
+        return self.unit == DeadlineUnit.CALENDAR_DAYS and self.ends_on_working_day
 
     def due(self, start: dt.date, *, overrides: dict | None = None) -> DeadlineDate:
         if self.unit == DeadlineUnit.WORKING_DAYS:
             return add_working_days(start, self.days, overrides=overrides)
-        return add_calendar_days(start, self.days)
+        return add_calendar_days(
+            start, self.days, extend_past_rest_day=self.ends_on_working_day, overrides=overrides
+        )
 
     def describe(self) -> str:
-        return f"{self.days} {DeadlineUnit(self.unit).label}"
+        text = f"{self.days} {DeadlineUnit(self.unit).label}"
+        if self.moves_past_rest_days:
+            text += str(_(" (a last day on a holiday or rest day moves to the next working day)"))
+        return text
+
+    @property
+    def sources(self) -> str:
+        """The period's source, and the Civil Code's rule for its last day where it applies."""
+        if self.moves_past_rest_days:
+            return f"{self.source}；{PERIOD_END_SOURCE}" if self.source else PERIOD_END_SOURCE
+        return self.source
 
 
 def _qingming(year: int) -> dt.date:
@@ -167,21 +193,31 @@ def add_working_days(start: dt.date, n: int, *, overrides: dict | None = None) -
     return DeadlineDate(day, DeadlineUnit.WORKING_DAYS, estimated)
 
 
-def add_calendar_days(start: dt.date, n: int, *, extend_past_rest_day: bool = False) -> DeadlineDate:
+def add_calendar_days(
+    start: dt.date, n: int, *, extend_past_rest_day: bool = False, overrides: dict | None = None
+) -> DeadlineDate:
     """``start`` + n days. With ``extend_past_rest_day`` a period ending on a statutory rest day
     ends on the next working day (民法典 art. 203)."""
     if n < 0 or n > MAX_DAYS:
         raise ValueError(f"calendar days must be between 0 and {MAX_DAYS}")
     day = start + dt.timedelta(days=n)
-    estimated = False
-    if extend_past_rest_day:
+    if not extend_past_rest_day:
+        return DeadlineDate(day, DeadlineUnit.CALENDAR_DAYS, False)
+    moved = on_working_day(day, overrides=overrides)
+    return DeadlineDate(moved.date, DeadlineUnit.CALENDAR_DAYS, moved.estimated)
+
+
+def on_working_day(day: dt.date, *, overrides: dict | None = None) -> DeadlineDate:
+    """The last day of a period that would end on `day`: `day` itself if it is a working day,
+    else the first working day after it (民法典 art. 203)."""
+    if overrides is None:
         overrides = load_overrides(day, day + dt.timedelta(days=30))
+    info = day_info(day, overrides=overrides)
+    estimated = info.estimated
+    while not info.is_working_day:
+        day += dt.timedelta(days=1)
         info = day_info(day, overrides=overrides)
-        estimated = info.estimated
-        while not info.is_working_day:
-            day += dt.timedelta(days=1)
-            info = day_info(day, overrides=overrides)
-            estimated = estimated or info.estimated
+        estimated = estimated or info.estimated
     return DeadlineDate(day, DeadlineUnit.CALENDAR_DAYS, estimated)
 
 

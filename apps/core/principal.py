@@ -41,6 +41,20 @@ class Principal:
     #: The platform itself (scheduled jobs): sees everything and passes role checks; guards and
     #: the state table still apply. Never built from a request.
     is_system: bool = False
+    #: Facts derived from the memberships that cost a query (e.g. the unions below an official's
+    #: union), worked out once per principal, i.e. once per request: see `remembered`.
+    _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def remembered(self, key: str, compute):
+        """`compute()` the first time `key` is asked for on this principal, the same value after:
+        a page that asks a "may X?" per row runs its query once. A principal lives for one request
+        or task (`principal_for_request`); the shared ANONYMOUS and SYSTEM principals remember
+        nothing."""
+        if self is ANONYMOUS or self is SYSTEM:
+            return compute()
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def is_api_client(self) -> bool:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -17,7 +18,7 @@ from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from apps.audit import services as audit
 from apps.core.models import object_ref
@@ -110,6 +111,13 @@ def render_and_store(document_id, *, task_id: str = "") -> GeneratedDocument | N
         if doc is None or doc.status == GeneratedDocument.Status.READY:
             return doc
         data = render_pdf(doc.template_name, doc.context, language=doc.language)
+        # A run killed between writing the file and committing left a file under this name: it
+        # is replaced, so a document has one file whatever number of runs it took.
+        if doc.file:
+            doc.file.delete(save=False)
+        name = doc.file.field.generate_filename(doc, f"{doc.kind}-{doc.pk}.pdf")
+        if doc.file.storage.exists(name):
+            doc.file.storage.delete(name)
         doc.file.save(f"{doc.kind}-{doc.pk}.pdf", ContentFile(data), save=False)
         doc.sha256 = sha256_of(data)
         doc.size = len(data)
@@ -121,6 +129,36 @@ def render_and_store(document_id, *, task_id: str = "") -> GeneratedDocument | N
             "documents.generated", doc, after={"sha256": doc.sha256, "size": doc.size, "task_id": task_id}
         )
         return doc
+
+
+def requeue_stuck(older_than_seconds: int | None = None) -> int:
+    """Queue again the documents left pending longer than STUCK_JOB_SECONDS["documents"] (their
+    worker died, or their message was lost) and audit each. Run by the beat job
+    `*-requeue-stuck*`; a second message for a document still in the queue is harmless
+    (`render_and_store` is idempotent under a row lock)."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.STUCK_JOB_SECONDS["documents"]
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    count = 0
+    with transaction.atomic():
+        stuck = (
+            GeneratedDocument.objects.select_for_update(skip_locked=True)
+            .filter(status=GeneratedDocument.Status.PENDING, updated_at__lte=cutoff)
+            .order_by("created_at")
+        )
+        for doc in stuck:
+            pending_since = doc.updated_at
+            doc.save(update_fields=["updated_at"])
+            audit.record(
+                "documents.requeued",
+                doc,
+                after={"status": doc.status, "pending_since": pending_since.isoformat()},
+                note="pending beyond STUCK_JOB_SECONDS['documents']: queued again",
+                only_changes=False,
+            )
+            enqueue_on_commit("documents.render", str(doc.pk))
+            count += 1
+    return count
 
 
 def mark_failed(document_id, error: str) -> None:

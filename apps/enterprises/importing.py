@@ -1306,3 +1306,45 @@ def export_sheet(queryset) -> exports.Sheet:
         for i, c in enumerate(COLUMNS)
     }
     return exports.Sheet(DATA_SHEET_TITLE, HEADERS, export_rows(queryset), widths=widths, freeze="B2")
+
+
+def requeue_stuck_confirmations(older_than_seconds: int | None = None) -> int:
+    """Queue again the confirmed batches a dead worker left "being written" (the beat job
+    `*-requeue-stuck*`, docs/security.md "Operations"). The writing is one transaction, so
+    nothing of a lost run was kept; STUCK_JOB_SECONDS["enterprise_imports"] exceeds the task's
+    hard limit (30 min), so the first run is certainly over. The task runs again as the
+    administrator who confirmed (read from the audit trail), each re-queue audited."""
+    from django.conf import settings
+
+    from apps.audit.models import AuditEvent
+
+    if older_than_seconds is None:
+        older_than_seconds = settings.STUCK_JOB_SECONDS["enterprise_imports"]
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    count = 0
+    with transaction.atomic():
+        stuck = ImportBatch.objects.select_for_update(skip_locked=True).filter(
+            status=ImportBatch.Status.PROCESSING, updated_at__lte=cutoff
+        )
+        for batch in stuck.order_by("created_at"):
+            confirmed_by = (
+                AuditEvent.objects.for_object(batch)
+                .filter(action="enterprises.import_confirm_requested", actor__isnull=False)
+                .order_by("-occurred_at")
+                .values_list("actor_id", flat=True)
+                .first()
+            ) or batch.uploaded_by_id
+            if confirmed_by is None:
+                continue
+            still_since = batch.updated_at
+            batch.save(update_fields=["updated_at"])
+            audit.record(
+                "enterprises.import_requeued",
+                batch,
+                after={"status": batch.status, "processing_since": still_since.isoformat()},
+                note="being written beyond STUCK_JOB_SECONDS['enterprise_imports']: queued again",
+                only_changes=False,
+            )
+            enqueue_on_commit("enterprises.confirm_import", str(batch.pk), str(confirmed_by))
+            count += 1
+    return count

@@ -14,3 +14,9 @@ def confirm_import_task(batch_id: str, user_id: str) -> str:
     user = User.objects.get(pk=user_id)
     with acting_as(user.get_username(), user=user):
         return importing.run_confirm(principal_for_user(user), batch_id)
+
+
+@shared_task(name="enterprises.requeue_stuck_imports", acks_late=True)
+def requeue_stuck_imports() -> int:
+    """Queue again the confirmations a dead worker left "being written" (importing)."""
+    return importing.requeue_stuck_confirmations()

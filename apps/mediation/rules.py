@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
 from apps.core import personal_data
-from apps.core.calendar import Deadline, DeadlineUnit
+from apps.core.calendar import PERIOD_END_SOURCE, Deadline, DeadlineUnit, on_working_day
 
 from .models import Agreement, Case
 
@@ -122,7 +122,9 @@ def period_for(channel: str) -> Deadline:
 def clocks(received_on: dt.date, channel: str) -> tuple[dt.date, dt.date]:
     """(accept-or-refuse by, mediation deadline) for an application received on `received_on`:
     3 working days (企业劳动争议协商调解规定 art. 20) and 15 calendar days, 30 for court-entrusted
-    cases (LDMAL art. 14; 特邀调解规定 art. 20). The day of receipt is not counted."""
+    cases (LDMAL art. 14; 特邀调解规定 art. 20). The day of receipt is not counted (民法典 art. 201);
+    a calendar-day period whose last day is a holiday or rest day ends on the next working day
+    (民法典 art. 203, `Deadline`)."""
     return DECISION_PERIOD.due(received_on).date, period_for(channel).due(received_on).date
 
 
@@ -130,6 +132,18 @@ def base_due_on(case: Case) -> dt.date:
     """The deadline without extensions: the mediation period from the day the current
     organisation received the case (`clock_starts_on`; a transfer restarts it)."""
     return period_for(case.channel).due(case.clock_starts_on).date
+
+
+def latest_extension(case: Case) -> dt.date:
+    """The latest deadline an extension may set outside court-entrusted mediation: the period
+    plus MAX_EXTENSION_DAYS, counted from the same day and ending on a working day (企业劳动争议协商
+    调解规定 art. 26; 民法典 art. 203)."""
+    period = period_for(case.channel)
+    return (
+        Deadline(period.days + MAX_EXTENSION_DAYS, period.unit, EXTENSION_SOURCE)
+        .due(case.clock_starts_on)
+        .date
+    )
 
 
 def extension_days_used(case: Case) -> int:
@@ -170,6 +184,9 @@ def limitation(case: Case, applicants=None, types=None) -> dict | None:
     if not ends:
         return None
     end, wage_rule = min(ends)
+    end = on_working_day(
+        end
+    ).date  # a year ending on a holiday ends on the next working day (民法典 art. 203)
     if on > end:
         level = "past"
         message = _("The application came after the one-year limitation period ended on %(date)s.")
@@ -183,7 +200,12 @@ def limitation(case: Case, applicants=None, types=None) -> dict | None:
     message = message % {"date": end}
     if wage_rule:
         message += " " + _("For wages owed during employment the year runs from the end of the employment.")
-    return {"level": level, "ends_on": end, "message": message, "source": LIMITATION_SOURCE}
+    return {
+        "level": level,
+        "ends_on": end,
+        "message": message,
+        "source": f"{LIMITATION_SOURCE}；{PERIOD_END_SOURCE}",
+    }
 
 
 def payment_order_eligible(agreement: Agreement) -> bool:

@@ -199,7 +199,7 @@ def deadlines(case: Case, today: dt.date | None = None) -> list[dict]:
                 "label": _("Mediation deadline"),
                 "date": case.due_on,
                 "unit": period.describe(),
-                "source": period.source,
+                "source": period.sources,
                 "overdue": case.due_on < today,
                 "extended_days": (case.due_on - rules.base_due_on(case)).days,
             }

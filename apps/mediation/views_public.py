@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from apps.api.throttling import PublicFormThrottle, PublicLookupThrottle, throttled_page
+from apps.api.throttling import MediationApplicationThrottle, PublicLookupThrottle, throttled_page
 from apps.core.errors import DomainError, NotAllowed
 
 from . import rules, selectors, services
@@ -35,7 +35,7 @@ def apply(request):
         organisations=selectors.public_organisations(),
     )
     if request.method == "POST":
-        throttle = PublicFormThrottle()
+        throttle = MediationApplicationThrottle()
         if not throttle.allow_request(request, None):
             return throttled_page(request, throttle, "mediation/public_throttled.html")
         if form.is_valid():

@@ -65,7 +65,7 @@ def deadline_passed(case, principal=None):
 def extension_left(case, principal=None):
     if case.is_court_entrusted:
         return None
-    if rules.extension_days_used(case) >= rules.MAX_EXTENSION_DAYS:
+    if case.due_on >= rules.latest_extension(case):
         return _(
             "The mediation period has already been extended by %(days)s days, the most allowed (%(source)s)."
         ) % {

@@ -116,3 +116,34 @@ def alert_park_admins_of_sensitive_views(event_id: str, actor_label: str, count:
             link=link,
         )
     return len(created)
+
+
+def notify_account_locked(username: str, ip_address: str | None) -> int:
+    """Tell the owner of `username` that their account is locked after failed logins from
+    `ip_address` (django-axes' `user_locked_out`). Nothing happens for an unknown username."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        return 0
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    address = ip_address or "?"
+    with transaction.atomic():
+        created = notify(
+            [user],
+            title=lambda: gettext("Your account was locked after failed logins"),
+            body=lambda: (
+                gettext(
+                    "%(count)s wrong passwords were entered for your account from the address %(address)s, so "
+                    "logins from that address are refused for %(minutes)s minutes. If this was not you, "
+                    "change your password and tell a park administrator."
+                )
+                % {"count": settings.AXES_FAILURE_LIMIT, "address": address, "minutes": minutes}
+            ),
+            link="/accounts/password/",
+        )
+    return len(created)
+
+
+def on_user_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    """Receiver of django-axes' `user_locked_out` (NotificationsConfig.ready)."""
+    if username:
+        notify_account_locked(username, ip_address)

@@ -4,7 +4,7 @@ from . import services
 from .models import Notification
 
 
-@shared_task(name="notifications.send_email", acks_late=True)
+@shared_task(name="notifications.send_email", acks_late=True, time_limit=2 * 60, soft_time_limit=90)
 def send_notification_email(notification_id: str) -> str:
     return services.send_email_for(notification_id)
 

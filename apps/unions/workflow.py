@@ -25,8 +25,12 @@ def _own_union_ids(principal) -> set:
     orgs = principal.organisation_ids(Role.UNION_OFFICIAL)
     if not orgs:
         return set()
-    own = set(Union.objects.filter(organisation_id__in=orgs).values_list("pk", flat=True))
-    return own | set(Union.objects.filter(parent_id__in=own).values_list("pk", flat=True))
+
+    def compute() -> frozenset:
+        own = set(Union.objects.filter(organisation_id__in=orgs).values_list("pk", flat=True))
+        return frozenset(own | set(Union.objects.filter(parent_id__in=own).values_list("pk", flat=True)))
+
+    return principal.remembered("unions.own_union_ids", compute)
 
 
 def can_manage_union(principal, union: Union | None, parent: Union | None = None) -> bool:

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "apps.core",
     "apps.accounts",
     "apps.audit",
@@ -58,8 +61,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.SessionLifetimeMiddleware",
+    "apps.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must be last: it turns a locked-out login into the lockout response.
@@ -103,7 +108,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # OWASP ASVS 4 §2.1.1: at least 12 characters.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -123,16 +129,31 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# Lockout after repeated failed logins (django-axes): 5 failures lock the username for 30 minutes.
+# The client's address (apps/core/net.py, ADR 0018): X-Forwarded-For is believed only when the
+# connection comes from one of these networks (CIDRs of the reverse proxies in front of gunicorn).
+# Empty: no proxy is trusted and the socket's address is the client's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Lockout after repeated failed logins (django-axes): 5 failures for one username from one address
+# lock that pair for 30 minutes. Per pair, not per username: nobody can lock another person's
+# account from elsewhere; not per address alone: park offices share one NAT address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "apps.core.net.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Lock per username, not per IP: park offices share one NAT address, and an IP lockout would lock
-# out a whole office after one person mistypes. Each account is still protected.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Password spraying (many usernames from one address): LOGIN_SPRAY_LIMIT failed logins from one
+# address, whatever the usernames, within LOGIN_SPRAY_WINDOW_SECONDS refuse that address's logins
+# for the rest of the window (apps.accounts.services.login_refused_for).
+LOGIN_SPRAY_LIMIT = env.int("LOGIN_SPRAY_LIMIT", default=20)
+LOGIN_SPRAY_WINDOW_SECONDS = env.int("LOGIN_SPRAY_WINDOW_SECONDS", default=15 * 60)
+# TOTP second factor (django-otp): required for park administrators and superusers when True
+# (production settings), optional for everybody else.
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Park labour relations")
+SILENCED_SYSTEM_CHECKS: list[str] = []  # axes.W006 no longer needed: the lockout includes the address
 
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -171,8 +192,41 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits (docs/security.md, "Operations"): every task has a hard limit, these defaults or its
+# own (documents.render 3 min, notifications.send_email 2 min, enterprises.confirm_import 30 min,
+# contracts.run_import 3 h: CELERY_LONGEST_TASK_SECONDS).
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+CELERY_LONGEST_TASK_SECONDS = 3 * 60 * 60
+# A message taken by a worker that dies (acks_late: not yet acknowledged) goes back to the queue
+# after the visibility timeout. It must exceed the longest task, or Redis would hand a long import
+# to a second worker while the first still runs it (kombu's default is one hour). Short tasks left
+# by a dead worker are re-queued sooner by the `*-requeue-stuck*` beat jobs (STUCK_JOB_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 15 * 60}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 15 * 60}
+# A job whose row has not moved for this long is taken for lost (its worker died, its message was
+# lost) and queued again by the beat job; every re-queue is audited ("<app>.requeued"). Documents
+# and enterprise imports: longer than the task's hard limit, so the first run is certainly over
+# (a second message for a document still queued is harmless: rendering is idempotent under a row
+# lock). Contract imports commit their progress with every chunk (seconds): a running one that has
+# not moved for 30 minutes lost its worker; a pending one is re-queued only after the visibility
+# timeout, when the broker would have delivered it again had it kept the message.
+STUCK_JOB_SECONDS = {
+    "documents": env.int("STUCK_DOCUMENT_SECONDS", default=10 * 60),
+    "contract_imports": env.int("STUCK_CONTRACT_IMPORT_SECONDS", default=30 * 60),
+    "enterprise_imports": env.int("STUCK_ENTERPRISE_IMPORT_SECONDS", default=40 * 60),
+}
+
+# /healthz (apps/core/views.py): connect and read timeout of its own database and broker checks,
+# run side by side, so the load balancer has its answer within about 2 s (psycopg waits >= 2 s).
+HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=1.5)
+
+# --- Backups (apps/core/backups.py; `manage.py backup` / `restore`; docs/security.md) ------------
+# BACKUP_ENCRYPTION_KEY: a Fernet key (base64 of 32 bytes). Kept apart from the backups and from
+# PERSONAL_DATA_KEYS / PERSONAL_DATA_HASH_KEY / SECRET_KEY; without it backups are written plain.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -219,12 +273,20 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.api.throttling.PrincipalRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "apps.api.throttling.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "principal": env("API_THROTTLE_RATE", default="1200/min"),
         "anon": env("API_ANON_THROTTLE_RATE", default="60/min"),
+        # One budget per public form and client address (apps.core.net.client_address).
         "public_form": env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
+        "mediation_application": env(
+            "MEDIATION_APPLICATION_THROTTLE_RATE", default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour")
+        ),
+        "certification_objection": env(
+            "CERTIFICATION_OBJECTION_THROTTLE_RATE",
+            default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
+        ),
         # Look-ups by serial number and access code on the public mediation tracking page.
         "public_lookup": env("PUBLIC_LOOKUP_THROTTLE_RATE", default="30/hour"),
     },

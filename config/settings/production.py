@@ -24,6 +24,9 @@ if not PERSONAL_DATA_KEYS or len(PERSONAL_DATA_HASH_KEY) < 32:
         "Set PERSONAL_DATA_KEYS (Fernet keys, comma-separated, newest first) and PERSONAL_DATA_HASH_KEY "
         "(at least 32 random characters): ID numbers are encrypted and hashed with them."
     )
+# MLPS 2.0 level 3 (GB/T 22239-2019 §8.1.4.1 d): two factors for administrators. Park
+# administrators and superusers must confirm a TOTP device after the password (apps/accounts).
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=True)
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 if DATABASE_REPLICA_ENABLED:
@@ -40,6 +43,9 @@ for _database in DATABASES.values():
         # Pages run short queries: PostgreSQL's JIT compilation costs more than it saves there
         # (measured: 190 ms added to a 5 ms count, docs/performance.md).
         _database["OPTIONS"]["options"] = "-c jit=off"
+        # A database that does not answer fails a new connection after this many seconds instead
+        # of the operating system's TCP timeout (minutes). /healthz uses its own, shorter one.
+        _database["OPTIONS"]["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -48,6 +54,8 @@ STORAGES = {
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The load balancer's probe reaches the backend over plain HTTP: /healthz answers it, not a 301.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

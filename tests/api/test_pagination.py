@@ -74,3 +74,18 @@ def test_a_junk_cursor_is_a_400_naming_it(park_admin, cases):
     response = get(park_admin, cursor="not-a-cursor")
     assert response.status_code == 400
     assert "cursor" in response.data["error"]["fields"]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_bulk_pulls_by_cursor_read_the_replica_pages_by_number_the_primary(park_admin, settings):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATABASE_REPLICA_ENABLED = True
+    Case.objects.bulk_create(Case(title=f"r{i}", workers=i) for i in range(3))
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        pulled = get(park_admin, cursor="", page_size=10).data["results"]
+    assert len(pulled) == 3 and any(Case._meta.db_table in q["sql"] for q in on_replica.captured_queries)
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        assert get(park_admin, page_size=10).data["count"] == 3
+    assert not on_replica.captured_queries, "the pages people look at read the primary"

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.api.throttling import PublicFormThrottle
+from apps.api.throttling import CertificationObjectionThrottle
 from apps.certification import selectors, services
 from apps.certification.models import (
     AnnualReport,
@@ -199,7 +199,9 @@ def test_objection_outside_a_running_notice_is_404(en, in_notice):
 
 def test_objections_throttled_per_ip(en, in_notice, monkeypatch):
     monkeypatch.setattr(
-        PublicFormThrottle, "THROTTLE_RATES", {**PublicFormThrottle.THROTTLE_RATES, "public_form": "10/hour"}
+        CertificationObjectionThrottle,
+        "THROTTLE_RATES",
+        {**CertificationObjectionThrottle.THROTTLE_RATES, "certification_objection": "10/hour"},
     )
     for _ in range(10):
         assert en.post(objection_url(in_notice), objection_post(), REMOTE_ADDR="10.1.2.3").status_code == 302

@@ -438,7 +438,9 @@ def test_notice_from_a_saturday_starts_counting_on_monday(rule_set):
 def test_notice_in_calendar_days(rule_set, cert_admin):
     calendar = services.new_rule_set_version(p(cert_admin), rule_set, notice_unit="calendar_days")
     start = dt.date(2026, 9, 30)
-    assert rules.notice_period(calendar, start) == (dt.date(2026, 10, 4), False)
+    # Five days from 30 September end on 4 October, in the National Day holiday: the notice runs
+    # to the next working day, 8 October (民法典 art. 203), so objections can be lodged.
+    assert rules.notice_period(calendar, start) == (dt.date(2026, 10, 8), False)
     assert rules.notice_period(calendar, dt.date(2026, 3, 7))[0] == dt.date(2026, 3, 11)
 
 

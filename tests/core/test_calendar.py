@@ -106,3 +106,29 @@ def test_a_unit_of_work_reads_the_overrides_once(django_assert_num_queries):
     # Outside a unit of work every computation reads the table (an edit is seen at once).
     with django_assert_num_queries(1):
         add_working_days(dt.date(2031, 1, 3), 1)
+
+
+def test_a_calendar_day_deadline_ends_on_a_working_day_unless_it_says_otherwise():
+    """Civil Code art. 203 for every calendar-day `Deadline` (domain guide §8)."""
+    period = calendar.Deadline(15, DeadlineUnit.CALENDAR_DAYS, "劳动争议调解仲裁法第十四条")
+    assert period.due(D(2026, 9, 20)).date == D(2026, 10, 8)  # 5 October is in the holiday
+    assert period.due(D(2026, 9, 14)).date == D(2026, 9, 29)  # a working day: unchanged
+    assert "民法典第二百零三条" in period.sources and "劳动争议调解仲裁法第十四条" in period.sources
+    fixed = calendar.Deadline(15, DeadlineUnit.CALENDAR_DAYS, "x", ends_on_working_day=False)
+    assert fixed.due(D(2026, 9, 20)).date == D(2026, 10, 5) and fixed.sources == "x"
+    working = calendar.Deadline(3, DeadlineUnit.WORKING_DAYS, "y")
+    assert working.sources == "y", "a period in working days needs no rule for its last day"
+
+
+def test_a_period_ending_on_new_year_2027_moves_with_the_estimated_calendar():
+    due = calendar.Deadline(15, DeadlineUnit.CALENDAR_DAYS).due(D(2026, 12, 17))  # 1 January 2027
+    assert due.date == D(2027, 1, 4)  # Friday the holiday, then the weekend
+    assert due.estimated is True
+
+
+def test_on_working_day_follows_the_administrators_overrides():
+    from apps.core.models import CalendarOverride
+
+    CalendarOverride.objects.create(date=D(2026, 10, 8), is_working_day=False, note="test")
+    assert calendar.on_working_day(D(2026, 10, 5)).date == D(2026, 10, 9)
+    assert calendar.on_working_day(D(2026, 10, 9)).date == D(2026, 10, 9)

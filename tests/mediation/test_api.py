@@ -389,7 +389,7 @@ def test_send_a_court_entrusted_case(client, writer, ent_a, med_org):
     assert len(body["access_code"]) == 8 and rules.check_access_code(case, body["access_code"])
     assert body["channel"] == "court" and body["status"] == "received"
     assert body["received_on"] == received.isoformat()
-    assert body["due_on"] == (received + dt.timedelta(days=30)).isoformat()
+    assert body["due_on"] == rules.COURT_MEDIATION_PERIOD.due(received).date.isoformat()
     assert body["decision_due_on"] == rules.clocks(received, "court")[0].isoformat()
     assert body["source_reference"] == "(2026)桂0206民诉前调1234号"
     assert body["types"] == ["compensation", "remuneration"]

@@ -92,9 +92,10 @@ def test_an_undecided_case_is_overdue_the_day_after_its_decision_date(walk_in):
         (D(2026, 3, 1), Case.Channel.PHONE, D(2026, 3, 16)),
         (D(2026, 3, 1), Case.Channel.INSPECTION, D(2026, 3, 16)),
         (D(2026, 3, 1), Case.Channel.COURT, D(2026, 3, 31)),
-        # Calendar days run through the holiday, and a deadline on a rest day stays there.
+        # Calendar days run through the holiday; a deadline on a rest day moves to the next
+        # working day (民法典 art. 203): 5 October is in the National Day holiday.
         (D(2026, 9, 30), Case.Channel.WALK_IN, D(2026, 10, 15)),
-        (D(2026, 9, 20), Case.Channel.WALK_IN, D(2026, 10, 5)),
+        (D(2026, 9, 20), Case.Channel.WALK_IN, D(2026, 10, 8)),
         (D(2026, 2, 1), Case.Channel.COURT, D(2026, 3, 3)),
     ],
 )
@@ -114,12 +115,18 @@ def test_an_online_application_starts_its_clocks_today(make_case):
 def test_deadlines_show_their_units_and_sources(walk_in, mediator_user):
     case = accepted(walk_in(D(2026, 3, 1), channel=Case.Channel.COURT), mediator_user)
     (row,) = selectors.deadlines(case, today=D(2026, 3, 31))
-    assert row["unit"] == "30 calendar days" and row["date"] == D(2026, 3, 31) and not row["overdue"]
-    assert row["source"] == rules.COURT_MEDIATION_PERIOD.source and row["extended_days"] == 0
+    assert row["unit"].startswith("30 calendar days") and "next working day" in row["unit"]
+    assert row["date"] == D(2026, 3, 31) and not row["overdue"]
+    assert row["source"] == rules.COURT_MEDIATION_PERIOD.sources and row["extended_days"] == 0
+    assert (
+        row["source"].startswith(rules.COURT_MEDIATION_PERIOD.source)
+        and "民法典第二百零三条" in row["source"]
+    )
     assert selectors.is_overdue(case, today=D(2026, 4, 1))
     other = accepted(walk_in(D(2026, 3, 1)), mediator_user)
     (row,) = selectors.deadlines(other, today=D(2026, 3, 10))
-    assert row["unit"] == "15 calendar days" and row["source"] == "劳动争议调解仲裁法第十四条"
+    assert row["unit"].startswith("15 calendar days")
+    assert row["source"] == "劳动争议调解仲裁法第十四条；民法典第二百零三条"
 
 
 def test_a_staff_registration_cannot_be_received_in_the_future(make_case):
@@ -287,4 +294,42 @@ def test_a_transferred_court_case_keeps_its_thirty_days(walk_in, mediator_user, 
     case = walk_in(D(2026, 3, 1), channel=Case.Channel.COURT)
     travel(monkeypatch, D(2026, 3, 5))
     case = services.transfer(p(mediator_user), case, to_organisation=med_org_b, reason="移交")
-    assert case.due_on == D(2026, 4, 4) and case.decision_due_on == D(2026, 3, 10)
+    # 30 days from 5 March end on Saturday 4 April (Qingming): the next working day is 7 April.
+    assert case.due_on == D(2026, 4, 7) and case.decision_due_on == D(2026, 3, 10)
+
+
+# Civil Code art. 203: a calendar-day period ending on a holiday ends on the next working day ------
+
+
+def test_a_mediation_period_ending_in_the_national_day_holiday_ends_after_it(walk_in, mediator_user):
+    """Received 20 September 2026: 15 days end on 5 October, inside the holiday (1-7 October);
+    the period ends on Thursday 8 October, and the page says why."""
+    case = walk_in(D(2026, 9, 20))
+    assert case.due_on == D(2026, 10, 8)
+    (decision, period) = selectors.deadlines(case, today=D(2026, 9, 21))
+    assert "民法典第二百零三条" in period["source"] and rules.MEDIATION_PERIOD.source in period["source"]
+    assert "next working day" in period["unit"]
+    assert "民法典" not in decision["source"], "working days need no such rule"
+
+
+def test_a_court_period_ending_on_new_year_2027_moves_to_monday(walk_in, mediator_user):
+    case = walk_in(D(2026, 12, 2), channel=Case.Channel.COURT)  # 30 days: Friday 1 January 2027
+    assert case.due_on == D(2027, 1, 4)
+
+
+def test_the_extension_limit_is_counted_from_receipt_and_ends_on_a_working_day(walk_in, mediator_user):
+    """15 + 15 days from Sunday 13 September 2026 end on 13 October (a Tuesday): the most an
+    extension may set; once there the action is withdrawn."""
+    case = accepted(walk_in(D(2026, 9, 13)), mediator_user)
+    assert case.due_on == D(2026, 9, 28)
+    assert rules.latest_extension(case) == D(2026, 10, 13)
+    refused_extension(mediator_user, case, D(2026, 10, 14), "new_due_on")
+    case = extend(mediator_user, case, D(2026, 10, 13))
+    assert "extend" not in [t.action for t in selectors.available_actions(case, p(mediator_user))]
+
+
+def test_the_limitation_year_ending_on_a_holiday_ends_on_the_next_working_day():
+    case = Case(received_on=D(2026, 9, 20), infringed_on=D(2025, 10, 3))  # a year: 3 October 2026
+    warning = rules.limitation(case, applicants=[], types=["dismissal"])
+    assert warning["ends_on"] == D(2026, 10, 8) and warning["level"] == "near"
+    assert "民法典第二百零三条" in warning["source"]

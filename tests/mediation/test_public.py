@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.api.throttling import PublicFormThrottle, PublicLookupThrottle
+from apps.api.throttling import MediationApplicationThrottle, PublicFormThrottle, PublicLookupThrottle
 from apps.mediation import rules, services
 from apps.mediation.forms_intake import OTHER
 from apps.mediation.models import Case
@@ -158,7 +158,9 @@ def test_apply_with_a_limitation_warning(en, ent_a):
 
 def test_apply_is_throttled(en, ent_a, monkeypatch):
     monkeypatch.setattr(
-        PublicFormThrottle, "THROTTLE_RATES", {**PublicFormThrottle.THROTTLE_RATES, "public_form": "10/hour"}
+        MediationApplicationThrottle,
+        "THROTTLE_RATES",
+        {**PublicFormThrottle.THROTTLE_RATES, "mediation_application": "10/hour"},
     )
     for _ in range(10):
         response = en.post(APPLY, application(ent_a, consent=None), REMOTE_ADDR="10.1.2.3")
@@ -292,7 +294,9 @@ JUNK = {
 def test_junk_never_gives_500(client, ent_a, med_org, monkeypatch):
     for throttle in (PublicFormThrottle, PublicLookupThrottle):
         monkeypatch.setattr(
-            throttle, "THROTTLE_RATES", {"public_form": "1000/hour", "public_lookup": "1000/hour"}
+            throttle,
+            "THROTTLE_RATES",
+            {"public_form": "1000/hour", "mediation_application": "1000/hour", "public_lookup": "1000/hour"},
         )
     for url in (APPLY, DONE, TRACK):
         for method in ("get", "post"):

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
+from apps.core.calendar import on_working_day
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.personal_data import lookup_hash
 from apps.core.principal import ANONYMOUS, SYSTEM, principal_for_api_client
@@ -124,8 +125,11 @@ RECEIVED = D(2026, 10, 15)
         (D(2025, 10, 14), "past"),  # one year and a day
         (D(2025, 10, 15), "near"),  # the last day
         (D(2025, 10, 30), "near"),  # 11.5 months
-        (D(2025, 11, 14), "near"),  # 30 days left
-        (D(2025, 11, 15), None),  # 31 days left
+        (D(2025, 11, 13), "near"),  # 29 days left
+        # Saturday 14 November 2026 is a rest day: the year ends on Monday 16 November
+        # (民法典 art. 203), 32 days left.
+        (D(2025, 11, 14), None),
+        (D(2025, 11, 15), None),  # 31 days left, also moved to Monday
         (D(2026, 4, 15), None),  # 6 months
         (None, None),
     ],
@@ -137,8 +141,8 @@ def test_the_limitation_warning(ent_a, infringed, level):
         assert warning is None
         return
     assert warning["level"] == level
-    assert warning["ends_on"] == D(infringed.year + 1, infringed.month, infringed.day)
-    assert warning["source"] == "劳动争议调解仲裁法第二十七条"
+    assert warning["ends_on"] == on_working_day(D(infringed.year + 1, infringed.month, infringed.day)).date
+    assert warning["source"] == "劳动争议调解仲裁法第二十七条；民法典第二百零三条"
     assert str(warning["ends_on"]) in warning["message"]
     assert "For wages" not in warning["message"]
 
@@ -485,8 +489,8 @@ def test_follow_ups_and_the_payment_order(case10, mediator_user, kind, payment_o
     case = services.close(p(mediator_user), case10, "close_agreement")
     due = dict(case.agreement.follow_ups.values_list("kind", "due_on"))
     expected = {
-        FollowUp.Kind.ARBITRATION_CONFIRMATION: on + dt.timedelta(days=15),
-        FollowUp.Kind.JUDICIAL_CONFIRMATION: on + dt.timedelta(days=30),
+        FollowUp.Kind.ARBITRATION_CONFIRMATION: rules.ARBITRATION_CONFIRMATION_PERIOD.due(on).date,
+        FollowUp.Kind.JUDICIAL_CONFIRMATION: rules.JUDICIAL_CONFIRMATION_PERIOD.due(on).date,
     }
     if payment_order:
         expected[FollowUp.Kind.PAYMENT_ORDER] = None

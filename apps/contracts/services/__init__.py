@@ -21,6 +21,7 @@ from .alerts import send_contract_alerts
 from .filing import BatchResult, RowError, file_batch, file_contract
 from .imports import import_principal, run_import, start_import
 from .lifecycle import expire_contracts, terminate, verify_signed_file
+from .recovery import requeue_stuck_imports
 
 __all__ = [
     "BatchResult",
@@ -29,6 +30,7 @@ __all__ = [
     "file_batch",
     "file_contract",
     "import_principal",
+    "requeue_stuck_imports",
     "run_import",
     "send_contract_alerts",
     "start_import",

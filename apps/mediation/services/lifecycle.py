@@ -8,7 +8,6 @@ The services check the case is one the principal sees; the table checks role, sc
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
@@ -171,7 +170,7 @@ def extend(
             _("The new deadline must be after the current one (%(date)s).") % {"date": locked.due_on}
         )
     elif new_due and not locked.is_court_entrusted:
-        limit = rules.base_due_on(locked) + dt.timedelta(days=rules.MAX_EXTENSION_DAYS)
+        limit = rules.latest_extension(locked)
         if new_due > limit:
             errors.setdefault("new_due_on", []).append(
                 _(

@@ -54,7 +54,9 @@ class Command(BaseCommand):
         )
         self.stdout.write("\n" + report + "\n")
         failed = [r for r in results if r.target.group != "baseline" and not r.met]
-        if write_docs:
+        if write_docs and needle:
+            self.stdout.write("Not written to docs/performance.md: --only measured a part of the matrix.")
+        elif write_docs:
             self._write_docs(report)
         if failed:
             self.stdout.write(self.style.WARNING(f"{len(failed)} targets not met."))
