@@ -48,6 +48,12 @@ BEAT_SCHEDULE = {
         "task": "mediation.flag_overdue",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Remind inspection cases not accepted or refused within 5 working days, flag investigations
+    # past their deadline (劳动保障监察条例 art. 17) and end wage-arrears listings after 3 years.
+    "inspection-daily": {
+        "task": "inspection.daily",
+        "schedule": crontab(hour=7, minute=10),
+    },
     # Contracts whose end has passed expire (before the alerts are computed).
     "contracts-expire": {
         "task": "contracts.expire_contracts",

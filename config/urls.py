@@ -18,6 +18,7 @@ urlpatterns = [
     path("unions/", include("apps.unions.urls")),
     path("certification/", include("apps.certification.urls")),
     path("mediation/", include("apps.mediation.urls")),
+    path("inspection/", include("apps.inspection.urls")),
     path("contracts/", include("apps.contracts.urls")),
     # Public verification of a certificate (printed as a QR code on the certificate).
     path("verify/<str:number>", certification_views_notice.verify, name="verify"),

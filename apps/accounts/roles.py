@@ -62,6 +62,19 @@ _CONTRACTS_HR = {
     "contracts.view_full_id_number",
 }
 
+#: Labour inspection (issue 16). Which cases a user sees is decided by `InspectionCase.visible_to`
+#: (inspectors: their brigade's area; HR: their enterprise's cases with an order to rectify; union
+#: officials: the enterprises their union covers); reporters by `Reporter.visible_to` (only those
+#: holding `view_reporter_identity`).
+_INSPECTION_READ = {"inspection.view_inspectioncase", "inspection.view_wagearrearslisting"}
+_INSPECTION_WORK = {
+    "inspection.register_case",
+    "inspection.handle_case",
+    "inspection.view_reporter_identity",
+    "inspection.view_worker_identity",
+    "inspection.view_rectificationorder",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARK_ADMIN: frozenset(
         _ADMIN_MODEL_PERMS
@@ -128,6 +141,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "contracts.add_contractpolicy",
             "contracts.change_contractpolicy",
         }
+        | _INSPECTION_READ
+        | _INSPECTION_WORK
+        | {
+            # The head of the department approves extensions and keeps the wage-arrears list.
+            "inspection.approve_extension",
+            "inspection.manage_wage_arrears_list",
+        }
     ),
     Role.ENTERPRISE_HR: frozenset(
         {"accounts.view_organisation"}
@@ -148,6 +168,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         # Cases where the enterprise is the respondent, without applicants' ID numbers or phones.
         | _MEDIATION_READ
         | _CONTRACTS_HR
+        # Their enterprise's cases with an order to rectify, never reporters.
+        | _INSPECTION_READ
+        | {"inspection.view_rectificationorder"}
     ),
     Role.UNION_OFFICIAL: frozenset(
         {"accounts.view_organisation"}
@@ -166,13 +189,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "certification.view_certification_figures",
         }
         | _CERTIFICATION_READ
+        # The cases of the enterprises the union covers, never reporters.
+        | _INSPECTION_READ
     ),
     Role.MEDIATOR: frozenset(
         {"accounts.view_organisation", "enterprises.view_enterprise", "mediation.view_mediator"}
         | _MEDIATION_READ
         | _MEDIATION_WORK
     ),
-    Role.INSPECTOR: frozenset({"accounts.view_organisation"} | _REGISTRY_READ),
+    Role.INSPECTOR: frozenset(
+        {"accounts.view_organisation"} | _REGISTRY_READ | _INSPECTION_READ | _INSPECTION_WORK
+    ),
 }
 
 #: Organisation kinds a role may be given in (a mediator belongs to a mediation organisation...).

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.certification",
     "apps.mediation",
     "apps.contracts",
+    "apps.inspection",
     "apps.api",
     "apps.dashboard",
     "apps.demo",
@@ -352,5 +353,7 @@ SENSITIVE_VIEWS_ALERT_PER_HOUR = env.int("SENSITIVE_VIEWS_ALERT_PER_HOUR", defau
 IMPORT_FILE_RETENTION_HOURS = env.int("IMPORT_FILE_RETENTION_HOURS", default=24)
 # Prefix of mediation case serial numbers (TJ2026-00042).
 MEDIATION_SERIAL_PREFIX = env("MEDIATION_SERIAL_PREFIX", default="TJ")
+#: Serial numbers of labour-inspection cases: JC2026-00001 (监察).
+INSPECTION_SERIAL_PREFIX = env("INSPECTION_SERIAL_PREFIX", default="JC")
 # seed_demo creates known passwords: only local and test settings allow it.
 DEMO_DATA_ALLOWED = False

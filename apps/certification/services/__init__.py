@@ -35,6 +35,7 @@ from .applications import (
 from .certificates import (
     certify,
     issue_certificate,
+    note_veto_event,
     record_veto_event,
     request_certificate_pdf,
     revoke,
@@ -55,6 +56,7 @@ __all__ = [
     "issue_certificate",
     "lapse_titles",
     "new_rule_set_version",
+    "note_veto_event",
     "propose",
     "publish_notice",
     "record_veto_event",

@@ -206,3 +206,22 @@ def record_veto_event(
     for cert in Certificate.objects.filter(enterprise=enterprise, status=Certificate.Status.VALID):
         end_title(actor, cert, "revoke", reason)
     return event
+
+
+@transaction.atomic
+def note_veto_event(principal, event: VetoEvent, *, on: dt.date, note: str) -> VetoEvent:
+    """Add a dated line to a veto event's note, e.g. when inspection removes the enterprise from
+    the wage-arrears list the event came from (the event itself stays: it happened, and its
+    look-back window still counts it). Who may: those who record veto events."""
+    if not may_record_veto_event(principal):
+        raise NotAllowed(_("Your role may not record veto events."))
+    text = (note or "").strip()
+    if not text:
+        raise DomainError(_("Enter the note."), field="note")
+    event = VetoEvent.objects.select_for_update().get(pk=event.pk)
+    before = audit.snapshot(event)
+    line = f"{on.isoformat()} {text}"
+    event.note = f"{event.note}\n{line}" if event.note else line
+    event.save(update_fields=["note", "updated_at"])
+    audit.record("certification.note_veto_event", event, before=before, after=audit.snapshot(event))
+    return event

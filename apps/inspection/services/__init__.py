@@ -1,0 +1,51 @@
+"""Writes of labour inspection, one function per named action, by topic:
+
+- `intake`: registering a case from any source (idempotent on source and reference);
+- `lifecycle`: accept, refuse, investigate, decide, follow up, close, archive, the extension
+  (request, approve, reject) and the transfer to mediation (workflow.WORKFLOW);
+- `listing`: the wage-arrears list, with its certification veto event;
+- `jobs`: the daily reminders and flags, and the end of expired listings.
+
+Every rule from law names its source (rules.py); what may be done when is workflow.py's answer;
+reads and look-ups are selectors.py's. State changes go through `apps.audit.history.transition`
+(row lock, history, audit), so two inspectors accepting the same case at once leave exactly one
+result. Callers write `services.accept(...)`.
+"""
+
+from .intake import register_case
+from .jobs import flag_overdue
+from .lifecycle import (
+    accept,
+    approve_extension,
+    archive,
+    close,
+    decide,
+    record_follow_up,
+    refuse,
+    reject_extension,
+    request_extension,
+    start_follow_up,
+    start_investigation,
+    transfer_to_mediation,
+)
+from .listing import list_wage_arrears, remove_expired_listings, remove_listing
+
+__all__ = [
+    "accept",
+    "approve_extension",
+    "archive",
+    "close",
+    "decide",
+    "flag_overdue",
+    "list_wage_arrears",
+    "record_follow_up",
+    "refuse",
+    "register_case",
+    "reject_extension",
+    "remove_expired_listings",
+    "remove_listing",
+    "request_extension",
+    "start_follow_up",
+    "start_investigation",
+    "transfer_to_mediation",
+]

@@ -1,0 +1,11 @@
+"""Scheduled jobs of inspection; thin and idempotent (the services decide)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="inspection.daily", acks_late=True)
+def daily() -> dict:
+    """Remind undecided cases, flag overdue investigations, end expired listings."""
+    return services.flag_overdue()

@@ -1,0 +1,247 @@
+"""The inspector's pages: the case list (scoped, filtered by status and source, overdue first),
+the case page with its clocks, workers, orders, extensions, history and the actions allowed now,
+and one action page per action (the form, or why it is not possible now).
+
+Reads go through selectors.py, writes through services.py. A refusal of the principal
+(NotAllowed) is a 403; any other refusal is shown on the form with its legal source, never a 500.
+A case out of the principal's scope is a 404. The reporter is shown only on request to those who
+may see it, and each view is audited (劳动保障监察条例 art. 9)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from apps.core.errors import NotAllowed
+from apps.core.forms import call_service
+from apps.core.scoping import principal_for_request
+from apps.enterprises.models import Enterprise
+
+from . import rules, selectors, services
+from .forms import ActionForm, CaseForm
+from .models import InspectionCase
+from .workflow import (
+    ACTIONS_WITH_FORMS,
+    DECISIONS,
+    HANDLE,
+    WORKFLOW,
+    can_request_extension,
+    extension_request_refusal,
+    follow_up_refusal,
+    holds,
+)
+
+VIEW = "inspection.view_inspectioncase"
+PAGE_SIZE = 50
+S = InspectionCase.Status
+
+#: Work on a case besides the table, offered as buttons beside its actions.
+EXTRA_ACTIONS = {
+    "request_extension": gettext_lazy("Request an extension"),
+    "record_follow_up": gettext_lazy("Record the follow-up result"),
+}
+
+
+def _label(action):
+    transition = WORKFLOW.transitions.get(action)
+    return transition.label if transition else EXTRA_ACTIONS[action]
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def case_list(request):
+    principal = principal_for_request(request)
+    qs = selectors.visible_cases(principal)
+    status, source = request.GET.get("status", ""), request.GET.get("source", "")
+    if status in S.values:
+        qs = qs.filter(status=status)
+    if source in dict(InspectionCase._meta.get_field("source").choices):
+        qs = qs.filter(source=source)
+    overdue = request.GET.get("overdue") == "true"
+    if overdue:
+        qs = qs.filter(selectors.overdue_q(timezone.localdate()))
+    page = Paginator(qs.order_by("decision_due_on", "-received_on", "-serial"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    for case in page:
+        case.overdue = rules.decision_overdue(case, today) or rules.investigation_overdue(case, today)
+    return render(
+        request,
+        "inspection/case_list.html",
+        {
+            "page": page,
+            "statuses": S.choices,
+            "sources": InspectionCase._meta.get_field("source").choices,
+            "status": status,
+            "source": source,
+        },
+    )
+
+
+@login_required
+@permission_required("inspection.register_case", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    """Register a case (counter complaint, report, patrol or review finding, campaign, referral)."""
+    principal = principal_for_request(request)
+    enterprises = Enterprise.objects.visible_to(principal)
+    form = CaseForm(request.POST if request.method == "POST" else None, enterprises=enterprises)
+    if request.method == "POST" and form.is_valid():
+        result = call_service(form, lambda: services.register_case(principal, **form.service_kwargs()))
+        if result is not None:
+            case, created = result
+            if created:
+                messages.success(request, _("Case %(serial)s registered.") % {"serial": case.serial})
+            else:
+                messages.info(
+                    request,
+                    _("This reference was registered before as %(serial)s.") % {"serial": case.serial},
+                )
+            return redirect("inspection:detail", pk=case.pk)
+    return render(request, "inspection/create.html", {"form": form})
+
+
+def _unchecked_order(case):
+    return next((o for o in case.orders.all() if not o.result), None)
+
+
+def _buttons(case, principal) -> list[dict]:
+    rows = [{"action": t.action, "label": t.label} for t in selectors.available_actions(case, principal)]
+    if can_request_extension(case, principal):
+        rows.append({"action": "request_extension", "label": EXTRA_ACTIONS["request_extension"]})
+    order = _unchecked_order(case)
+    if order is not None and follow_up_refusal(case, order) is None and holds(principal, HANDLE):
+        rows.append({"action": "record_follow_up", "label": EXTRA_ACTIONS["record_follow_up"]})
+    return rows
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def case_detail(request, pk):
+    principal = principal_for_request(request)
+    case = selectors.case_detail(principal, pk)
+    show_reporter = request.GET.get("reveal") == "reporter" and selectors.can_see_reporter(principal)
+    return render(
+        request,
+        "inspection/case_detail.html",
+        {
+            "case": case,
+            "clocks": selectors.clocks(case),
+            "limitation": selectors.limitation_warning(case),
+            "workers": selectors.workers_for(principal, case),
+            "may_see_reporter": selectors.can_see_reporter(principal),
+            "reporter": selectors.reporter_for(principal, case) if show_reporter else None,
+            "orders": list(case.orders.all()),
+            "extensions": list(case.extensions.all()),
+            "history": list(selectors.history(case)),
+            "actions": _buttons(case, principal),
+        },
+    )
+
+
+def _refusal(case, action, principal):
+    if action == "request_extension":
+        return extension_request_refusal(case)
+    if action == "record_follow_up":
+        order = _unchecked_order(case)
+        return _("Every order's result is recorded.") if order is None else follow_up_refusal(case, order)
+    refusal = WORKFLOW.refusal(case, WORKFLOW.transitions[action], principal)
+    if isinstance(refusal, NotAllowed):
+        raise PermissionDenied(str(refusal))
+    return str(refusal) if refusal else None
+
+
+def _perform(action, principal, case, form):
+    data = form.cleaned_data
+    if action == "accept":
+        return services.accept(principal, case)
+    if action == "refuse":
+        return services.refuse(principal, case, basis=data["refusal_basis"], reason=data["reason"])
+    if action == "start_investigation":
+        return services.start_investigation(principal, case)
+    if action in DECISIONS:
+        return services.decide(
+            principal,
+            case,
+            action,
+            note=data.get("note", ""),
+            items=form.items_list(),
+            order_due_on=data.get("order_due_on"),
+        )
+    if action == "start_follow_up":
+        return services.start_follow_up(principal, case)
+    if action == "record_follow_up":
+        return services.record_follow_up(
+            principal,
+            _unchecked_order(case),
+            result=data["result"],
+            escalation=data["escalation"],
+            note=data["note"],
+        )
+    if action == "close":
+        return services.close(principal, case, reason=data.get("reason", ""))
+    if action == "archive":
+        return services.archive(principal, case)
+    if action == "request_extension":
+        return services.request_extension(principal, case, reason=data["reason"])
+    if action == "extend":
+        return services.approve_extension(principal, case, note=data.get("note", ""))
+    if action == "transfer_to_mediation":
+        _case, mediation_case, code = services.transfer_to_mediation(principal, case, reason=data["reason"])
+        return mediation_case, code
+    raise Http404
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def case_action(request, pk, action):
+    """GET: the form of the action (or why it is not possible now); POST: perform it."""
+    if action not in WORKFLOW.transitions and action not in EXTRA_ACTIONS:
+        raise Http404
+    principal = principal_for_request(request)
+    case = selectors.case_detail(principal, pk)
+    transition = WORKFLOW.transitions.get(action)
+    permission = transition.permission if transition else HANDLE
+    if permission and not request.user.has_perm(permission):
+        raise PermissionDenied(_("Your role may not perform “%(action)s”.") % {"action": _label(action)})
+    posted = request.method == "POST"
+    form = ActionForm(request.POST if posted else None, action=action)
+    refusal = None
+    if posted:
+        if form.is_valid():
+            result = call_service(form, _perform, action, principal, case, form)
+            if result is not None:
+                if action == "transfer_to_mediation":
+                    mediation_case, code = result
+                    messages.success(
+                        request,
+                        _("Transferred to mediation as %(serial)s. Give the worker the access code %(code)s.")
+                        % {"serial": mediation_case.serial, "code": code},
+                    )
+                else:
+                    messages.success(request, _("Done."))
+                return redirect("inspection:detail", pk=case.pk)
+    else:
+        refusal = _refusal(case, action, principal)
+    return render(
+        request,
+        "inspection/action.html",
+        {
+            "case": case,
+            "action": action,
+            "label": _label(action),
+            "form": form,
+            "refusal": refusal or "",
+            "has_form": action in ACTIONS_WITH_FORMS or bool(form.fields),
+        },
+    )
