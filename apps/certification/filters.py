@@ -3,14 +3,14 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
 from apps.enterprises.choices import Industry
 
-from .models import Application, Level, Round
+from .models import Application, Level, Objection, Round
 
 
 def level_choices():
@@ -30,7 +30,10 @@ class ApplicationFilter(django_filters.FilterSet):
     round = django_filters.ModelChoiceFilter(
         queryset=Round.objects.all(), empty_label=_("Any"), label=_("Round")
     )
-    status = django_filters.MultipleChoiceFilter(choices=Application.Status.choices, label=_("Status"))
+    # A column of the application itself: no join, no duplicate, so no DISTINCT.
+    status = django_filters.MultipleChoiceFilter(
+        choices=Application.Status.choices, label=_("Status"), distinct=False
+    )
     # A text filter (the API documents a string, whatever levels a rule set defines) shown as a
     # select of the known levels on the page.
     level = django_filters.CharFilter(
@@ -77,7 +80,12 @@ class ApplicationFilter(django_filters.FilterSet):
         )
 
     def filter_objection(self, queryset, name, value):
+        """An application has many objections: a join would repeat it once per open objection (and
+        need a DISTINCT over every column). `EXISTS` asks once per application, through the partial
+        index of the open objections."""
         if value is None:
             return queryset
-        q = Q(objections__status="open")
-        return queryset.filter(q).distinct() if value else queryset.exclude(q)
+        has_open = Exists(
+            Objection.objects.filter(application=OuterRef("pk"), status=Objection.Status.OPEN)
+        )
+        return queryset.filter(has_open if value else ~has_open)

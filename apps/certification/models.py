@@ -344,7 +344,20 @@ class Application(BaseModel):
                 name="one_open_application_per_round",
             )
         ]
-        indexes = [models.Index(fields=["round", "status"])]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            # The list's order (newest submission first), park-wide, per status and per enterprise
+            # (selectors.LIST_ORDER): a page is an index walk, not a sort of every application.
+            models.Index(fields=["-submitted_at", "-created_at", "-id"], name="application_order"),
+            models.Index(
+                fields=["status", "-submitted_at", "-created_at", "-id"], name="application_status_order"
+            ),
+            models.Index(
+                fields=["enterprise", "-submitted_at", "-created_at", "-id"], name="application_ent_order"
+            ),
+            # The API's cursor (api.views.ApplicationViewSet.keyset_ordering): immutable columns.
+            models.Index(fields=["-created_at", "-id"], name="application_created"),
+        ]
 
     def __str__(self):
         return f"{self.enterprise} · {self.round} · {self.target_level}"
@@ -486,6 +499,7 @@ class PublicNotice(BaseModel):
         ordering = ["-starts_on", "-created_at"]
         verbose_name = _("public notice")
         verbose_name_plural = _("public notices")
+        indexes = [models.Index(fields=["-starts_on", "-created_at", "-id"], name="notice_order")]
 
     def __str__(self):
         return self.title
@@ -531,6 +545,10 @@ class Objection(BaseModel):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         permissions = [("resolve_objection", _("Uphold or dismiss objections"))]
+        indexes = [
+            # Open objections are few: the list's badge and filter look them up per application.
+            models.Index(fields=["application"], condition=Q(status="open"), name="objection_open"),
+        ]
 
     def __str__(self):
         return f"{self.application} · {self.get_status_display()}"
@@ -589,7 +607,12 @@ class Certificate(BaseModel):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         permissions = [("revoke_certificate", _("Revoke certificates"))]
-        indexes = [models.Index(fields=["enterprise", "status"])]
+        indexes = [
+            models.Index(fields=["enterprise", "status"]),
+            # The list's order (the API's plain pages) and the API's cursor.
+            models.Index(fields=["-issued_on", "number"], name="certificate_order"),
+            models.Index(fields=["-created_at", "-id"], name="certificate_created"),
+        ]
 
     def __str__(self):
         return self.number

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed
 from apps.core.forms import add_domain_error, call_service
+from apps.core.pagination import paginate
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
 from . import rules, selectors, services, workflow
@@ -111,7 +111,7 @@ def application_list(request):
         # Objections are for administrators only (not even that one exists).
         params.pop("has_open_objection", None)
     filterset, qs = selectors.application_list(principal, params)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     user = request.user
     is_reviewer = user.has_perm("certification.review_application")
     may_prepare = user.has_perm("certification.prepare_application") and not principal.is_park_admin
