@@ -75,8 +75,13 @@ class ApplicationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # Most searches are Chinese, which has no case: then `LIKE` finds exactly what `ILIKE` on
+        # UPPER(name) would, and PostgreSQL estimates it from the name column's statistics (it has
+        # none for UPPER(name) and guesses a handful of rows). With the right estimate a common word
+        # ("柳州") walks the list's index and stops at the page; a rare one looks the names up first.
+        lookup = "contains" if value.upper() == value.lower() else "icontains"
         return queryset.filter(
-            Q(enterprise__name__icontains=value) | Q(enterprise__uscc__startswith=value.upper())
+            Q(**{f"enterprise__name__{lookup}": value}) | Q(enterprise__uscc__startswith=value.upper())
         )
 
     def filter_objection(self, queryset, name, value):

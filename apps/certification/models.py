@@ -610,7 +610,7 @@ class Certificate(BaseModel):
         indexes = [
             models.Index(fields=["enterprise", "status"]),
             # The list's order (the API's plain pages) and the API's cursor.
-            models.Index(fields=["-issued_on", "number"], name="certificate_order"),
+            models.Index(fields=["-issued_on", "number"], include=["id"], name="certificate_order"),
             models.Index(fields=["-created_at", "-id"], name="certificate_created"),
         ]
 

@@ -134,7 +134,9 @@ def application_list(request):
 # Starting a self-evaluation ------------------------------------------------------------------------
 
 
-def _first_step(app: Application) -> str:
+def _first_step(app: Application, sections=None) -> str:
+    if sections is not None:  # the form's categories, in order, already read
+        return sections[0]["category"].code if sections else "group"
     first = app.rule_set.categories.order_by("order").values_list("code", flat=True).first()
     return first or "group"
 
@@ -419,7 +421,7 @@ def _detail_page(request, principal, app, *, reason_forms=None, status=200):
             "certificate": Certificate.objects.filter(application=app).first(),
             "history": history,
             "actions": actions,
-            "first_step": _first_step(app),
+            "first_step": _first_step(app, sections),
         },
         status=status,
     )
@@ -530,7 +532,7 @@ def review(request, pk):
             "held": selectors.held_certificate(app.enterprise, today),
             "today": today,
             "actions": _reason_forms([b for b in _action_buttons(app, principal) if b["action"] != "score"]),
-            "first_step": _first_step(app),
+            "first_step": _first_step(app, sections),
         },
     )
 

@@ -230,14 +230,18 @@ def test_a_cursor_walks_every_application_once(client, api_client_factory, cert_
     assert len(seen) == len(made) and set(seen) == made
 
 
-def test_the_application_page_does_not_grow_with_its_scores_and_history(client, cert_admin, cert_round):
+@pytest.mark.parametrize("status", ["under_review", "in_notice", "certified"])
+def test_the_application_page_does_not_grow_with_its_scores_and_history(client, cert_admin, cert_round, status):
     client.force_login(cert_admin)
-    (app,) = [a for a in grow(cert_round, 5) if a.status == "in_notice"]
+    (app,) = [a for a in grow(cert_round, 6) if a.status == status]
     url = reverse("certification:detail", args=[app.pk])
     api = f"{APPS}{app.pk}/"
     client.get(url)
     few = queries_of(client, url), queries_of(client, api)
+    category = app.rule_set.categories.order_by("order").first()
     for n in range(10):
+        item = Item.objects.create(category=category, order=100 + n, code=f"extra{n}", text="附加", max_points=1)
+        ItemScore.objects.create(application=app, item=item, self_score=1, review_score=1)
         ApplicationHistory.objects.create(
             subject=app, action="return", from_status="submitted", to_status="returned", actor=cert_admin
         )

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='certificate',
-            index=models.Index(fields=['-issued_on', 'number'], name='certificate_order'),
+            index=models.Index(fields=['-issued_on', 'number'], include=('id',), name='certificate_order'),
         ),
         migrations.AddIndex(
             model_name='certificate',
