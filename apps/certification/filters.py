@@ -90,7 +90,5 @@ class ApplicationFilter(django_filters.FilterSet):
         index of the open objections."""
         if value is None:
             return queryset
-        has_open = Exists(
-            Objection.objects.filter(application=OuterRef("pk"), status=Objection.Status.OPEN)
-        )
+        has_open = Exists(Objection.objects.filter(application=OuterRef("pk"), status=Objection.Status.OPEN))
         return queryset.filter(has_open if value else ~has_open)

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.roles import Role
 from apps.certification import selectors
 from apps.certification.models import (
     Application,
@@ -24,7 +25,6 @@ from apps.certification.models import (
 )
 from apps.core.pagination import KeysetPaginator
 from apps.core.principal import principal_for_user
-from apps.accounts.roles import Role
 from tests.factories import EnterpriseFactory, user_with_role
 from tests.perf import assert_served_by_index, queries_of
 
@@ -231,7 +231,9 @@ def test_a_cursor_walks_every_application_once(client, api_client_factory, cert_
 
 
 @pytest.mark.parametrize("status", ["under_review", "in_notice", "certified"])
-def test_the_application_page_does_not_grow_with_its_scores_and_history(client, cert_admin, cert_round, status):
+def test_the_application_page_does_not_grow_with_its_scores_and_history(
+    client, cert_admin, cert_round, status
+):
     client.force_login(cert_admin)
     (app,) = [a for a in grow(cert_round, 6) if a.status == status]
     url = reverse("certification:detail", args=[app.pk])
@@ -240,7 +242,9 @@ def test_the_application_page_does_not_grow_with_its_scores_and_history(client, 
     few = queries_of(client, url), queries_of(client, api)
     category = app.rule_set.categories.order_by("order").first()
     for n in range(10):
-        item = Item.objects.create(category=category, order=100 + n, code=f"extra{n}", text="附加", max_points=1)
+        item = Item.objects.create(
+            category=category, order=100 + n, code=f"extra{n}", text="附加", max_points=1
+        )
         ItemScore.objects.create(application=app, item=item, self_score=1, review_score=1)
         ApplicationHistory.objects.create(
             subject=app, action="return", from_status="submitted", to_status="returned", actor=cert_admin
