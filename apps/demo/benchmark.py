@@ -240,7 +240,7 @@ def matrix(objects: dict) -> list[Target]:
                 "?status=in_notice&has_open_objection=true",
                 deep(n_applications, 50),
             ],
-        ),  # fmt: skip
+        ),
         ("certification notices", reverse("certification:notice_list"), []),
         ("mediation", reverse("mediation:list"), ["?status=archived", "?search=TJ2024", deep(n_cases, 25)]),
         (
