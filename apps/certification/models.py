@@ -206,16 +206,26 @@ class Round(BaseModel):
         return self.opens_on <= on <= self.closes_on
 
 
+def _through_enterprise(queryset, principal):
+    """The rows of the enterprises the principal sees. Whoever sees every enterprise (an
+    administrator, an API client without an area) gets the rows unfiltered: no `IN` over the whole
+    registry for the planner to join."""
+    if principal.sees_everything:
+        return queryset
+    if not principal.is_authenticated:
+        return queryset.none()
+    enterprises = Enterprise.objects.visible_to(principal)
+    if not enterprises.query.has_filters():
+        return queryset
+    return queryset.filter(enterprise__in=enterprises)
+
+
 class ApplicationQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
         """Through the enterprise: HR see their own enterprise's applications, union officials and
         area roles those of the enterprises they see, administrators all; API clients need the
         certification:read scope (checked by the view) and see their area."""
-        if principal.sees_everything:
-            return self
-        if not principal.is_authenticated:
-            return self.none()
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(principal))
+        return _through_enterprise(self, principal)
 
 
 class Application(BaseModel):
@@ -556,11 +566,7 @@ class Objection(BaseModel):
 
 class CertificateQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
-        if principal.sees_everything:
-            return self
-        if not principal.is_authenticated:
-            return self.none()
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(principal))
+        return _through_enterprise(self, principal)
 
     def valid_on(self, on):
         return self.filter(status=Certificate.Status.VALID, issued_on__lte=on, valid_until__gte=on)
@@ -661,11 +667,7 @@ class AnnualReport(BaseModel):
 
 class VetoEventQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
-        if principal.sees_everything:
-            return self
-        if not principal.is_authenticated:
-            return self.none()
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(principal))
+        return _through_enterprise(self, principal)
 
 
 class VetoEvent(BaseModel):

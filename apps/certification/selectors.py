@@ -45,8 +45,15 @@ S = Application.Status
 
 
 def applications_visible_to(principal):
-    return Application.objects.visible_to(principal).select_related(
-        "enterprise", "enterprise__town", "round", "target_level", "proposed_level", "notice"
+    """The applications the principal sees, with what a list shows of them. Joined: the enterprise,
+    its town, the round and the level applied for; read by prefetch (a query each, on the page's
+    rows only): the proposed level and the notice. PostgreSQL's planning time grows steeply with
+    each outer join (about 1 ms for these four, 45 ms with the two nullable ones and the
+    certificate added on a loaded machine, where the page itself takes 1 ms to execute)."""
+    return (
+        Application.objects.visible_to(principal)
+        .select_related("enterprise", "enterprise__town", "round", "target_level")
+        .prefetch_related("proposed_level", "notice")
     )
 
 

@@ -144,7 +144,7 @@ class ApplicationViewSet(
     keyset_ordering = ("-created_at", "-pk")
 
     def scoped_queryset(self, principal):
-        queryset = selectors.applications_visible_to(principal).select_related("certificate")
+        queryset = selectors.applications_visible_to(principal).prefetch_related("certificate")
         if self.action == "retrieve":
             queryset = _with_details(queryset)
         else:
