@@ -11,3 +11,14 @@ class CertificationConfig(AppConfig):
     ]
     home_cards = "apps.certification.selectors.home_cards"
     dossier_sections = "apps.certification.selectors.dossier_sections"
+
+    def ready(self):
+        # The cached figures and home-page counts (selectors.FIGURES_TOPIC) follow every save of an
+        # application or a certificate: the services' actions, the jobs and the admin alike.
+        from apps.core.cache import invalidate_on_save
+
+        from .models import Application, Certificate
+        from .selectors import FIGURES_TOPIC
+
+        for model in (Application, Certificate):
+            invalidate_on_save(model, lambda row: [FIGURES_TOPIC])

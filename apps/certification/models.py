@@ -206,16 +206,26 @@ class Round(BaseModel):
         return self.opens_on <= on <= self.closes_on
 
 
+def _through_enterprise(queryset, principal):
+    """The rows of the enterprises the principal sees. Whoever sees every enterprise (an
+    administrator, an API client without an area) gets the rows unfiltered: no `IN` over the whole
+    registry for the planner to join."""
+    if principal.sees_everything:
+        return queryset
+    if not principal.is_authenticated:
+        return queryset.none()
+    enterprises = Enterprise.objects.visible_to(principal)
+    if not enterprises.query.has_filters():
+        return queryset
+    return queryset.filter(enterprise__in=enterprises)
+
+
 class ApplicationQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
         """Through the enterprise: HR see their own enterprise's applications, union officials and
         area roles those of the enterprises they see, administrators all; API clients need the
         certification:read scope (checked by the view) and see their area."""
-        if principal.sees_everything:
-            return self
-        if not principal.is_authenticated:
-            return self.none()
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(principal))
+        return _through_enterprise(self, principal)
 
 
 class Application(BaseModel):
@@ -344,7 +354,20 @@ class Application(BaseModel):
                 name="one_open_application_per_round",
             )
         ]
-        indexes = [models.Index(fields=["round", "status"])]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            # The list's order (newest submission first), park-wide, per status and per enterprise
+            # (selectors.LIST_ORDER): a page is an index walk, not a sort of every application.
+            models.Index(fields=["-submitted_at", "-created_at", "-id"], name="application_order"),
+            models.Index(
+                fields=["status", "-submitted_at", "-created_at", "-id"], name="application_status_order"
+            ),
+            models.Index(
+                fields=["enterprise", "-submitted_at", "-created_at", "-id"], name="application_ent_order"
+            ),
+            # The API's cursor (api.views.ApplicationViewSet.keyset_ordering): immutable columns.
+            models.Index(fields=["-created_at", "-id"], name="application_created"),
+        ]
 
     def __str__(self):
         return f"{self.enterprise} · {self.round} · {self.target_level}"
@@ -486,6 +509,7 @@ class PublicNotice(BaseModel):
         ordering = ["-starts_on", "-created_at"]
         verbose_name = _("public notice")
         verbose_name_plural = _("public notices")
+        indexes = [models.Index(fields=["-starts_on", "-created_at", "-id"], name="notice_order")]
 
     def __str__(self):
         return self.title
@@ -531,6 +555,10 @@ class Objection(BaseModel):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         permissions = [("resolve_objection", _("Uphold or dismiss objections"))]
+        indexes = [
+            # Open objections are few: the list's badge and filter look them up per application.
+            models.Index(fields=["application"], condition=Q(status="open"), name="objection_open"),
+        ]
 
     def __str__(self):
         return f"{self.application} · {self.get_status_display()}"
@@ -538,11 +566,7 @@ class Objection(BaseModel):
 
 class CertificateQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
-        if principal.sees_everything:
-            return self
-        if not principal.is_authenticated:
-            return self.none()
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(principal))
+        return _through_enterprise(self, principal)
 
     def valid_on(self, on):
         return self.filter(status=Certificate.Status.VALID, issued_on__lte=on, valid_until__gte=on)
@@ -589,7 +613,12 @@ class Certificate(BaseModel):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         permissions = [("revoke_certificate", _("Revoke certificates"))]
-        indexes = [models.Index(fields=["enterprise", "status"])]
+        indexes = [
+            models.Index(fields=["enterprise", "status"]),
+            # The list's order (the API's plain pages) and the API's cursor.
+            models.Index(fields=["-issued_on", "number"], include=["id"], name="certificate_order"),
+            models.Index(fields=["-created_at", "-id"], name="certificate_created"),
+        ]
 
     def __str__(self):
         return self.number
@@ -638,11 +667,7 @@ class AnnualReport(BaseModel):
 
 class VetoEventQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
-        if principal.sees_everything:
-            return self
-        if not principal.is_authenticated:
-            return self.none()
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(principal))
+        return _through_enterprise(self, principal)
 
 
 class VetoEvent(BaseModel):

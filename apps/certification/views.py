@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed
 from apps.core.forms import add_domain_error, call_service
+from apps.core.pagination import paginate
 from apps.core.scoping import get_visible_or_404, principal_for_request
 
 from . import rules, selectors, services, workflow
@@ -111,7 +111,7 @@ def application_list(request):
         # Objections are for administrators only (not even that one exists).
         params.pop("has_open_objection", None)
     filterset, qs = selectors.application_list(principal, params)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     user = request.user
     is_reviewer = user.has_perm("certification.review_application")
     may_prepare = user.has_perm("certification.prepare_application") and not principal.is_park_admin
@@ -134,7 +134,9 @@ def application_list(request):
 # Starting a self-evaluation ------------------------------------------------------------------------
 
 
-def _first_step(app: Application) -> str:
+def _first_step(app: Application, sections=None) -> str:
+    if sections is not None:  # the form's categories, in order, already read
+        return sections[0]["category"].code if sections else "group"
     first = app.rule_set.categories.order_by("order").values_list("code", flat=True).first()
     return first or "group"
 
@@ -419,7 +421,7 @@ def _detail_page(request, principal, app, *, reason_forms=None, status=200):
             "certificate": Certificate.objects.filter(application=app).first(),
             "history": history,
             "actions": actions,
-            "first_step": _first_step(app),
+            "first_step": _first_step(app, sections),
         },
         status=status,
     )
@@ -530,7 +532,7 @@ def review(request, pk):
             "held": selectors.held_certificate(app.enterprise, today),
             "today": today,
             "actions": _reason_forms([b for b in _action_buttons(app, principal) if b["action"] != "score"]),
-            "first_step": _first_step(app),
+            "first_step": _first_step(app, sections),
         },
     )
 

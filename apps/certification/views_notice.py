@@ -14,8 +14,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_POST
 from apps.api.throttling import CertificationObjectionThrottle, throttled_page
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import add_domain_error, call_service
+from apps.core.pagination import paginate
 from apps.core.scoping import get_visible_or_404, principal_for_request
 from apps.documents.selectors import document_state
 from apps.documents.views import pdf_response
@@ -90,19 +90,7 @@ def notice_list(request):
     if not workflow.may_see_notices(principal):
         raise PermissionDenied
     today = timezone.localdate()
-    notices = (
-        PublicNotice.objects.select_related("round", "document", "published_by")
-        .annotate(
-            n_applications=Count("applications", distinct=True),
-            n_open_objections=Count(
-                "applications__objections",
-                filter=Q(applications__objections__status=Objection.Status.OPEN),
-                distinct=True,
-            ),
-        )
-        .order_by("-starts_on", "-created_at")
-    )
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.notice_list(), PAGE_SIZE)
     open_notices = []
     for notice in page:
         notice.state = rules.notice_state(notice, today)
@@ -114,8 +102,10 @@ def notice_list(request):
     if open_notices:
         objections = Objection.objects.visible_to(principal).filter(status=Objection.Status.OPEN)
         flagged = (
-            Application.objects.filter(notice__in=open_notices, objections__status=Objection.Status.OPEN)
-            .distinct()
+            Application.objects.filter(notice__in=open_notices)
+            .filter(
+                Exists(Objection.objects.filter(application=OuterRef("pk"), status=Objection.Status.OPEN))
+            )
             .select_related("enterprise", "proposed_level", "target_level")
             .prefetch_related(
                 Prefetch("objections", queryset=objections.order_by("created_at"), to_attr="open_objections")
@@ -402,7 +392,7 @@ def veto_list(request):
         qs = qs.filter(kind=kind)
     else:
         kind = ""
-    page = Paginator(qs.order_by("-occurred_on", "-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-occurred_on", "-created_at", "-id"), PAGE_SIZE)
     return render(
         request,
         "certification/veto_list.html",

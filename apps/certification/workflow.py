@@ -240,7 +240,13 @@ def require_review(principal, application: Application) -> None:
 def available_actions(application: Application, principal) -> list[str]:
     """What the principal may do with the application now: the table's actions, plus `edit` (the
     enterprise's wizard) and `score` (the reviewer's scores)."""
-    actions = [t.action for t in WORKFLOW.available(application, principal)]
+    # `WORKFLOW.available`, asking only the transitions from the current status: a list asks this for
+    # every row, and each refusal of another status would word its message (a translation each).
+    actions = [
+        t.action
+        for t in WORKFLOW.transitions.values()
+        if application.status in t.sources and WORKFLOW.refusal(application, t, principal) is None
+    ]
     if may_edit_self_evaluation(principal, application):
         actions.insert(0, "edit")
     if application.status == S.UNDER_REVIEW and can_review(principal):

@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from apps.accounts.models import ApiClient, Membership, User
 from apps.accounts.services import create_api_client
-from apps.certification.models import Application
+from apps.certification.models import Application, Certificate
 from apps.contracts.models import LabourContract
 from apps.contracts.views import LIBRARY_ORDER
 from apps.core.pagination import KeysetPaginator
@@ -193,6 +193,9 @@ def matrix(objects: dict) -> list[Target]:
     some_case = Case.objects.order_by("pk").first()
     n_contracts, n_cases = LabourContract.objects.count(), Case.objects.count()
     n_enterprises, n_applications = Enterprise.objects.count(), Application.objects.count()
+    n_certificates = Certificate.objects.count()
+    # The application with the most history (a certified one: scores, group, history, certificate).
+    some_application = Application.objects.filter(status="certified").order_by("pk").first()
 
     def deep(count, size):
         """A page near the end of a list of `count` rows shown `size` a page."""
@@ -228,8 +231,17 @@ def matrix(objects: dict) -> list[Target]:
         ),
         ("unions", reverse("unions:list"), []),
         ("collective contracts", reverse("unions:contract_list"), []),
-        ("certification", reverse("certification:list"), ["?status=certified", deep(n_applications, 50)]),
-        ("notices", reverse("certification:notice_list"), []),
+        (
+            "certification",
+            reverse("certification:list"),
+            [
+                "?status=certified",
+                "?search=柳州",
+                "?status=in_notice&has_open_objection=true",
+                deep(n_applications, 50),
+            ],
+        ),
+        ("certification notices", reverse("certification:notice_list"), []),
         ("mediation", reverse("mediation:list"), ["?status=archived", "?search=TJ2024", deep(n_cases, 25)]),
         (
             "contracts",
@@ -255,6 +267,7 @@ def matrix(objects: dict) -> list[Target]:
             + deep_cursor(LabourContract.objects.filter(enterprise=largest), LIBRARY_ORDER, "after"),
             page,
         ),
+        Target("list", "certification (own)", "hr", reverse("certification:list"), page),
         Target("list", "mediation (own)", "mediator", reverse("mediation:list"), page),
         Target("list", "mediation ?mine=true", "mediator", reverse("mediation:list") + "?mine=true", page),
         Target("list", "enterprises", "union", reverse("enterprises:list"), page),
@@ -271,9 +284,21 @@ def matrix(objects: dict) -> list[Target]:
         (
             "api certification",
             "/api/v1/certification/applications/",
-            ["?status=certified", api_deep("/api/v1/certification/applications/", n_applications)],
+            [
+                "?status=certified",
+                "?search=柳州",
+                f"?page={max(1, int(n_applications / 50 * 0.9))}",
+                api_deep("/api/v1/certification/applications/", n_applications),
+            ],
         ),
-        ("api certificates", "/api/v1/certification/certificates/", []),
+        (
+            "api certification certificates",
+            "/api/v1/certification/certificates/",
+            [
+                f"?page={max(1, int(n_certificates / 50 * 0.9))}",
+                api_deep("/api/v1/certification/certificates/", n_certificates),
+            ],
+        ),
         (
             "api mediation",
             "/api/v1/mediation/cases/",
@@ -317,6 +342,16 @@ def matrix(objects: dict) -> list[Target]:
         t.append(
             Target(
                 "detail", "contract", "park_admin", reverse("contracts:detail", args=[some_contract.pk]), 100
+            )
+        )
+    if some_application:
+        t.append(
+            Target(
+                "detail",
+                "certification application",
+                "park_admin",
+                reverse("certification:detail", args=[some_application.pk]),
+                100,
             )
         )
     if some_case:

@@ -139,14 +139,18 @@ class ApplicationViewSet(
         "*": REVIEW,
     }
 
+    #: `?cursor=` walks the applications in the order they were created (immutable columns, index
+    #: `application_created`): a row submitted during the walk neither repeats nor vanishes.
+    keyset_ordering = ("-created_at", "-pk")
+
     def scoped_queryset(self, principal):
-        queryset = selectors.applications_visible_to(principal).select_related("certificate")
+        queryset = selectors.applications_visible_to(principal).prefetch_related("certificate")
         if self.action == "retrieve":
             queryset = _with_details(queryset)
         else:
             # `available_actions` reads the scores and objections (workflow guards): prefetched.
-            queryset = queryset.prefetch_related("scores", "objections")
-        return queryset.order_by("-submitted_at", "-created_at", "pk")
+            queryset = queryset.prefetch_related(*selectors.action_guard_prefetches())
+        return queryset.order_by(*selectors.LIST_ORDER)
 
     def get_serializer_class(self):
         return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationOutSerializer
@@ -288,12 +292,12 @@ class CertificateViewSet(
         "*": "certification.revoke_certificate",
     }
 
+    #: `?cursor=` walks the certificates in the order they were issued into the table (immutable
+    #: columns, index `certificate_created`); plain pages keep the list's order (`certificate_order`).
+    keyset_ordering = ("-created_at", "-pk")
+
     def scoped_queryset(self, principal):
-        return (
-            Certificate.objects.visible_to(principal)
-            .select_related("enterprise", "level", "round", "document")
-            .order_by("-issued_on", "number")
-        )
+        return selectors.certificates_visible_to(principal)
 
     @extend_schema(
         summary="Verify a certificate number",
