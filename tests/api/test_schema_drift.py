@@ -90,7 +90,9 @@ def test_integer_filter_refuses_a_fraction(client, auth):
 
 @pytest.mark.parametrize("value", ["0" * 32, "{00000000-0000-0000-0000-000000000000}"])
 def test_id_filter_takes_only_the_hyphenated_uuid(client, auth, value):
-    error = _error(client.get(f"/api/v1/certification/veto-events/?enterprise={value}", **auth), 400, "invalid")
+    error = _error(
+        client.get(f"/api/v1/certification/veto-events/?enterprise={value}", **auth), 400, "invalid"
+    )
     assert list(error["fields"]) == ["enterprise"]
 
 
