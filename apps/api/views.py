@@ -40,8 +40,12 @@ class ScopedViewMixin:
         return context
 
 
+#: The values of a yes/no list parameter (the schema's boolean; the pages send the same).
+BOOLEAN_VALUES = {"true", "false", "True", "False"}
+
+
 def refuse_empty_parameters(view, queryset) -> None:
-    """An empty value (`?status=`) for a list parameter the schema types (a choice, a number, an
+    """A yes/no parameter takes `true` or `false`, nothing else (400). An empty value (`?status=`) for a list parameter the schema types (a choice, a number, an
     id, a date, yes/no) is a 400 naming it: the schema does not allow `""`, and answering the whole
     list would hide the caller's mistake. Leave the parameter out to mean "any". Free-text
     parameters (a name, a code, `search`) may be empty. The pages keep their "Any" choice: they
@@ -53,16 +57,18 @@ def refuse_empty_parameters(view, queryset) -> None:
         filterset_class = backend().get_filterset_class(view, queryset)
         if filterset_class is None:
             continue
-        empty = [
-            name
-            for name, declared in filterset_class.base_filters.items()
-            if name in params
-            and any(value == "" for value in params.getlist(name))
-            and not isinstance(declared, django_filters.CharFilter)
-        ]
-        if empty:
-            message = _("Leave the parameter out instead of sending it empty.")
-            raise ValidationError({name: [message] for name in empty})
+        errors = {}
+        for name, declared in filterset_class.base_filters.items():
+            values = params.getlist(name) if name in params else []
+            if any(value == "" for value in values) and not isinstance(declared, django_filters.CharFilter):
+                errors[name] = [_("Leave the parameter out instead of sending it empty.")]
+            elif isinstance(declared, django_filters.BooleanFilter) and any(
+                value not in BOOLEAN_VALUES for value in values
+            ):
+                # django-filter reads any other value as "unknown" and drops the filter silently.
+                errors[name] = [_("Send true or false.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 def dotted(errors, prefix="") -> dict:

@@ -113,3 +113,21 @@ def test_schema_documents_409_on_every_write_and_400_on_every_list():
                 page_size = next(p for p in operation["parameters"] if p["name"] == "page_size")
                 assert page_size["schema"] == {"type": "integer", "minimum": 1}
     assert writes > 20 and lists > 10
+
+
+@pytest.mark.parametrize("query", ["needs_union=1", "needs_union=maybe", "has_union=0"])
+def test_yes_no_parameter_takes_only_true_or_false(client, auth, query):
+    # django-filter read anything else as "unknown" and answered the whole list.
+    error = _error(client.get(f"/api/v1/enterprises/?{query}", **auth), 400, "invalid")
+    assert list(error["fields"]) == [query.split("=")[0]]
+    assert client.get("/api/v1/enterprises/?needs_union=false", **auth).status_code == 200
+    assert client.get("/api/v1/organisations/?is_active=true", **auth).status_code == 200
+    assert client.get("/api/v1/organisations/?is_active=yes", **auth).status_code == 400
+
+
+def test_absent_email_is_null_not_an_empty_string(client, auth):
+    enterprise = EnterpriseFactory(contact_email="")
+    body = client.get(f"/api/v1/enterprises/{enterprise.pk}/", **auth).json()
+    assert body["contact_email"] is None
+    schema = yaml.safe_load(SCHEMA.read_text())["components"]["schemas"]["Enterprise"]
+    assert schema["properties"]["contact_email"]["nullable"] is True

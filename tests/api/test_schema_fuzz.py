@@ -13,14 +13,18 @@ The figures (operations, examples) are printed with `-s` and recorded in docs/se
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -67,10 +71,41 @@ def _operations():
     return operations
 
 
+#: The collection under /api/v1/ that a path parameter names, and how to find one of its rows.
+REAL_IDS = {
+    "certification/applications": ("certification.Application", "pk"),
+    "certification/certificates": ("certification.Certificate", "number"),
+    "certification/rule-sets": ("certification.RuleSet", "pk"),
+    "collective-contracts": ("unions.CollectiveContract", "pk"),
+    "contracts/imports": ("contracts.ImportJob", "pk"),
+    "contracts": ("contracts.LabourContract", "pk"),
+    "enterprises": ("enterprises.Enterprise", "pk"),
+    "mediation/cases": ("mediation.Case", "pk"),
+    "mediation/organisations": ("mediation.MediationOrganisation", "pk"),
+    "organisations": ("accounts.Organisation", "pk"),
+    "unions": ("unions.Union", "pk"),
+}
+
+
+def _real_ids(operation) -> dict | None:
+    """Path parameters naming a real row of the demo park, for an operation with one."""
+    from django.apps import apps
+
+    match = re.match(r"^/api/v1/(.+?)/\{(\w+)\}/", operation.path)
+    if not match or match.group(1) not in REAL_IDS:
+        return None
+    label, field = REAL_IDS[match.group(1)]
+    value = apps.get_model(label).objects.order_by("pk").values_list(field, flat=True).first()
+    return None if value is None else {match.group(2): str(value)}
+
+
 def _run(operation, mode, key, app, failures, counter):
     checks = POSITIVE_CHECKS if mode is GenerationMode.POSITIVE else NEGATIVE_CHECKS
     if operation.label in ACCEPTS_INVALID_ROWS:
         checks = POSITIVE_CHECKS
+    # Half the valid examples address a real row (a 200 body to validate, a lifecycle action to
+    # try); the others, and every invalid example, an id that names none.
+    ids = _real_ids(operation)
 
     @settings(
         max_examples=MAX_EXAMPLES,
@@ -80,9 +115,11 @@ def _run(operation, mode, key, app, failures, counter):
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(generation_mode=mode))
-    def check(case):
+    @given(case=operation.as_strategy(generation_mode=mode), real=st.booleans())
+    def check(case, real):
         counter[0] += 1
+        if real and ids and mode is GenerationMode.POSITIVE:
+            case.path_parameters = {**(case.path_parameters or {}), **ids}
         try:
             with transaction.atomic():
                 response = case.call(app=app, headers={"Authorization": f"Bearer {key}"})
@@ -97,7 +134,13 @@ def _run(operation, mode, key, app, failures, counter):
         failures.append(f"{operation.label} [{mode.value}]: {exc}".splitlines()[:14])
 
 
-def test_every_operation_answers_as_its_schema_says(api_client_factory, settings):
+@pytest.fixture
+def park():
+    """The demo park: real rows of every kind, whose answers must validate against the schema."""
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_every_operation_answers_as_its_schema_says(park, api_client_factory, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
     _, key = api_client_factory(name="schema-fuzz", scopes=list(SCOPES))
     app = get_wsgi_application()
