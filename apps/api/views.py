@@ -29,7 +29,7 @@ class ScopedViewMixin:
         return self.scoped_queryset(self.principal)
 
     def filter_queryset(self, queryset):
-        refuse_empty_parameters(self, queryset)
+        refuse_malformed_parameters(self, queryset)
         return super().filter_queryset(queryset)
 
     def get_serializer_context(self):
@@ -44,7 +44,7 @@ class ScopedViewMixin:
 BOOLEAN_VALUES = {"true", "false", "True", "False"}
 
 
-def refuse_empty_parameters(view, queryset) -> None:
+def refuse_malformed_parameters(view, queryset) -> None:
     """A yes/no parameter takes `true` or `false`, nothing else (400). An empty value (`?status=`) for a list parameter the schema types (a choice, a number, an
     id, a date, yes/no) is a 400 naming it: the schema does not allow `""`, and answering the whole
     list would hide the caller's mistake. Leave the parameter out to mean "any". Free-text
