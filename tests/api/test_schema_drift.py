@@ -131,3 +131,17 @@ def test_absent_email_is_null_not_an_empty_string(client, auth):
     assert body["contact_email"] is None
     schema = yaml.safe_load(SCHEMA.read_text())["components"]["schemas"]["Enterprise"]
     assert schema["properties"]["contact_email"]["nullable"] is True
+
+
+def test_server_error_under_the_api_is_the_json_error(auth, monkeypatch):
+    from django.test import Client
+
+    from apps.accounts.api.views import MeView
+
+    def boom(self, request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(MeView, "get", boom)
+    response = Client(raise_request_exception=False).get("/api/v1/me/", **auth)
+    error = _error(response, 500, "server_error")
+    assert "boom" not in error["message"]
