@@ -11,7 +11,6 @@ after them and never clash with another module's.
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -314,7 +313,7 @@ class AgreementOutSerializer(serializers.ModelSerializer):
         doc = self._ready(agreement)
         return doc.sha256 if doc else ""
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_pdf_url(self, agreement):
         if self._ready(agreement) is None:
             return None
