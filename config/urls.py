@@ -42,3 +42,8 @@ urlpatterns = [
 
 # Uploaded and generated files are never served from /media/, whatever the settings: each is
 # served by its module's view, which checks the principal's scope (docs/security.md).
+
+# Under /api/, a path no route matches and a server error answer in the API's JSON error format
+# (docs/api/openapi.yaml); elsewhere Django's pages (templates/404.html, 500.html).
+handler404 = "apps.api.errors.page_not_found"
+handler500 = "apps.api.errors.server_error"

@@ -69,3 +69,35 @@ def exception_handler(exc, context):
         body = error_body(code if isinstance(code, str) else "error", detail)
     response.data = body
     return response
+
+
+# Django's own error pages, for paths that never reach a DRF view: an address under /api/ that no
+# route matches (`/api/v1/enterprises/not-a-uuid/contract-book/`, whose route takes a UUID) or a
+# server error outside DRF's handler. Under /api/ they answer in the one error format, as the
+# schema documents; everywhere else they are the site's HTML pages.
+API_PREFIX = "/api/"
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def page_not_found(request, exception=None):
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if _is_api(request):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if _is_api(request):
+        body = error_body(
+            "server_error", _("Something went wrong; it has been logged. Please try again later.")
+        )
+        return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -49,14 +50,15 @@ class DefaultPagination(PageNumberPagination):
         return self.keyset_page.object_list
 
     def get_page_size(self, request, limit=None):
-        size = super().get_page_size(request)
-        if limit and self.page_size_query_param in request.query_params:
-            try:
-                wanted = int(request.query_params[self.page_size_query_param])
-            except (TypeError, ValueError):
-                return size
-            return max(1, min(wanted, limit))
-        return size
+        """`page_size` as asked, capped at the list's limit (200, or 1,000 with a cursor). A value
+        that is not a whole number from 1 (`null`, `""`, `2.5`, `0`) is a 400 naming the
+        parameter, as the schema says (`integer`, minimum 1), not silently the default."""
+        if self.page_size_query_param not in request.query_params:
+            return self.page_size
+        raw = request.query_params[self.page_size_query_param]
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_size_query_param: [_("Send a whole number from 1.")]})
+        return min(int(raw), limit or self.max_page_size)
 
     def get_paginated_response(self, data):
         if self.keyset_page is not None:
@@ -103,6 +105,15 @@ class DefaultPagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    "Rows per page: 50 unless asked, at most 200 (1,000 with `cursor`); more is capped. "
+                    "A value that is not a whole number from 1 is a 400."
+                )
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
         if getattr(view, "keyset_ordering", None):
             parameters.append(
                 {

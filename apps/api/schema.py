@@ -1,4 +1,5 @@
-"""OpenAPI post-processing: document the one error format on every operation."""
+"""OpenAPI post-processing: document the one error format on every operation, and the errors
+every operation (400, 401, 403, 404, 429) or every write (409) may answer."""
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -27,11 +28,23 @@ ERROR_SCHEMA = {
 }
 
 ERRORS = {
-    "400": "Invalid input or a business rule refused the request.",
+    "400": "Invalid input or a business rule refused the request. On lists: an unknown value for a "
+    "choice parameter, an empty or malformed value (`?status=`, `?page_size=null`), each named in "
+    "`error.fields`.",
     "401": "Missing, wrong or revoked API key.",
     "403": "The client lacks the scope, or the user's role does not allow it.",
-    "404": "Not found, outside the caller's scope, or a page number past the end.",
+    "404": "Not found (also an id that is not a UUID), outside the caller's scope, or a page number "
+    "past the end.",
     "429": "Too many requests.",
+}
+
+#: Every write may meet an object whose status no longer allows it (a service raises
+#: `InvalidTransition`, apps/api/errors.py answers 409): the schema says so on each write, so no
+#: 409 the API can return is undocumented. Lifecycle endpoints keep their own wording
+#: (apps/api/workflow.py).
+WRITE_ERRORS = {
+    "409": "Not possible in the object's current status, or another change won a race "
+    "(`error.code` is `invalid_transition`; `error.message` says why).",
 }
 
 
@@ -45,6 +58,9 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code, description in ERRORS.items():
                 responses.setdefault(code, {"description": description, "content": ref})
+            if method != "get":
+                for code, description in WRITE_ERRORS.items():
+                    responses.setdefault(code, {"description": description, "content": ref})
             for code, response in responses.items():
                 if str(code).startswith("4"):  # errors declared by a view carry the one error body too
                     response.setdefault("content", ref)

@@ -34,3 +34,26 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if self.also is not None:
             return self.model.objects.filter(Q(pk__in=visible.values("pk")) | self.also)
         return visible
+
+
+class BlankAsNullMixin:
+    """A read-only value stored blank when absent (`""`), answered as `null`: `""` is not one of an
+    enum's values nor an e-mail address, so the schema (`nullable`) and the answer agree."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(*args, **kwargs)
+
+    def to_representation(self, value):
+        if value in ("", None):
+            return None
+        return super().to_representation(value)
+
+
+class BlankAsNullChoiceField(BlankAsNullMixin, serializers.ChoiceField):
+    pass
+
+
+class BlankAsNullEmailField(BlankAsNullMixin, serializers.EmailField):
+    pass

@@ -1,6 +1,9 @@
 """API plumbing shared by every module's viewsets."""
 
+import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from apps.core.principal import principal_for_request
@@ -25,12 +28,47 @@ class ScopedViewMixin:
             return self.model.objects.none()
         return self.scoped_queryset(self.principal)
 
+    def filter_queryset(self, queryset):
+        refuse_malformed_parameters(self, queryset)
+        return super().filter_queryset(queryset)
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if not getattr(self, "swagger_fake_view", False):
             context["principal"] = self.principal
         context["today"] = timezone.localdate()
         return context
+
+
+#: The values of a yes/no list parameter (the schema's boolean; the pages send the same).
+BOOLEAN_VALUES = {"true", "false", "True", "False"}
+
+
+def refuse_malformed_parameters(view, queryset) -> None:
+    """A yes/no parameter takes `true` or `false`, nothing else (400). An empty value (`?status=`) for a list parameter the schema types (a choice, a number, an
+    id, a date, yes/no) is a 400 naming it: the schema does not allow `""`, and answering the whole
+    list would hide the caller's mistake. Leave the parameter out to mean "any". Free-text
+    parameters (a name, a code, `search`) may be empty. The pages keep their "Any" choice: they
+    read the same FilterSets without this check."""
+    params = view.request.query_params
+    for backend in view.filter_backends:
+        if not issubclass(backend, DjangoFilterBackend):
+            continue
+        filterset_class = backend().get_filterset_class(view, queryset)
+        if filterset_class is None:
+            continue
+        errors = {}
+        for name, declared in filterset_class.base_filters.items():
+            values = params.getlist(name) if name in params else []
+            if any(value == "" for value in values) and not isinstance(declared, django_filters.CharFilter):
+                errors[name] = [_("Leave the parameter out instead of sending it empty.")]
+            elif isinstance(declared, django_filters.BooleanFilter) and any(
+                value not in BOOLEAN_VALUES for value in values
+            ):
+                # django-filter reads any other value as "unknown" and drops the filter silently.
+                errors[name] = [_("Send true or false.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 def dotted(errors, prefix="") -> dict:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from apps.core.filters import YesNoWidget
+from apps.core.filters import UUIDFilter, YesNoWidget
 from apps.core.personal_data import hash_from_search_token, lookup_hash
 
 from . import rules
@@ -190,7 +190,7 @@ class ContractFilter(django_filters.FilterSet):
         max_length=50,
         help_text=_("The start of the worker's name, surname first (e.g. 张 or 张伟)."),
     )
-    enterprise = django_filters.UUIDFilter(
+    enterprise = UUIDFilter(
         field_name="enterprise", label=_("Enterprise"), help_text=_("Id of the enterprise.")
     )
     enterprise_uscc = django_filters.CharFilter(

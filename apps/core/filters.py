@@ -32,3 +32,33 @@ class YesNoWidget(forms.Select):
     def format_value(self, value):
         # A select's format_value is the list of selected values (else the chosen one is not shown).
         return [{True: "true", False: "false", "True": "true", "False": "false"}.get(value, value or "")]
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number, as the schema says for a filter on an integer column (`NumberFilter` would
+    take `2.5` and the API would answer what the schema calls invalid)."""
+
+    field_class = forms.IntegerField
+
+
+_UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+class CanonicalUUIDField(forms.UUIDField):
+    """An id in the hyphenated form of the schema's `format: uuid` (Python's UUID would also take
+    32 bare hex digits, braces or a `urn:uuid:` prefix)."""
+
+    def to_python(self, value):
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        if value not in self.empty_values and not re.match(_UUID, str(value)):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class UUIDFilter(django_filters.UUIDFilter):
+    """The id of an object, in the schema's hyphenated form."""
+
+    field_class = CanonicalUUIDField

@@ -5,7 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import LazyOrderingFilter, YesNoWidget
+from apps.core.filters import IntegerFilter, LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
 
 from .choices import SIZE_BAND_LIMITS, Industry, Ownership, SizeBand, Status
@@ -55,12 +55,8 @@ class EnterpriseFilter(django_filters.FilterSet):
     size = django_filters.ChoiceFilter(
         choices=SizeBand.choices, method="filter_size", label=_("Size"), empty_label=_("Any")
     )
-    employees_min = django_filters.NumberFilter(
-        field_name="employees", lookup_expr="gte", label=_("Employees from")
-    )
-    employees_max = django_filters.NumberFilter(
-        field_name="employees", lookup_expr="lte", label=_("Employees up to")
-    )
+    employees_min = IntegerFilter(field_name="employees", lookup_expr="gte", label=_("Employees from"))
+    employees_max = IntegerFilter(field_name="employees", lookup_expr="lte", label=_("Employees up to"))
     ordering = LazyOrderingFilter(fields=ORDERING_FIELDS, label=_("Sort by"))
 
     class Meta:

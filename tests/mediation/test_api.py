@@ -118,7 +118,7 @@ def test_list_row(client, reader, writer, make_case, med_org, ent_a):
     assert row["received_on"] == case.received_on.isoformat()
     assert row["decision_due_on"] == case.decision_due_on.isoformat()
     assert row["due_on"] == case.due_on.isoformat()
-    assert row["overdue"] is False and row["closed_on"] is None and row["outcome"] == ""
+    assert row["overdue"] is False and row["closed_on"] is None and row["outcome"] is None
     assert row["organisation"] == {"id": str(med_org.pk), "name": med_org.name}
     assert row["mediator"] is None
     assert row["town"]["code"] == ent_a.town.code

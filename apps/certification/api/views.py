@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from apps.api.views import ScopedViewMixin
 from apps.api.workflow import ReasonSerializer, action_perms, action_scopes, reason_of, transition_endpoint
+from apps.core.filters import UUIDFilter
 
 from .. import selectors, services
 from ..filters import ApplicationFilter
@@ -368,7 +369,7 @@ class RuleSetViewSet(
 
 
 class VetoEventFilter(django_filters.FilterSet):
-    enterprise = django_filters.UUIDFilter(field_name="enterprise", help_text="Id of the enterprise.")
+    enterprise = UUIDFilter(field_name="enterprise", help_text="Id of the enterprise.")
     kind = django_filters.CharFilter(help_text="A code of the veto catalogue.")
     occurred_after = django_filters.DateFilter(
         field_name="occurred_on", lookup_expr="gte", help_text="On or after this date."

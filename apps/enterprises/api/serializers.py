@@ -9,7 +9,7 @@ component name, so the schema shows `Enterprise` / `EnterpriseRequest` / `Patche
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.api.serializers import AreaRefSerializer
+from apps.api.serializers import AreaRefSerializer, BlankAsNullEmailField
 from apps.core.models import Area
 
 from ..choices import Industry, Ownership, SizeBand, Status, size_band
@@ -32,6 +32,9 @@ class SurveySummarySerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="Enterprise")
 class EnterpriseOutSerializer(serializers.ModelSerializer):
     town = AreaRefSerializer()
+    contact_email = BlankAsNullEmailField(
+        help_text="The contact's e-mail address; null when none is recorded."
+    )
     industry_label = serializers.CharField(source="get_industry_display", read_only=True)
     ownership_label = serializers.CharField(source="get_ownership_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)

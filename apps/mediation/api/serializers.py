@@ -11,11 +11,15 @@ after them and never clash with another module's.
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.api.serializers import AreaRefSerializer, VisiblePrimaryKeyRelatedField, principal_of
+from apps.api.serializers import (
+    AreaRefSerializer,
+    BlankAsNullChoiceField,
+    VisiblePrimaryKeyRelatedField,
+    principal_of,
+)
 from apps.core.models import Area
 from apps.enterprises.models import Enterprise
 
@@ -115,6 +119,9 @@ class ApplicantOutSerializer(serializers.Serializer):
 class CaseOutSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     channel_label = serializers.CharField(source="get_channel_display", read_only=True)
+    outcome = BlankAsNullChoiceField(
+        choices=Case.Outcome.choices, help_text="How the case ended; null while it is open."
+    )
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
     types = serializers.SerializerMethodField(help_text="Dispute types (LDMAL art. 2), several allowed.")
     is_collective = serializers.BooleanField(
@@ -306,7 +313,7 @@ class AgreementOutSerializer(serializers.ModelSerializer):
         doc = self._ready(agreement)
         return doc.sha256 if doc else ""
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_pdf_url(self, agreement):
         if self._ready(agreement) is None:
             return None

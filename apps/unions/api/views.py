@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.api.views import ScopedViewMixin
+from apps.core.filters import UUIDFilter
 from apps.enterprises.models import Enterprise
 
 from .. import selectors, services
@@ -48,7 +49,7 @@ class UnionFilter(django_filters.FilterSet):
         field_name="name", lookup_expr="icontains", label="Search", help_text="Part of the name."
     )
     kind = django_filters.ChoiceFilter(choices=Union.Kind.choices)
-    parent = django_filters.UUIDFilter(field_name="parent", help_text="Id of the parent federation.")
+    parent = UUIDFilter(field_name="parent", help_text="Id of the parent federation.")
     is_active = django_filters.BooleanFilter()
     town = django_filters.CharFilter(
         field_name="organisation__area__code", help_text="Division code of the union's area."
@@ -168,8 +169,8 @@ class UnionViewSet(
 
 
 class CollectiveContractFilter(django_filters.FilterSet):
-    enterprise = django_filters.UUIDFilter(field_name="enterprise", help_text="Id of the enterprise.")
-    union = django_filters.UUIDFilter(field_name="union", help_text="Id of the union.")
+    enterprise = UUIDFilter(field_name="enterprise", help_text="Id of the enterprise.")
+    union = UUIDFilter(field_name="union", help_text="Id of the union.")
     kind = django_filters.ChoiceFilter(choices=CollectiveContract.Kind.choices)
     state = django_filters.ChoiceFilter(
         choices=ContractState.choices,

@@ -1,0 +1,361 @@
+"""The cross-tenant matrix (issue 14, deliverable 10), generated from the URL configuration.
+
+Every URL pattern that takes an object (`pk`, `enterprise_pk`, `number`, ...) is walked from
+`get_resolver()`, the API router's routes included, and must be classified here: either in
+`ROUTES` (which object it addresses, so the test can pick one the caller may not see) or in
+`NOT_PER_ORGANISATION` (with the reason). A new route fails `test_every_object_route_is_classified`
+until someone classifies it, so the matrix covers it without anyone remembering to.
+
+For each classified route and each role below, the test asks for an object of another organisation
+(one outside the model's `visible_to(principal)`) in the demo park and expects 404 or 403: never a
+200, a redirect into the object or a server error. Reads are GETs; routes that only take POST are
+posted to with an empty body (a refused write must not reach its validation). The figures (routes,
+roles, requests) are printed with `-s` and recorded in docs/security.md.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.accounts.models import Organisation
+from apps.accounts.roles import Role
+from apps.accounts.scopes import SCOPES
+from apps.accounts.services import create_api_client
+from apps.certification.models import AnnualReport, Application, Certificate, Evidence, Objection
+from apps.contracts.models import ImportJob, LabourContract
+from apps.core.models import Area
+from apps.core.principal import principal_for_api_client, principal_for_user
+from apps.documents.models import GeneratedDocument
+from apps.enterprises.models import Enterprise, ImportBatch
+from apps.mediation.models import Case, CaseDocument, FollowUp, Referral
+from apps.notifications.models import Notification
+from apps.unions.models import CollectiveContract, Union
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+#: Keyword arguments that name an object (a route with one of them is per-object).
+OBJECT_KWARGS = re.compile(r"(^|_)(pk|id|uuid|number)$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a route addresses: the model whose rows the route serves, how to build the route's
+    keyword arguments from one row, and which rows a principal may see (the model's scoping, or its
+    parent's for nested rows)."""
+
+    model: type
+    kwargs: object  # callable(row) -> dict
+    visible: object = None  # callable(principal) -> queryset of visible rows; default model.visible_to
+
+    def visible_rows(self, principal):
+        if self.visible is not None:
+            return self.visible(principal)
+        return self.model.objects.visible_to(principal)
+
+
+def _pk(row):
+    return {"pk": row.pk}
+
+
+ENTERPRISE = Target(Enterprise, _pk)
+UNION = Target(Union, _pk)
+COLLECTIVE = Target(CollectiveContract, _pk)
+APPLICATION = Target(Application, _pk)
+CERTIFICATE = Target(Certificate, lambda c: {"number": c.number})
+CASE = Target(Case, _pk)
+CONTRACT = Target(LabourContract, _pk)
+CONTRACT_IMPORT = Target(ImportJob, _pk)
+ORGANISATION = Target(Organisation, _pk)
+
+
+def _case_child(model, kwarg, case_path):
+    """A row nested in a case (`/mediation/<case>/.../<row>/`): visible when its case is."""
+    return Target(
+        model,
+        lambda row: {"pk": _attr(row, case_path).pk, kwarg: row.pk},
+        lambda p: model.objects.filter(**{f"{case_path}__in": Case.objects.visible_to(p)}),
+    )
+
+
+def _attr(row, path):
+    for part in path.split("__"):
+        row = getattr(row, part)
+    return row
+
+
+#: Every per-object route, by URL name, with what it addresses. `None` for a route's extra
+#: non-object arguments is filled from EXTRA.
+ROUTES: dict[str, Target] = {
+    # Pages
+    "accounts:organisation_detail": ORGANISATION,
+    "notifications:open": Target(Notification, _pk),
+    "documents:download": Target(GeneratedDocument, _pk),
+    "enterprises:detail": ENTERPRISE,
+    "enterprises:edit": ENTERPRISE,
+    "enterprises:survey_edit": ENTERPRISE,
+    "enterprises:import_report": Target(ImportBatch, _pk),
+    "enterprises:import_confirm": Target(ImportBatch, _pk),
+    "enterprises:import_discard": Target(ImportBatch, _pk),
+    "unions:detail": UNION,
+    "unions:edit": UNION,
+    "unions:contract_detail": COLLECTIVE,
+    "unions:contract_edit": COLLECTIVE,
+    "unions:contract_file": COLLECTIVE,
+    "unions:contract_objection": COLLECTIVE,
+    "certification:detail": APPLICATION,
+    "certification:wizard": Target(Application, lambda a: {"pk": a.pk, "step": "group"}),
+    "certification:evidence": Target(
+        Evidence,
+        lambda e: {"pk": e.application_id, "evidence_pk": e.pk},
+        lambda p: Evidence.objects.filter(application__in=Application.objects.visible_to(p)),
+    ),
+    "certification:evidence_delete": Target(
+        Evidence,
+        lambda e: {"pk": e.application_id, "evidence_pk": e.pk},
+        lambda p: Evidence.objects.filter(application__in=Application.objects.visible_to(p)),
+    ),
+    "certification:review": APPLICATION,
+    "certification:action": Target(Application, lambda a: {"pk": a.pk, "action": "withdraw"}),
+    "certification:objection_resolve": Target(Objection, _pk),
+    "certification:certificate": CERTIFICATE,
+    "certification:certificate_revoke": CERTIFICATE,
+    "certification:annual_report": Target(AnnualReport, _pk),
+    "mediation:detail": CASE,
+    "mediation:action": Target(Case, lambda c: {"pk": c.pk, "action": "withdraw"}),
+    "mediation:access_code": CASE,
+    "mediation:session_create": CASE,
+    "mediation:agreement": CASE,
+    "mediation:signatures": CASE,
+    "mediation:agreement_pdf": CASE,
+    "mediation:agreement_pdf_generate": CASE,
+    "mediation:payment_create": CASE,
+    "mediation:performance": CASE,
+    "mediation:follow_up": _case_child(FollowUp, "follow_up_pk", "agreement__case"),
+    "mediation:referral_create": CASE,
+    "mediation:referral_result": _case_child(Referral, "referral_pk", "case"),
+    "mediation:document_upload": CASE,
+    "mediation:document": _case_child(CaseDocument, "document_pk", "case"),
+    "contracts:detail": CONTRACT,
+    "contracts:terminate": CONTRACT,
+    "contracts:verify": CONTRACT,
+    "contracts:signed_file": CONTRACT,
+    "contracts:book_list": Target(Enterprise, lambda e: {"enterprise_pk": e.pk, "key": "in_force"}),
+    "contracts:book_xlsx": Target(Enterprise, lambda e: {"enterprise_pk": e.pk}),
+    "contracts:book_pdf": Target(Enterprise, lambda e: {"enterprise_pk": e.pk}),
+    "contracts:import_detail": CONTRACT_IMPORT,
+    "contracts:import_report": CONTRACT_IMPORT,
+    # API (/api/v1/, config/api.py and its router)
+    "v1:enterprise-contract-book": ENTERPRISE,
+    "v1:organisation-detail": ORGANISATION,
+    "v1:enterprise-detail": ENTERPRISE,
+    "v1:enterprise-surveys": ENTERPRISE,
+    "v1:union-detail": UNION,
+    "v1:collective-contract-detail": COLLECTIVE,
+    "v1:collective-contract-file": COLLECTIVE,
+    "v1:collective-contract-objection": COLLECTIVE,
+    "v1:certification-application-detail": APPLICATION,
+    "v1:certification-application-propose": APPLICATION,
+    "v1:certification-application-reject": APPLICATION,
+    "v1:certification-application-return": APPLICATION,
+    "v1:certification-application-review-scores": APPLICATION,
+    "v1:certification-application-start-review": APPLICATION,
+    "v1:certification-application-submit": APPLICATION,
+    "v1:certification-application-withdraw": APPLICATION,
+    "v1:certification-certificate-detail": CERTIFICATE,
+    "v1:certification-certificate-revoke": CERTIFICATE,
+    "v1:mediation-case-detail": CASE,
+    "v1:mediation-case-accept": CASE,
+    "v1:mediation-case-agreement-pdf": CASE,
+    "v1:mediation-case-archive": CASE,
+    "v1:mediation-case-close-agreement": CASE,
+    "v1:mediation-case-close-no-agreement": CASE,
+    "v1:mediation-case-close-timed-out": CASE,
+    "v1:mediation-case-extend": CASE,
+    "v1:mediation-case-refer-arbitration": CASE,
+    "v1:mediation-case-refer-court": CASE,
+    "v1:mediation-case-refuse": CASE,
+    "v1:mediation-case-respondent-refused": CASE,
+    "v1:mediation-case-timeline": CASE,
+    "v1:mediation-case-transfer": CASE,
+    "v1:mediation-case-withdraw": CASE,
+    "v1:contract-import-detail": CONTRACT_IMPORT,
+    "v1:contract-detail": CONTRACT,
+    "v1:contract-terminate": CONTRACT,
+    "v1:contract-verify": CONTRACT,
+}
+
+#: Routes with an object in their address that are not per-organisation, and why.
+NOT_PER_ORGANISATION: dict[str, str] = {
+    "audit:object_events": "a list filtered by the caller's scope (audit.selectors.events_for_object): "
+    "another organisation's object answers an empty list, tested in tests/audit/test_audit.py",
+    "certification:public_notice_pdf": "public by law: the notice of a certification is published "
+    "for objections (the public notice page)",
+    "certification:public_objection": "public by law: anyone may object during the notice, throttled",
+    "verify": "public by design: the QR code printed on a certificate",
+    "v1:certification-rule-set-detail": "park-wide rule sets, the same for every organisation",
+    "v1:mediation-organisation-detail": "mediation organisations are public inside the platform "
+    "(intake and transfer need them): MediationOrganisation.objects.visible_to",
+}
+#: Address prefixes left out of the matrix, and why.
+NOT_PER_ORGANISATION_PREFIXES = {
+    "admin:": "Django admin: staff only (park administrators); the roles below are redirected to its "
+    "login; tested in tests/*/test_admin.py",
+}
+
+
+def _walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}{pattern.namespace}:"
+            yield from _walk(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name or ''}", pattern
+
+
+def object_routes() -> dict[str, URLPattern]:
+    """Every named URL pattern whose address carries an object, by name (a router's `.json`
+    suffix variants share their route's name)."""
+    routes = {}
+    for name, pattern in _walk(get_resolver().url_patterns):
+        regex = pattern.pattern.regex
+        names = set(regex.groupindex) - {"format"}
+        if any(OBJECT_KWARGS.search(n) for n in names):
+            routes.setdefault(name, pattern)
+    return routes
+
+
+def test_every_object_route_is_classified():
+    routes = object_routes()
+    unclassified = sorted(
+        name
+        for name in routes
+        if name not in ROUTES
+        and name not in NOT_PER_ORGANISATION
+        and not any(name.startswith(prefix) for prefix in NOT_PER_ORGANISATION_PREFIXES)
+    )
+    assert not unclassified, (
+        "Classify these routes in tests/api/test_cross_tenant_matrix.py (ROUTES, or "
+        f"NOT_PER_ORGANISATION with the reason): {unclassified}"
+    )
+    stale = sorted(set(ROUTES) | set(NOT_PER_ORGANISATION)) - routes.keys()
+    assert not stale, f"No longer routes: {stale}"
+
+
+def _method(name, pattern) -> str:
+    callback = pattern.callback
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return "get" if "get" in actions else sorted(actions)[0]
+    cls = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if cls is not None and "get" not in getattr(cls, "http_method_names", ()):
+        return "post"
+    return "get"
+
+
+@pytest.fixture
+def park():
+    """The demo park, plus one row of each kind it does not make: an enterprise import and a
+    contract import by the park administrator, a case document, a notification to him."""
+    from django.core.files.base import ContentFile
+
+    from apps.accounts.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    admin = User.objects.get(username="admin")
+    ImportBatch.objects.create(file_name="企业.xlsx", file_sha256="0" * 64, uploaded_by=admin)
+    ImportJob.objects.create(
+        file=ContentFile(b"x", name="contracts.csv"),
+        file_name="contracts.csv",
+        file_sha256="0" * 64,
+        created_by=admin,
+    )
+    CaseDocument.objects.create(
+        case=Case.objects.order_by("pk").first(),
+        title="证据",
+        file=ContentFile(b"%PDF-1.4", name="e.pdf"),
+        content_type="application/pdf",
+        sha256="0" * 64,
+    )
+    Notification.objects.create(recipient=admin, title="通知")
+
+
+def _principals():
+    """Each role of the matrix: (label, principal, how to authenticate a request)."""
+    from apps.accounts.models import User
+
+    people = []
+    for username, role in [
+        ("hr", Role.ENTERPRISE_HR),
+        ("union", Role.UNION_OFFICIAL),
+        ("mediator", Role.MEDIATOR),
+        ("inspector", Role.INSPECTOR),
+    ]:
+        user = User.objects.get(username=username)
+        people.append((role.value, user, None))
+    # HR of enterprise B: another enterprise than the demo HR's.
+    hr_orgs = principal_for_user(people[0][1]).organisation_ids()
+    other = Enterprise.objects.exclude(organisation_id__in=hr_orgs).order_by("name").first()
+    people.insert(1, ("enterprise_hr_b", user_with_role(Role.ENTERPRISE_HR, other.organisation), None))
+    # A district system restricted to one town, with every scope.
+    town = Area.objects.filter(kind=Area.Kind.TOWN).order_by("code").first()
+    client, key = create_api_client(name="matrix-town", scopes=list(SCOPES), area=town)
+    people.append(("api_client_town", client, key))
+    return people
+
+
+def _principal(subject, key):
+    return principal_for_api_client(subject) if key else principal_for_user(subject)
+
+
+def test_cross_tenant_matrix(park, client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    routes = object_routes()
+    principals = _principals()
+    requests = not_applicable = 0
+    leaks = []
+    asked: set[str] = set()
+    for label, subject, key in principals:
+        principal = _principal(subject, key)
+        client.logout()
+        if not key:
+            client.force_login(subject)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+        for name, target in ROUTES.items():
+            if key and not name.startswith("v1:"):
+                continue  # an API key opens only /api/: the pages answer it as anonymous
+            visible = target.visible_rows(principal).values("pk")
+            row = target.model.objects.exclude(pk__in=visible).order_by("pk").first()
+            if row is None:
+                not_applicable += 1  # the role sees every row of this model (or there is none)
+                continue
+            url = reverse(name, kwargs=target.kwargs(row))
+            method = _method(name, routes[name])
+            response = getattr(client, method)(url, **headers)
+            if method == "get" and response.status_code == 405:
+                method = "post"
+                response = client.post(url, **headers)
+            requests += 1
+            asked.add(name)
+            if response.status_code not in (403, 404):
+                leaks.append(f"{label} {method.upper()} {url} ({name}): {response.status_code}")
+    cells = sum(1 for _label, _s, key in principals for name in ROUTES if not key or name.startswith("v1:"))
+    print(
+        f"\ncross-tenant matrix: {len(ROUTES)} routes ({sum(n.startswith('v1:') for n in ROUTES)} API), "
+        f"{len(principals)} roles, {cells} cells, {requests} requests, {not_applicable} where the role "
+        f"sees every row, {len(NOT_PER_ORGANISATION) + len(NOT_PER_ORGANISATION_PREFIXES)} classes "
+        "left out with a reason"
+    )
+    unasked = sorted(set(ROUTES) - asked)
+    print(f"routes no role could be asked (no row outside a role's scope in the demo park): {unasked}")
+    assert not leaks, "\n".join(leaks)
+    assert requests > 300
+    assert not unasked, unasked
