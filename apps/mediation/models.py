@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -179,6 +180,29 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(q)
 
 
+#: The open case's next deadline as a number that sorts descending (the larger, the nearer the
+#: deadline): days from it to 9999-12-31 for the decision while received and for the mediation
+#: period while in mediation, 0 once decided for good. One direction for every column of the
+#: list's order lets PostgreSQL page through it by a row comparison on one index.
+DEADLINE_RANK_SQL = (
+    "CASE WHEN status = 'received' THEN DATE '9999-12-31' - decision_due_on "
+    "WHEN status = 'in_mediation' THEN DATE '9999-12-31' - due_on ELSE 0 END"
+)
+
+
+#: The case lists' order: collective disputes first (LDMAL art. 7), then the nearest deadline of
+#: an open case, then the newest; each scope and status has an index in this order (Case.Meta).
+LIST_ORDER = ("-is_collective", "-deadline_rank", "-received_on", "-serial", "-id")
+
+
+class RankField(models.GeneratedField):
+    """A stored generated column whose values are parsed as its output field's (a list's cursor
+    carries them back from the address)."""
+
+    def to_python(self, value):
+        return self.output_field.to_python(value)
+
+
 class Case(BaseModel):
     """A labour-dispute mediation case, from application to archive."""
 
@@ -210,6 +234,7 @@ class Case(BaseModel):
         COURT = "court", _("Referred to court")
 
     OPEN = (Status.RECEIVED, Status.IN_MEDIATION)
+    LIST_ORDER = LIST_ORDER
 
     serial = models.CharField(_("serial number"), max_length=20, unique=True, editable=False)
     access_code_hash = models.CharField(max_length=64, editable=False)
@@ -316,6 +341,13 @@ class Case(BaseModel):
     overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
     decision_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
+    deadline_rank = RankField(
+        expression=RawSQL(DEADLINE_RANK_SQL, ()),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        verbose_name=_("order of the next deadline"),
+    )
+
     consent_at = models.DateTimeField(
         _("consent to the processing of personal data"), null=True, blank=True, editable=False
     )
@@ -339,6 +371,14 @@ class Case(BaseModel):
         indexes = [
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["status", "decision_due_on"]),
+            # The lists in their order (LIST_ORDER): park-wide, per status, per organisation
+            # (mediators), per mediator (?mine=true); the respondent's HR see few cases.
+            models.Index(fields=list(LIST_ORDER), name="case_order"),
+            models.Index(fields=["status", *LIST_ORDER], name="case_status_order"),
+            models.Index(fields=["organisation", *LIST_ORDER], name="case_org_order"),
+            models.Index(fields=["mediator", *LIST_ORDER], name="case_mediator_order"),
+            # Search by serial number or its beginning (TJ2024, TJ2024-001...).
+            models.Index(fields=["serial"], name="case_serial_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):

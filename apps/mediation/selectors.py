@@ -10,8 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case as When_
-from django.db.models import Count, F, Prefetch, Q, Sum, When
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.core.cache import cached_figures, scope_key
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.models import Enterprise
@@ -59,26 +59,25 @@ def with_list_relations(qs):
     )
 
 
-def _deadline_order():
-    """The next deadline of an open case: the decision while received, the mediation period
-    while in mediation; closed cases have none (sorted last)."""
-    return When_(
-        When(status=S.RECEIVED, then=F("decision_due_on")),
-        When(status=S.IN_MEDIATION, then=F("due_on")),
-        default=None,
-    )
+def list_ordering(filterset) -> tuple[list[str], bool]:
+    """The list's order and whether it is the default one (`Case.LIST_ORDER`: collective disputes
+    first, LDMAL art. 7, then the nearest deadline, then the newest), which an index serves for
+    every scope and status and which deep pages walk by keyset. `?ordering=` picks another column
+    (then the newest first among equals)."""
+    chosen = filterset.form.cleaned_data.get("ordering") if filterset.is_valid() else None
+    if chosen:
+        return [*chosen, "-received_on", "-serial", "-id"], False
+    return list(Case.LIST_ORDER), True
 
 
 def case_list(principal, params, request=None):
-    """The filtered list: collective disputes first (LDMAL art. 7), then the nearest deadline."""
+    """The filtered list in its order (`list_ordering`): (the filter set, the cases). Invalid
+    parameters list nothing (the page shows why, the API answers 400)."""
     qs = cases_visible_to(principal)
     fs = CaseFilter(params, queryset=qs, request=request)
     qs = fs.qs if fs.is_valid() else qs.none()
-    if not params.get("ordering"):
-        qs = qs.annotate(next_deadline=_deadline_order()).order_by(
-            F("is_collective").desc(), F("next_deadline").asc(nulls_last=True), "-received_on", "-serial"
-        )
-    return fs, with_list_relations(qs)
+    ordering, _default = list_ordering(fs)
+    return fs, with_list_relations(qs.order_by(*ordering))
 
 
 def get_case(principal, pk) -> Case:
@@ -136,22 +135,23 @@ def applicant_rows(principal, case: Case, *, reveal=None) -> list[dict]:
     return rows
 
 
-def api_applicant_rows(principal, case: Case) -> list[dict]:
+def api_applicant_rows(principal, case: Case, *, full_allowed: bool = True) -> list[dict]:
     """Applicants as `/api/v1/mediation/` shows them. An API client sees ID numbers masked, and in
-    full only with the `personal_data:read` scope (each full view audited); phones only with that
-    scope. A user signed in through the session sees what the pages show (`applicant_rows`:
+    full only in a case's detail (`full_allowed`) with the `personal_data:read` scope (each full
+    view audited); phones only there too. A list never shows a full number or a phone to a
+    client. A user signed in through the session sees what the pages show (`applicant_rows`:
     masked for those who may see identity, nothing for the respondent's HR)."""
     rows = applicant_rows(principal, case)
     if not principal.is_api_client:
         return rows
-    full = can_see_identity(principal)
+    full = full_allowed and can_see_identity(principal)
     for row in rows:
         a = row["applicant"]
         if full and a.id_number:
             audit.record_sensitive_view(a, "id_number", note=case.serial)
             row["id_number"], row["revealed"] = a.id_number, True
         elif not full:
-            row["id_number"] = mask_id_number(a.id_number)
+            row["id_number"], row["phone"] = mask_id_number(a.id_number), None
     return rows
 
 
@@ -372,15 +372,38 @@ def _pct(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
+#: The cache topic of every figure of mediation: the services that register a case, change its
+#: status or clocks, or rename an organisation move it on (`figures_changed`).
+FIGURES_TOPIC = "mediation"
+
+
 def figures(principal, *, date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict:
     """Cases by status, kind, organisation and month; workers; amounts claimed and agreed; the
-    share closed by agreement; average days to close; overdue and collective cases."""
+    share closed by agreement; average days to close; overdue and collective cases. A dozen
+    aggregates over every case of the scope: computed once per scope, period and day and kept
+    until a case changes (FIGURES_TOPIC) or for ten minutes."""
     today = timezone.localdate()
+    key = f"mediation:figures:{scope_key(principal)}:{date_from}:{date_to}:{today:%Y%m%d}"
+    counts = cached_figures(
+        key, [FIGURES_TOPIC], lambda: _figure_counts(principal, date_from, date_to, today)
+    )
+    statuses, outcomes, types = counts["statuses"], counts["outcomes"], counts["types"]
+    return {
+        **{k: v for k, v in counts.items() if k not in ("statuses", "outcomes", "types")},
+        "by_status": [(label, statuses.get(value, 0), value) for value, label in S.choices],
+        "by_outcome": [(label, outcomes.get(value, 0), value) for value, label in Case.Outcome.choices],
+        "by_type": [(label, types.get(value, 0), value) for value, label in rules.DisputeType.choices],
+    }
+
+
+def _figure_counts(principal, date_from, date_to, today: dt.date) -> dict:
+    """The figures' numbers (no words: the labels follow the reader's language)."""
     qs = Case.objects.visible_to(principal)
     if date_from:
         qs = qs.filter(received_on__gte=date_from)
     if date_to:
         qs = qs.filter(received_on__lte=date_to)
+    done = Q(closed_on__isnull=False, status__in=[S.CLOSED, S.ARCHIVED])
     totals = qs.aggregate(
         cases=Count("pk"),
         workers=Sum("workers_count"),
@@ -390,12 +413,15 @@ def figures(principal, *, date_from: dt.date | None = None, date_to: dt.date | N
         collective_workers=Sum("workers_count", filter=Q(is_collective=True)),
         overdue=Count("pk", filter=overdue_q(today)),
         open=Count("pk", filter=Q(status__in=Case.OPEN)),
-        closed=Count("pk", filter=Q(closed_on__isnull=False, status__in=[S.CLOSED, S.ARCHIVED])),
+        closed=Count("pk", filter=done),
         by_agreement=Count("pk", filter=Q(outcome=Case.Outcome.AGREEMENT)),
+        # Days from receipt to closing, summed in the database (date - date is whole days).
+        days_to_close=Sum(F("closed_on") - F("received_on"), filter=done),
     )
-    closed = qs.filter(closed_on__isnull=False, status__in=[S.CLOSED, S.ARCHIVED])
-    durations = list(closed.values_list("received_on", "closed_on"))
-    average_days = round(sum((c - r).days for r, c in durations) / len(durations), 1) if durations else None
+    closed_days = totals["days_to_close"]
+    average_days = (
+        round(closed_days.days / totals["closed"], 1) if totals["closed"] and closed_days is not None else None
+    )
     statuses = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     outcomes = dict(
         qs.exclude(outcome="").values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
@@ -443,9 +469,9 @@ def figures(principal, *, date_from: dt.date | None = None, date_to: dt.date | N
         "by_agreement": totals["by_agreement"],
         "agreement_share": _pct(totals["by_agreement"], totals["closed"]),
         "average_days_to_close": average_days,
-        "by_status": [(label, statuses.get(value, 0), value) for value, label in S.choices],
-        "by_outcome": [(label, outcomes.get(value, 0), value) for value, label in Case.Outcome.choices],
-        "by_type": [(label, types.get(value, 0), value) for value, label in rules.DisputeType.choices],
+        "statuses": statuses,
+        "outcomes": outcomes,
+        "types": types,
         "by_organisation": by_org,
         "by_month": by_month,
     }
@@ -547,15 +573,23 @@ def home_cards(principal):
     user = principal.user
     if user is None or not user.has_perm("mediation.view_case"):
         return []
-    visible = Case.objects.visible_to(principal)
+    today = timezone.localdate()
+    mediates = user.has_perm("mediation.mediate_case")
+    mediator = mediates and principal.has_role("mediator")
+    # Counts of the home page: kept until a case changes (FIGURES_TOPIC), per scope and day (and
+    # per user for "my cases").
+    counts = cached_figures(
+        f"mediation:home:{scope_key(principal)}:{user.pk if mediator else ''}:{int(mediates)}:{today:%Y%m%d}",
+        [FIGURES_TOPIC],
+        lambda: _home_counts(principal, user, today, mediates=mediates, mediator=mediator),
+    )
     cards = []
-    if user.has_perm("mediation.mediate_case"):
-        mine = visible.filter(mediator__user=user, status__in=Case.OPEN).count()
-        if principal.has_role("mediator"):
+    if mediates:
+        if mediator:
             cards.append(
                 {
                     "label": _("My open mediation cases"),
-                    "value": mine,
+                    "value": counts["mine"],
                     "url": reverse("mediation:list") + "?mine=true",
                     "icon": "people",
                 }
@@ -563,7 +597,7 @@ def home_cards(principal):
         cards.append(
             {
                 "label": _("Overdue mediation cases"),
-                "value": visible.filter(overdue_q()).count(),
+                "value": counts["overdue"],
                 "url": reverse("mediation:list") + "?overdue=true",
                 "icon": "alarm",
             }
@@ -572,9 +606,20 @@ def home_cards(principal):
         cards.append(
             {
                 "label": _("Open disputes against your enterprise"),
-                "value": visible.filter(status__in=Case.OPEN).count(),
+                "value": counts["open"],
                 "url": reverse("mediation:list") + "?status=received&status=in_mediation",
                 "icon": "people",
             }
         )
     return cards
+
+
+def _home_counts(principal, user, today: dt.date, *, mediates: bool, mediator: bool) -> dict:
+    """Each count a short index read (open and overdue cases are few): no scan of every case."""
+    visible = Case.objects.visible_to(principal)
+    if not mediates:
+        return {"open": visible.filter(status__in=Case.OPEN).count()}
+    return {
+        "overdue": visible.filter(overdue_q(today)).count(),
+        "mine": visible.filter(mediator__user=user, status__in=Case.OPEN).count() if mediator else 0,
+    }
