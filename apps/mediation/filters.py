@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.filters import LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
 
-from .models import Case, CaseType, DisputeType, MediationOrganisation, Mediator
+from .models import Case, CaseType, DisputeType, MediationOrganisation, Mediator, deadline_rank_of
 
 #: What a serial number or its beginning looks like (`TJ2026-00042`, `tj2026`, `TJ2026-0004`):
 #: letters, then the year's digits, then maybe the dash and the number's first digits.
@@ -19,11 +19,11 @@ SERIAL_LIKE = re.compile(r"^[A-Za-z]{1,8}\d{1,4}(-\d{0,8})?$")
 
 
 def overdue_q(today=None) -> Q:
-    """Open cases past a deadline: not decided within 3 working days, or past the mediation period."""
+    """Open cases past a deadline: not decided within 3 working days, or past the mediation period.
+    The stored `deadline_rank` of an open case is its next deadline (the decision while received,
+    the mediation period while in mediation): one comparison, read from the open cases' index."""
     today = today or timezone.localdate()
-    return Q(status=Case.Status.RECEIVED, decision_due_on__lt=today) | Q(
-        status=Case.Status.IN_MEDIATION, due_on__lt=today
-    )
+    return Q(status__in=Case.OPEN, deadline_rank__gt=deadline_rank_of(today))
 
 
 class CaseFilter(django_filters.FilterSet):

@@ -80,6 +80,24 @@ def case_list(principal, params, request=None):
     return fs, with_list_relations(qs.order_by(*ordering))
 
 
+#: What a page of keys reads: the columns of the list's order (an index holds them all).
+KEY_FIELDS = [name.lstrip("-") for name in Case.LIST_ORDER]
+
+
+def page_keys(qs):
+    """The filtered list without its joins: a page of it (by keyset or number) is a short read
+    of one index; `page_rows` then fetches that page's cases in full."""
+    return qs.select_related(None).prefetch_related(None).only(*KEY_FIELDS)
+
+
+def page_rows(principal, keys, *prefetch) -> list[Case]:
+    """The cases of a page of keys, with what a row shows (`with_list_relations`), in the keys'
+    order: one query and the prefetches, whatever the page's depth."""
+    pks = [case.pk for case in keys]
+    found = with_list_relations(cases_visible_to(principal)).prefetch_related(*prefetch).in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
+
+
 def get_case(principal, pk) -> Case:
     return get_visible_or_404(cases_visible_to(principal), principal, pk=pk)
 

@@ -147,12 +147,14 @@ def case_list(request):
     if default_order:
         # The default order is an index's: "next" and "previous" carry the edge row's keys, so a
         # deep page costs what the first does. A cursor of junk shows the first page.
+        keys = selectors.page_keys(qs)
         try:
-            page = KeysetPaginator(qs, ordering, PAGE_SIZE).page(
+            page = KeysetPaginator(keys, ordering, PAGE_SIZE).page(
                 after=request.GET.get("after") or None, before=request.GET.get("before") or None
             )
         except InvalidCursor:
-            page = KeysetPaginator(qs, ordering, PAGE_SIZE).page()
+            page = KeysetPaginator(keys, ordering, PAGE_SIZE).page()
+        page.object_list = selectors.page_rows(principal, page.object_list)
     else:
         page = paginate(request, qs, PAGE_SIZE)
     today = timezone.localdate()

@@ -177,9 +177,11 @@ class CaseViewSet(
             raise ValidationError(
                 {"cursor": [_("A cursor walks the list in its default order: leave out `ordering`.")]}
             )
-        # The rows show the applicants: one query for the page, whatever its size.
-        page = self.paginate_queryset(queryset.prefetch_related("applicants"))
-        serializer = CaseOutSerializer(page, many=True, context=self.get_serializer_context())
+        # A page of keys read from the list's index, then those cases with what a row shows (the
+        # applicants included): a fixed number of queries, whatever the page's size or depth.
+        keys = self.paginate_queryset(selectors.page_keys(queryset))
+        rows = selectors.page_rows(self.principal, keys, "applicants")
+        serializer = CaseOutSerializer(rows, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
 
     def create(self, request, *args, **kwargs):
