@@ -236,10 +236,13 @@ def matrix(objects: dict) -> list[Target]:
             [
                 "?status=archived",
                 "?search=TJ2024",
-                "?search=机械",
+                "?search=创新机械",
                 "?overdue=true",
                 deep_cursor(Case.objects.all(), Case.LIST_ORDER, "after"),
-                (deep_cursor(Case.objects.filter(status=Case.Status.ARCHIVED), Case.LIST_ORDER, "after") or "?")
+                (
+                    deep_cursor(Case.objects.filter(status=Case.Status.ARCHIVED), Case.LIST_ORDER, "after")
+                    or "?"
+                )
                 + "&status=archived",
             ],
         ),
@@ -294,7 +297,10 @@ def matrix(objects: dict) -> list[Target]:
                 "?status=received&status=in_mediation",
                 "?search=TJ2024",
                 api_deep("/api/v1/mediation/cases/", n_cases),
-                (deep_cursor(Case.objects.filter(status=Case.Status.ARCHIVED), Case.LIST_ORDER, "cursor") or "?")
+                (
+                    deep_cursor(Case.objects.filter(status=Case.Status.ARCHIVED), Case.LIST_ORDER, "cursor")
+                    or "?"
+                )
                 + "&status=archived",
             ],
         ),

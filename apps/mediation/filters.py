@@ -127,4 +127,6 @@ class CaseFilter(django_filters.FilterSet):
         if user is None or not user.is_authenticated or user.pk is None:
             return queryset.none()
         # The user's places on the rosters first: the list then reads one index in its order.
-        return queryset.filter(mediator__in=list(Mediator.objects.filter(user=user).values_list("pk", flat=True)))
+        return queryset.filter(
+            mediator__in=list(Mediator.objects.filter(user=user).values_list("pk", flat=True))
+        )

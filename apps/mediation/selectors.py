@@ -438,7 +438,9 @@ def _figure_counts(principal, date_from, date_to, today: dt.date) -> dict:
     )
     closed_days = totals["days_to_close"]
     average_days = (
-        round(closed_days.days / totals["closed"], 1) if totals["closed"] and closed_days is not None else None
+        round(closed_days.days / totals["closed"], 1)
+        if totals["closed"] and closed_days is not None
+        else None
     )
     statuses = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     outcomes = dict(

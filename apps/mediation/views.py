@@ -169,7 +169,9 @@ def case_list(request):
             "filter": filterset,
             "page": page,
             "count": page.count if default_order else page.paginator.count,
-            "count_is_estimate": page.count_is_estimate if default_order else page.paginator.count_is_estimate,
+            "count_is_estimate": page.count_is_estimate
+            if default_order
+            else page.paginator.count_is_estimate,
             "is_mediator": principal.has_role("mediator"),
             "mine": request.GET.get("mine") == "true",
             "collective_source": rules.COLLECTIVE_SOURCE,

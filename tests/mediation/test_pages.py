@@ -180,13 +180,23 @@ def test_list_paginates_and_keeps_filters(en, make_case, park_admin):
     assert rows(page(client.get(reverse("mediation:list") + previous.replace("&amp;", "&")))) == first
     # A cursor of junk shows the first page instead of an error.
     assert rows(page(client.get(reverse("mediation:list") + "?status=received&after=zz"))) == first
-    junk = base64.urlsafe_b64encode(json.dumps([True, "soon", "2026-01-01", "TJ", str(uuid.uuid4())]).encode())
-    assert rows(page(client.get(reverse("mediation:list") + f"?status=received&after={junk.decode()}"))) == first
+    junk = base64.urlsafe_b64encode(
+        json.dumps([True, "soon", "2026-01-01", "TJ", str(uuid.uuid4())]).encode()
+    )
+    assert (
+        rows(page(client.get(reverse("mediation:list") + f"?status=received&after={junk.decode()}"))) == first
+    )
     # Another order is paged by number.
     html = page(client.get(reverse("mediation:list") + "?status=received&ordering=-amount_claimed"))
     assert len(rows(html)) == 25 and "page=2" in html
     assert (
-        len(rows(page(client.get(reverse("mediation:list") + "?status=received&ordering=-amount_claimed&page=2"))))
+        len(
+            rows(
+                page(
+                    client.get(reverse("mediation:list") + "?status=received&ordering=-amount_claimed&page=2")
+                )
+            )
+        )
         == 2
     )
 
