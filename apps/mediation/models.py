@@ -356,7 +356,7 @@ class Case(BaseModel):
     decision_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     deadline_rank = RankField(
-        expression=RawSQL(DEADLINE_RANK_SQL, ()),
+        expression=RawSQL(DEADLINE_RANK_SQL, ()),  # noqa: S611 - a constant, no input
         output_field=models.IntegerField(),
         db_persist=True,
         verbose_name=_("order of the next deadline"),
