@@ -39,16 +39,23 @@ from .workflow import WORKFLOW
 S = Case.Status
 
 
+#: What a case of a list reads with it: its row and its `available_actions`.
+LIST_RELATED = (
+    "organisation",
+    "mediator",
+    "mediator__user",
+    "town",
+    "respondent_enterprise",
+    "agreement",
+    "agreement__document",
+)
+#: What a row of the case list page shows, and the long texts it does not.
+PAGE_RELATED = ("organisation", "mediator", "town")
+PAGE_DEFERRED = ("claims", "facts", "oral_record", "outcome_note", "access_code_hash", "respondent_address")
+
+
 def cases_visible_to(principal):
-    return Case.objects.visible_to(principal).select_related(
-        "organisation",
-        "mediator",
-        "mediator__user",
-        "town",
-        "respondent_enterprise",
-        "agreement",
-        "agreement__document",
-    )
+    return Case.objects.visible_to(principal).select_related(*LIST_RELATED)
 
 
 def with_list_relations(qs):
@@ -90,11 +97,21 @@ def page_keys(qs):
     return qs.select_related(None).prefetch_related(None).only(*KEY_FIELDS)
 
 
-def page_rows(principal, keys, *prefetch) -> list[Case]:
-    """The cases of a page of keys, with what a row shows (`with_list_relations`), in the keys'
-    order: one query and the prefetches, whatever the page's depth."""
+def page_rows(keys, *prefetch, full: bool = True) -> list[Case]:
+    """The cases of a page of keys, in the keys' order: one query and the prefetches, whatever the
+    page's depth. The keys come from a scoped list (`case_list` then `page_keys`), so the scope
+    is not applied twice. `full`: what the API's rows read (`with_list_relations`: the
+    agreement for `available_actions`); else only what a row of the page shows."""
     pks = [case.pk for case in keys]
-    found = with_list_relations(cases_visible_to(principal)).prefetch_related(*prefetch).in_bulk(pks)
+    if full:
+        qs = with_list_relations(Case.objects.select_related(*LIST_RELATED))
+    else:
+        qs = (
+            Case.objects.select_related(*PAGE_RELATED)
+            .prefetch_related(Prefetch("types", queryset=CaseType.objects.order_by("code")))
+            .defer(*PAGE_DEFERRED)
+        )
+    found = qs.prefetch_related(*prefetch).in_bulk(pks)
     return [found[pk] for pk in pks if pk in found]
 
 

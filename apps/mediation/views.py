@@ -154,7 +154,7 @@ def case_list(request):
             )
         except InvalidCursor:
             page = KeysetPaginator(keys, ordering, PAGE_SIZE).page()
-        page.object_list = selectors.page_rows(principal, page.object_list)
+        page.object_list = selectors.page_rows(page.object_list, full=False)
     else:
         page = paginate(request, qs, PAGE_SIZE)
     today = timezone.localdate()

@@ -180,7 +180,7 @@ class CaseViewSet(
         # A page of keys read from the list's index, then those cases with what a row shows (the
         # applicants included): a fixed number of queries, whatever the page's size or depth.
         keys = self.paginate_queryset(selectors.page_keys(queryset))
-        rows = selectors.page_rows(self.principal, keys, "applicants")
+        rows = selectors.page_rows(keys, "applicants")
         serializer = CaseOutSerializer(rows, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
 
