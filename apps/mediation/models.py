@@ -391,6 +391,10 @@ class Case(BaseModel):
             models.Index(fields=["status", *LIST_ORDER], name="case_status_order"),
             models.Index(fields=["organisation", *LIST_ORDER], name="case_org_order"),
             models.Index(fields=["mediator", *LIST_ORDER], name="case_mediator_order"),
+            # The respondent's newest cases (the enterprise's dossier).
+            models.Index(
+                fields=["respondent_enterprise", "-received_on", "-serial"], name="case_respondent_newest"
+            ),
             # The open cases (few) in the list's order: their lists, overdue cases.
             models.Index(
                 fields=list(LIST_ORDER),

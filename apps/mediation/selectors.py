@@ -583,17 +583,17 @@ def dossier_sections(principal, enterprise) -> list[dict]:
     user = principal.user
     if user is None or not user.has_perm("mediation.view_case"):
         return []
-    cases = list(
-        with_list_relations(cases_visible_to(principal).filter(respondent_enterprise=enterprise)).order_by(
-            "-received_on"
-        )[:20]
-    )
-    counts = (
-        Case.objects.visible_to(principal)
-        .filter(respondent_enterprise=enterprise)
-        .aggregate(
+    # The newest 20: their keys from the enterprise's index, then those cases; the counts over all
+    # of its cases (thousands for the largest) are kept until a case changes.
+    own = Case.objects.visible_to(principal).filter(respondent_enterprise=enterprise)
+    keys = own.order_by("-received_on", "-serial").only("pk")[:20]
+    cases = page_rows(keys)
+    counts = cached_figures(
+        f"mediation:dossier:{scope_key(principal)}:{enterprise.pk}",
+        [FIGURES_TOPIC],
+        lambda: own.aggregate(
             total=Count("pk"), open=Count("pk", filter=Q(status__in=Case.OPEN)), workers=Sum("workers_count")
-        )
+        ),
     )
     return [
         {

@@ -224,3 +224,10 @@ def test_the_home_counts_are_kept_until_a_case_changes(client, mediator_user, ma
     assert [c["value"] for c in again] == [0, 0]
     accepted(case, mediator_user)
     assert [c["value"] for c in selectors.home_cards(p(mediator_user))] == [1, 0]
+
+
+def test_the_dossiers_newest_cases_are_read_from_an_index(make_case, ent_a):
+    make_case()
+    newest = Case.objects.filter(respondent_enterprise=ent_a).order_by("-received_on", "-serial").only("pk")
+    plan = assert_served_by_index(newest[:20], TABLE)
+    assert "case_respondent_newest" in plan, plan

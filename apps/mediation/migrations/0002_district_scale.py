@@ -42,6 +42,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
+            index=models.Index(fields=['respondent_enterprise', '-received_on', '-serial'], name='case_respondent_newest'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
             index=models.Index(condition=models.Q(('status__in', ['received', 'in_mediation'])), fields=['-is_collective', '-deadline_rank', '-received_on', '-serial', '-id'], name='case_open_order'),
         ),
         migrations.AddIndex(
