@@ -191,7 +191,10 @@ class CaseOutSerializer(serializers.ModelSerializer):
         if principal is None:
             return []
         rows = selectors.api_applicant_rows(principal, case, full_allowed=self.shows_full_identity)
-        return ApplicantOutSerializer(rows, many=True).data
+        # One applicant serializer for every row of a list (building one per case copies its
+        # fields each time).
+        child = self.__dict__.setdefault("_applicant_out", ApplicantOutSerializer())
+        return [child.to_representation(row) for row in rows]
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CASE_ACTIONS)))
     def get_available_actions(self, case):
