@@ -49,9 +49,12 @@ LIST_RELATED = (
     "agreement",
     "agreement__document",
 )
-#: What a row of the case list page shows, and the long texts it does not.
+#: What a row of the case list page shows, and the long texts no list row shows.
 PAGE_RELATED = ("organisation", "mediator", "town")
-PAGE_DEFERRED = ("claims", "facts", "oral_record", "outcome_note", "access_code_hash", "respondent_address")
+#: What a row of the API's list reads: the page's, and the agreement its `available_actions` ask.
+API_ROW_RELATED = (*PAGE_RELATED, "agreement", "agreement__document")
+LONG_TEXTS = ("claims", "facts", "oral_record", "outcome_note", "access_code_hash")
+PAGE_DEFERRED = (*LONG_TEXTS, "respondent_address", "respondent_contact", "respondent_phone")
 
 
 def cases_visible_to(principal):
@@ -104,7 +107,7 @@ def page_rows(keys, *prefetch, full: bool = True) -> list[Case]:
     agreement for `available_actions`); else only what a row of the page shows."""
     pks = [case.pk for case in keys]
     if full:
-        qs = with_list_relations(Case.objects.select_related(*LIST_RELATED))
+        qs = with_list_relations(Case.objects.select_related(*API_ROW_RELATED)).defer(*LONG_TEXTS)
     else:
         qs = (
             Case.objects.select_related(*PAGE_RELATED)
