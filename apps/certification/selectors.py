@@ -580,9 +580,13 @@ def enterprise_certification(principal, enterprise: Enterprise) -> dict:
         report.overdue = rules.report_overdue(report, today)
     apps = list(applications_visible_to(principal).filter(enterprise=enterprise).order_by("-created_at")[:10])
     vetoes = list(VetoEvent.objects.visible_to(principal).filter(enterprise=enterprise)[:10])
-    held = held_certificate(enterprise, today)
+    # The title held today (`held_certificate`), read from the certificates already loaded.
+    valid = [
+        c for c in certs if c.status == Certificate.Status.VALID and c.issued_on <= today <= c.valid_until
+    ]
+    held = min(valid, key=lambda c: (-c.level.rank, c.issued_on), default=None)
     return {
-        "held": held if held and any(c.pk == held.pk for c in certs) else None,
+        "held": held,
         "certificates": certs,
         "reports": reports,
         "applications": apps,

@@ -242,7 +242,22 @@ def matrix(objects: dict) -> list[Target]:
             ],
         ),
         ("certification notices", reverse("certification:notice_list"), []),
-        ("mediation", reverse("mediation:list"), ["?status=archived", "?search=TJ2024", deep(n_cases, 25)]),
+        (
+            "mediation",
+            reverse("mediation:list"),
+            [
+                "?status=archived",
+                "?search=TJ2024",
+                "?search=创新机械",
+                "?overdue=true",
+                deep_cursor(Case.objects.all(), Case.LIST_ORDER, "after"),
+                (
+                    deep_cursor(Case.objects.filter(status=Case.Status.ARCHIVED), Case.LIST_ORDER, "after")
+                    or "?"
+                )
+                + "&status=archived",
+            ],
+        ),
         (
             "contracts",
             reverse("contracts:list"),
@@ -302,7 +317,17 @@ def matrix(objects: dict) -> list[Target]:
         (
             "api mediation",
             "/api/v1/mediation/cases/",
-            ["?status=archived", api_deep("/api/v1/mediation/cases/", n_cases)],
+            [
+                "?status=archived",
+                "?status=received&status=in_mediation",
+                "?search=TJ2024",
+                api_deep("/api/v1/mediation/cases/", n_cases),
+                (
+                    deep_cursor(Case.objects.filter(status=Case.Status.ARCHIVED), Case.LIST_ORDER, "cursor")
+                    or "?"
+                )
+                + "&status=archived",
+            ],
         ),
         (
             "api contracts",

@@ -11,3 +11,14 @@ class MediationConfig(AppConfig):
     ]
     home_cards = "apps.mediation.selectors.home_cards"
     dossier_sections = "apps.mediation.selectors.dossier_sections"
+
+    def ready(self):
+        from apps.core.cache import invalidate_on_save
+
+        from .models import Case, MediationOrganisation
+        from .selectors import FIGURES_TOPIC
+
+        # The services move the figures on themselves; this also covers the admin, the demo
+        # park and the tests' factories.
+        for model in (Case, MediationOrganisation):
+            invalidate_on_save(model, lambda row: [FIGURES_TOPIC])

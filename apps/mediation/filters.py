@@ -1,6 +1,8 @@
 """The one filter set of mediation cases: the case list page and `/api/v1/mediation/cases/` read
 the same query parameters."""
 
+import re
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -9,24 +11,33 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.filters import LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
 
-from .models import Case, CaseType, DisputeType, MediationOrganisation
+from .models import Case, CaseType, DisputeType, MediationOrganisation, Mediator, deadline_rank_of
+
+#: What a serial number or its beginning looks like (`TJ2026-00042`, `tj2026`, `TJ2026-0004`):
+#: letters, then the year's digits, then maybe the dash and the number's first digits.
+SERIAL_LIKE = re.compile(r"^[A-Za-z]{1,8}\d{1,4}(-\d{0,8})?$")
 
 
 def overdue_q(today=None) -> Q:
-    """Open cases past a deadline: not decided within 3 working days, or past the mediation period."""
+    """Open cases past a deadline: not decided within 3 working days, or past the mediation period.
+    The stored `deadline_rank` of an open case is its next deadline (the decision while received,
+    the mediation period while in mediation): one comparison, read from the open cases' index."""
     today = today or timezone.localdate()
-    return Q(status=Case.Status.RECEIVED, decision_due_on__lt=today) | Q(
-        status=Case.Status.IN_MEDIATION, due_on__lt=today
-    )
+    return Q(status__in=Case.OPEN, deadline_rank__gt=deadline_rank_of(today))
 
 
 class CaseFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         label=_("Search"),
-        help_text=_("Serial number, or part of the respondent's name."),
+        help_text=_(
+            "A serial number or its beginning (TJ2024, TJ2024-001), or part of the respondent's name."
+        ),
     )
-    status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices, label=_("Status"))
+    # One column of the case itself: no join can repeat a row, so no DISTINCT.
+    status = django_filters.MultipleChoiceFilter(
+        choices=Case.Status.choices, label=_("Status"), distinct=False
+    )
     organisation = django_filters.ModelChoiceFilter(
         queryset=MediationOrganisation.objects.all(), empty_label=_("Any"), label=_("Organisation")
     )
@@ -94,7 +105,9 @@ class CaseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(serial__iexact=value) | Q(respondent_name__icontains=value))
+        if SERIAL_LIKE.match(value):  # read from the serials' index, in the list's order
+            return queryset.filter(serial__startswith=value.upper())
+        return queryset.filter(respondent_name__icontains=value)
 
     def filter_type(self, queryset, name, value):
         if not value:
@@ -113,4 +126,7 @@ class CaseFilter(django_filters.FilterSet):
         # An API client's stand-in user has no pk (and no cases as mediator).
         if user is None or not user.is_authenticated or user.pk is None:
             return queryset.none()
-        return queryset.filter(mediator__user=user)
+        # The user's places on the rosters first: the list then reads one index in its order.
+        return queryset.filter(
+            mediator__in=list(Mediator.objects.filter(user=user).values_list("pk", flat=True))
+        )

@@ -11,8 +11,11 @@ and what the organisation covers; `Mediator` is its roster (who may be assigned 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -172,11 +175,69 @@ class CaseQuerySet(ScopedQuerySet):
         q = Q(pk__in=[])
         mediator_orgs = principal.organisation_ids(Role.MEDIATOR)
         if mediator_orgs:
-            q |= Q(organisation__organisation_id__in=mediator_orgs)
+            # The organisations' ids first (a short read): the lists then read the cases through
+            # their index on the organisation, in order, instead of joining every case.
+            ids = MediationOrganisation.objects.filter(organisation_id__in=mediator_orgs).values_list(
+                "pk", flat=True
+            )
+            q |= Q(organisation_id__in=list(ids))
         hr_orgs = principal.organisation_ids(Role.ENTERPRISE_HR)
         if hr_orgs:
             q |= Q(respondent_enterprise__organisation_id__in=hr_orgs)
         return self.filter(q)
+
+
+#: The open case's next deadline as a number that sorts descending (the larger, the nearer the
+#: deadline): days from it to 9999-12-31 for the decision while received and for the mediation
+#: period while in mediation, 0 once decided for good. One direction for every column of the
+#: list's order lets PostgreSQL page through it by a row comparison on one index.
+RANK_EPOCH = dt.date(9999, 12, 31)
+DEADLINE_RANK_SQL = (
+    f"CASE WHEN status = 'received' THEN DATE '{RANK_EPOCH}' - decision_due_on "
+    f"WHEN status = 'in_mediation' THEN DATE '{RANK_EPOCH}' - due_on ELSE 0 END"
+)
+#: The same on SQLite (`make run`), whose dates are text: days between them by julianday().
+DEADLINE_RANK_SQLITE = (
+    f"CASE WHEN status = 'received' THEN CAST(julianday('{RANK_EPOCH}') - julianday(decision_due_on) AS INTEGER) "
+    f"WHEN status = 'in_mediation' THEN CAST(julianday('{RANK_EPOCH}') - julianday(due_on) AS INTEGER) "
+    "ELSE 0 END"
+)
+
+
+@deconstructible(path="apps.mediation.models.DeadlineRank")
+class DeadlineRank(models.Expression):
+    """The generated column's expression, in each database's own date arithmetic (a constant:
+    no input reaches it)."""
+
+    output_field = models.IntegerField()
+
+    def as_sql(self, compiler, connection):
+        return (DEADLINE_RANK_SQLITE if connection.vendor == "sqlite" else DEADLINE_RANK_SQL), []
+
+    def __eq__(self, other):
+        return isinstance(other, DeadlineRank)
+
+    def __hash__(self):
+        return hash(DeadlineRank)
+
+
+#: The case lists' order: collective disputes first (LDMAL art. 7), then the nearest deadline of
+#: an open case, then the newest; each scope and status has an index in this order (Case.Meta).
+LIST_ORDER = ("-is_collective", "-deadline_rank", "-received_on", "-serial", "-id")
+
+
+def deadline_rank_of(day: dt.date) -> int:
+    """The `deadline_rank` of a deadline on `day`: an open case is past its deadline on `today`
+    exactly when its rank is above `deadline_rank_of(today)`."""
+    return (RANK_EPOCH - day).days
+
+
+class RankField(models.GeneratedField):
+    """A stored generated column whose values are parsed as its output field's (a list's cursor
+    carries them back from the address)."""
+
+    def to_python(self, value):
+        return self.output_field.to_python(value)
 
 
 class Case(BaseModel):
@@ -210,6 +271,7 @@ class Case(BaseModel):
         COURT = "court", _("Referred to court")
 
     OPEN = (Status.RECEIVED, Status.IN_MEDIATION)
+    LIST_ORDER = LIST_ORDER
 
     serial = models.CharField(_("serial number"), max_length=20, unique=True, editable=False)
     access_code_hash = models.CharField(max_length=64, editable=False)
@@ -316,6 +378,13 @@ class Case(BaseModel):
     overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
     decision_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
+    deadline_rank = RankField(
+        expression=DeadlineRank(),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        verbose_name=_("order of the next deadline"),
+    )
+
     consent_at = models.DateTimeField(
         _("consent to the processing of personal data"), null=True, blank=True, editable=False
     )
@@ -339,6 +408,26 @@ class Case(BaseModel):
         indexes = [
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["status", "decision_due_on"]),
+            # The lists in their order (LIST_ORDER): park-wide, per status, per organisation
+            # (mediators), per mediator (?mine=true); the respondent's HR see few cases.
+            models.Index(fields=list(LIST_ORDER), name="case_order"),
+            models.Index(fields=["status", *LIST_ORDER], name="case_status_order"),
+            models.Index(fields=["organisation", *LIST_ORDER], name="case_org_order"),
+            models.Index(fields=["mediator", *LIST_ORDER], name="case_mediator_order"),
+            # The respondent's newest cases (the enterprise's dossier).
+            models.Index(
+                fields=["respondent_enterprise", "-received_on", "-serial"], name="case_respondent_newest"
+            ),
+            # The open cases (few) in the list's order: their lists, overdue cases.
+            models.Index(
+                fields=list(LIST_ORDER),
+                condition=Q(status__in=["received", "in_mediation"]),
+                name="case_open_order",
+            ),
+            # Search by serial number or its beginning (TJ2024, TJ2024-001...). The search by part
+            # of the respondent's name reads a trigram index (migration 0002: three characters or
+            # more are found in the index).
+            models.Index(fields=["serial"], name="case_serial_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):

@@ -10,8 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case as When_
-from django.db.models import Count, F, Prefetch, Q, Sum, When
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.core.cache import cached_figures, scope_key
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.models import Enterprise
@@ -39,16 +39,26 @@ from .workflow import WORKFLOW, can_see_case_file
 S = Case.Status
 
 
+#: What a case of a list reads with it: its row and its `available_actions`.
+LIST_RELATED = (
+    "organisation",
+    "mediator",
+    "mediator__user",
+    "town",
+    "respondent_enterprise",
+    "agreement",
+    "agreement__document",
+)
+#: What a row of the case list page shows, and the long texts no list row shows.
+PAGE_RELATED = ("organisation", "mediator", "town")
+#: What a row of the API's list reads: the page's, and the agreement its `available_actions` ask.
+API_ROW_RELATED = (*PAGE_RELATED, "agreement", "agreement__document")
+LONG_TEXTS = ("claims", "facts", "oral_record", "outcome_note", "access_code_hash")
+PAGE_DEFERRED = (*LONG_TEXTS, "respondent_address", "respondent_contact", "respondent_phone")
+
+
 def cases_visible_to(principal):
-    return Case.objects.visible_to(principal).select_related(
-        "organisation",
-        "mediator",
-        "mediator__user",
-        "town",
-        "respondent_enterprise",
-        "agreement",
-        "agreement__document",
-    )
+    return Case.objects.visible_to(principal).select_related(*LIST_RELATED)
 
 
 def with_list_relations(qs):
@@ -59,26 +69,53 @@ def with_list_relations(qs):
     )
 
 
-def _deadline_order():
-    """The next deadline of an open case: the decision while received, the mediation period
-    while in mediation; closed cases have none (sorted last)."""
-    return When_(
-        When(status=S.RECEIVED, then=F("decision_due_on")),
-        When(status=S.IN_MEDIATION, then=F("due_on")),
-        default=None,
-    )
+def list_ordering(filterset) -> tuple[list[str], bool]:
+    """The list's order and whether it is the default one (`Case.LIST_ORDER`: collective disputes
+    first, LDMAL art. 7, then the nearest deadline, then the newest), which an index serves for
+    every scope and status and which deep pages walk by keyset. `?ordering=` picks another column
+    (then the newest first among equals)."""
+    chosen = filterset.form.cleaned_data.get("ordering") if filterset.is_valid() else None
+    if chosen:
+        return [*chosen, "-received_on", "-serial", "-id"], False
+    return list(Case.LIST_ORDER), True
 
 
 def case_list(principal, params, request=None):
-    """The filtered list: collective disputes first (LDMAL art. 7), then the nearest deadline."""
+    """The filtered list in its order (`list_ordering`): (the filter set, the cases). Invalid
+    parameters list nothing (the page shows why, the API answers 400)."""
     qs = cases_visible_to(principal)
     fs = CaseFilter(params, queryset=qs, request=request)
     qs = fs.qs if fs.is_valid() else qs.none()
-    if not params.get("ordering"):
-        qs = qs.annotate(next_deadline=_deadline_order()).order_by(
-            F("is_collective").desc(), F("next_deadline").asc(nulls_last=True), "-received_on", "-serial"
+    ordering, _default = list_ordering(fs)
+    return fs, with_list_relations(qs.order_by(*ordering))
+
+
+#: What a page of keys reads: the columns of the list's order (an index holds them all).
+KEY_FIELDS = [name.lstrip("-") for name in Case.LIST_ORDER]
+
+
+def page_keys(qs):
+    """The filtered list without its joins: a page of it (by keyset or number) is a short read
+    of one index; `page_rows` then fetches that page's cases in full."""
+    return qs.select_related(None).prefetch_related(None).only(*KEY_FIELDS)
+
+
+def page_rows(keys, *prefetch, full: bool = True) -> list[Case]:
+    """The cases of a page of keys, in the keys' order: one query and the prefetches, whatever the
+    page's depth. The keys come from a scoped list (`case_list` then `page_keys`), so the scope
+    is not applied twice. `full`: what the API's rows read (`with_list_relations`: the
+    agreement for `available_actions`); else only what a row of the page shows."""
+    pks = [case.pk for case in keys]
+    if full:
+        qs = with_list_relations(Case.objects.select_related(*API_ROW_RELATED)).defer(*LONG_TEXTS)
+    else:
+        qs = (
+            Case.objects.select_related(*PAGE_RELATED)
+            .prefetch_related(Prefetch("types", queryset=CaseType.objects.order_by("code")))
+            .defer(*PAGE_DEFERRED)
         )
-    return fs, with_list_relations(qs)
+    found = qs.prefetch_related(*prefetch).in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
 
 
 def get_case(principal, pk) -> Case:
@@ -136,27 +173,35 @@ def applicant_rows(principal, case: Case, *, reveal=None) -> list[dict]:
     return rows
 
 
-def api_applicant_rows(principal, case: Case) -> list[dict]:
+def api_applicant_rows(principal, case: Case, *, full_allowed: bool = True) -> list[dict]:
     """Applicants as `/api/v1/mediation/` shows them. An API client sees ID numbers masked, and in
-    full only with the `personal_data:read` scope (each full view audited); phones only with that
-    scope. A user signed in through the session sees what the pages show (`applicant_rows`:
+    full only in a case's detail (`full_allowed`) with the `personal_data:read` scope (each full
+    view audited); phones only there too. A list never shows a full number or a phone to a
+    client. A user signed in through the session sees what the pages show (`applicant_rows`:
     masked for those who may see identity, nothing for the respondent's HR)."""
     rows = applicant_rows(principal, case)
     if not principal.is_api_client:
         return rows
-    full = can_see_identity(principal)
+    full = full_allowed and can_see_identity(principal)
     for row in rows:
         a = row["applicant"]
         if full and a.id_number:
             audit.record_sensitive_view(a, "id_number", note=case.serial)
             row["id_number"], row["revealed"] = a.id_number, True
         elif not full:
-            row["id_number"] = mask_id_number(a.id_number)
+            row["id_number"], row["phone"] = mask_id_number(a.id_number), None
     return rows
 
 
 def available_actions(case: Case, principal) -> list:
-    return WORKFLOW.available(case, principal)
+    """`WORKFLOW.available`, asking the table only about the actions possible from the case's
+    status (a list row of an archived case asks none): the same answer, without wording a
+    refusal for every action of every row."""
+    return [
+        t
+        for t in WORKFLOW.transitions.values()
+        if case.status in t.sources and WORKFLOW.refusal(case, t, principal) is None
+    ]
 
 
 def sees_case_file(principal, case: Case | None = None) -> bool:
@@ -371,15 +416,38 @@ def _pct(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
+#: The cache topic of every figure of mediation: the services that register a case, change its
+#: status or clocks, or rename an organisation move it on (`figures_changed`).
+FIGURES_TOPIC = "mediation"
+
+
 def figures(principal, *, date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict:
     """Cases by status, kind, organisation and month; workers; amounts claimed and agreed; the
-    share closed by agreement; average days to close; overdue and collective cases."""
+    share closed by agreement; average days to close; overdue and collective cases. A dozen
+    aggregates over every case of the scope: computed once per scope, period and day and kept
+    until a case changes (FIGURES_TOPIC) or for ten minutes."""
     today = timezone.localdate()
+    key = f"mediation:figures:{scope_key(principal)}:{date_from}:{date_to}:{today:%Y%m%d}"
+    counts = cached_figures(
+        key, [FIGURES_TOPIC], lambda: _figure_counts(principal, date_from, date_to, today)
+    )
+    statuses, outcomes, types = counts["statuses"], counts["outcomes"], counts["types"]
+    return {
+        **{k: v for k, v in counts.items() if k not in ("statuses", "outcomes", "types")},
+        "by_status": [(label, statuses.get(value, 0), value) for value, label in S.choices],
+        "by_outcome": [(label, outcomes.get(value, 0), value) for value, label in Case.Outcome.choices],
+        "by_type": [(label, types.get(value, 0), value) for value, label in rules.DisputeType.choices],
+    }
+
+
+def _figure_counts(principal, date_from, date_to, today: dt.date) -> dict:
+    """The figures' numbers (no words: the labels follow the reader's language)."""
     qs = Case.objects.visible_to(principal)
     if date_from:
         qs = qs.filter(received_on__gte=date_from)
     if date_to:
         qs = qs.filter(received_on__lte=date_to)
+    done = Q(closed_on__isnull=False, status__in=[S.CLOSED, S.ARCHIVED])
     totals = qs.aggregate(
         cases=Count("pk"),
         workers=Sum("workers_count"),
@@ -389,12 +457,17 @@ def figures(principal, *, date_from: dt.date | None = None, date_to: dt.date | N
         collective_workers=Sum("workers_count", filter=Q(is_collective=True)),
         overdue=Count("pk", filter=overdue_q(today)),
         open=Count("pk", filter=Q(status__in=Case.OPEN)),
-        closed=Count("pk", filter=Q(closed_on__isnull=False, status__in=[S.CLOSED, S.ARCHIVED])),
+        closed=Count("pk", filter=done),
         by_agreement=Count("pk", filter=Q(outcome=Case.Outcome.AGREEMENT)),
+        # Days from receipt to closing, summed in the database (date - date is whole days).
+        days_to_close=Sum(F("closed_on") - F("received_on"), filter=done),
     )
-    closed = qs.filter(closed_on__isnull=False, status__in=[S.CLOSED, S.ARCHIVED])
-    durations = list(closed.values_list("received_on", "closed_on"))
-    average_days = round(sum((c - r).days for r, c in durations) / len(durations), 1) if durations else None
+    closed_days = totals["days_to_close"]
+    average_days = (
+        round(closed_days.days / totals["closed"], 1)
+        if totals["closed"] and closed_days is not None
+        else None
+    )
     statuses = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     outcomes = dict(
         qs.exclude(outcome="").values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
@@ -442,9 +515,9 @@ def figures(principal, *, date_from: dt.date | None = None, date_to: dt.date | N
         "by_agreement": totals["by_agreement"],
         "agreement_share": _pct(totals["by_agreement"], totals["closed"]),
         "average_days_to_close": average_days,
-        "by_status": [(label, statuses.get(value, 0), value) for value, label in S.choices],
-        "by_outcome": [(label, outcomes.get(value, 0), value) for value, label in Case.Outcome.choices],
-        "by_type": [(label, types.get(value, 0), value) for value, label in rules.DisputeType.choices],
+        "statuses": statuses,
+        "outcomes": outcomes,
+        "types": types,
         "by_organisation": by_org,
         "by_month": by_month,
     }
@@ -519,17 +592,17 @@ def dossier_sections(principal, enterprise) -> list[dict]:
     user = principal.user
     if user is None or not user.has_perm("mediation.view_case"):
         return []
-    cases = list(
-        with_list_relations(cases_visible_to(principal).filter(respondent_enterprise=enterprise)).order_by(
-            "-received_on"
-        )[:20]
-    )
-    counts = (
-        Case.objects.visible_to(principal)
-        .filter(respondent_enterprise=enterprise)
-        .aggregate(
+    # The newest 20: their keys from the enterprise's index, then those cases; the counts over all
+    # of its cases (thousands for the largest) are kept until a case changes.
+    own = Case.objects.visible_to(principal).filter(respondent_enterprise=enterprise)
+    keys = own.order_by("-received_on", "-serial").only("pk")[:20]
+    cases = page_rows(keys)
+    counts = cached_figures(
+        f"mediation:dossier:{scope_key(principal)}:{enterprise.pk}",
+        [FIGURES_TOPIC],
+        lambda: own.aggregate(
             total=Count("pk"), open=Count("pk", filter=Q(status__in=Case.OPEN)), workers=Sum("workers_count")
-        )
+        ),
     )
     return [
         {
@@ -546,15 +619,23 @@ def home_cards(principal):
     user = principal.user
     if user is None or not user.has_perm("mediation.view_case"):
         return []
-    visible = Case.objects.visible_to(principal)
+    today = timezone.localdate()
+    mediates = user.has_perm("mediation.mediate_case")
+    mediator = mediates and principal.has_role("mediator")
+    # Counts of the home page: kept until a case changes (FIGURES_TOPIC), per scope and day (and
+    # per user for "my cases").
+    counts = cached_figures(
+        f"mediation:home:{scope_key(principal)}:{user.pk if mediator else ''}:{int(mediates)}:{today:%Y%m%d}",
+        [FIGURES_TOPIC],
+        lambda: _home_counts(principal, user, today, mediates=mediates, mediator=mediator),
+    )
     cards = []
-    if user.has_perm("mediation.mediate_case"):
-        mine = visible.filter(mediator__user=user, status__in=Case.OPEN).count()
-        if principal.has_role("mediator"):
+    if mediates:
+        if mediator:
             cards.append(
                 {
                     "label": _("My open mediation cases"),
-                    "value": mine,
+                    "value": counts["mine"],
                     "url": reverse("mediation:list") + "?mine=true",
                     "icon": "people",
                 }
@@ -562,7 +643,7 @@ def home_cards(principal):
         cards.append(
             {
                 "label": _("Overdue mediation cases"),
-                "value": visible.filter(overdue_q()).count(),
+                "value": counts["overdue"],
                 "url": reverse("mediation:list") + "?overdue=true",
                 "icon": "alarm",
             }
@@ -571,9 +652,20 @@ def home_cards(principal):
         cards.append(
             {
                 "label": _("Open disputes against your enterprise"),
-                "value": visible.filter(status__in=Case.OPEN).count(),
+                "value": counts["open"],
                 "url": reverse("mediation:list") + "?status=received&status=in_mediation",
                 "icon": "people",
             }
         )
     return cards
+
+
+def _home_counts(principal, user, today: dt.date, *, mediates: bool, mediator: bool) -> dict:
+    """Each count a short index read (open and overdue cases are few): no scan of every case."""
+    visible = Case.objects.visible_to(principal)
+    if not mediates:
+        return {"open": visible.filter(status__in=Case.OPEN).count()}
+    return {
+        "overdue": visible.filter(overdue_q(today)).count(),
+        "mine": visible.filter(mediator__user=user, status__in=Case.OPEN).count() if mediator else 0,
+    }

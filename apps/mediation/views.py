@@ -17,7 +17,6 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import call_service
+from apps.core.pagination import InvalidCursor, KeysetPaginator, paginate
 from apps.core.scoping import get_visible_or_404, principal_for_request
 from apps.documents.selectors import document_state
 from apps.documents.views import pdf_response
@@ -143,7 +143,20 @@ def _detail_url(case, anchor: str = "") -> str:
 def case_list(request):
     principal = principal_for_request(request)
     filterset, qs = selectors.case_list(principal, request.GET, request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ordering, default_order = selectors.list_ordering(filterset)
+    if default_order:
+        # The default order is an index's: "next" and "previous" carry the edge row's keys, so a
+        # deep page costs what the first does. A cursor of junk shows the first page.
+        keys = selectors.page_keys(qs)
+        try:
+            page = KeysetPaginator(keys, ordering, PAGE_SIZE).page(
+                after=request.GET.get("after") or None, before=request.GET.get("before") or None
+            )
+        except InvalidCursor:
+            page = KeysetPaginator(keys, ordering, PAGE_SIZE).page()
+        page.object_list = selectors.page_rows(page.object_list, full=False)
+    else:
+        page = paginate(request, qs, PAGE_SIZE)
     today = timezone.localdate()
     for case in page:
         case.next_due = selectors.next_deadline(case)
@@ -155,6 +168,10 @@ def case_list(request):
         {
             "filter": filterset,
             "page": page,
+            "count": page.count if default_order else page.paginator.count,
+            "count_is_estimate": page.count_is_estimate
+            if default_order
+            else page.paginator.count_is_estimate,
             "is_mediator": principal.has_role("mediator"),
             "mine": request.GET.get("mine") == "true",
             "collective_source": rules.COLLECTIVE_SOURCE,

@@ -79,9 +79,11 @@ class Table:
     def __init__(self, model: type[models.Model], *, chunk: int = CHUNK, now: dt.datetime | None = None):
         self.model = model
         self.chunk = chunk
-        #: Auto-increment keys are left to the table's sequence.
+        #: Auto-increment keys are left to the table's sequence, generated columns to the database.
         self.fields = [
-            f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
+            f
+            for f in model._meta.concrete_fields
+            if not (f.primary_key and isinstance(f, models.AutoField)) and not f.generated
         ]
         self.sorted = self.fields[0].primary_key
         self.attnames = [f.attname for f in self.fields]

@@ -91,16 +91,17 @@ class ApplicantOutSerializer(serializers.Serializer):
     name = serializers.CharField()
     id_number = serializers.CharField(
         allow_null=True,
-        help_text="Masked (4502**********123X); in full only for API clients with the "
-        "`personal_data:read` scope, and every such view is written to the audit trail. Null for "
-        "users who may not see it (the respondent's HR).",
+        help_text="Masked (4502**********123X); in full only in a case's detail for API clients "
+        "with the `personal_data:read` scope (never in a list), and every such view is written to "
+        "the audit trail. Null for users who may not see it (the respondent's HR).",
     )
     id_number_full = serializers.BooleanField(
         source="revealed", help_text="Whether `id_number` is the full number."
     )
     phone = serializers.CharField(
         allow_null=True,
-        help_text="Only for API clients with `personal_data:read` (and mediators signed in); null otherwise.",
+        help_text="In a case's detail for API clients with `personal_data:read` (and for mediators "
+        "signed in); null otherwise.",
     )
     employer = serializers.CharField()
     job = serializers.CharField()
@@ -188,12 +189,19 @@ class CaseOutSerializer(serializers.ModelSerializer):
     def get_overdue(self, case) -> bool:
         return selectors.is_overdue(case)
 
+    #: A list never shows a full ID number nor a phone to an API client; a detail may.
+    shows_full_identity = False
+
     @extend_schema_field(ApplicantOutSerializer(many=True))
     def get_applicants(self, case):
         principal = principal_of(self)
         if principal is None:
             return []
-        return ApplicantOutSerializer(selectors.api_applicant_rows(principal, case), many=True).data
+        rows = selectors.api_applicant_rows(principal, case, full_allowed=self.shows_full_identity)
+        # One applicant serializer for every row of a list (building one per case copies its
+        # fields each time).
+        child = self.__dict__.setdefault("_applicant_out", ApplicantOutSerializer())
+        return [child.to_representation(row) for row in rows]
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CASE_ACTIONS)))
     def get_available_actions(self, case):
@@ -390,6 +398,8 @@ class CaseDetailsSerializer(serializers.Serializer):
 class CaseDetailSerializer(CaseOutSerializer, CaseDetailsSerializer):
     """The list's fields plus the record of the mediation. The schema shows it as `allOf` the
     list's component and these (CaseDetailSchema), so that the enums have one component each."""
+
+    shows_full_identity = True
 
     class Meta(CaseOutSerializer.Meta):
         fields = [

@@ -22,6 +22,7 @@ from apps.accounts.models import Membership, Organisation
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core import personal_data
+from apps.core.cache import figures_changed
 from apps.core.errors import NotAllowed, raise_fields
 from apps.core.principal import ANONYMOUS
 from apps.enterprises.models import Enterprise
@@ -71,6 +72,7 @@ def update_organisation(principal, mo: MediationOrganisation, **fields) -> Media
     if enterprises is not None:
         mo.enterprises.set(enterprises)
     audit.record("mediation.update_organisation", mo, before=before, after=audit.snapshot(mo))
+    figures_changed(selectors.FIGURES_TOPIC)  # the figures by organisation name it
     return mo
 
 
@@ -345,7 +347,10 @@ def register_case(
         actor=_user(principal),
         actor_label=principal.label,
     )
-    audit.record("mediation.receive", case, after=audit.snapshot(case, exclude=("access_code_hash",)))
+    audit.record(
+        "mediation.receive", case, after=audit.snapshot(case, exclude=("access_code_hash", "deadline_rank"))
+    )
+    figures_changed(selectors.FIGURES_TOPIC)
     serial = case.serial
     notify(
         selectors.mediator_users(organisation),

@@ -15,7 +15,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from apps.accounts.roles import Role
-from apps.audit.history import transition
+from apps.audit.history import transition as history_transition
+from apps.core.cache import figures_changed
 from apps.core.errors import DomainError, raise_fields
 from apps.notifications.services import notify
 
@@ -24,6 +25,14 @@ from ..models import AgreementItem, Case, Extension, MediationOrganisation, Medi
 from ..workflow import CLOSING_OUTCOMES, WORKFLOW
 from ._common import _date, _link, _lock, _require_scope, _text, _today, _user
 from .agreement import open_follow_ups, request_agreement_pdf
+
+
+def transition(case: Case, workflow, action: str, principal, **kwargs) -> Case:
+    """`apps.audit.history.transition`, and the figures of mediation (the figures page, the home
+    cards) computed again after the commit: every action changes a status or a clock."""
+    moved = history_transition(case, workflow, action, principal, **kwargs)
+    figures_changed(selectors.FIGURES_TOPIC)
+    return moved
 
 
 def _check_organisation_for(principal, organisation: MediationOrganisation) -> None:
