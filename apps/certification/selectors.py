@@ -578,7 +578,13 @@ def enterprise_certification(principal, enterprise: Enterprise) -> dict:
     )
     for report in reports:
         report.overdue = rules.report_overdue(report, today)
-    apps = list(applications_visible_to(principal).filter(enterprise=enterprise).order_by("-created_at")[:10])
+    # What the dossier shows of the ten latest: the round and the level applied for (no prefetch).
+    apps = list(
+        Application.objects.visible_to(principal)
+        .filter(enterprise=enterprise)
+        .select_related("round", "target_level")
+        .order_by("-created_at")[:10]
+    )
     vetoes = list(VetoEvent.objects.visible_to(principal).filter(enterprise=enterprise)[:10])
     # The title held today (`held_certificate`), read from the certificates already loaded.
     valid = [

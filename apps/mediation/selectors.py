@@ -596,7 +596,7 @@ def dossier_sections(principal, enterprise) -> list[dict]:
     # of its cases (thousands for the largest) are kept until a case changes.
     own = Case.objects.visible_to(principal).filter(respondent_enterprise=enterprise)
     keys = own.order_by("-received_on", "-serial").only("pk")[:20]
-    cases = page_rows(keys)
+    cases = page_rows(keys, full=False)  # what a row shows: the kinds of dispute, no agreement
     counts = cached_figures(
         f"mediation:dossier:{scope_key(principal)}:{enterprise.pk}",
         [FIGURES_TOPIC],
