@@ -33,6 +33,7 @@ from apps.core.models import Area
 from apps.core.principal import principal_for_api_client, principal_for_user
 from apps.documents.models import GeneratedDocument
 from apps.enterprises.models import Enterprise, ImportBatch
+from apps.inspection.models import InspectionCase
 from apps.mediation.models import Case, CaseDocument, FollowUp, Referral
 from apps.notifications.models import Notification
 from apps.unions.models import CollectiveContract, Union
@@ -151,6 +152,8 @@ ROUTES: dict[str, Target] = {
     "contracts:book_pdf": Target(Enterprise, lambda e: {"enterprise_pk": e.pk}),
     "contracts:import_detail": CONTRACT_IMPORT,
     "contracts:import_report": CONTRACT_IMPORT,
+    "inspection:detail": Target(InspectionCase, _pk),
+    "inspection:action": Target(InspectionCase, lambda c: {"pk": c.pk, "action": "accept"}),
     # API (/api/v1/, config/api.py and its router)
     "v1:enterprise-contract-book": ENTERPRISE,
     "v1:organisation-detail": ORGANISATION,
@@ -199,6 +202,8 @@ NOT_PER_ORGANISATION: dict[str, str] = {
     "for objections (the public notice page)",
     "certification:public_objection": "public by law: anyone may object during the notice, throttled",
     "verify": "public by design: the QR code printed on a certificate",
+    "accounts:login_lock_lift": "a login lock is not an organisation's object: park administrators "
+    "only (PermissionDenied for everyone else), tested in tests/accounts/test_login_protection.py",
     "v1:certification-rule-set-detail": "park-wide rule sets, the same for every organisation",
     "v1:mediation-organisation-detail": "mediation organisations are public inside the platform "
     "(intake and transfer need them): MediationOrganisation.objects.visible_to",
@@ -286,6 +291,14 @@ def park():
         sha256="0" * 64,
     )
     Notification.objects.create(recipient=admin, title="通知")
+    # An inspection case in every town (the demo park has no inspection work yet).
+    from apps.core.principal import SYSTEM
+    from apps.inspection import services as inspection
+
+    for enterprise in Enterprise.objects.order_by("town_id", "name").distinct("town_id"):
+        inspection.register_case(
+            SYSTEM, source="patrol", enterprise=enterprise, matters=["no_written_contract"], facts="巡查发现"
+        )
 
 
 def _principals():
