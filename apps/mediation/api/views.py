@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from apps.api.views import ScopedViewMixin, validated
+from apps.api.views import ScopedViewMixin, refuse_malformed_parameters, validated
 from apps.api.workflow import (
     TRANSITION_ERRORS,
     action_perms,
@@ -171,6 +171,7 @@ class CaseViewSet(
 
     def list(self, request, *args, **kwargs):
         filterset, queryset = selectors.case_list(self.principal, request.query_params, request)
+        refuse_malformed_parameters(self, queryset)  # as every other list (`ScopedViewMixin`)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         if "cursor" in request.query_params and not selectors.list_ordering(filterset)[1]:
