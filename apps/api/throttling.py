@@ -61,6 +61,14 @@ class PublicLookupThrottle(PublicFormThrottle):
     scope = "public_lookup"
 
 
+class CertificateVerifyThrottle(PublicFormThrottle):
+    """For the public check of a certificate by its number (the QR code printed on it): per
+    client address, generous enough for an inspector checking a wall of certificates, not for
+    walking every number."""
+
+    scope = "certificate_verify"
+
+
 def throttled_page(request, throttle, template_name: str):
     """The 429 page of a public form whose throttle refused the request, with Retry-After and
     the minutes to wait (`minutes` in the template's context)."""

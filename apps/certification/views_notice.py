@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.api.throttling import CertificationObjectionThrottle, throttled_page
+from apps.api.throttling import CertificateVerifyThrottle, CertificationObjectionThrottle, throttled_page
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import add_domain_error, call_service
 from apps.core.pagination import paginate
@@ -516,6 +516,9 @@ def public_objection(request, notice_pk, pk):
 
 @never_cache
 def verify(request, number):
+    throttle = CertificateVerifyThrottle()
+    if not throttle.allow_request(request, None):
+        return throttled_page(request, throttle, "certification/public_throttled.html")
     verification = selectors.verify_certificate(number)
     if verification is None:
         return render(request, "certification/verify_unknown.html", {"number": number}, status=404)

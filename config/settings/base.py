@@ -291,6 +291,8 @@ REST_FRAMEWORK = {
         ),
         # Look-ups by serial number and access code on the public mediation tracking page.
         "public_lookup": env("PUBLIC_LOOKUP_THROTTLE_RATE", default="30/hour"),
+        # The public check of a certificate by its number (/verify/<number>, the printed QR code).
+        "certificate_verify": env("CERTIFICATE_VERIFY_THROTTLE_RATE", default="120/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.api.throttling import CertificationObjectionThrottle
+from apps.api.throttling import CertificateVerifyThrottle, CertificationObjectionThrottle
 from apps.certification import selectors, services
 from apps.certification.models import (
     AnnualReport,
@@ -336,6 +336,28 @@ def test_verify_lowercase_number_and_unknown_number(en, cert):
     assert response.status_code == 404
     html = response.content.decode()
     assert "No such certificate" in html and '<meta name="robots" content="noindex">' in html
+
+
+def test_verify_is_throttled_per_client_address(en, cert, monkeypatch):
+    """Numbers are sequential: walking them from one address is refused after the budget,
+    whatever X-Forwarded-For says; another address keeps its own budget."""
+    monkeypatch.setattr(
+        CertificateVerifyThrottle,
+        "THROTTLE_RATES",
+        {**CertificateVerifyThrottle.THROTTLE_RATES, "certificate_verify": "3/hour"},
+    )
+    url = reverse("verify", args=[cert.number])
+    for i in range(3):
+        response = en.get(url, REMOTE_ADDR="127.0.0.2", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
+        assert response.status_code == 200
+    refused = en.get(url, REMOTE_ADDR="127.0.0.2", HTTP_X_FORWARDED_FOR="10.0.0.99")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "data-state=" not in refused.content.decode()  # no verification shown
+    assert en.get(url, REMOTE_ADDR="127.0.0.3").status_code == 200
+
+
+def test_verify_limit_is_configured():
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["certificate_verify"] == "120/hour"
 
 
 # Certificates ---------------------------------------------------------------------------------------
