@@ -462,7 +462,7 @@ def test_agreement_editing(en, in_mediation, mediator_user):
     html = page(client.post(url("agreement", in_mediation), _agreement_post(amount="abc")))
     assert 'data-testid="item-amount-error"' in html and not Agreement.objects.exists()
     html = page(client.post(url("agreement", in_mediation), _agreement_post(amount="-5")))
-    assert 'data-testid="item-amount-error"' in html and "The amount must be more than zero." in html
+    assert 'data-testid="item-amount-error"' in html and "The amount cannot be negative." in html
     assert not Agreement.objects.exists()
     html = page(client.post(url("agreement", in_mediation), {**_agreement_post(), "result": ""}))
     assert "Write the result the parties agreed on." in html and not Agreement.objects.exists()

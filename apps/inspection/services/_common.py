@@ -5,11 +5,12 @@ package."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core import values
 from apps.core.errors import NotAllowed
 
 from .. import rules
@@ -27,45 +28,14 @@ def _user(principal):
 
 
 def _text(value, limit: int) -> str:
-    return str(value if value is not None else "").strip()[:limit]
+    return values.clean_text(value, limit)
 
 
 def _amount(value, field: str, errors: dict) -> Decimal:
-    try:
-        amount = Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
-        if not amount.is_finite():
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append(_("Enter an amount in yuan, e.g. 12000.50."))
-        return Decimal("0")
-    if amount < 0:
-        errors.setdefault(field, []).append(_("The amount cannot be negative."))
-    elif amount > rules.MAX_AMOUNT:
-        errors.setdefault(field, []).append(_("The amount is too large."))
-    return amount
+    return values.clean_amount(value, field, errors, maximum=rules.MAX_AMOUNT)
 
 
-def _date(
-    value, field: str, errors: dict, *, required=False, not_after: dt.date | None = None
-) -> dt.date | None:
-    if value in (None, ""):
-        if required:
-            errors.setdefault(field, []).append(_("Enter a date."))
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            errors.setdefault(field, []).append(_("Enter a date as YYYY-MM-DD."))
-            return None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        errors.setdefault(field, []).append(_("Enter a date as YYYY-MM-DD."))
-        return None
-    if not_after is not None and value > not_after:
-        errors.setdefault(field, []).append(_("The date cannot be in the future."))
-    return value
+_date = values.clean_date
 
 
 def _require(principal, permission: str) -> None:
