@@ -243,6 +243,9 @@ class InspectionCase(BaseModel):
             ),
         ]
         indexes = [
+            models.Index(
+                fields=["decision_due_on", "-received_on", "-serial", "-id"], name="inspection_case_order"
+            ),
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["status", "decision_due_on"]),
         ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import NotAllowed
 from apps.core.forms import call_service
+from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
 from apps.enterprises.models import Enterprise
 
@@ -68,9 +68,8 @@ def case_list(request):
     overdue = request.GET.get("overdue") == "true"
     if overdue:
         qs = qs.filter(selectors.overdue_q(timezone.localdate()))
-    page = Paginator(qs.order_by("decision_due_on", "-received_on", "-serial"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # A bounded count (apps.core.pagination) and a total order served by `inspection_case_order`.
+    page = paginate(request, qs.order_by(*selectors.LIST_ORDER), PAGE_SIZE)
     today = timezone.localdate()
     for case in page:
         case.overdue = rules.decision_overdue(case, today) or rules.investigation_overdue(case, today)

@@ -124,3 +124,15 @@ def test_api_clients_see_their_area(make_case, ent_a, ent_b, api_client_factory)
     assert other.pk in ids(
         principal_for_api_client(api_client_factory(name="park-wide", scopes=["inspection:read"])[0])
     )
+
+
+def test_the_case_list_is_served_by_its_index_and_counts_within_a_bound(make_case):
+    """The list's order ends with the key and an index serves it (tests/perf.py)."""
+    from apps.core.principal import SYSTEM
+    from apps.inspection import selectors
+    from tests.perf import assert_served_by_index
+
+    make_case()
+    qs = selectors.visible_cases(SYSTEM).order_by(*selectors.LIST_ORDER)[:50]
+    assert_served_by_index(qs, "inspection_inspectioncase")
+    assert selectors.LIST_ORDER[-1] == "-id"
