@@ -127,7 +127,15 @@ class InspectionCase(BaseModel):
     #: Statuses in which the 60-working-day investigation clock runs.
     CLOCK_RUNNING = (Status.ACCEPTED, Status.INVESTIGATING, Status.DECIDED, Status.FOLLOW_UP)
 
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online, without an account")
+        COUNTER = "counter", _("At the counter or by phone")
+        PLATFORM = "platform", _("Recorded on the platform")
+        API = "api", _("Sent by another system")
+
     serial = models.CharField(_("serial number"), max_length=20, unique=True, editable=False)
+    #: Keyed hash of the access code given to an online complainant for the tracking page.
+    access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -137,6 +145,9 @@ class InspectionCase(BaseModel):
         editable=False,
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, db_index=True)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.PLATFORM, editable=False
+    )
     source_reference = models.CharField(
         _("reference of the sender"),
         max_length=60,
@@ -371,6 +382,12 @@ class Extension(BaseModel):
         ]
 
 
+class OrderQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Whoever sees the case sees its orders (enterprise HR: their own enterprise's)."""
+        return self.filter(case__in=InspectionCase.objects.visible_to(principal))
+
+
 class RectificationOrder(BaseModel):
     """An order to rectify (责令改正 / 限期整改, 劳动保障监察条例 art. 18): items, a deadline and a
     follow-up check with its result."""
@@ -385,6 +402,7 @@ class RectificationOrder(BaseModel):
         PENALTY = "penalty_recorded", _("Penalty recorded")
 
     case = models.ForeignKey(InspectionCase, on_delete=models.CASCADE, related_name="orders")
+    reference = models.CharField(_("document number"), max_length=40, blank=True, db_index=True)
     #: The items to rectify, each a short text.
     items = models.JSONField(_("items"), default=list)
     issued_on = models.DateField(_("issued on"))
@@ -396,6 +414,8 @@ class RectificationOrder(BaseModel):
     result = models.CharField(_("result of the check"), max_length=20, choices=Result.choices, blank=True)
     escalation = models.CharField(_("escalation"), max_length=30, choices=Escalation.choices, blank=True)
     check_note = models.TextField(_("note on the check"), blank=True)
+
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["issued_on", "created_at"]
@@ -497,3 +517,564 @@ class WageArrearsListing(BaseModel):
 
     def __str__(self):
         return f"{self.enterprise} · {self.listed_on}"
+
+
+def _through_enterprise(queryset, principal, *, hr: bool = True, union: bool = True):
+    """The rows of the enterprises a principal works on in inspection: park administrators all;
+    API clients their area (all without one); inspectors their brigade's area; enterprise HR
+    their own enterprise (when `hr`); union officials the enterprises their union covers (when
+    `union`). Nobody else."""
+    if principal.sees_everything:
+        return queryset
+    if principal.is_api_client:
+        return queryset.filter(enterprise__town__in=principal.area_ids) if principal.area_ids else queryset
+    if not principal.is_authenticated:
+        return queryset.none()
+    q = Q(pk__in=[])
+    if principal.has_role(Role.INSPECTOR):
+        q |= Q(enterprise__town__in=areas_of(principal, (Role.INSPECTOR,)))
+    if hr:
+        hr_orgs = principal.organisation_ids(Role.ENTERPRISE_HR)
+        if hr_orgs:
+            q |= Q(enterprise__organisation_id__in=hr_orgs)
+    if union:
+        union_orgs = principal.organisation_ids(Role.UNION_OFFICIAL)
+        if union_orgs:
+            q |= Q(enterprise__union_coverage__union__organisation_id__in=union_orgs)
+    return queryset.filter(q)
+
+
+def default_checklist() -> list[dict]:
+    """The patrol checklist of domain guide §7 (劳动保障监察条例 art. 11: the matters inspected)."""
+    return [
+        {"code": "contracts", "label": "劳动合同订立"},
+        {"code": "wages_on_time", "label": "工资按时足额支付"},
+        {"code": "minimum_wage", "label": "最低工资标准执行"},
+        {"code": "hours_overtime", "label": "工作时间和加班"},
+        {"code": "rest_days", "label": "休息休假"},
+        {"code": "social_insurance", "label": "社会保险参保缴费"},
+        {"code": "child_labour", "label": "禁止使用童工"},
+        {"code": "female_underage", "label": "女职工和未成年工特殊保护"},
+    ]
+
+
+def default_credit_rule() -> dict:
+    return {
+        "grades": [
+            [
+                "C",
+                [
+                    "penalty_recorded",
+                    "transferred_to_police",
+                    "wage_arrears_listed",
+                    "serious_violation_published",
+                    "order_not_rectified",
+                ],
+            ],
+            ["B", ["order_to_rectify"]],
+        ],
+        "default": "A",
+    }
+
+
+class InspectionPolicy(BaseModel):
+    """[POLICY] The park's inspection policy, by the date it takes effect (the newest in effect on
+    a day applies; every change is audited by the admin): the interview triggers (domain guide §7),
+    the patrol checklist and frequencies, the written review's due day and the credit-grade rule
+    (企业劳动保障守法诚信等级评价办法). Defaults are those of the domain guide."""
+
+    effective_from = models.DateField(_("in effect from"), unique=True)
+    # Interview triggers (约谈); a trigger with 0 is switched off.
+    trigger_arrears_complaints = models.PositiveSmallIntegerField(
+        _("wage-arrears complaints that trigger an interview"), default=3
+    )
+    trigger_arrears_months = models.PositiveSmallIntegerField(
+        _("... counted over the last (months)"), default=12
+    )
+    trigger_arrears_amount = models.DecimalField(
+        _("arrears on open cases that trigger an interview (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        default=500000,
+    )
+    trigger_workers = models.PositiveIntegerField(
+        _("workers concerned on open cases that trigger an interview"), default=20
+    )
+    trigger_collective_dispute = models.BooleanField(
+        _("a collective dispute triggers an interview"), default=True
+    )
+    trigger_order_ignored = models.BooleanField(
+        _("an order to rectify not carried out triggers an interview"), default=True
+    )
+    # Patrols.
+    checklist = models.JSONField(
+        _("patrol checklist"),
+        default=default_checklist,
+        help_text=_('A list of {"code": ..., "label": ...}; codes are kept on the findings.'),
+    )
+    patrol_interval_days = models.PositiveSmallIntegerField(
+        _("days between patrols of an enterprise"), default=365
+    )
+    patrol_interval_days_high_risk = models.PositiveSmallIntegerField(
+        _("days between patrols of a C-grade or watch-list enterprise"), default=90
+    )
+    # Written review (书面审查).
+    written_review_due_month = models.PositiveSmallIntegerField(
+        _("written reviews of a year are due in month (of the next year)"), default=5
+    )
+    written_review_due_day = models.PositiveSmallIntegerField(_("... on day"), default=31)
+    # Credit grade.
+    credit_rule = models.JSONField(
+        _("credit-grade rule"),
+        default=default_credit_rule,
+        help_text=_(
+            'The first grade whose facts the year shows: {"grades": [["C", [facts]], ["B", [facts]]], '
+            '"default": "A"}.'
+        ),
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("inspection policy")
+        verbose_name_plural = _("inspection policies")
+
+    def __str__(self):
+        return str(self.effective_from)
+
+
+class InterviewQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Inspectors (their area), park administrators, the enterprise's HR and the union
+        officials covering it."""
+        return _through_enterprise(self, principal)
+
+    def open(self):
+        return self.filter(status__in=Interview.OPEN)
+
+
+class Interview(BaseModel):
+    """An interview (约谈) of an enterprise's legal representative, proposed by the daily job when
+    a trigger of the policy fires (domain guide §7) or by an inspector; then the notice, the record
+    (attendees, commitments, a rectification deadline) and the follow-up."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        NOTIFIED = "notified", _("Notice sent")
+        HELD = "held", _("Held")
+        CLOSED = "closed", pgettext_lazy("interview", "Closed")
+        DISMISSED = "dismissed", _("Not pursued")
+
+    class Trigger(models.TextChoices):
+        ARREARS_COMPLAINTS = "arrears_complaints", _("Repeated wage-arrears complaints")
+        ARREARS_AMOUNT = "arrears_amount", _("Large wage arrears")
+        WORKERS = "workers", _("Many workers concerned")
+        COLLECTIVE_DISPUTE = "collective_dispute", _("Collective dispute")
+        ORDER_IGNORED = "order_ignored", _("Order to rectify not carried out")
+        INSPECTOR = "inspector", _("Proposed by an inspector")
+
+    OPEN = (Status.PROPOSED, Status.NOTIFIED, Status.HELD)
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="inspection_interviews",
+    )
+    case = models.ForeignKey(
+        InspectionCase,
+        verbose_name=_("inspection case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interviews",
+    )
+    order = models.ForeignKey(
+        RectificationOrder,
+        verbose_name=_("order to rectify"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interviews",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PROPOSED,
+        db_index=True,
+        editable=False,
+    )
+    #: What fired: [{"code": Trigger, "facts": "...", "records": [{"type", "id", "label"}]}].
+    triggers = models.JSONField(_("triggers"), default=list, editable=False)
+    proposed_on = models.DateField(_("proposed on"))
+    proposed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    policy = models.ForeignKey(
+        InspectionPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    # The notice.
+    scheduled_at = models.DateTimeField(_("interview on"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    notified_on = models.DateField(_("notice sent on"), null=True, blank=True)
+    reference = models.CharField(_("document number"), max_length=40, blank=True)
+    # The record.
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    attendees = models.TextField(_("attendees"), blank=True)
+    representative_attended = models.BooleanField(_("the legal representative attended"), default=False)
+    record = models.TextField(_("record of the interview"), blank=True)
+    commitments = models.TextField(_("commitments"), blank=True)
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True, db_index=True)
+    # The follow-up.
+    checked_on = models.DateField(_("follow-up check on"), null=True, blank=True)
+    result = models.CharField(
+        _("result of the check"), max_length=20, choices=RectificationOrder.Result.choices, blank=True
+    )
+    check_note = models.TextField(_("note on the check"), blank=True)
+    dismissal_reason = models.TextField(_("why it is not pursued"), blank=True)
+    inspector = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("inspector in charge"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = InterviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_on", "-created_at"]
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        permissions = [("handle_interview", _("Propose, hold and follow up interviews"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=Q(status__in=["proposed", "notified", "held"]),
+                name="uniq_inspection_interview_open",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "proposed_on"])]
+
+    def __str__(self):
+        return str(_("Interview of %(enterprise)s") % {"enterprise": self.enterprise})
+
+
+class InterviewHistory(StatusHistory):
+    subject = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="history")
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("interview history")
+        verbose_name_plural = _("interview history")
+
+
+class SeriousViolationQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Published (重大劳动保障违法行为社会公布办法): every signed-in user reads them."""
+        return self if principal.is_authenticated else self.none()
+
+
+class SeriousViolation(BaseModel):
+    """A serious violation published by decision of the HR bureau (重大劳动保障违法行为社会公布办法:
+    published within 20 working days of the decision). Publication records the certification
+    veto event for the enterprise."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="serious_violations",
+    )
+    case = models.ForeignKey(
+        InspectionCase,
+        verbose_name=_("inspection case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
+    decided_on = models.DateField(_("decided on"))
+    decision_reference = models.CharField(_("decision reference"), max_length=100, unique=True)
+    publish_by = models.DateField(_("publish by"), editable=False)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    summary = models.TextField(_("violation published"))
+    veto_event = models.ForeignKey(
+        "certification.VetoEvent",
+        verbose_name=_("veto event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    objects = SeriousViolationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_on"]
+        verbose_name = _("published serious violation")
+        verbose_name_plural = _("published serious violations")
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.decision_reference}"
+
+
+class CreditGradeQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        return _through_enterprise(self, principal)
+
+
+class CreditGrade(BaseModel):
+    """The yearly credit grade of an enterprise (守法诚信等级, 企业劳动保障守法诚信等级评价办法),
+    computed from the platform's records with the policy's rule; the facts that decided it are
+    kept with it."""
+
+    class Grade(models.TextChoices):
+        A = "A", _("A: law-abiding")
+        B = "B", _("B: basically law-abiding")
+        C = "C", _("C: not law-abiding")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="credit_grades",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, db_index=True)
+    #: [{"code": fact, "label": "...", "record": "JC2026-00001", "on": "2026-03-02"}]
+    facts = models.JSONField(_("facts"), default=list)
+    computed_on = models.DateField(_("computed on"))
+    policy = models.ForeignKey(
+        InspectionPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CreditGradeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "enterprise"]
+        verbose_name = _("credit grade")
+        verbose_name_plural = _("credit grades")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="uniq_credit_grade_year")]
+        indexes = [models.Index(fields=["year", "grade"])]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.year} · {self.grade}"
+
+
+class PatrolQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Inspectors (their area) and park administrators; not enterprises nor unions (they see
+        the orders and cases that follow from a patrol)."""
+        return _through_enterprise(self, principal, hr=False, union=False)
+
+
+class PatrolPlan(BaseModel):
+    """A patrol plan (日常巡视检查计划): which enterprises (by town, industry, credit grade, the
+    watch list) over which period; how often follows the policy's intervals."""
+
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    towns = models.ManyToManyField(
+        Area, verbose_name=_("towns / sub-districts"), blank=True, related_name="+"
+    )
+    industries = models.JSONField(_("industries"), default=list, blank=True, help_text=_("Industry codes."))
+    credit_grades = models.JSONField(_("credit grades"), default=list, blank=True)
+    include_watch_list = models.BooleanField(_("enterprises on the risk watch list"), default=False)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("patrol plan")
+        verbose_name_plural = _("patrol plans")
+        permissions = [("handle_patrol", _("Plan and record patrols"))]
+
+    def __str__(self):
+        return self.name
+
+
+class Patrol(BaseModel):
+    """One patrol visit of an enterprise (日常巡视检查), with a finding per checklist item."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+
+    plan = models.ForeignKey(
+        PatrolPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="patrols"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="patrols",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True
+    )
+    planned_on = models.DateField(_("planned on"), db_index=True)
+    visited_on = models.DateField(_("visited on"), null=True, blank=True, db_index=True)
+    inspector = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: The checklist used, copied from the policy in effect when the patrol was recorded.
+    checklist = models.JSONField(_("checklist"), default=list, editable=False)
+    summary = models.TextField(_("summary"), blank=True)
+
+    objects = PatrolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-planned_on", "-created_at"]
+        verbose_name = _("patrol")
+        verbose_name_plural = _("patrols")
+        indexes = [models.Index(fields=["enterprise", "-visited_on"])]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.visited_on or self.planned_on}"
+
+
+class PatrolFinding(BaseModel):
+    """The finding on one checklist item of a patrol; a violation may become a case, or a case
+    with an order to rectify, in one step."""
+
+    class Result(models.TextChoices):
+        COMPLIANT = "compliant", _("Compliant")
+        VIOLATION = "violation", _("Violation found")
+        NOT_CHECKED = "not_checked", _("Not checked")
+
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="findings")
+    item = models.CharField(_("checklist item"), max_length=40)
+    item_label = models.CharField(_("checklist item"), max_length=100)
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    note = models.TextField(_("note"), blank=True)
+    case = models.ForeignKey(
+        InspectionCase, null=True, blank=True, on_delete=models.SET_NULL, related_name="patrol_findings"
+    )
+
+    class Meta:
+        ordering = ["patrol", "created_at"]
+        verbose_name = _("patrol finding")
+        verbose_name_plural = _("patrol findings")
+        constraints = [models.UniqueConstraint(fields=["patrol", "item"], name="uniq_patrol_finding_item")]
+
+
+def attachment_path(instance, filename):
+    return f"inspection/attachments/{instance.pk}"
+
+
+class Attachment(BaseModel):
+    """A photo or document of a patrol finding. Stored under a random name; type checked by
+    content, size-limited and hashed on upload (apps.core.uploads), as certification evidence."""
+
+    finding = models.ForeignKey(PatrolFinding, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
+class WrittenReviewQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Inspectors (their area), park administrators and the enterprise's own HR."""
+        return _through_enterprise(self, principal, union=False)
+
+
+class WrittenReview(BaseModel):
+    """The yearly employment report an enterprise files for the written review (书面审查,
+    劳动保障监察条例 art. 14). Prefilled from the platform's records (`prefill`); what the HR
+    changed is kept in `changed`; the inspector accepts it or returns it with a reason."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for correction")
+        ACCEPTED = "accepted", pgettext_lazy("written review", "Accepted")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="written_reviews",
+    )
+    year = models.PositiveSmallIntegerField(_("year reported"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        editable=False,
+    )
+    due_on = models.DateField(_("due on"))
+    headcount = models.PositiveIntegerField(_("employees at the end of the year"), null=True, blank=True)
+    contracts_signed = models.PositiveIntegerField(
+        _("employees with a written labour contract"), null=True, blank=True
+    )
+    wages_paid_on_time = models.BooleanField(_("wages paid in full and on time"), null=True, blank=True)
+    lowest_monthly_wage = models.DecimalField(
+        _("lowest monthly wage paid (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    average_weekly_hours = models.DecimalField(
+        _("average weekly working hours"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    social_insurance_insured = models.PositiveIntegerField(
+        _("employees insured for social insurance"), null=True, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    #: The values the platform proposed, by field: {"headcount": {"value": 120, "source": "..."}}.
+    prefill = models.JSONField(default=dict, editable=False)
+    #: The fields whose value the HR changed from the proposal.
+    changed = models.JSONField(default=list, editable=False)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    return_reason = models.TextField(_("reason for returning"), blank=True, editable=False)
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+
+    objects = WrittenReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "enterprise"]
+        verbose_name = _("written review report")
+        verbose_name_plural = _("written review reports")
+        permissions = [("review_written_report", _("Accept or return written review reports"))]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="uniq_written_review_year")
+        ]
+        indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.year}"
+
+
+class WrittenReviewHistory(StatusHistory):
+    subject = models.ForeignKey(WrittenReview, on_delete=models.CASCADE, related_name="history")
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("written review history")
+        verbose_name_plural = _("written review history")

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import cases
 
 app_name = "inspection"
 urlpatterns = [
-    path("", views.case_list, name="list"),
-    path("new/", views.case_create, name="create"),
-    path("<uuid:pk>/", views.case_detail, name="detail"),
-    path("<uuid:pk>/action/<slug:action>/", views.case_action, name="action"),
+    path("", cases.case_list, name="list"),
+    path("new/", cases.case_create, name="create"),
+    path("<uuid:pk>/", cases.case_detail, name="detail"),
+    path("<uuid:pk>/action/<slug:action>/", cases.case_action, name="action"),
 ]

@@ -21,8 +21,8 @@ from apps.audit import services as audit
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     CaseHistory,
     Extension,
     InspectionCase,
@@ -31,7 +31,7 @@ from .models import (
     WageArrearsListing,
     Worker,
 )
-from .workflow import WORKFLOW
+from ..workflow import WORKFLOW
 
 S = InspectionCase.Status
 

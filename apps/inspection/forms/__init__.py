@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.forms import DateInput, NameChoiceField
 from apps.core.models import Area
 
-from .models import InspectionCase, Matter, RectificationOrder, Source
+from ..models import InspectionCase, Matter, RectificationOrder, Source
 
 
 def _text(label, *, rows=3, help_text=""):

@@ -25,10 +25,10 @@ from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
 from apps.enterprises.models import Enterprise
 
-from . import rules, selectors, services
-from .forms import ActionForm, CaseForm
-from .models import InspectionCase
-from .workflow import (
+from .. import rules, selectors, services
+from ..forms import ActionForm, CaseForm
+from ..models import InspectionCase
+from ..workflow import (
     ACTIONS_WITH_FORMS,
     DECISIONS,
     HANDLE,
