@@ -7,5 +7,6 @@ from . import services
 
 @shared_task(name="inspection.daily", acks_late=True)
 def daily() -> dict:
-    """Remind undecided cases, flag overdue investigations, end expired listings."""
-    return services.flag_overdue()
+    """Remind undecided cases, flag overdue investigations, end expired listings, and each room's
+    daily work (services.jobs.daily)."""
+    return services.daily()

@@ -26,6 +26,7 @@ from ..models import (
     CaseHistory,
     Extension,
     InspectionCase,
+    InspectionPolicy,
     RectificationOrder,
     Reporter,
     WageArrearsListing,
@@ -185,6 +186,7 @@ def home_cards(principal):
             "url": url + "?status=decided",
             "icon": "clipboard-x",
         },
+        # -- each room adds its cards here --
     ]
 
 
@@ -246,3 +248,12 @@ def inspector_users(case: InspectionCase):
 
 def park_admin_users():
     return User.objects.filter(memberships__role=Role.PARK_ADMIN, is_active=True).distinct()
+
+
+def policy_in_force(day: dt.date | None = None) -> InspectionPolicy:
+    """[POLICY] The inspection policy in effect on `day` (today by default): the newest one taking
+    effect on or before it; the domain guide's defaults (an unsaved policy) when the park has not
+    set one."""
+    day = day or timezone.localdate()
+    policy = InspectionPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    return policy or InspectionPolicy(effective_from=dt.date(2000, 1, 1), source=str(_("Platform defaults")))

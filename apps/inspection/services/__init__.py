@@ -13,7 +13,7 @@ result. Callers write `services.accept(...)`.
 """
 
 from .intake import register_case
-from .jobs import flag_overdue
+from .jobs import daily, flag_overdue
 from .lifecycle import (
     accept,
     approve_extension,
@@ -35,6 +35,7 @@ __all__ = [
     "approve_extension",
     "archive",
     "close",
+    "daily",
     "decide",
     "flag_overdue",
     "list_wage_arrears",

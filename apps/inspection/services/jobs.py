@@ -71,3 +71,11 @@ def flag_overdue(today: dt.date | None = None) -> dict:
             )
             flagged += 1
     return {"reminded": reminded, "flagged": flagged, "listings_removed": remove_expired_listings(today)}
+
+
+def daily(today: dt.date | None = None) -> dict:
+    """Everything inspection does once a day, each step idempotent; the counts by step."""
+    today = today or _today()
+    done = {"overdue": flag_overdue(today)}
+    # -- each room adds its daily step here --
+    return done
