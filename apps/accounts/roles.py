@@ -23,6 +23,7 @@ _ADMIN_MODEL_PERMS = {
         ("core", "calendaroverride"),
         # [POLICY] tables the park keeps in the admin.
         ("contracts", "contractpolicy"),
+        ("inspection", "inspectionpolicy"),
     ]
     for verb in ("view", "add", "change", "delete")
 }
@@ -66,13 +67,32 @@ _CONTRACTS_HR = {
 #: (inspectors: their brigade's area; HR: their enterprise's cases with an order to rectify; union
 #: officials: the enterprises their union covers); reporters by `Reporter.visible_to` (only those
 #: holding `view_reporter_identity`).
-_INSPECTION_READ = {"inspection.view_inspectioncase", "inspection.view_wagearrearslisting"}
+_INSPECTION_READ = {
+    "inspection.view_inspectioncase",
+    "inspection.view_wagearrearslisting",
+    "inspection.view_seriousviolation",
+    "inspection.view_creditgrade",
+    "inspection.view_interview",
+}
 _INSPECTION_WORK = {
     "inspection.register_case",
     "inspection.handle_case",
     "inspection.view_reporter_identity",
     "inspection.view_worker_identity",
     "inspection.view_rectificationorder",
+    "inspection.handle_interview",
+    "inspection.handle_patrol",
+    "inspection.view_patrol",
+    "inspection.view_patrolplan",
+    "inspection.view_writtenreview",
+    "inspection.review_written_report",
+}
+#: Enterprise HR file their enterprise's yearly written review report (劳动保障监察条例 art. 14).
+_INSPECTION_HR = {
+    "inspection.view_rectificationorder",
+    "inspection.view_writtenreview",
+    "inspection.add_writtenreview",
+    "inspection.change_writtenreview",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -168,9 +188,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         # Cases where the enterprise is the respondent, without applicants' ID numbers or phones.
         | _MEDIATION_READ
         | _CONTRACTS_HR
-        # Their enterprise's cases with an order to rectify, never reporters.
+        # Their enterprise's cases with an order to rectify, interviews and written reviews, never
+        # reporters.
         | _INSPECTION_READ
-        | {"inspection.view_rectificationorder"}
+        | _INSPECTION_HR
     ),
     Role.UNION_OFFICIAL: frozenset(
         {"accounts.view_organisation"}

@@ -114,7 +114,7 @@ class InspectionCase(BaseModel):
         TRANSFERRED_TO_POLICE = "transferred_to_police", _("Transferred to the police")
 
     class RefusalBasis(models.TextChoices):
-        """Why a complaint is not accepted (关于实施《劳动保障监察条例》若干规定 art. 17;
+        """Why a complaint is not accepted (关于实施《劳动保障监察条例》若干规定 art. 18;
         劳动保障监察条例 art. 20; domain guide §7)."""
 
         NOT_LABOUR_MATTER = "not_labour_matter", _("Not a labour-inspection matter")

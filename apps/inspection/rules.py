@@ -38,9 +38,10 @@ SOURCES_SOURCE = f"{REGULATIONS}第十四条"
 #: Art. 18 of the Regulations: the decisions that end an investigation.
 DECISION_SOURCE = f"{REGULATIONS}第十八条"
 
-#: A complaint is accepted, or refused in writing, within 5 working days of its receipt
-#: (Implementing Rules art. 17). The day of receipt is not counted (Civil Code art. 201).
-ACCEPTANCE_PERIOD = Deadline(5, DeadlineUnit.WORKING_DAYS, f"{IMPLEMENTING_RULES}第十七条")
+#: A complaint is accepted (and the case opened the same day), or refused in writing, within 5
+#: working days of its receipt (Implementing Rules art. 18). The day of receipt is not counted
+#: (Civil Code art. 201).
+ACCEPTANCE_PERIOD = Deadline(5, DeadlineUnit.WORKING_DAYS, f"{IMPLEMENTING_RULES}第十八条")
 #: The investigation is completed within 60 working days of the case being opened (Regulations
 #: art. 17); here the day of acceptance, when the case is opened (立案).
 INVESTIGATION_PERIOD = Deadline(60, DeadlineUnit.WORKING_DAYS, f"{REGULATIONS}第十七条")
@@ -55,8 +56,10 @@ LIMITATION_YEARS = 2
 LIMITATION_SOURCE = f"{REGULATIONS}第二十条"
 
 #: The wage-arrears list: 3 years from the listing decision (Measures art. 11); early removal on
-#: application when the arrears are paid, 6 months have passed and a written credit pledge is
-#: given (Measures art. 12; domain guide §7: 6 months since the listing).
+#: application when the arrears are paid (the violation corrected), the enterprise has been on the
+#: list for 6 months counted from that correction (自改正之日起被列入名单满6个月), and a written
+#: credit pledge is given (Measures art. 12). Arrears paid before the listing count from the
+#: listing (domain guide §7: "6 months have passed since listing").
 LISTING_TERM_YEARS = 3
 LISTING_TERM_SOURCE = f"{BLACKLIST_MEASURES}第十一条"
 EARLY_REMOVAL_MONTHS = 6
@@ -186,27 +189,30 @@ def listing_expires_on(listed_on: dt.date) -> dt.date:
     return period_end(listed_on, years=LISTING_TERM_YEARS).date
 
 
-def early_removal_from(listed_on: dt.date) -> dt.date:
-    """The first day an early removal may take effect: the day after the 6 months since the
-    listing have run out (Measures art. 12), their last day moved past a holiday (Civil Code
-    art. 203)."""
-    return period_end(listed_on, months=EARLY_REMOVAL_MONTHS).date + dt.timedelta(days=1)
+def early_removal_from(listed_on: dt.date, arrears_paid_on: dt.date | None = None) -> dt.date:
+    """The first day an early removal may take effect: the day after 6 months on the list counted
+    from the correction (the arrears paid) or from the listing when they were paid before it
+    (Measures art. 12), their last day moved past a holiday (Civil Code art. 203)."""
+    start = max(listed_on, arrears_paid_on) if arrears_paid_on else listed_on
+    return period_end(start, months=EARLY_REMOVAL_MONTHS).date + dt.timedelta(days=1)
 
 
 def early_removal_refusals(
     *, listed_on: dt.date, on: dt.date, arrears_paid_on: dt.date | None, pledge_received_on: dt.date | None
 ) -> dict[str, str]:
     """Why an enterprise may not be removed early on `on`, per field ({} when it may): the arrears
-    paid, 6 months since the listing and a written credit pledge (Measures art. 12)."""
+    paid, 6 months on the list since they were paid and a written credit pledge (Measures art. 12)."""
     refusals = {}
     if arrears_paid_on is None or arrears_paid_on > on:
         refusals["arrears_paid_on"] = _(
             "Early removal needs the arrears paid: enter the day they were paid (%(source)s)."
         ) % {"source": EARLY_REMOVAL_SOURCE}
-    earliest = early_removal_from(listed_on)
+    paid = arrears_paid_on if arrears_paid_on is not None and arrears_paid_on <= on else None
+    earliest = early_removal_from(listed_on, paid)
     if on < earliest:
         refusals["removed_on"] = _(
-            "Early removal is possible once 6 months have passed since the listing, from %(date)s (%(source)s)."
+            "Early removal is possible once the enterprise has been on the list for 6 months since the "
+            "arrears were paid, from %(date)s (%(source)s)."
         ) % {"date": earliest, "source": EARLY_REMOVAL_SOURCE}
     if pledge_received_on is None or pledge_received_on > on:
         refusals["pledge_received_on"] = _(
@@ -234,3 +240,82 @@ def decision_overdue(case: InspectionCase, today: dt.date) -> bool:
 def investigation_overdue(case: InspectionCase, today: dt.date) -> bool:
     """The investigation clock runs and its (possibly extended) deadline has passed."""
     return case.status in InspectionCase.CLOCK_RUNNING and case.due_on is not None and case.due_on < today
+
+
+# Public complaint pages: the access code -------------------------------------------------------------
+# (room "public complaint pages": a worker or reporter without an account files online and follows
+# the case with its serial number and an access code; only the code's keyed hash is kept.)
+
+#: The access code's alphabet (no 0/O, 1/I/L, which are misread on the phone) and length.
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ACCESS_CODE_LENGTH = 8
+
+
+def access_code_hash(code: str) -> str:
+    """The stored form of an access code: an HMAC with the platform's personal-data key, of the
+    code as read out on the phone (case, spaces and dashes do not matter). The key's domain differs
+    from mediation's, so a code of one module never opens a case of the other."""
+    import hashlib
+    import hmac
+
+    from apps.core import personal_data
+
+    normal = (code if isinstance(code, str) else "").strip().upper().replace(" ", "").replace("-", "")
+    return hmac.new(
+        personal_data.hash_key(), f"inspection-access:{normal}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def check_access_code(case: InspectionCase, code: str) -> bool:
+    """Whether `code` opens `case` (compared in constant time). A case without a code (registered
+    by staff, not online) is never opened."""
+    import hmac
+
+    stored = case.access_code_hash or "0" * 64
+    return hmac.compare_digest(stored, access_code_hash(code)) and bool(case.access_code_hash)
+
+
+# Published serious violations and credit grades (wage-arrears room) ---------------------------------
+
+SERIOUS_VIOLATIONS_MEASURES = "重大劳动保障违法行为社会公布办法（人社部令第29号）"
+#: A serious violation decided by the HR bureau is published within 20 working days of the
+#: decision (Measures art. 8; domain guide §7). The day of the decision is not counted (Civil Code
+#: art. 201).
+PUBLICATION_PERIOD = Deadline(20, DeadlineUnit.WORKING_DAYS, f"{SERIOUS_VIOLATIONS_MEASURES}第八条")
+#: The veto catalogue code of certification (certification.default_rules.VETOES) that a
+#: publication records.
+SERIOUS_VIOLATION_VETO_KIND = "serious_violation"
+
+#: The facts a credit grade is computed from (the codes of DEFAULT_CREDIT_GRADE_RULE), in the order
+#: a page lists them.
+CREDIT_FACTS = (
+    "penalty_recorded",
+    "transferred_to_police",
+    "wage_arrears_listed",
+    "serious_violation_published",
+    "order_not_rectified",
+    "order_to_rectify",
+)
+
+
+def publication_due(decided_on: dt.date) -> DeadlineDate:
+    """The day by which a serious violation decided on `decided_on` is published (20 working days)."""
+    return PUBLICATION_PERIOD.due(decided_on)
+
+
+def credit_fact_label(code: str) -> str:
+    """The words for a credit-grade fact (the rule keeps codes)."""
+    labels = {
+        "penalty_recorded": _("Administrative penalty recorded"),
+        "transferred_to_police": _("Transferred to the police"),
+        "wage_arrears_listed": _("On the wage-arrears list"),
+        "serious_violation_published": _("Serious violation published"),
+        "order_not_rectified": _("Order to rectify not carried out"),
+        "order_to_rectify": _("Order to rectify"),
+    }
+    return str(labels.get(code, code))
+
+
+def credit_rule_source(rule: dict | None) -> str:
+    """The source a credit-grade rule names, the default rule's when it names none."""
+    return (rule or {}).get("source") or DEFAULT_CREDIT_GRADE_RULE["source"]

@@ -69,7 +69,20 @@ def test_early_removal_needs_its_three_conditions_and_notes_the_veto_event(
     assert set(error.value.fields) == {"arrears_paid_on", "removed_on"}
     assert rules.EARLY_REMOVAL_SOURCE in str(error.value.fields["removed_on"][0])
     assert error.value.source == rules.EARLY_REMOVAL_SOURCE
-    travel(monkeypatch, D(2026, 10, 9))
+    # Paid on June 1: the 6 months on the list count from the payment (Measures art. 12), so they
+    # end on Dec 1 and the removal is possible from Dec 2.
+    travel(monkeypatch, D(2026, 12, 1))
+    with pytest.raises(DomainError) as error:
+        services.remove_listing(
+            p(park_admin),
+            listing,
+            removal="early",
+            arrears_paid_on=D(2026, 6, 1),
+            pledge_received_on=D(2026, 9, 1),
+        )
+    assert set(error.value.fields) == {"removed_on"}
+    assert "2026-12-02" in str(error.value.fields["removed_on"][0])
+    travel(monkeypatch, D(2026, 12, 2))
     listing = services.remove_listing(
         p(park_admin),
         listing,
@@ -78,14 +91,14 @@ def test_early_removal_needs_its_three_conditions_and_notes_the_veto_event(
         pledge_received_on=D(2026, 9, 1),
         note="已全额清偿",
     )
-    assert (listing.status, listing.removal, listing.removed_on) == ("removed", "early", D(2026, 10, 9))
+    assert (listing.status, listing.removal, listing.removed_on) == ("removed", "early", D(2026, 12, 2))
     assert listing.removal_approved_by == park_admin
     event = VetoEvent.objects.get(pk=listing.veto_event_id)
-    assert "2026-10-09" in event.note and "Removed early" in event.note
+    assert "2026-12-02" in event.note and "Removed early" in event.note
     with pytest.raises(InvalidTransition):
         services.remove_listing(p(park_admin), listing, removal="revoked", note="x")
     # Off the list, the enterprise may be listed again on a new decision.
-    assert listed(park_admin, ent_a, on=D(2026, 10, 9), reference="柳人社失信〔2026〕9号").status == "listed"
+    assert listed(park_admin, ent_a, on=D(2026, 12, 2), reference="柳人社失信〔2026〕9号").status == "listed"
 
 
 def test_the_term_ends_after_3_years(park_admin, ent_a, monkeypatch):

@@ -16,7 +16,7 @@ D = dt.date
 
 
 def test_every_law_constant_names_its_source():
-    assert rules.ACCEPTANCE_PERIOD.source == "关于实施《劳动保障监察条例》若干规定第十七条"
+    assert rules.ACCEPTANCE_PERIOD.source == "关于实施《劳动保障监察条例》若干规定第十八条"
     assert rules.INVESTIGATION_PERIOD.source == "劳动保障监察条例第十七条"
     assert rules.EXTENSION_PERIOD.source == "劳动保障监察条例第十七条"
     assert rules.LIMITATION_SOURCE == "劳动保障监察条例第二十条"
@@ -100,6 +100,10 @@ def test_early_removal_conditions_each_named_with_the_rule(english):
     listed = D(2026, 4, 1)
     # 6 months end on Oct 1, a holiday, so on Oct 8; removal from the day after.
     assert rules.early_removal_from(listed) == D(2026, 10, 9)
+    # Arrears paid before the listing: counted from the listing; paid after: from the payment
+    # (Measures art. 12: 自改正之日起满6个月). May 1 + 6 months = Sunday Nov 1, so Nov 2; then Nov 3.
+    assert rules.early_removal_from(listed, D(2026, 3, 20)) == D(2026, 10, 9)
+    assert rules.early_removal_from(listed, D(2026, 5, 1)) == D(2026, 11, 3)
     refusals = rules.early_removal_refusals(
         listed_on=listed, on=D(2026, 10, 8), arrears_paid_on=None, pledge_received_on=None
     )
@@ -109,6 +113,23 @@ def test_early_removal_conditions_each_named_with_the_rule(english):
         rules.early_removal_refusals(
             listed_on=listed,
             on=D(2026, 10, 9),
+            arrears_paid_on=D(2026, 3, 20),
+            pledge_received_on=D(2026, 5, 2),
+        )
+        == {}
+    )
+    assert set(
+        rules.early_removal_refusals(
+            listed_on=listed,
+            on=D(2026, 11, 2),
+            arrears_paid_on=D(2026, 5, 1),
+            pledge_received_on=D(2026, 5, 2),
+        )
+    ) == {"removed_on"}
+    assert (
+        rules.early_removal_refusals(
+            listed_on=listed,
+            on=D(2026, 11, 3),
             arrears_paid_on=D(2026, 5, 1),
             pledge_received_on=D(2026, 5, 2),
         )

@@ -62,7 +62,7 @@ def accept(principal, case: InspectionCase, *, inspector=None) -> InspectionCase
 @transaction.atomic
 def refuse(principal, case: InspectionCase, *, basis: str, reason: str) -> InspectionCase:
     """Not accepted, on a ground and with a reason the complainant is told in writing
-    (关于实施《劳动保障监察条例》若干规定 art. 17; 劳动保障监察条例 art. 20 for time-barred cases)."""
+    (关于实施《劳动保障监察条例》若干规定 art. 18; 劳动保障监察条例 art. 20 for time-barred cases)."""
     _require_scope(principal, case)
     if basis not in InspectionCase.RefusalBasis.values:
         raise DomainError(_("Choose the ground for not accepting the case."), field="refusal_basis")
