@@ -14,6 +14,7 @@ from apps.certification.api.views import (
 )
 from apps.contracts.api.views import ContractBookView, ContractViewSet, ImportJobViewSet
 from apps.enterprises.api.views import EnterpriseViewSet
+from apps.inspection.api import views as inspection
 from apps.mediation.api.views import CaseViewSet, MediationOrganisationViewSet
 from apps.unions.api.views import CollectiveContractViewSet, UnionViewSet
 
@@ -29,6 +30,23 @@ router.register("certification/rule-sets", RuleSetViewSet, basename="certificati
 router.register("certification/veto-events", VetoEventViewSet, basename="certification-veto-event")
 router.register("mediation/cases", CaseViewSet, basename="mediation-case")
 router.register("mediation/organisations", MediationOrganisationViewSet, basename="mediation-organisation")
+router.register("inspection/cases", inspection.CaseViewSet, basename="inspection-case")
+router.register("inspection/orders", inspection.OrderViewSet, basename="inspection-order")
+router.register("inspection/interviews", inspection.InterviewViewSet, basename="inspection-interview")
+router.register(
+    "inspection/written-reviews", inspection.WrittenReviewViewSet, basename="inspection-written-review"
+)
+router.register(
+    "inspection/wage-arrears-listings",
+    inspection.WageArrearsListingViewSet,
+    basename="inspection-wage-arrears-listing",
+)
+router.register(
+    "inspection/serious-violations",
+    inspection.SeriousViolationViewSet,
+    basename="inspection-serious-violation",
+)
+router.register("inspection/credit-grades", inspection.CreditGradeViewSet, basename="inspection-credit-grade")
 # Before "contracts": `contracts/imports/` must not be read as the contract with the id "imports".
 router.register("contracts/imports", ImportJobViewSet, basename="contract-import")
 router.register("contracts", ContractViewSet, basename="contract")

@@ -6,7 +6,21 @@ class InspectionConfig(AppConfig):
     name = "apps.inspection"
     label = "inspection"
     verbose_name = _("Labour inspection")
+    # One menu entry; the rooms (interviews, patrols, written review, the wage-arrears list, serious
+    # violations, credit grades, figures) are tabs of the inspection pages (_subnav.html).
     nav_items = [
         (45, "inspection:list", _("Labour inspection"), "shield-check", "inspection.view_inspectioncase"),
     ]
     home_cards = "apps.inspection.selectors.home_cards"
+    dossier_sections = "apps.inspection.selectors.dossier_sections"
+
+    def ready(self):
+        from apps.core.cache import invalidate_on_save
+
+        from .models import InspectionCase, RectificationOrder
+        from .selectors.figures import FIGURES_TOPIC
+
+        # The figures (cases, orders) move on whenever a case or an order is saved: the services,
+        # the admin, the demo park and the tests' factories.
+        for model in (InspectionCase, RectificationOrder):
+            invalidate_on_save(model, lambda row: [FIGURES_TOPIC])

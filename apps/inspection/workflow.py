@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.workflow import Transition, Workflow
 
 from . import rules
-from .models import Extension, InspectionCase, RectificationOrder
+from .models import Extension, InspectionCase, Interview, RectificationOrder
 
 S = InspectionCase.Status
 D = InspectionCase.Decision
@@ -247,3 +247,145 @@ def follow_up_refusal(case, order: RectificationOrder) -> str | None:
 
 def is_late_decision(case) -> bool:
     return rules.decision_overdue(case, timezone.localdate())
+
+
+# Interviews (约谈) (room "orders and interviews") -------------------------------------------------
+#
+# proposed ──send_notice──▶ notified ──record──▶ held ──follow_up──▶ closed
+#    └──────────┴──dismiss (reason)──▶ dismissed
+#
+# Proposed by the daily job when a policy trigger fires, by an inspector, or by the escalation of
+# an order found not rectified (services.interviews). Who: inspectors of the enterprise's area and
+# park administrators (`inspection.handle_interview`); district systems with `inspection:write`.
+
+IS = Interview.Status
+HANDLE_INTERVIEW = "inspection.handle_interview"
+
+INTERVIEW_WORKFLOW = Workflow(
+    "status",
+    [
+        Transition(
+            "send_notice",
+            {IS.PROPOSED},
+            IS.NOTIFIED,
+            gettext_lazy("Send the interview notice"),
+            permission=HANDLE_INTERVIEW,
+            scope=WRITE,
+            doc="The notice (约谈通知书) with the date, time and place (both required, the time after now); "
+            "its PDF is generated and the enterprise's HR are told.",
+            source=rules.INTERVIEW_SOURCE,
+        ),
+        Transition(
+            "record",
+            {IS.NOTIFIED},
+            IS.HELD,
+            gettext_lazy("Record the interview"),
+            permission=HANDLE_INTERVIEW,
+            scope=WRITE,
+            doc="The record: the day held, the attendees, whether the legal representative attended, what was "
+            "said, the commitments and a rectification deadline (after the day held).",
+            source=rules.INTERVIEW_SOURCE,
+        ),
+        Transition(
+            "follow_up",
+            {IS.HELD},
+            IS.CLOSED,
+            gettext_lazy("Record the follow-up check"),
+            permission=HANDLE_INTERVIEW,
+            scope=WRITE,
+            doc="The check of the commitments: rectified, partly or not; the interview closes.",
+        ),
+        Transition(
+            "dismiss",
+            {IS.PROPOSED, IS.NOTIFIED},
+            IS.DISMISSED,
+            gettext_lazy("Do not pursue"),
+            permission=HANDLE_INTERVIEW,
+            scope=WRITE,
+            needs_reason=True,
+            doc="The proposal is not pursued, with a reason (required).",
+        ),
+    ],
+)
+#: Interview actions → the fields of their form.
+INTERVIEW_ACTIONS = tuple(INTERVIEW_WORKFLOW.transitions)
+
+
+# Written review (书面审查) ---------------------------------------------------------------------------
+# (room: written reviews, issue 16 item 7)
+#
+# draft ──submit──▶ submitted ──accept──▶ accepted
+#   ▲                   │
+#   └──(HR corrects)── returned ◀──return (reason)──┘      returned ──submit──▶ submitted
+#
+# The enterprise's HR fill in and submit (`inspection.change_writtenreview`); the inspectors of the
+# area and park administrators accept or return (`inspection.review_written_report`). Saving a
+# draft is not a transition: `written_review_edit_refusal` says when it is allowed.
+
+from .models import WrittenReview  # noqa: E402 - the section is appended after the others
+
+WR = WrittenReview.Status
+REVIEW_WRITTEN, FILE_WRITTEN = "inspection.review_written_report", "inspection.change_writtenreview"
+
+
+def written_review_missing_fields(review) -> list[str]:
+    """The figures of a report still empty (all of them are needed to submit)."""
+    return [name for name in rules.WRITTEN_REVIEW_FIELDS if getattr(review, name) is None]
+
+
+def written_review_complete(review, principal=None):
+    """A report is submitted with every figure filled in."""
+    missing = written_review_missing_fields(review)
+    if missing:
+        labels = ", ".join(str(WrittenReview._meta.get_field(name).verbose_name) for name in missing)
+        return _("Fill in every figure before submitting: %(fields)s.") % {"fields": labels}
+    return None
+
+
+def written_review_edit_refusal(review) -> str | None:
+    """The HR change a report while it is a draft or after it was returned; None when they may."""
+    if review.status not in (WR.DRAFT, WR.RETURNED):
+        return _(
+            "A report can be changed only as a draft or after it was returned; this one is “%(status)s”."
+        ) % {"status": review.get_status_display()}
+    return None
+
+
+WRITTEN_REVIEW_WORKFLOW = Workflow(
+    "status",
+    [
+        Transition(
+            "submit",
+            {WR.DRAFT, WR.RETURNED},
+            WR.SUBMITTED,
+            gettext_lazy("Submit the report"),
+            permission=FILE_WRITTEN,
+            scope=None,
+            guard=written_review_complete,
+            doc="The enterprise's HR submit the yearly report once every figure is filled in (409 "
+            "otherwise); a report submitted after its due day stays marked late.",
+            source=rules.WRITTEN_REVIEW_SOURCE,
+        ),
+        Transition(
+            "accept",
+            {WR.SUBMITTED},
+            WR.ACCEPTED,
+            gettext_lazy("Accept the report"),
+            permission=REVIEW_WRITTEN,
+            scope=WRITE,
+            doc="An inspector of the area (or a park administrator) accepts the report.",
+            source=rules.WRITTEN_REVIEW_SOURCE,
+        ),
+        Transition(
+            "return",
+            {WR.SUBMITTED},
+            WR.RETURNED,
+            gettext_lazy("Return for correction"),
+            permission=REVIEW_WRITTEN,
+            scope=WRITE,
+            needs_reason=True,
+            doc="The report goes back to the HR with a reason (required), who correct and submit it again.",
+            source=rules.WRITTEN_REVIEW_SOURCE,
+        ),
+    ],
+)

@@ -289,6 +289,11 @@ REST_FRAMEWORK = {
             "CERTIFICATION_OBJECTION_THROTTLE_RATE",
             default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
         ),
+        # The public labour-inspection complaint form (apps/inspection/views_public.py).
+        "inspection_complaint": env(
+            "INSPECTION_COMPLAINT_THROTTLE_RATE",
+            default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
+        ),
         # Look-ups by serial number and access code on the public mediation tracking page.
         "public_lookup": env("PUBLIC_LOOKUP_THROTTLE_RATE", default="30/hour"),
         # The public check of a certificate by its number (/verify/<number>, the printed QR code).
@@ -317,6 +322,25 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "SECURITY": [{"BearerKey": []}],
+    # Choice sets that share a field name across modules get a name of their own, so that adding a
+    # module never renames another's enum (drf-spectacular would prefix both by their component).
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "apps.mediation.models.Case.Channel",
+        "ResultEnum": "apps.mediation.models.Referral.Result",
+        "SourceEnum": "apps.contracts.models.LabourContract.Source",
+        "NoticeUnitEnum": "apps.certification.models.DeadlineUnitChoice",
+        "InspectionSourceEnum": "apps.inspection.models.Source",
+        "InspectionChannelEnum": "apps.inspection.models.InspectionCase.Channel",
+        "InspectionMatterEnum": "apps.inspection.models.Matter",
+        "InspectionDecisionEnum": "apps.inspection.models.InspectionCase.Decision",
+        "InspectionRefusalBasisEnum": "apps.inspection.models.InspectionCase.RefusalBasis",
+        "InspectionOrderResultEnum": "apps.inspection.models.RectificationOrder.Result",
+        "InspectionEscalationEnum": "apps.inspection.models.RectificationOrder.Escalation",
+        "InspectionCreditGradeEnum": "apps.inspection.models.CreditGrade.Grade",
+        "InspectionListingRemovalEnum": "apps.inspection.models.WageArrearsListing.Removal",
+        "InspectionInterviewTriggerEnum": "apps.inspection.models.Interview.Trigger",
+        "InspectionClockEnum": "apps.inspection.api.serializers.CLOCKS",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_error_responses",

@@ -15,6 +15,7 @@ roles, requests) are printed with `-s` and recorded in docs/security.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from apps.accounts.models import Organisation
 from apps.accounts.roles import Role
@@ -33,7 +35,20 @@ from apps.core.models import Area
 from apps.core.principal import principal_for_api_client, principal_for_user
 from apps.documents.models import GeneratedDocument
 from apps.enterprises.models import Enterprise, ImportBatch
-from apps.inspection.models import InspectionCase
+from apps.inspection.models import (
+    Attachment,
+    CreditGrade,
+    InspectionCase,
+    Interview,
+    Patrol,
+    PatrolFinding,
+    PatrolPlan,
+    RectificationOrder,
+    SeriousViolation,
+    WrittenReview,
+)
+from apps.inspection.selectors.arrears import violations_visible
+from apps.inspection.selectors.patrols import visible_plans
 from apps.mediation.models import Case, CaseDocument, FollowUp, Referral
 from apps.notifications.models import Notification
 from apps.unions.models import CollectiveContract, Union
@@ -154,6 +169,30 @@ ROUTES: dict[str, Target] = {
     "contracts:import_report": CONTRACT_IMPORT,
     "inspection:detail": Target(InspectionCase, _pk),
     "inspection:action": Target(InspectionCase, lambda c: {"pk": c.pk, "action": "accept"}),
+    "inspection:interview": Target(Interview, _pk),
+    "inspection:interview_action": Target(Interview, lambda i: {"pk": i.pk, "action": "dismiss"}),
+    "inspection:interview_notice_pdf": Target(Interview, _pk),
+    "inspection:interview_notice_generate": Target(Interview, _pk),
+    "inspection:order_pdf": Target(RectificationOrder, _pk),
+    "inspection:order_pdf_generate": Target(RectificationOrder, _pk),
+    "inspection:patrol": Target(Patrol, _pk),
+    "inspection:patrol_plan": Target(PatrolPlan, _pk, visible_plans),
+    **{
+        name: Target(
+            PatrolFinding,
+            _pk,
+            lambda p: PatrolFinding.objects.filter(patrol__in=Patrol.objects.visible_to(p)),
+        )
+        for name in ("inspection:patrol_attachment_add", "inspection:patrol_finding_case")
+    },
+    "inspection:patrol_attachment": Target(
+        Attachment, _pk, lambda p: Attachment.objects.filter(finding__patrol__in=Patrol.objects.visible_to(p))
+    ),
+    **{
+        f"inspection:{name}": Target(WrittenReview, _pk)
+        for name in ("review_detail", "review_submit", "review_accept", "review_return", "review_case")
+    },
+    "inspection:violation_detail": Target(SeriousViolation, _pk, violations_visible),
     # API (/api/v1/, config/api.py and its router)
     "v1:enterprise-contract-book": ENTERPRISE,
     "v1:organisation-detail": ORGANISATION,
@@ -189,6 +228,39 @@ ROUTES: dict[str, Target] = {
     "v1:mediation-case-transfer": CASE,
     "v1:mediation-case-withdraw": CASE,
     "v1:contract-import-detail": CONTRACT_IMPORT,
+    # /api/v1/inspection/ (the reporter is never in it; a case outside the scope is a 404)
+    **{
+        f"v1:inspection-case-{name}": Target(InspectionCase, _pk)
+        for name in (
+            "detail",
+            "accept",
+            "archive",
+            "close",
+            "decide-no-violation",
+            "decide-order",
+            "decide-penalty",
+            "decide-police",
+            "extend",
+            "refuse",
+            "reject-extension",
+            "request-extension",
+            "start-follow-up",
+            "start-investigation",
+            "timeline",
+            "transfer-to-mediation",
+        )
+    },
+    "v1:inspection-order-detail": Target(RectificationOrder, _pk),
+    "v1:inspection-order-record-follow-up": Target(RectificationOrder, _pk),
+    **{
+        f"v1:inspection-interview-{name}": Target(Interview, _pk)
+        for name in ("detail", "dismiss", "follow-up", "record", "send-notice")
+    },
+    **{
+        f"v1:inspection-written-review-{name}": Target(WrittenReview, _pk)
+        for name in ("detail", "accept", "return", "submit")
+    },
+    "v1:inspection-credit-grade-detail": Target(CreditGrade, _pk),
     "v1:contract-detail": CONTRACT,
     "v1:contract-terminate": CONTRACT,
     "v1:contract-verify": CONTRACT,
@@ -207,6 +279,15 @@ NOT_PER_ORGANISATION: dict[str, str] = {
     "v1:certification-rule-set-detail": "park-wide rule sets, the same for every organisation",
     "v1:mediation-organisation-detail": "mediation organisations are public inside the platform "
     "(intake and transfer need them): MediationOrganisation.objects.visible_to",
+    "inspection:arrears_detail": "the wage-arrears list is published (人社部令第45号): every signed-in "
+    "user reads it, WageArrearsListing.objects.visible_to",
+    "inspection:arrears_remove": "removal from the published list is a park administrator's act "
+    "(manage_wage_arrears_list; PermissionDenied for every other role), tested in "
+    "tests/inspection/test_arrears_pages.py",
+    "v1:inspection-wage-arrears-listing-detail": "the wage-arrears list is published (人社部令第45号): "
+    "every signed-in user reads it, WageArrearsListing.objects.visible_to",
+    "v1:inspection-serious-violation-detail": "serious violations are published (重大劳动保障违法行为社会公布"
+    "办法): every signed-in user reads them, SeriousViolation.objects.visible_to",
 }
 #: Address prefixes left out of the matrix, and why.
 NOT_PER_ORGANISATION_PREFIXES = {
@@ -291,14 +372,41 @@ def park():
         sha256="0" * 64,
     )
     Notification.objects.create(recipient=admin, title="通知")
-    # An inspection case in every town (the demo park has no inspection work yet).
+    # An inspection case in every town, with an order, an interview, a written review and a credit
+    # grade (the demo park's inspection work is district-wide; these make every town hold some).
     from apps.core.principal import SYSTEM
     from apps.inspection import services as inspection
 
     for enterprise in Enterprise.objects.order_by("town_id", "name").distinct("town_id"):
-        inspection.register_case(
+        case, _created = inspection.register_case(
             SYSTEM, source="patrol", enterprise=enterprise, matters=["no_written_contract"], facts="巡查发现"
         )
+        inspection.accept(SYSTEM, case)
+        inspection.start_investigation(SYSTEM, case)
+        inspection.decide(
+            SYSTEM,
+            case,
+            "decide_order",
+            items=["签订劳动合同"],
+            order_due_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+        if not Interview.objects.open().filter(enterprise=enterprise).exists():
+            Interview.objects.create(enterprise=enterprise, case=case, proposed_on=timezone.localdate())
+        WrittenReview.objects.get_or_create(
+            enterprise=enterprise, year=2025, defaults={"due_on": dt.date(2026, 5, 31)}
+        )
+        CreditGrade.objects.get_or_create(
+            enterprise=enterprise, year=2025, defaults={"grade": "B", "computed_on": timezone.localdate()}
+        )
+    # A serious violation decided and not yet published: only those who keep the list and the
+    # inspectors read it before publication.
+    SeriousViolation.objects.create(
+        enterprise=Enterprise.objects.order_by("name").first(),
+        decided_on=timezone.localdate(),
+        decision_reference="柳人社监处〔2026〕99号",
+        publish_by=timezone.localdate() + dt.timedelta(days=28),
+        summary="拒不支付劳动报酬",
+    )
 
 
 def _principals():

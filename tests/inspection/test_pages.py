@@ -195,3 +195,33 @@ def test_register_a_case_at_the_counter(client, ent_a, inspector, ent_hr_a):
     assert InspectionCase.objects.filter(source_reference="R-1").count() == 1
     client.logout()
     assert login(client, ent_hr_a).get(reverse("inspection:create")).status_code == 403
+
+
+def test_the_park_rejects_an_extension_on_its_page_saying_why(client, make_case, inspector, park_admin):
+    from apps.inspection.models import Extension
+
+    case = make_case()
+    c = login(client, inspector)
+    for action in ("accept", "start_investigation"):
+        assert c.post(action_url(case, action)).status_code == 302
+    assert (
+        c.post(action_url(case, "request_extension"), {"reason": "涉及人数多，需调取银行流水"}).status_code
+        == 302
+    )
+    # The inspector may not reject (nor approve) it.
+    assert c.get(action_url(case, "reject_extension")).status_code == 403
+    c.logout()
+    c = login(client, park_admin)
+    page = c.get(reverse("inspection:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="action-extend"' in page and 'data-testid="action-reject_extension"' in page
+    # Without a reason: a form error, nothing written.
+    response = c.post(action_url(case, "reject_extension"), {"note": "  "})
+    assert response.status_code == 200
+    assert Extension.objects.get(case=case).status == Extension.Status.REQUESTED
+    assert c.post(action_url(case, "reject_extension"), {"note": "理由不充分"}).status_code == 302
+    extension = Extension.objects.get(case=case)
+    assert (extension.status, extension.decision_note) == (Extension.Status.REJECTED, "理由不充分")
+    # Nothing waits any more: neither button, and the page says why.
+    page = c.get(reverse("inspection:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="action-reject_extension"' not in page
+    assert 'data-testid="action-refusal"' in c.get(action_url(case, "reject_extension")).content.decode()

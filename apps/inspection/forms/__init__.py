@@ -54,6 +54,7 @@ class ActionForm(forms.Form):
         "transfer_to_mediation": ("reason",),
         "request_extension": ("reason",),
         "extend": ("note",),
+        "reject_extension": ("note",),
         "record_follow_up": ("result", "escalation", "note"),
         "close": ("reason",),
     }

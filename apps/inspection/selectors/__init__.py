@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -63,8 +64,26 @@ def available_actions(case: InspectionCase, principal) -> list:
     return WORKFLOW.available(case, principal)
 
 
-def history(case: InspectionCase):
-    return CaseHistory.objects.filter(subject=case).select_related("actor").order_by("at")
+def labelled_history(rows, workflow, extra: dict | None = None) -> list:
+    """History rows ready for a page: `action_label` (the transition table's label; `extra` names
+    the acts beside the table) and `who` (the user, or what the platform and an online visitor are
+    called)."""
+    labels = {t.action: t.label for t in workflow.transitions.values()}
+    labels.update(extra or {})
+    others = {"system": _("the platform"), "anonymous": _("online, without an account")}
+    rows = list(rows)
+    for h in rows:
+        h.action_label = labels.get(h.action, h.action)
+        h.who = str(h.actor) if h.actor_id else others.get(h.actor_label, h.actor_label)
+    return rows
+
+
+def history(case: InspectionCase) -> list:
+    return labelled_history(
+        CaseHistory.objects.filter(subject=case).select_related("actor").order_by("at"),
+        WORKFLOW,
+        {"receive": _("Case received")},
+    )
 
 
 def can_see_reporter(principal) -> bool:
@@ -150,6 +169,14 @@ def limitation_warning(case: InspectionCase):
 # Overdue queries (reminders, the inspector's home page) ------------------------------------------------
 
 
+def matter_q(code: str, prefix: str = "") -> Q:
+    """Cases whose matters include `code`: JSON containment where the database has it (PostgreSQL),
+    else the quoted code in the JSON text (SQLite, which `make run` uses)."""
+    if connection.features.supports_json_field_contains:
+        return Q(**{f"{prefix}matters__contains": [code]})
+    return Q(**{f"{prefix}matters__icontains": f'"{code}"'})
+
+
 def overdue_q(today: dt.date) -> Q:
     """Cases past a running clock: not accepted nor refused by their day, or investigated past
     their (possibly extended) deadline."""
@@ -187,6 +214,8 @@ def home_cards(principal):
             "icon": "clipboard-x",
         },
         # -- each room adds its cards here --
+        *reviews.home_cards(principal),
+        *interviews.home_cards(principal),
     ]
 
 
@@ -257,3 +286,12 @@ def policy_in_force(day: dt.date | None = None) -> InspectionPolicy:
     day = day or timezone.localdate()
     policy = InspectionPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
     return policy or InspectionPolicy(effective_from=dt.date(2000, 1, 1), source=str(_("Platform defaults")))
+
+
+# The rooms' selector modules, imported last: they import helpers of this module (`matter_q`,
+# `overdue_q`, `policy_in_force`), which must be defined first.
+from . import (  # noqa: E402
+    interviews,  # the orders-and-interviews room (selectors/interviews.py)
+    reviews,  # the written-review room (selectors/reviews.py)
+)
+from .dossier import dossier_sections as dossier_sections  # noqa: E402  (selectors/dossier.py)

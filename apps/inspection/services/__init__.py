@@ -12,7 +12,18 @@ reads and look-ups are selectors.py's. State changes go through `apps.audit.hist
 result. Callers write `services.accept(...)`.
 """
 
+from .grades import compute_credit_grades
 from .intake import register_case
+from .interviews import (
+    dismiss_interview,
+    propose_interview,
+    propose_interviews,
+    record_interview,
+    record_interview_follow_up,
+    render_interview_notice,
+    render_order_document,
+    send_interview_notice,
+)
 from .jobs import daily, flag_overdue
 from .lifecycle import (
     accept,
@@ -29,8 +40,42 @@ from .lifecycle import (
     transfer_to_mediation,
 )
 from .listing import list_wage_arrears, remove_expired_listings, remove_listing
+from .patrols import add_attachment, create_plan, finding_to_case, record_patrol
+from .public import submit_complaint
+from .reviews import (
+    accept_written_review,
+    remind_written_reviews,
+    return_written_review,
+    review_to_case,
+    save_written_review,
+    start_written_review,
+    submit_written_review,
+)
+from .violations import publish_serious_violation, record_serious_violation
 
 __all__ = [
+    "accept_written_review",
+    "remind_written_reviews",
+    "return_written_review",
+    "review_to_case",
+    "save_written_review",
+    "start_written_review",
+    "submit_written_review",
+    "compute_credit_grades",
+    "publish_serious_violation",
+    "record_serious_violation",
+    "dismiss_interview",
+    "propose_interview",
+    "propose_interviews",
+    "record_interview",
+    "record_interview_follow_up",
+    "render_interview_notice",
+    "render_order_document",
+    "send_interview_notice",
+    "add_attachment",
+    "create_plan",
+    "finding_to_case",
+    "record_patrol",
     "accept",
     "approve_extension",
     "archive",
@@ -48,5 +93,6 @@ __all__ = [
     "request_extension",
     "start_follow_up",
     "start_investigation",
+    "submit_complaint",
     "transfer_to_mediation",
 ]

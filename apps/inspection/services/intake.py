@@ -115,6 +115,17 @@ def _clean_reporter(data, errors: dict) -> dict | None:
     }
 
 
+def _channel(principal, source: str) -> str:
+    """How a case came in when the caller does not say: sent by another system through the API; a
+    complaint or report entered by staff was made at the counter (or by phone); anything else was
+    recorded on the platform."""
+    if principal.is_api_client:
+        return InspectionCase.Channel.API
+    if source in (Source.COMPLAINT, Source.REPORT):
+        return InspectionCase.Channel.COUNTER
+    return InspectionCase.Channel.PLATFORM
+
+
 @transaction.atomic
 def register_case(
     principal,
@@ -134,6 +145,7 @@ def register_case(
     violation_ended_on=None,
     received_on=None,
     source_reference: str = "",
+    channel: str = "",
 ) -> tuple[InspectionCase, bool]:
     """Register a case; returns (case, created). A referral or any case sent again with the same
     (source, reference) returns the case already registered, unchanged (idempotent).
@@ -205,6 +217,7 @@ def register_case(
                 violation_ended_on=ended,
                 received_on=received,
                 decision_due_on=rules.acceptance_due(received).date,
+                channel=channel or _channel(principal, source),
                 created_by=_user(principal),
             )
     except IntegrityError:

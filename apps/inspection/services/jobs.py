@@ -16,7 +16,10 @@ from apps.notifications.services import notify
 from .. import rules, selectors
 from ..models import InspectionCase
 from ._common import _today
+from .grades import compute_credit_grades
+from .interviews import propose_interviews
 from .listing import remove_expired_listings
+from .reviews import remind_written_reviews
 
 
 def _recipients(case: InspectionCase) -> list:
@@ -78,4 +81,7 @@ def daily(today: dt.date | None = None) -> dict:
     today = today or _today()
     done = {"overdue": flag_overdue(today)}
     # -- each room adds its daily step here --
+    done["written_reviews_reminded"] = remind_written_reviews(today)
+    done["credit_grades"] = compute_credit_grades(today.year, today)
+    done["interviews_proposed"] = propose_interviews(today)
     return done

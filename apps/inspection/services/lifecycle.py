@@ -26,6 +26,7 @@ from .. import rules, selectors
 from ..models import Extension, InspectionCase, RectificationOrder
 from ..workflow import APPROVE, DECISIONS, HANDLE, WORKFLOW, extension_request_refusal, follow_up_refusal
 from ._common import _date, _lock, _require, _require_scope, _text, _today, _user
+from .interviews import propose_for_order
 
 S = InspectionCase.Status
 D = InspectionCase.Decision
@@ -189,6 +190,9 @@ def record_follow_up(
     order.escalation = escalation
     order.save()
     audit.record("inspection.record_follow_up", order, before=before, after=audit.snapshot(order))
+    if escalation == RectificationOrder.Escalation.INTERVIEW:
+        # The escalation proposes the interview in this transaction (services.interviews).
+        propose_for_order(principal, order)
     return order
 
 

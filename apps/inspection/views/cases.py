@@ -23,20 +23,25 @@ from apps.core.errors import NotAllowed
 from apps.core.forms import call_service
 from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
+from apps.documents.selectors import document_state
 from apps.enterprises.models import Enterprise
 
 from .. import rules, selectors, services
 from ..forms import ActionForm, CaseForm
 from ..models import InspectionCase
+from ..selectors import interviews as interview_reads
 from ..workflow import (
     ACTIONS_WITH_FORMS,
+    APPROVE,
     DECISIONS,
     HANDLE,
+    HANDLE_INTERVIEW,
     WORKFLOW,
     can_request_extension,
     extension_request_refusal,
     follow_up_refusal,
     holds,
+    pending_extension,
 )
 
 VIEW = "inspection.view_inspectioncase"
@@ -47,6 +52,7 @@ S = InspectionCase.Status
 EXTRA_ACTIONS = {
     "request_extension": gettext_lazy("Request an extension"),
     "record_follow_up": gettext_lazy("Record the follow-up result"),
+    "reject_extension": gettext_lazy("Reject the extension"),
 }
 
 
@@ -117,6 +123,9 @@ def _buttons(case, principal) -> list[dict]:
     rows = [{"action": t.action, "label": t.label} for t in selectors.available_actions(case, principal)]
     if can_request_extension(case, principal):
         rows.append({"action": "request_extension", "label": EXTRA_ACTIONS["request_extension"]})
+    if any(row["action"] == "extend" for row in rows):
+        # Whoever may approve the waiting request may also reject it, saying why.
+        rows.append({"action": "reject_extension", "label": EXTRA_ACTIONS["reject_extension"]})
     order = _unchecked_order(case)
     if order is not None and follow_up_refusal(case, order) is None and holds(principal, HANDLE):
         rows.append({"action": "record_follow_up", "label": EXTRA_ACTIONS["record_follow_up"]})
@@ -139,12 +148,26 @@ def case_detail(request, pk):
             "workers": selectors.workers_for(principal, case),
             "may_see_reporter": selectors.can_see_reporter(principal),
             "reporter": selectors.reporter_for(principal, case) if show_reporter else None,
-            "orders": list(case.orders.all()),
+            "orders": _orders_with_pdf(case),
+            "may_render_order": holds(principal, HANDLE),
+            "interviews": list(case.interviews.all())
+            if request.user.has_perm("inspection.view_interview")
+            else [],
+            "may_propose_interview": case.enterprise_id is not None and holds(principal, HANDLE_INTERVIEW),
             "extensions": list(case.extensions.all()),
             "history": list(selectors.history(case)),
             "actions": _buttons(case, principal),
         },
     )
+
+
+def _orders_with_pdf(case) -> list:
+    """The case's orders, each with the state of its newest PDF (room "orders and interviews")."""
+    orders = list(case.orders.all())
+    documents = interview_reads.latest_documents(orders)
+    for order in orders:
+        order.pdf_state = document_state(documents.get(str(order.pk)))
+    return orders
 
 
 def _refusal(case, action, principal):
@@ -153,6 +176,9 @@ def _refusal(case, action, principal):
     if action == "record_follow_up":
         order = _unchecked_order(case)
         return _("Every order's result is recorded.") if order is None else follow_up_refusal(case, order)
+    if action == "reject_extension":
+        refusal = pending_extension(case)
+        return str(refusal) if refusal else None
     refusal = WORKFLOW.refusal(case, WORKFLOW.transitions[action], principal)
     if isinstance(refusal, NotAllowed):
         raise PermissionDenied(str(refusal))
@@ -194,6 +220,8 @@ def _perform(action, principal, case, form):
         return services.request_extension(principal, case, reason=data["reason"])
     if action == "extend":
         return services.approve_extension(principal, case, note=data.get("note", ""))
+    if action == "reject_extension":
+        return services.reject_extension(principal, case, note=data.get("note", ""))
     if action == "transfer_to_mediation":
         _case, mediation_case, code = services.transfer_to_mediation(principal, case, reason=data["reason"])
         return mediation_case, code
@@ -210,7 +238,9 @@ def case_action(request, pk, action):
     principal = principal_for_request(request)
     case = selectors.case_detail(principal, pk)
     transition = WORKFLOW.transitions.get(action)
-    permission = transition.permission if transition else HANDLE
+    permission = (
+        transition.permission if transition else (APPROVE if action == "reject_extension" else HANDLE)
+    )
     if permission and not request.user.has_perm(permission):
         raise PermissionDenied(_("Your role may not perform “%(action)s”.") % {"action": _label(action)})
     posted = request.method == "POST"
