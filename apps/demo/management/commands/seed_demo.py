@@ -14,7 +14,7 @@ from apps.accounts.models import Membership, Organisation, User
 from apps.accounts.roles import Role
 from apps.core.context import acting_as
 from apps.core.models import Area
-from apps.demo import certification, contracts, enterprises, mediation, unions
+from apps.demo import certification, contracts, enterprises, inspection, mediation, unions
 from apps.demo import generators as demo
 from apps.demo.users import DEMO_PASSWORD, DEMO_USERS
 
@@ -27,6 +27,7 @@ SEEDERS = [
     ("certification", certification),
     ("mediation", mediation),
     ("contracts", contracts),
+    ("inspection", inspection),
 ]
 UNION_COUNT = 12
 
