@@ -27,7 +27,7 @@ class Source(models.TextChoices):
     """Where a case comes from (劳动保障监察条例 arts. 9, 14; domain guide §7)."""
 
     COMPLAINT = "complaint", _("Complaint by the worker concerned")
-    REPORT = "report", _("Report")
+    REPORT = "report", pgettext_lazy("inspection source", "Report")
     PATROL = "patrol", _("Routine patrol finding")
     WRITTEN_REVIEW = "written_review", _("Written review finding")
     CAMPAIGN = "campaign", _("Special campaign")

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, override, pgettext_lazy
 from playwright.sync_api import expect
 
 from apps.accounts.models import Organisation
@@ -369,6 +369,7 @@ def test_complaint_to_order_to_interview(page, live_url):
         zh(rules.explain_trigger("order_ignored", {"count": 1}))
     )
     expect(page.get_by_test_id("interview-actions")).to_have_count(0)  # HR read; they do not act
+    no_horizontal_scroll(page, DESKTOP_SIZE)  # HR's menu fits at 1440 px (one inspection entry)
     expect(page.get_by_test_id("notice-generate")).to_have_count(0)
     assert_pdf(page, live_url, page.get_by_test_id("notice-download"), notice_doc)
     expect(page.get_by_test_id("interview-order")).to_contain_text(order.reference)
@@ -416,7 +417,8 @@ def test_complaint_to_order_to_interview(page, live_url):
     expect(page.get_by_test_id("track-status")).to_have_text(zh(S.FOLLOW_UP.label))
     expect(page.get_by_test_id("next-step")).to_contain_text(zh(public_selectors.next_step(case)))
     result = page.get_by_test_id("track-result")
-    for label in ("Received", "Accepted", "Decided", "Follow-up check started"):
+    received = pgettext_lazy("inspection milestone", "Received")
+    for label in (received, "Accepted", "Decided", "Follow-up check started"):
         expect(result).to_contain_text(zh(label))
     expect(result).to_contain_text(case.decided_on.isoformat())
     no_horizontal_scroll(page)
