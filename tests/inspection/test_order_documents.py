@@ -18,7 +18,7 @@ from apps.documents.models import GeneratedDocument
 from apps.inspection import services
 from apps.inspection.selectors import interviews as reads
 
-from .conftest import p
+from .conftest import p, valid_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +156,25 @@ def test_hr_opens_the_escalated_interview_and_its_order(
     assert 'data-testid="order-download"' in page and 'data-testid="notice-download"' in page
     assert client.get(reverse("inspection:order_pdf", args=[order.pk])).status_code == 200
     assert client.get(reverse("inspection:interview_notice_pdf", args=[interview.pk])).status_code == 200
+
+
+def test_the_order_of_a_report_never_names_the_reporter_nor_a_worker(
+    client, make_case, inspector, django_capture_on_commit_callbacks
+):
+    """劳动保障监察条例 art. 9: the document served on the enterprise says nothing of who reported."""
+    case = make_case(
+        source="report",
+        reporter={"name": "欧阳举报", "phone": "13907710001", "id_number": valid_id_number(42)},
+    )
+    me = p(inspector)
+    services.accept(me, case)
+    services.start_investigation(me, case)
+    services.decide(me, case, "decide_order", items=["补发工资"], order_due_on=today() + dt.timedelta(days=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = services.render_order_document(me, case.orders.get())
+    client.force_login(inspector)
+    text = text_of(client.get(reverse("inspection:order_pdf", args=[doc.object_id])))
+    assert "责令改正通知书" in text
+    for secret in ("欧阳举报", "13907710001", valid_id_number(42), "举报人"):
+        assert secret not in text
+    assert "欧阳举报" not in str(doc.context)

@@ -225,3 +225,41 @@ def test_the_park_rejects_an_extension_on_its_page_saying_why(client, make_case,
     page = c.get(reverse("inspection:detail", args=[case.pk])).content.decode()
     assert 'data-testid="action-reject_extension"' not in page
     assert 'data-testid="action-refusal"' in c.get(action_url(case, "reject_extension")).content.decode()
+
+
+def test_an_unregistered_employer_is_linked_to_the_registry_later(
+    client, make_case, inspector, far_inspector, ent_a, ent_b, park_admin, ent_hr_a
+):
+    case = make_case(employer_name="柳东某某劳务队", town=ent_a.town, employer_code="")
+    assert case.enterprise is None
+    c = login(client, inspector)
+    page = c.get(reverse("inspection:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="action-link_enterprise"' in page
+    # A code the registry does not hold (or junk): a field error, nothing changed.
+    for junk in ("91450200MA5XXXXXXX", "", "x" * 300):
+        response = c.post(action_url(case, "link_enterprise"), {"uscc": junk})
+        assert response.status_code == 200
+        case.refresh_from_db()
+        assert case.enterprise is None and case.employer_name == "柳东某某劳务队"
+    assert c.post(action_url(case, "link_enterprise"), {"uscc": ent_a.uscc.lower()}).status_code == 302
+    case.refresh_from_db()
+    assert (case.enterprise, case.employer_name, case.employer_code) == (ent_a, ent_a.name, ent_a.uscc)
+    assert AuditEvent.objects.filter(action="inspection.link_enterprise", object_id=str(case.pk)).exists()
+    # Linked once: the button is gone and the page says why.
+    assert (
+        'data-testid="action-link_enterprise"'
+        not in c.get(reverse("inspection:detail", args=[case.pk])).content.decode()
+    )
+    assert 'data-testid="action-refusal"' in c.get(action_url(case, "link_enterprise")).content.decode()
+    # HR may not link; another brigade does not see the case.
+    other = make_case(employer_name="另一劳务队", town=ent_a.town)
+    assert login(client, ent_hr_a).post(
+        action_url(other, "link_enterprise"), {"uscc": ent_a.uscc}
+    ).status_code in (403, 404)
+    assert login(client, far_inspector).get(action_url(other, "link_enterprise")).status_code == 404
+    # Linked to an enterprise of another town, the case moves to that town's brigade.
+    c = login(client, park_admin)
+    assert c.post(action_url(other, "link_enterprise"), {"uscc": ent_b.uscc}).status_code == 302
+    other.refresh_from_db()
+    assert (other.enterprise, other.town) == (ent_b, ent_b.town)
+    assert login(client, inspector).get(reverse("inspection:detail", args=[other.pk])).status_code == 404

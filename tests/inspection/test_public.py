@@ -612,3 +612,13 @@ def test_over_real_sockets_from_two_loopback_addresses(live_server, ent_a, small
 def test_mediation_apply_page_links_to_the_complaint_page(en):
     html = en.get(reverse("mediation:apply")).content.decode()
     assert 'data-testid="inspection-link"' in html and COMPLAIN in html
+
+
+def test_the_brigade_of_the_area_is_told_of_an_online_complaint(ent_a, inspector, far_inspector):
+    from apps.notifications.models import Notification
+
+    case, _code = services.submit_complaint(complaint(ent_a), client_address="127.0.0.2")
+    told = Notification.objects.get(recipient=inspector)
+    assert case.serial in told.title and told.link == f"/inspection/{case.pk}/"
+    # Another brigade's inspector is not told.
+    assert not Notification.objects.filter(recipient=far_inspector).exists()

@@ -44,6 +44,7 @@ class ActionForm(forms.Form):
     )
     note = _text(_("note"))
     reason = _text(_("reason"))
+    uscc = forms.CharField(label=_("unified social credit code"), max_length=18, required=False)
 
     FIELDS = {
         "refuse": ("refusal_basis", "reason"),
@@ -55,6 +56,7 @@ class ActionForm(forms.Form):
         "request_extension": ("reason",),
         "extend": ("note",),
         "reject_extension": ("note",),
+        "link_enterprise": ("uscc",),
         "record_follow_up": ("result", "escalation", "note"),
         "close": ("reason",),
     }

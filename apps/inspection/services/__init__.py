@@ -13,7 +13,7 @@ result. Callers write `services.accept(...)`.
 """
 
 from .grades import compute_credit_grades
-from .intake import register_case
+from .intake import link_enterprise, register_case
 from .interviews import (
     dismiss_interview,
     propose_interview,
@@ -83,6 +83,7 @@ __all__ = [
     "daily",
     "decide",
     "flag_overdue",
+    "link_enterprise",
     "list_wage_arrears",
     "record_follow_up",
     "refuse",

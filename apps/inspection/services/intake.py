@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.core import personal_data
-from apps.core.errors import raise_fields
+from apps.core.errors import DomainError, NotAllowed, raise_fields
 from apps.core.models import Area
 from apps.enterprises.models import Enterprise
 
@@ -254,3 +254,47 @@ def register_case(
     )
     audit.record("inspection.receive", case, after=audit.snapshot(case))
     return case, True
+
+
+@transaction.atomic
+def link_enterprise(principal, case: InspectionCase, *, uscc: str) -> InspectionCase:
+    """Link a case registered against an employer not in the registry to its registry record once
+    the park has registered it, found by its unified social credit code: the employer's name, code
+    and town then come from the registry (the case may move to the brigade of that town). Audited."""
+    _require(principal, "inspection.handle_case")
+    if not InspectionCase.objects.visible_to(principal).filter(pk=case.pk).exists():
+        raise NotAllowed(_("This case is outside your area."))
+    locked = InspectionCase.objects.select_for_update().get(pk=case.pk)
+    if locked.enterprise_id is not None:
+        raise DomainError(
+            _("The case is already linked to the registry's %(name)s.") % {"name": locked.employer_name},
+            field="uscc",
+        )
+    code = _text(uscc, 18).upper()
+    enterprise = (
+        Enterprise.objects.visible_to(principal).filter(uscc=code).select_related("town").first()
+        if code
+        else None
+    )
+    if enterprise is None:
+        raise DomainError(
+            _("No enterprise of the registry you work on has this unified social credit code."), field="uscc"
+        )
+    before = audit.snapshot(locked)
+    locked.enterprise = enterprise
+    locked.employer_name = enterprise.name
+    locked.employer_code = enterprise.uscc
+    locked.employer_address = locked.employer_address or enterprise.address
+    locked.town = enterprise.town
+    locked.save(
+        update_fields=[
+            "enterprise",
+            "employer_name",
+            "employer_code",
+            "employer_address",
+            "town",
+            "updated_at",
+        ]
+    )
+    audit.record("inspection.link_enterprise", locked, before=before, after=audit.snapshot(locked))
+    return locked

@@ -24,14 +24,16 @@ import secrets
 import uuid
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.core.errors import DomainError, raise_fields
 from apps.core.principal import SYSTEM
 from apps.enterprises.services import normalize_uscc
+from apps.notifications.services import notify
 
-from .. import rules
+from .. import rules, selectors
 from ..models import InspectionCase, Source
 from ..selectors import public as public_selectors
 from . import intake
@@ -232,5 +234,16 @@ def submit_complaint(data: dict, *, client_address: str) -> tuple[InspectionCase
         after={"serial": case.serial, "source": case.source, "channel": case.channel},
         note=f"public form; client address {client_address or '?'}",
         only_changes=False,
+    )
+    # The brigade of the area hears of it at once (5 working days to accept or refuse run from today).
+    serial, due = case.serial, case.decision_due_on
+    notify(
+        list(selectors.inspector_users(case)),
+        title=lambda: (
+            _("New online %(kind)s %(serial)s: accept or refuse by %(date)s")
+            % {"kind": case.get_source_display(), "serial": serial, "date": due}
+        ),
+        body=lambda: str(rules.ACCEPTANCE_PERIOD.source),
+        link=reverse("inspection:detail", args=[case.pk]),
     )
     return case, access_code

@@ -53,6 +53,7 @@ EXTRA_ACTIONS = {
     "request_extension": gettext_lazy("Request an extension"),
     "record_follow_up": gettext_lazy("Record the follow-up result"),
     "reject_extension": gettext_lazy("Reject the extension"),
+    "link_enterprise": gettext_lazy("Link to the registry"),
 }
 
 
@@ -123,6 +124,8 @@ def _buttons(case, principal) -> list[dict]:
     rows = [{"action": t.action, "label": t.label} for t in selectors.available_actions(case, principal)]
     if can_request_extension(case, principal):
         rows.append({"action": "request_extension", "label": EXTRA_ACTIONS["request_extension"]})
+    if case.enterprise_id is None and holds(principal, HANDLE):
+        rows.append({"action": "link_enterprise", "label": EXTRA_ACTIONS["link_enterprise"]})
     if any(row["action"] == "extend" for row in rows):
         # Whoever may approve the waiting request may also reject it, saying why.
         rows.append({"action": "reject_extension", "label": EXTRA_ACTIONS["reject_extension"]})
@@ -179,6 +182,8 @@ def _refusal(case, action, principal):
     if action == "reject_extension":
         refusal = pending_extension(case)
         return str(refusal) if refusal else None
+    if action == "link_enterprise":
+        return _("The case is already linked to the registry.") if case.enterprise_id else None
     refusal = WORKFLOW.refusal(case, WORKFLOW.transitions[action], principal)
     if isinstance(refusal, NotAllowed):
         raise PermissionDenied(str(refusal))
@@ -222,6 +227,8 @@ def _perform(action, principal, case, form):
         return services.approve_extension(principal, case, note=data.get("note", ""))
     if action == "reject_extension":
         return services.reject_extension(principal, case, note=data.get("note", ""))
+    if action == "link_enterprise":
+        return services.link_enterprise(principal, case, uscc=data.get("uscc", ""))
     if action == "transfer_to_mediation":
         _case, mediation_case, code = services.transfer_to_mediation(principal, case, reason=data["reason"])
         return mediation_case, code
@@ -259,9 +266,17 @@ def case_action(request, pk, action):
                     )
                 else:
                     messages.success(request, _("Done."))
+                if not selectors.visible_cases(principal).filter(pk=case.pk).exists():
+                    # Linked to an enterprise of another brigade's town: the case is theirs now.
+                    messages.info(
+                        request, _("The case now belongs to the brigade of %(town)s.") % {"town": result.town}
+                    )
+                    return redirect("inspection:list")
                 return redirect("inspection:detail", pk=case.pk)
     else:
         refusal = _refusal(case, action, principal)
+        if action == "link_enterprise":
+            form.initial = {"uscc": case.employer_code}
     return render(
         request,
         "inspection/action.html",

@@ -215,6 +215,26 @@ def interview_propose(request):
     return render(request, "inspection/interviews/propose.html", {"form": form, "case": case})
 
 
+def _generate(request, render, principal, obj, success: str) -> None:
+    """Queue a PDF's rendering (none yet, or the last one failed) and say so."""
+    try:
+        render(principal, obj)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+
+
+def _serve(request, owner):
+    """The newest ready PDF of `owner` (404 while there is none)."""
+    document = reads.latest_document(owner)
+    if document_state(document) != "ready":
+        raise Http404
+    return pdf_response(document, inline=request.GET.get("inline") == "1")
+
+
 @login_required
 @permission_required(HANDLE_INTERVIEW, raise_exception=True)
 @require_http_methods(["POST"])
@@ -222,14 +242,13 @@ def interview_notice_generate(request, pk):
     """Generate the notice PDF again (none yet, or its rendering failed)."""
     principal = principal_for_request(request)
     interview = reads.interview_detail(principal, pk)
-    try:
-        services.render_interview_notice(principal, interview)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The interview notice PDF is being generated."))
+    _generate(
+        request,
+        services.render_interview_notice,
+        principal,
+        interview,
+        _("The interview notice PDF is being generated."),
+    )
     return redirect("inspection:interview", pk=interview.pk)
 
 
@@ -237,12 +256,7 @@ def interview_notice_generate(request, pk):
 @permission_required(VIEW, raise_exception=True)
 def interview_notice_pdf(request, pk):
     """The notice PDF, once generated, to everyone who sees the interview (the enterprise's HR too)."""
-    principal = principal_for_request(request)
-    interview = reads.interview_detail(principal, pk)
-    document = reads.latest_document(interview)
-    if document_state(document) != "ready":
-        raise Http404
-    return pdf_response(document, inline=request.GET.get("inline") == "1")
+    return _serve(request, reads.interview_detail(principal_for_request(request), pk))
 
 
 @login_required
@@ -252,14 +266,13 @@ def order_pdf_generate(request, pk):
     """Generate the order to rectify as a PDF (numbered now if it has no number)."""
     principal = principal_for_request(request)
     order = reads.order_detail(principal, pk)
-    try:
-        services.render_order_document(principal, order)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The order to rectify PDF is being generated."))
+    _generate(
+        request,
+        services.render_order_document,
+        principal,
+        order,
+        _("The order to rectify PDF is being generated."),
+    )
     return redirect("inspection:detail", pk=order.case_id)
 
 
@@ -267,9 +280,4 @@ def order_pdf_generate(request, pk):
 @permission_required(VIEW_ORDER, raise_exception=True)
 def order_pdf(request, pk):
     """The order PDF, once generated, to everyone who sees its case (the enterprise's HR too)."""
-    principal = principal_for_request(request)
-    order = reads.order_detail(principal, pk)
-    document = reads.latest_document(order)
-    if document_state(document) != "ready":
-        raise Http404
-    return pdf_response(document, inline=request.GET.get("inline") == "1")
+    return _serve(request, reads.order_detail(principal_for_request(request), pk))
