@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", cases.case_create, name="create"),
     path("<uuid:pk>/", cases.case_detail, name="detail"),
     path("<uuid:pk>/action/<slug:action>/", cases.case_action, name="action"),
+    path("<uuid:pk>/access-code/", cases.access_code_issue, name="access_code"),
     # -- public complaint pages --
     path("complain/", views_public.complain, name="complain"),
     path("complain/done/", views_public.complain_done, name="complain_done"),

@@ -169,6 +169,7 @@ ROUTES: dict[str, Target] = {
     "contracts:import_report": CONTRACT_IMPORT,
     "inspection:detail": Target(InspectionCase, _pk),
     "inspection:action": Target(InspectionCase, lambda c: {"pk": c.pk, "action": "accept"}),
+    "inspection:access_code": Target(InspectionCase, _pk),
     "inspection:interview": Target(Interview, _pk),
     "inspection:interview_action": Target(Interview, lambda i: {"pk": i.pk, "action": "dismiss"}),
     "inspection:interview_notice_pdf": Target(Interview, _pk),

@@ -622,3 +622,32 @@ def test_the_brigade_of_the_area_is_told_of_an_online_complaint(ent_a, inspector
     assert case.serial in told.title and told.link == f"/inspection/{case.pk}/"
     # Another brigade's inspector is not told.
     assert not Notification.objects.filter(recipient=far_inspector).exists()
+
+
+def test_staff_give_a_new_access_code_and_the_old_one_stops_working(
+    client, ent_a, inspector, far_inspector, ent_hr_a, make_case
+):
+    case, old = services.submit_complaint(complaint(ent_a), client_address="127.0.0.2")
+    url = reverse("inspection:access_code", args=[case.pk])
+    client.force_login(inspector)
+    page = client.get(reverse("inspection:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="access-code-issue"' in page
+    response = client.post(url, follow=True)
+    new = re.search(r"[A-Z0-9]{8}", str(list(response.context["messages"])[0])).group()
+    case.refresh_from_db()
+    assert rules.check_access_code(case, new) and not rules.check_access_code(case, old)
+    assert (
+        public_selectors.track(case.serial, new) is not None
+        and public_selectors.track(case.serial, old) is None
+    )
+    assert AuditEvent.objects.filter(action="inspection.issue_access_code", object_id=str(case.pk)).exists()
+    # Only a complaint or a report has one; HR may not give codes; another brigade does not see the case.
+    patrol_case = make_case(source="patrol")
+    response = client.post(reverse("inspection:access_code", args=[patrol_case.pk]), follow=True)
+    patrol_case.refresh_from_db()
+    assert patrol_case.access_code_hash == "" and "complaint or a report" in str(
+        list(response.context["messages"])[0]
+    )
+    client.force_login(far_inspector)
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code in (404, 405)

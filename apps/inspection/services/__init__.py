@@ -41,7 +41,7 @@ from .lifecycle import (
 )
 from .listing import list_wage_arrears, remove_expired_listings, remove_listing
 from .patrols import add_attachment, create_plan, finding_to_case, record_patrol
-from .public import submit_complaint
+from .public import issue_access_code, submit_complaint
 from .reviews import (
     accept_written_review,
     remind_written_reviews,
@@ -83,6 +83,7 @@ __all__ = [
     "daily",
     "decide",
     "flag_overdue",
+    "issue_access_code",
     "link_enterprise",
     "list_wage_arrears",
     "record_follow_up",

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
-from apps.core.errors import DomainError, raise_fields
+from apps.core.errors import DomainError, NotAllowed, raise_fields
 from apps.core.principal import SYSTEM
 from apps.enterprises.services import normalize_uscc
 from apps.notifications.services import notify
@@ -36,6 +36,7 @@ from apps.notifications.services import notify
 from .. import rules, selectors
 from ..models import InspectionCase, Source
 from ..selectors import public as public_selectors
+from ..workflow import HANDLE, holds
 from . import intake
 
 #: Value of the "not in the list" option of the employer select.
@@ -247,3 +248,22 @@ def submit_complaint(data: dict, *, client_address: str) -> tuple[InspectionCase
         link=reverse("inspection:detail", args=[case.pk]),
     )
     return case, access_code
+
+
+@transaction.atomic
+def issue_access_code(principal, case: InspectionCase) -> str:
+    """A new access code for the tracking page: for a complainant or reporter who lost theirs (the
+    old one stops working) or who complained at the counter. Staff give it after checking who asks.
+    Audited; shown once."""
+    if not holds(principal, HANDLE):
+        raise NotAllowed(_("Your role may not give access codes."))
+    if not InspectionCase.objects.visible_to(principal).filter(pk=case.pk).exists():
+        raise NotAllowed(_("This case is outside your area."))
+    case = InspectionCase.objects.select_for_update().get(pk=case.pk)
+    if case.source not in (Source.COMPLAINT, Source.REPORT):
+        raise DomainError(_("Only a complaint or a report is followed on the public tracking page."))
+    code = new_access_code()
+    case.access_code_hash = rules.access_code_hash(code)
+    case.save(update_fields=["access_code_hash", "updated_at"])
+    audit.record("inspection.issue_access_code", case, after={"serial": case.serial}, only_changes=False)
+    return code

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from apps.core.errors import NotAllowed
+from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import call_service
 from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
@@ -28,7 +28,7 @@ from apps.enterprises.models import Enterprise
 
 from .. import rules, selectors, services
 from ..forms import ActionForm, CaseForm
-from ..models import InspectionCase
+from ..models import InspectionCase, Source
 from ..selectors import interviews as interview_reads
 from ..workflow import (
     ACTIONS_WITH_FORMS,
@@ -153,6 +153,7 @@ def case_detail(request, pk):
             "reporter": selectors.reporter_for(principal, case) if show_reporter else None,
             "orders": _orders_with_pdf(case),
             "may_render_order": holds(principal, HANDLE),
+            "may_issue_code": holds(principal, HANDLE) and case.source in (Source.COMPLAINT, Source.REPORT),
             "interviews": list(case.interviews.all())
             if request.user.has_perm("inspection.view_interview")
             else [],
@@ -289,3 +290,28 @@ def case_action(request, pk, action):
             "has_form": action in ACTIONS_WITH_FORMS or bool(form.fields),
         },
     )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_http_methods(["POST"])
+def access_code_issue(request, pk):
+    """A new access code for the complainant or reporter; shown once in the page message."""
+    principal = principal_for_request(request)
+    case = selectors.case_detail(principal, pk)
+    try:
+        code = services.issue_access_code(principal, case)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.warning(
+            request,
+            _(
+                "New access code for %(serial)s: %(code)s. It is shown only this once; any earlier code no "
+                "longer works. Give it with the serial number for the tracking page."
+            )
+            % {"serial": case.serial, "code": code},
+        )
+    return redirect("inspection:detail", pk=case.pk)
