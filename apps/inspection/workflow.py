@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.workflow import Transition, Workflow
 
 from . import rules
-from .models import Extension, InspectionCase, Interview, RectificationOrder
+from .models import Extension, InspectionCase, Interview, RectificationOrder, WrittenReview
 
 S = InspectionCase.Status
 D = InspectionCase.Decision
@@ -322,7 +322,6 @@ INTERVIEW_ACTIONS = tuple(INTERVIEW_WORKFLOW.transitions)
 # area and park administrators accept or return (`inspection.review_written_report`). Saving a
 # draft is not a transition: `written_review_edit_refusal` says when it is allowed.
 
-from .models import WrittenReview  # noqa: E402 - the section is appended after the others
 
 WR = WrittenReview.Status
 REVIEW_WRITTEN, FILE_WRITTEN = "inspection.review_written_report", "inspection.change_writtenreview"
