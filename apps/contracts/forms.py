@@ -75,6 +75,14 @@ class ContractForm(forms.Form):
         help_text=_("For a contract for the completion of a task: the task that ends it."),
     )
     probation_end = _date(capfirst(_("probation ends on")))
+    renews_unfiled = forms.BooleanField(
+        label=capfirst(_("renews an earlier contract that is not filed")),
+        required=False,
+        help_text=_(
+            "Tick for a renewal whose earlier contract with this worker was never filed here: the "
+            "written contract is then judged against this contract's start, not the day work started."
+        ),
+    )
     job = forms.CharField(label=capfirst(_("job")), max_length=100)
     workplace = forms.CharField(label=capfirst(_("place of work")), max_length=200, required=False)
     hours_system = forms.ChoiceField(

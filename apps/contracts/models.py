@@ -185,6 +185,11 @@ class LabourContract(BaseModel):
     signing = models.CharField(
         _("signing method"), max_length=20, choices=Signing.choices, default=Signing.PAPER
     )
+    #: The filing says this contract renews an earlier contract of the worker at the employer that
+    #: is not filed (续订，前一份合同未备案: a first import without the earlier contracts). The
+    #: one-month rule then counts from this contract's start, and the contract is marked
+    #: "predecessor not filed" instead of "written late" (`rules._check_written_in_time`).
+    renews_unfiled = models.BooleanField(_("renews an earlier contract that is not filed"), default=False)
     status = models.CharField(
         _("status"),
         max_length=20,

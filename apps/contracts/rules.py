@@ -1,6 +1,6 @@
 """The checks of the Labour Contract Law on a filed labour contract, as pure functions.
 
-Each finding names its article. Two severities:
+Each finding names its article. Three severities:
 
 - ``REFUSE``: the filing itself is wrong or incomplete (an end before the start, a fixed term
   without an end, an overlap with the worker's other contract at the same employer, non-standard
@@ -9,6 +9,9 @@ Each finding names its article. Two severities:
   shows the risk to HR and the park (a probation longer than art. 19 allows, a second probation,
   pay below the local minimum wage, a written contract later than one month after the start of
   work, an open-ended contract due).
+- ``INFO``: what the filing said that changes how a rule is applied, stored with the contract
+  (its own field, not among the flags): a renewal of an earlier contract that is not filed
+  (``predecessor_not_filed``, 前一份合同未备案).
 
 The services pass the worker's other contracts at the same employer (``Prior``) and the park's
 policy (``Policy``: minimum wages); nothing here reads the database, so every rule is tested at
@@ -46,7 +49,7 @@ ART_82 = f"{LCL}第八十二条"
 HOURS_SOURCE = "劳动法第三十九条；关于企业实行不定时工作制和综合计算工时工作制的审批办法"
 MINIMUM_WAGE_SOURCE = "最低工资规定第十二条"
 
-REFUSE, FLAG = "refuse", "flag"
+REFUSE, FLAG, INFO = "refuse", "flag", "info"
 
 
 #: The working-hour systems (computed once: `HoursSystem.values` builds its list on every call,
@@ -96,6 +99,8 @@ class Terms:
     hourly_pay: Decimal | None = None
     weekly_hours: Decimal | None = None
     signed_on: dt.date | None = None
+    #: The filing says the contract renews an earlier one that is not filed (`renews_unfiled`).
+    renews_unfiled: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,9 +269,15 @@ def check(terms: Terms, prior: list[Prior], policy: Policy | None) -> list[Findi
             )
         _check_probation(terms, prior, f)
     _check_pay(terms, policy, f)
+    _check_renews_unfiled(terms, f)
     _check_written_in_time(terms, prior, f)
     _check_open_ended_due(terms, prior, f)
     return sorted(f.items, key=lambda x: x.severity != REFUSE)
+
+
+def flag_codes(findings: list[Finding]) -> list[str]:
+    """The codes stored on a filed contract as its flags (the INFO findings are not flags)."""
+    return [x.code for x in findings if x.severity == FLAG]
 
 
 def _check_dates(terms: Terms, f: _Findings) -> None:
@@ -400,14 +411,54 @@ def written_contract_due(since: dt.date) -> dt.date:
     return months_later(since, 1)
 
 
+#: The filing of a renewal whose earlier contract is not filed (`Terms.renews_unfiled`).
+PREDECESSOR_SOURCE = f"{ART_10}；{ART_82}；{RENEWAL_SOURCE}"
+
+
+def _check_renews_unfiled(terms: Terms, f: _Findings) -> None:
+    """The filing says the contract renews an earlier one that is not filed (a first import
+    without the worker's earlier contracts). Only a contract starting after the day work started
+    can renew one: otherwise the filing contradicts itself and is refused on that column. Else an
+    INFO finding, and the one-month rule counts from this contract's start
+    (`_check_written_in_time`)."""
+    if not terms.renews_unfiled:
+        return
+    if terms.start <= terms.employment_start:
+        f.add(
+            "renews_nothing",
+            REFUSE,
+            "renews_unfiled",
+            _(
+                "A contract starting on the day work started renews no earlier contract: leave "
+                "“renews an earlier contract that is not filed” empty."
+            ),
+            ART_10,
+        )
+        return
+    f.add(
+        "predecessor_not_filed",
+        INFO,
+        "renews_unfiled",
+        _(
+            "Renews an earlier contract that is not filed: the written contract is judged against "
+            "this contract's start (%(date)s), not the day work started."
+        )
+        % {"date": terms.start},
+        PREDECESSOR_SOURCE,
+    )
+
+
 def _check_written_in_time(terms: Terms, prior: list[Prior], f: _Findings) -> None:
     """Arts. 10, 82: signed later than one month after the start of work (for a renewal, after the
     start of the renewed term), the employer owes double wages from then until the signing (at most
     11 months); after a year without a written contract an open-ended one is deemed concluded
-    (art. 14)."""
+    (art. 14). A renewal: the worker has an earlier contract filed at the employer, or the filing
+    says the contract renews one that is not filed (`Terms.renews_unfiled`; never guessed from
+    the dates: a first contract starting months after work started may well be written late)."""
     if terms.kind == Kind.PART_TIME or terms.signed_on is None:
         return  # part-time work may be agreed orally (art. 69)
-    since = terms.start if prior else terms.employment_start
+    renewal = bool(prior) or (terms.renews_unfiled and terms.start > terms.employment_start)
+    since = terms.start if renewal else terms.employment_start
     due = written_contract_due(since)
     if terms.signed_on <= due:
         return
@@ -547,6 +598,10 @@ FLAG_LABELS = {
 }
 #: Flags of a written contract later than one month after the start of work (arts. 10, 82).
 LATE_WRITTEN_FLAGS = ("double_wage_risk", "written_after_a_year")
+#: INFO codes (stored as the contract's fields, not as flags) → (short label, source).
+INFO_LABELS = {
+    "predecessor_not_filed": (gettext_lazy("Predecessor not filed"), PREDECESSOR_SOURCE),
+}
 
 
 def flag_label(code: str) -> str:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("book/<uuid:enterprise_pk>/<slug:key>/", views.book_list, name="book_list"),
     path("book/<uuid:enterprise_pk>/export.xlsx", views.book_xlsx, name="book_xlsx"),
     path("book/<uuid:enterprise_pk>/book.pdf", views.book_pdf, name="book_pdf"),
+    path("book/<uuid:enterprise_pk>/pdf/generate/", views.book_pdf_generate, name="book_pdf_generate"),
     # Imports from the e-signing platform
     path("imports/", views_import.import_list, name="import_list"),
     path("imports/new/", views_import.import_create, name="import_create"),

@@ -2,7 +2,8 @@
 filing of one contract, the contract page (masked ID number, full view on request and audited,
 flags with their articles, the e-signature evidence and its verification, the history), the
 filing of a termination, and the book per enterprise (一户一册): the list behind each figure and
-its exports (.xlsx and PDF, ID numbers masked).
+its exports (.xlsx in the request; the PDF, every row, rendered by Celery: a button queues it,
+the pages show it pending, then offer the download; ID numbers masked).
 
 Reads go through selectors.py, writes through services.py. A refusal of the principal
 (NotAllowed) is a 403; any other refusal (DomainError, InvalidTransition) is shown on the form with
@@ -13,15 +14,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,7 +31,8 @@ from apps.core.forms import call_service
 from apps.core.pagination import InvalidCursor, KeysetPaginator, paginate
 from apps.core.personal_data import search_token
 from apps.core.scoping import principal_for_request
-from apps.documents.services import render_pdf
+from apps.documents.selectors import document_state
+from apps.documents.views import pdf_response
 from apps.enterprises.selectors import get_enterprise
 
 from . import rules, selectors, services, workflow
@@ -42,9 +43,6 @@ PAGE_SIZE = 25
 VIEW = "contracts.view_labourcontract"
 FILE = "contracts.file_contract"
 S = LabourContract.Status
-#: Rows of each list in the PDF book (the .xlsx has them all): WeasyPrint lays out about 40 rows a
-#: second, and the PDF is rendered while the user waits.
-PDF_ROWS_PER_LIST = 100
 
 STATUS_BADGES = {
     S.IN_FORCE: "success",
@@ -200,6 +198,7 @@ def contract_detail(request, pk):
             "full": full,
             "may_see_full": may_see_full,
             "flags": selectors.flag_details(contract),
+            "notes": selectors.info_notes(contract),
             "signature": signature,
             "history": _history(contract),
             "termination_due": filing.due,
@@ -331,34 +330,17 @@ def book_list(request, enterprise_pk, key):
             "page": page,
             "book": book,
             "figures": selectors.book_figures(book),
+            "book_pdf": selectors.book_pdf_state(enterprise),
         },
     )
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def _export_name(enterprise, ext: str) -> str:
     return f"contract-book-{enterprise.uscc}-{timezone.localdate():%Y%m%d}.{ext}"
 
 
-#: The columns of a list in the exports: (key of selectors._export_row, header).
-EXPORT_COLUMNS = (
-    ("name", "姓名"),
-    ("id_number", "身份证号码"),
-    ("reference", "合同编号"),
-    ("kind", "合同类型"),
-    ("start", "起始日期"),
-    ("end", "终止日期"),
-    ("signing", "签订方式"),
-    ("status", "状态"),
-    ("terminated_on", "解除/终止日期"),
-    ("termination_filed_on", "解除/终止备案日期"),
-    ("flags", "风险提示"),
-)
+#: The columns of a list in the exports: (key of selectors._export_row, header); the PDF's too.
+EXPORT_COLUMNS = services.EXPORT_COLUMNS
 #: Widths of the lists' columns (characters); the others 14.
 EXPORT_WIDTHS = {"name": 12, "id_number": 22, "flags": 40}
 
@@ -400,11 +382,36 @@ def book_xlsx(request, enterprise_pk):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def book_pdf(request, enterprise_pk):
+    """The book's newest PDF, once Celery has rendered it (404 before: the pages offer to generate
+    it). Every row of every list; the download is audited."""
+    _principal, enterprise = _book_enterprise(request, enterprise_pk)
+    document = selectors.book_document(enterprise)
+    if document_state(document) != "ready":
+        raise Http404
+    selectors.record_book_download(enterprise, document)
+    return pdf_response(document, inline=request.GET.get("inline") == "1")
+
+
+def _back(request, enterprise) -> str:
+    """Where a generate button returns: the page it was on (same host), else the dossier."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("enterprises:detail", args=[enterprise.pk]) + "#contracts"
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_POST
+def book_pdf_generate(request, enterprise_pk):
+    """Queue the book as a PDF (Celery, `services.request_book_pdf`); the page shows it pending,
+    then ready to download."""
     principal, enterprise = _book_enterprise(request, enterprise_pk)
-    export = selectors.book_export(principal, enterprise, fmt="pdf", limit=PDF_ROWS_PER_LIST)
-    pdf = render_pdf(
-        "contracts/pdf/book.html",
-        {**export, "enterprise": enterprise, "columns": EXPORT_COLUMNS, "limit": PDF_ROWS_PER_LIST},
-        language=settings.LANGUAGE_CODE,
-    )
-    return _download(pdf, "application/pdf", _export_name(enterprise, "pdf"))
+    try:
+        services.request_book_pdf(principal, enterprise)
+    except NotAllowed as exc:
+        raise Http404 from exc
+    messages.success(request, _("The book's PDF is being generated: it is listed here when ready."))
+    return redirect(_back(request, enterprise))

@@ -478,6 +478,7 @@ class _Park:
                 "worker_id": worker["id"],
                 "reference": f"HT{spec['start']:%Y}-{e.demo_code}-{self.references[e.pk]:04d}",
                 "signing": SIGN.E_SIGNATURE if e_signed else SIGN.PAPER,
+                "renews_unfiled": False,
                 "status": S.IN_FORCE,
                 "flags": [f.code for f in findings],
                 "source": source,

@@ -591,20 +591,23 @@ def test_the_xlsx_export_writes_a_formula_as_text(en, ent_a, ent_hr_a, park_admi
     )
 
 
-def test_the_pdf_book_masks_id_numbers(en, book, ent_a, park_admin, monkeypatch):
+def test_the_pdf_book_masks_id_numbers(en, book, ent_a, park_admin, django_capture_on_commit_callbacks):
     from pypdf import PdfReader
 
-    monkeypatch.setattr("apps.contracts.views.PDF_ROWS_PER_LIST", 4)
-    response = login(en, park_admin).get(reverse("contracts:book_pdf", args=[ent_a.pk]))
+    client = login(en, park_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("contracts:book_pdf_generate", args=[ent_a.pk]))
+    response = client.get(reverse("contracts:book_pdf", args=[ent_a.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     compact = re.sub(r"\s+", "", text)
     for n in range(1, 8):
         assert id_number(n) not in compact
     assert mask_id_number(id_number(1)) in compact
     assert ent_a.uscc in compact and "劳动合同备案台账" in compact
-    assert "仅列前4条" in compact  # 6 contracts in force, 4 listed: the rest in the .xlsx
+    assert "仅列前" not in compact  # every row: no cap any more
     assert AuditEvent.objects.filter(action="contracts.export_book", after__format="pdf").count() == 1
 
 

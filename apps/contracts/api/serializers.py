@@ -100,6 +100,15 @@ class ContractRowSerializer(serializers.Serializer):
     signing = serializers.ChoiceField(
         choices=LabourContract.Signing.choices, required=False, default=LabourContract.Signing.PAPER
     )
+    renews_unfiled = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The contract renews an earlier contract of the worker at the employer that is not "
+        "filed (续订，前一份合同未备案; also `yes`/`no`, `是`/`否`). The one-month rule for the written "
+        "contract then counts from `start`, not `employment_start` (arts. 10, 82), and the contract "
+        "is marked `predecessor_not_filed` instead of flagged late. Only for a contract starting after "
+        "`employment_start`; empty or false otherwise.",
+    )
     platform = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -208,6 +217,11 @@ class ContractOutSerializer(serializers.ModelSerializer):
         "`probation_too_long`, `below_minimum_wage`, `double_wage_risk`, `open_ended_due`).",
     )
     esignature = serializers.SerializerMethodField(help_text="The e-signature evidence; null on paper.")
+    renews_unfiled = serializers.BooleanField(
+        read_only=True,
+        help_text="Filed as the renewal of an earlier contract that is not filed (predecessor not "
+        "filed, 前一份合同未备案): judged against its own start for the written-contract rule.",
+    )
 
     class Meta:
         model = LabourContract
@@ -235,6 +249,7 @@ class ContractOutSerializer(serializers.ModelSerializer):
             "signed_on",
             "signing",
             "signing_label",
+            "renews_unfiled",
             "status",
             "status_label",
             "terminated_on",

@@ -5,6 +5,7 @@
 - `lifecycle`: the termination, the daily expiry, the verification of a signed file;
 - `imports`: the import jobs of the signing platform's exports (start, run, finish);
 - `alerts`: the daily alerts to enterprise HR;
+- `books`: the book per enterprise (一户一册) as a PDF, queued for Celery (`request_book_pdf`);
 - `retention`: uploads deleted when their job ends, and the hourly purge of what is left.
 
 Every row is checked by `rules.check` with the worker's other contracts at the same employer and
@@ -19,6 +20,7 @@ patches the topic module that calls it (e.g. `services.imports.file_batch`).
 """
 
 from .alerts import send_contract_alerts
+from .books import BOOK_KIND, EXPORT_COLUMNS, request_book_pdf
 from .filing import BatchResult, RowError, file_batch, file_contract
 from .imports import import_principal, run_import, start_import
 from .lifecycle import expire_contracts, terminate, verify_signed_file
@@ -26,6 +28,8 @@ from .recovery import requeue_stuck_imports
 from .retention import purge_import_file, purge_import_files
 
 __all__ = [
+    "BOOK_KIND",
+    "EXPORT_COLUMNS",
     "BatchResult",
     "RowError",
     "expire_contracts",
@@ -35,6 +39,7 @@ __all__ = [
     "requeue_stuck_imports",
     "purge_import_file",
     "purge_import_files",
+    "request_book_pdf",
     "run_import",
     "send_contract_alerts",
     "start_import",

@@ -350,8 +350,9 @@ def _contract(row: dict, enterprise, worker: Worker, findings: list, plan: _Plan
             "social_insurance": row["social_insurance"],
             "signed_on": row["signed_on"],
             "signing": row["signing"],
+            "renews_unfiled": row["renews_unfiled"],
             "status": S.IN_FORCE,
-            "flags": [f.code for f in findings],
+            "flags": rules.flag_codes(findings),
             "source": plan.source,
             "filed_by_id": plan.user.pk if plan.user is not None else None,
         }

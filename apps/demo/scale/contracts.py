@@ -301,6 +301,7 @@ class Contracts:
                     "social_insurance": insured,
                     "signed_on": signed_on,
                     "signing": SIGN.PAPER,
+                    "renews_unfiled": False,
                     "status": S.RENEWED if not last else S.IN_FORCE,
                     "flags": [f.code for f in findings],
                     "source": SRC.PAGE,
