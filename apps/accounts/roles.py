@@ -52,6 +52,14 @@ _MEDIATION_WORK = {
     "mediation.view_applicant_identity",
 }
 
+#: Union officials (issue 18): the union runs mediation committees (企业劳动争议协商调解规定 art. 13)
+#: and the federation supervises. The role reads mediation and holds the work permissions, but
+#: `Case.worked_by` narrows the cases they act on to those of an organisation their union runs
+#: (`MediationOrganisation.union`), like its mediators: an official whose union runs none acts
+#: on nothing. A federation's officials read its figures and overdue cases (`Case.visible_to`),
+#: without acting, the case file or ID numbers. Registering walk-in cases stays with mediators.
+_MEDIATION_UNION = _MEDIATION_READ | (_MEDIATION_WORK - {"mediation.register_case"})
+
 #: Labour-contract filing (issue 6). Which contracts a user sees is decided by
 #: `LabourContract.visible_to` (HR: their enterprise's); which enterprise they file for, by
 #: `contracts.selectors.filing_enterprises` (the check: `contracts.workflow.filing_refusal`).
@@ -212,6 +220,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CERTIFICATION_READ
         # The cases of the enterprises the union covers, never reporters.
         | _INSPECTION_READ
+        | _MEDIATION_UNION
     ),
     Role.MEDIATOR: frozenset(
         {"accounts.view_organisation", "enterprises.view_enterprise", "mediation.view_mediator"}

@@ -73,6 +73,7 @@ from apps.mediation.models import (
 from apps.mediation.rules import DisputeType as T
 from apps.mediation.selectors import agreement_pdf_context
 from apps.mediation.workflow import CLOSING_OUTCOMES, WORKFLOW
+from apps.unions.models import Union, UnionCoverage
 
 S = Case.Status
 K = MediationOrganisation.Kind
@@ -286,12 +287,34 @@ SESSION_NOTES = [
     "调解员分别与双方单独沟通，双方均表示愿意在合理范围内让步。",
 ]
 SIGNING_NOTE = "双方就支付金额和期限达成一致，当场签署调解协议。"
-REFERRAL_SERVICES = [
-    f"{DISTRICT}公共就业服务中心",
-    "雒容镇人力资源和社会保障服务中心",
-    "洛埠镇人力资源和社会保障服务中心",
-    "柳州市人力资源市场（柳东分市场）",
+#: Re-employment referrals: the kind of service and its provider, by the outcome they led to.
+_JOB_CENTRE = f"{DISTRICT}公共就业服务中心"
+_REFERRAL_JOBS = [
+    (Referral.Kind.JOB_MATCHING, _JOB_CENTRE),
+    (Referral.Kind.JOB_MATCHING, "雒容镇人力资源和社会保障服务中心"),
+    (Referral.Kind.JOB_MATCHING, "洛埠镇人力资源和社会保障服务中心"),
+    (Referral.Kind.JOB_MATCHING, "柳州市人力资源市场（柳东分市场）"),
+    (Referral.Kind.START_UP, f"{DISTRICT}创业孵化基地"),
 ]
+_REFERRAL_TRAINING = [
+    (Referral.Kind.TRAINING, "柳州市第一职业技术学校"),
+    (Referral.Kind.TRAINING, f"{DISTRICT}职业技能培训中心"),
+]
+_REFERRAL_ANY = [
+    *_REFERRAL_JOBS[:4],
+    *_REFERRAL_TRAINING,
+    (Referral.Kind.UNEMPLOYMENT_INSURANCE, f"{DISTRICT}社会保险服务中心（失业保险）"),
+]
+REFERRAL_OPTIONS = {
+    Referral.Result.EMPLOYED: _REFERRAL_JOBS,
+    Referral.Result.TRAINING: _REFERRAL_TRAINING,
+    Referral.Result.DECLINED: _REFERRAL_ANY,
+    Referral.Result.NO_RESULT: _REFERRAL_ANY,
+    Referral.Result.PENDING: _REFERRAL_ANY,
+}
+#: The mediator asks again two weeks after the referral.
+REFERRAL_FOLLOW_UP_DAYS = 14
+REFERRAL_FOLLOW_UP_NOTE = "电话回访申请人及服务机构，了解推荐进展。"
 REFERRAL_NOTES = {
     Referral.Result.EMPLOYED: "经推荐到园区汽车零部件企业从事装配工作。",
     Referral.Result.TRAINING: "参加园区职业技能提升培训（焊工）。",
@@ -476,11 +499,25 @@ def _organisations(rng, district_org, towns, enterprises, luohao):
         with_committee += sorted(
             (e for e in operating if e not in with_committee), key=lambda e: (-e.employees, e.name)
         )
+    # The enterprise committees are run by the enterprise's union (企业劳动争议协商调解规定 art. 13):
+    # one of them is the demo union official's, so that login sees and works its cases (issue 18).
+    covered = {c.enterprise_id: c.union for c in UnionCoverage.objects.select_related("union")}
+    demo_union = Union.objects.filter(
+        organisation__memberships__user__username="union", organisation__memberships__role=Role.UNION_OFFICIAL
+    ).first()
+    chosen = with_committee[:ENTERPRISE_COMMITTEES]
+    own = [e for e in operating if demo_union is not None and covered.get(e.pk) == demo_union]
+    if own and own[0] not in chosen:
+        chosen = [*chosen[:-1], own[0]]
     committees = {}
-    for e in with_committee[:ENTERPRISE_COMMITTEES]:
+    for e in chosen:
         committees[e.pk] = new(
             f"{e.name}劳动争议调解委员会", K.ENTERPRISE, e.town, enterprises=[e], address=e.address
         )
+        union = covered.get(e.pk)
+        if union is not None and committees[e.pk].union_id is None:
+            committees[e.pk].union = union
+            committees[e.pk].save(update_fields=["union", "updated_at"])
     members = [e for e in operating if any(word in e.name for word in INDUSTRY_WORDS)]
     district_area = district_org.area
     industry = new(
@@ -1355,13 +1392,17 @@ class _Builder:
                 )  # fmt: skip
             else:
                 outcome, result_day = Referral.Result.PENDING, None
+            kind, provider = rng.choice(REFERRAL_OPTIONS[outcome])
             rows[Referral].append(
                 _stamp(
                     Referral(
                         case=case,
                         applicant=person,
-                        service=rng.choice(REFERRAL_SERVICES),
+                        kind=kind,
+                        provider=provider,
                         referred_on=day,
+                        follow_up_on=day + dt.timedelta(days=REFERRAL_FOLLOW_UP_DAYS),
+                        follow_up_note=REFERRAL_FOLLOW_UP_NOTE,
                         result=outcome,
                         result_on=result_day,
                         note=REFERRAL_NOTES[outcome],

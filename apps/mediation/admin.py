@@ -35,17 +35,17 @@ class MediatorInline(admin.TabularInline):
 
 @admin.register(MediationOrganisation)
 class MediationOrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "is_active"]
+    list_display = ["name", "kind", "union", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     filter_horizontal = ["towns"]
-    autocomplete_fields = ["enterprises"]
+    autocomplete_fields = ["enterprises", "union"]
     inlines = [MediatorInline]
-    fields = ["name", "kind", "towns", "enterprises", "address", "phone", "is_active"]
+    fields = ["name", "kind", "union", "towns", "enterprises", "address", "phone", "is_active"]
 
     def save_model(self, request, obj, form, change):
         principal = principal_for_user(request.user)
-        data = {f: form.cleaned_data[f] for f in ("name", "kind", "address", "phone", "is_active")}
+        data = {f: form.cleaned_data[f] for f in ("name", "kind", "union", "address", "phone", "is_active")}
         if change:
             services.update_organisation(principal, obj, **data)
         else:

@@ -15,10 +15,10 @@ class MediationConfig(AppConfig):
     def ready(self):
         from apps.core.cache import invalidate_on_save
 
-        from .models import Case, MediationOrganisation
+        from .models import Case, MediationOrganisation, Referral
         from .selectors import FIGURES_TOPIC
 
         # The services move the figures on themselves; this also covers the admin, the demo
         # park and the tests' factories.
-        for model in (Case, MediationOrganisation):
+        for model in (Case, MediationOrganisation, Referral):
             invalidate_on_save(model, lambda row: [FIGURES_TOPIC])

@@ -274,13 +274,22 @@ class ReferralForm(forms.Form):
     applicant = ApplicantChoiceField(
         label=capfirst(_("applicant")), queryset=Applicant.objects.none(), required=False
     )
-    service = forms.CharField(
-        label=capfirst(_("employment service")),
+    kind = forms.ChoiceField(
+        label=capfirst(_("kind of service")),
+        choices=[("", "---------"), *Referral.Kind.choices],
+        required=False,
+    )
+    provider = forms.CharField(
+        label=capfirst(_("provider")),
         max_length=200,
         required=False,
         help_text=_("E.g. the public employment service centre of the town, a job fair, a training school."),
     )
     referred_on = _date(capfirst(_("referred on")))
+    follow_up_on = _date(
+        capfirst(_("follow up on")), help_text=_("When to ask the worker or the provider how it went.")
+    )
+    follow_up_note = forms.CharField(label=capfirst(_("follow-up note")), max_length=300, required=False)
     note = forms.CharField(label=capfirst(_("note")), max_length=300, required=False)
 
     def __init__(self, *args, applicants, **kwargs):
@@ -288,16 +297,22 @@ class ReferralForm(forms.Form):
         self.fields["applicant"].queryset = applicants
 
     def service_kwargs(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.fields}
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
+        data["kind"] = data["kind"] or ""
+        return data
 
 
 class ReferralResultForm(forms.Form):
-    result = forms.ChoiceField(label=capfirst(_("result")), choices=Referral.Result.choices, required=False)
-    result_on = _date(capfirst(_("result on")))
+    result = forms.ChoiceField(label=capfirst(_("outcome")), choices=Referral.Result.choices, required=False)
+    result_on = _date(capfirst(_("outcome on")))
+    follow_up_on = _date(capfirst(_("follow up on")))
+    follow_up_note = forms.CharField(label=capfirst(_("follow-up note")), max_length=300, required=False)
     note = forms.CharField(label=capfirst(_("note")), max_length=300, required=False)
 
     def service_kwargs(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.fields}
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
+        data["follow_up_note"] = data["follow_up_note"] or ""
+        return data
 
 
 class DocumentForm(forms.Form):

@@ -452,7 +452,11 @@ class TrackForm(forms.Form):
     code = forms.CharField(
         label=_("Access code"),
         max_length=30,
-        help_text=_("The 8 characters you were given with the serial number."),
+        required=False,
+        help_text=_(
+            "The 8 characters you were given with the serial number. Lost it? Leave it empty: the "
+            "page tells you whom to ask for a new one."
+        ),
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 

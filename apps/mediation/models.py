@@ -15,6 +15,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -22,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 from apps.accounts.roles import Role
 from apps.core.models import Area, BaseModel, ScopedQuerySet, StatusHistory
 from apps.core.personal_data import EncryptedCharField
+from apps.unions.models import Union
 
 
 class DisputeType(models.TextChoices):
@@ -40,6 +42,50 @@ class DisputeType(models.TextChoices):
     COMPENSATION = "compensation", _("Economic compensation")
     DAMAGES = "damages", _("Damages")
     OTHER = "other", _("Other labour dispute")
+
+
+def working_organisation_ids(principal) -> frozenset:
+    """The mediation organisations (MediationOrganisation pks) whose cases a signed-in user works:
+    those where they are a mediator, and those run by a trade union they are an official of
+    (`MediationOrganisation.union`: an enterprise union runs the enterprise's committee, a
+    federation may run a regional one; 企业劳动争议协商调解规定 art. 13: the committee's chair is
+    a union member). Asked once per request (`Principal.remembered`)."""
+    mediator = principal.organisation_ids(Role.MEDIATOR)
+    union = principal.organisation_ids(Role.UNION_OFFICIAL)
+    if not mediator and not union:
+        return frozenset()
+    return principal.remembered(
+        "mediation:working_organisations",
+        lambda: frozenset(
+            MediationOrganisation.objects.filter(
+                Q(organisation_id__in=mediator) | Q(union__organisation_id__in=union)
+            ).values_list("pk", flat=True)
+        ),
+    )
+
+
+def supervised_scope(principal) -> Q | None:
+    """The cases a trade-union federation supervises (read-only: figures and overdue cases, issue
+    18): every case for the officials of a federation with no federation above it (the park's),
+    the cases of its area's towns for a federation below it; None for anyone else."""
+    union = principal.organisation_ids(Role.UNION_OFFICIAL)
+    if not union:
+        return None
+
+    def compute():
+        rows = list(
+            Union.objects.filter(organisation_id__in=union, kind=Union.Kind.FEDERATION).values_list(
+                "parent_id", "organisation__area_id"
+            )
+        )
+        if not rows:
+            return None
+        if any(parent is None for parent, _area in rows):
+            return Q()
+        areas = {area for _parent, area in rows if area}
+        return Q(town__in=areas) | Q(town__parent__in=areas)
+
+    return principal.remembered("mediation:supervised_scope", compute)
 
 
 class MediationOrganisationQuerySet(ScopedQuerySet):
@@ -89,6 +135,19 @@ class MediationOrganisation(BaseModel):
         related_name="mediation_organisations",
         help_text=_(
             "For an enterprise committee: its enterprise; for an industry organisation: its members."
+        ),
+    )
+    union = models.ForeignKey(
+        "unions.Union",
+        verbose_name=_("run by the trade union"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mediation_organisations",
+        help_text=_(
+            "The union that runs the organisation (an enterprise committee: the enterprise's union; "
+            "a regional one: the federation). Its officials see and work the organisation's cases "
+            "like its mediators."
         ),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -161,30 +220,54 @@ class SerialCounter(models.Model):
 
 
 class CaseQuerySet(ScopedQuerySet):
-    def visible_to(self, principal):
-        """Park administrators: every case. API clients: cases in their area (all without a
-        restriction). Mediators: the cases of their organisations. Enterprise HR: cases where
-        their enterprise is the respondent (the pages and API then hide applicants' ID numbers and
-        phones). Nobody else."""
+    def worked_by(self, principal):
+        """The cases the principal may act on (the role's permissions then say which acts): park
+        administrators and the platform every case; API clients those of their area; mediators
+        the cases of their organisations; union officials those of the organisations their union
+        runs (`working_organisation_ids`). Nobody else."""
         if principal.sees_everything:
             return self
         if principal.is_api_client:
             return self.filter(town__in=principal.area_ids) if principal.area_ids else self
         if not principal.is_authenticated:
             return self.none()
-        q = Q(pk__in=[])
-        mediator_orgs = principal.organisation_ids(Role.MEDIATOR)
-        if mediator_orgs:
-            # The organisations' ids first (a short read): the lists then read the cases through
-            # their index on the organisation, in order, instead of joining every case.
-            ids = MediationOrganisation.objects.filter(organisation_id__in=mediator_orgs).values_list(
-                "pk", flat=True
-            )
-            q |= Q(organisation_id__in=list(ids))
+        # The organisations' ids first (a short read): the lists then read the cases through
+        # their index on the organisation, in order, instead of joining every case.
+        return self.filter(organisation_id__in=list(working_organisation_ids(principal)))
+
+    def visible_to(self, principal, *, today: dt.date | None = None):
+        """`worked_by`'s cases, and read-only: enterprise HR the cases where their enterprise is
+        the respondent (the pages and API then hide applicants' ID numbers and phones); a
+        union federation's officials the open cases of its scope past a deadline
+        (`supervised_scope`: supervision, without the case file or ID numbers). Nobody else."""
+        if principal.sees_everything or principal.is_api_client or not principal.is_authenticated:
+            return self.worked_by(principal)
+        q = self._read_q(principal)
+        supervised = supervised_scope(principal)
+        if supervised is not None:
+            today = today or timezone.localdate()
+            q |= supervised & Q(status__in=Case.OPEN, deadline_rank__gt=deadline_rank_of(today))
+        return self.filter(q)
+
+    def counted_for(self, principal):
+        """The cases the principal's figures count (numbers only, no case is shown): those they
+        see, and for a union federation's officials every case of its scope."""
+        if principal.sees_everything or principal.is_api_client or not principal.is_authenticated:
+            return self.worked_by(principal)
+        supervised = supervised_scope(principal)
+        if supervised is None:
+            return self.visible_to(principal)
+        if not supervised:  # the park's federation: every case
+            return self
+        return self.filter(self._read_q(principal) | supervised)
+
+    @staticmethod
+    def _read_q(principal) -> Q:
+        q = Q(organisation_id__in=list(working_organisation_ids(principal)))
         hr_orgs = principal.organisation_ids(Role.ENTERPRISE_HR)
         if hr_orgs:
             q |= Q(respondent_enterprise__organisation_id__in=hr_orgs)
-        return self.filter(q)
+        return q
 
 
 #: The open case's next deadline as a number that sorts descending (the larger, the nearer the
@@ -684,7 +767,18 @@ class Payment(BaseModel):
 
 class Referral(BaseModel):
     """A re-employment referral for an applicant who lost the job in the dispute (seed 003:
-    link mediation with employment services)."""
+    link mediation with employment services): the kind of service, who provides it, when, the
+    follow-up and the outcome. Counted in the mediation figures."""
+
+    class Kind(models.TextChoices):
+        """The public employment services a worker is referred to (就业促进法 arts. 35, 48, 50;
+        社会保险法 ch. 5 for unemployment insurance)."""
+
+        JOB_MATCHING = "job_matching", _("Job matching")
+        TRAINING = "training", _("Vocational training")
+        UNEMPLOYMENT_INSURANCE = "unemployment_insurance", _("Unemployment insurance")
+        START_UP = "start_up", _("Start-up support")
+        OTHER = "other", pgettext_lazy("referral kind", "Other")
 
     class Result(models.TextChoices):
         PENDING = "pending", pgettext_lazy("referral result", "Pending")
@@ -697,16 +791,30 @@ class Referral(BaseModel):
     applicant = models.ForeignKey(
         Applicant, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("applicant")
     )
-    service = models.CharField(_("employment service"), max_length=200)
+    kind = models.CharField(_("kind of service"), max_length=30, choices=Kind.choices, db_index=True)
+    provider = models.CharField(
+        _("provider"),
+        max_length=200,
+        help_text=_(
+            "Who provides the service: e.g. the town's public employment service centre, a training school."
+        ),
+    )
     referred_on = models.DateField(_("referred on"))
-    result = models.CharField(_("result"), max_length=20, choices=Result.choices, default=Result.PENDING)
-    result_on = models.DateField(_("result on"), null=True, blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_note = models.CharField(_("follow-up note"), max_length=300, blank=True)
+    result = models.CharField(
+        _("outcome"), max_length=20, choices=Result.choices, default=Result.PENDING, db_index=True
+    )
+    result_on = models.DateField(_("outcome on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["referred_on", "created_at"]
         verbose_name = _("re-employment referral")
         verbose_name_plural = _("re-employment referrals")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.provider}"
 
 
 class CaseDocument(BaseModel):

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.core import personal_data
 from apps.core.cache import cached_figures, scope_key
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
+from apps.documents.models import GeneratedDocument
 from apps.enterprises.models import Enterprise
 
 from . import rules
@@ -33,8 +35,9 @@ from .models import (
     CaseType,
     MediationOrganisation,
     Mediator,
+    Referral,
 )
-from .workflow import WORKFLOW, can_see_case_file
+from .workflow import WORKFLOW, can_see_case_file, holds
 
 S = Case.Status
 
@@ -137,19 +140,22 @@ def case_detail_queryset(principal):
     )
 
 
-def can_see_identity(principal) -> bool:
+def can_see_identity(principal, case: Case | None = None) -> bool:
     """Mediators and park administrators may see applicants' ID numbers (masked, or in full with
-    an audited view) and phones; API clients with `personal_data:read`. Enterprise HR of the
-    respondent never do."""
+    an audited view) and phones; API clients with `personal_data:read`. The officials of the
+    union that runs the case's organisation follow its mediators' rule (they work the case as
+    they do: masked, the full number revealed on request and audited). Enterprise HR of the
+    respondent, other unions' officials and a federation supervising overdue cases never do.
+    With `case`: on that case (`workflow.holds`: only a case the principal works)."""
     if principal.is_api_client:
         return principal.has_scope("personal_data:read")
-    return principal.user is not None and principal.user.has_perm("mediation.view_applicant_identity")
+    return holds(principal, "mediation.view_applicant_identity", case)
 
 
 def applicant_rows(principal, case: Case, *, reveal=None) -> list[dict]:
     """Applicants as the principal may see them. `reveal`: the id of one applicant whose ID number
     is shown in full (the view is audited)."""
-    identity = can_see_identity(principal)
+    identity = can_see_identity(principal, case)
     rows = []
     for a in case.applicants.all():
         full = identity and reveal is not None and str(a.pk) == str(reveal) and bool(a.id_number)
@@ -182,7 +188,7 @@ def api_applicant_rows(principal, case: Case, *, full_allowed: bool = True) -> l
     rows = applicant_rows(principal, case)
     if not principal.is_api_client:
         return rows
-    full = full_allowed and can_see_identity(principal)
+    full = full_allowed and can_see_identity(principal, case)
     for row in rows:
         a = row["applicant"]
         if full and a.id_number:
@@ -284,6 +290,7 @@ def mediators_for(organisation: MediationOrganisation | None):
 def organisations(principal):
     return (
         MediationOrganisation.objects.visible_to(principal)
+        .select_related("union")
         .prefetch_related("towns", Prefetch("mediators", queryset=Mediator.objects.order_by("name")))
         .annotate(
             open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN), distinct=True),
@@ -357,15 +364,70 @@ def hr_users(case: Case):
 # The public tracking page --------------------------------------------------------------------------
 
 
+def _normal_serial(serial: str) -> str:
+    return (serial or "").strip().upper()
+
+
 def track(serial: str, code: str) -> Case | None:
     """The case with this serial number if the access code matches, else None (the same answer
-    for an unknown serial and a wrong code, so serials cannot be probed)."""
-    serial = (serial or "").strip().upper()
+    for an unknown serial, a wrong code and no code, so serials cannot be probed)."""
+    serial = _normal_serial(serial)
     case = Case.objects.filter(serial=serial).select_related("organisation").first() if serial else None
-    if case is None:
+    if case is None or not code:
         rules.check_access_code(Case(access_code_hash="0" * 64), code)  # same work either way
         return None
     return case if rules.check_access_code(case, code) else None
+
+
+def park_mediation_contact() -> MediationOrganisation | None:
+    """The park's general mediation contact: its active park-level organisation (the mediation
+    centre of the labour-dispute arbitration commission, kind "arbitration"; 劳动人事争议调解
+    委员会 in the demo park), else none."""
+    return (
+        MediationOrganisation.objects.active()
+        .filter(kind=MediationOrganisation.Kind.ARBITRATION)
+        .order_by("name")
+        .first()
+    )
+
+
+def lost_code_contact(serial: str) -> MediationOrganisation | None:
+    """Whom a worker who lost the access code asks for a new one (the organisation re-issues it
+    after checking who they are, `services.reissue_access_code`), named on the tracking page's
+    answer to a serial number without its right code. Issue 18 item 8; the reasoning is in
+    ADR 0013:
+
+    - an existing serial: the organisation handling the case, if active, unless it is an
+      enterprise's own committee (Kind.ENTERPRISE), whose name names the enterprise: then the
+      active town-level organisation covering the case's town (or the respondent's), which
+      passes the request on;
+    - otherwise (unknown serial, a case nobody handles yet, no town organisation):
+      the park's general mediation contact (`park_mediation_contact`).
+
+    Never a respondent, a worker or an enterprise committee. The answer's wording is the same
+    whatever the organisation; an unknown serial is answered like an existing one handled by
+    the park-level organisation."""
+    number = _normal_serial(serial)
+    case = (
+        Case.objects.filter(serial=number).select_related("organisation", "respondent_enterprise").first()
+        if number
+        else None
+    )
+    if case is not None:
+        org = case.organisation
+        if org is not None and org.is_active and org.kind != MediationOrganisation.Kind.ENTERPRISE:
+            return org
+        town_id = case.town_id or (case.respondent_enterprise.town_id if case.respondent_enterprise else None)
+        if town_id is not None:
+            town_org = (
+                MediationOrganisation.objects.active()
+                .filter(kind=MediationOrganisation.Kind.TOWN, towns=town_id)
+                .order_by("name")
+                .first()
+            )
+            if town_org is not None:
+                return town_org
+    return park_mediation_contact()
 
 
 #: What the applicant should expect next, by status (shown on the tracking page).
@@ -427,22 +489,65 @@ def figures(principal, *, date_from: dt.date | None = None, date_to: dt.date | N
     aggregates over every case of the scope: computed once per scope, period and day and kept
     until a case changes (FIGURES_TOPIC) or for ten minutes."""
     today = timezone.localdate()
-    key = f"mediation:figures:{scope_key(principal)}:{date_from}:{date_to}:{today:%Y%m%d}"
+    key = f"mediation:figures:v2:{scope_key(principal)}:{date_from}:{date_to}:{today:%Y%m%d}"
     counts = cached_figures(
         key, [FIGURES_TOPIC], lambda: _figure_counts(principal, date_from, date_to, today)
     )
     statuses, outcomes, types = counts["statuses"], counts["outcomes"], counts["types"]
+    referrals = counts["referrals"]
     return {
-        **{k: v for k, v in counts.items() if k not in ("statuses", "outcomes", "types")},
+        **{k: v for k, v in counts.items() if k not in ("statuses", "outcomes", "types", "referrals")},
+        "referrals": referral_figures(referrals),
         "by_status": [(label, statuses.get(value, 0), value) for value, label in S.choices],
         "by_outcome": [(label, outcomes.get(value, 0), value) for value, label in Case.Outcome.choices],
         "by_type": [(label, types.get(value, 0), value) for value, label in rules.DisputeType.choices],
     }
 
 
+def referral_figures(counts: dict) -> dict:
+    """Re-employment referrals (seed 003) as the figures page shows them: per kind of service,
+    how many were referred, found a job and entered training, and the totals; `counts` maps
+    "kind:result" to a number (`_referral_counts`)."""
+    rows = []
+    for kind, label in Referral.Kind.choices:
+        by_result = {r: counts.get(f"{kind}:{r}", 0) for r in Referral.Result.values}
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "referred": sum(by_result.values()),
+                "employed": by_result[Referral.Result.EMPLOYED],
+                "training": by_result[Referral.Result.TRAINING],
+            }
+        )
+    by_outcome = [
+        (label, sum(n for key, n in counts.items() if key.endswith(f":{value}")), value)
+        for value, label in Referral.Result.choices
+    ]
+    return {
+        "referred": sum(row["referred"] for row in rows),
+        "employed": sum(row["employed"] for row in rows),
+        "training": sum(row["training"] for row in rows),
+        "by_kind": rows,
+        "by_outcome": by_outcome,
+    }
+
+
+def _referral_counts(cases) -> dict:
+    """Referrals of the cases, per "kind:result" (one grouped read)."""
+    rows = (
+        Referral.objects.filter(case__in=cases)
+        .values_list("kind", "result")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {f"{kind}:{result}": n for kind, result, n in rows}
+
+
 def _figure_counts(principal, date_from, date_to, today: dt.date) -> dict:
-    """The figures' numbers (no words: the labels follow the reader's language)."""
-    qs = Case.objects.visible_to(principal)
+    """The figures' numbers (no words: the labels follow the reader's language), over the cases
+    the principal's figures count (`Case.counted_for`: a union federation's whole scope)."""
+    qs = Case.objects.counted_for(principal)
     if date_from:
         qs = qs.filter(received_on__gte=date_from)
     if date_to:
@@ -518,6 +623,7 @@ def _figure_counts(principal, date_from, date_to, today: dt.date) -> dict:
         "statuses": statuses,
         "outcomes": outcomes,
         "types": types,
+        "referrals": _referral_counts(qs),
         "by_organisation": by_org,
         "by_month": by_month,
     }
@@ -526,30 +632,60 @@ def _figure_counts(principal, date_from, date_to, today: dt.date) -> dict:
 # PDF -----------------------------------------------------------------------------------------------
 
 
-def agreement_pdf_context(case: Case) -> dict:
-    """JSON context of the agreement PDF. Parties by name (the respondent receives the agreement,
-    so applicants' ID numbers stay out of it)."""
+#: The kinds of the agreement's PDFs (GeneratedDocument.kind): the final one, with the dates of
+#: the signatures and the seal, and the version printed for signing, without them.
+AGREEMENT_PDF_KIND = "mediation_agreement"
+AGREEMENT_DRAFT_KIND = "mediation_agreement_draft"
+
+
+def agreement_pdf_context(case: Case, *, draft: bool = False) -> dict:
+    """JSON context of the agreement PDF, in two versions:
+
+    - `draft`: the text to be signed (待签署), once its result and items are recorded, with blank
+      lines for the signatures, the seal and their dates (LDMAL art. 14: the parties sign or
+      seal, the mediator signs, the organisation seals; the dates are written by hand);
+    - final (the case closed with the agreement): the same text with the dates recorded and the
+      date it took effect.
+
+    Both name the parties as judicial confirmation (民事诉讼法 art. 205, 最高人民法院关于人民调解
+    协议司法确认程序的若干规定) and arbitration review need them: each applicant with the full ID
+    number, the respondent with its unified social credit code and legal representative (from
+    the registry; a blank line to fill by hand for an employer outside it). The ID numbers stay
+    encrypted in the stored context (`id_number_token`, the keys of apps.core.personal_data);
+    the template decrypts them while rendering, so the JSON column and its admin page never hold
+    them in clear. Only those who see applicants' identity download these PDFs
+    (`may_download_agreement`)."""
     agreement = Agreement.objects.prefetch_related("items").get(case=case)
     applicants = list(case.applicants.all())
     types = [
         str(rules.DisputeType(t.code).label) for t in case.types.all() if t.code in rules.DisputeType.values
     ]
+    enterprise = case.respondent_enterprise
 
     def day(value):
-        return value.isoformat() if value else ""
+        return value.isoformat() if value and not draft else ""
 
+    effective_on = None if draft else agreement.effective_on
     return {
+        "draft": draft,
         "serial": case.serial,
         "organisation": case.organisation.name if case.organisation else "",
         "mediator": case.mediator.name if case.mediator else "",
         "applicants": [
-            {"name": a.name, "job": a.job, "employer": a.employer, "representative": a.is_representative}
+            {
+                "name": a.name,
+                "id_number_token": personal_data.encrypt(a.id_number) if a.id_number else "",
+                "job": a.job,
+                "employer": a.employer,
+                "representative": a.is_representative,
+            }
             for a in applicants
         ],
         "workers_count": case.workers_count,
         "collective": case.is_collective,
         "respondent": case.respondent_name,
-        "respondent_uscc": case.respondent_uscc,
+        "respondent_uscc": (enterprise.uscc if enterprise is not None else "") or case.respondent_uscc,
+        "respondent_legal_representative": enterprise.legal_representative if enterprise is not None else "",
         "respondent_address": case.respondent_address,
         "types": types,
         "claims": case.claims,
@@ -559,7 +695,7 @@ def agreement_pdf_context(case: Case) -> dict:
                 "kind": str(item.get_kind_display()),
                 "description": item.description,
                 "amount": f"{item.amount:,.2f}",
-                "due_on": day(item.due_on),
+                "due_on": item.due_on.isoformat() if item.due_on else "",
                 "method": str(item.get_method_display()),
             }
             for item in agreement.items.all()
@@ -569,12 +705,12 @@ def agreement_pdf_context(case: Case) -> dict:
         "respondent_signed_on": day(agreement.respondent_signed_on),
         "mediator_signed_on": day(agreement.mediator_signed_on),
         "sealed_on": day(agreement.sealed_on),
-        "effective_on": day(agreement.effective_on),
-        "arbitration_due": day(rules.ARBITRATION_CONFIRMATION_PERIOD.due(agreement.effective_on).date)
-        if agreement.effective_on
+        "effective_on": day(effective_on),
+        "arbitration_due": day(rules.ARBITRATION_CONFIRMATION_PERIOD.due(effective_on).date)
+        if effective_on
         else "",
-        "judicial_due": day(rules.JUDICIAL_CONFIRMATION_PERIOD.due(agreement.effective_on).date)
-        if agreement.effective_on
+        "judicial_due": day(rules.JUDICIAL_CONFIRMATION_PERIOD.due(effective_on).date)
+        if effective_on
         else "",
         "payment_order": rules.payment_order_eligible(agreement),
         "sources": {
@@ -583,6 +719,27 @@ def agreement_pdf_context(case: Case) -> dict:
         },
         "track_url": settings.PUBLIC_BASE_URL + reverse("mediation:track"),
     }
+
+
+def may_download_agreement(principal, case: Case) -> bool:
+    """The agreement's PDFs (for signing and final) carry the applicants' full ID numbers: those
+    who see applicants' identity and the case's file download them (the mediators of the
+    organisation handling the case, park administrators, district systems with
+    `personal_data:read`). Never the respondent's HR, who hold the original their enterprise
+    signed (ADR 0013)."""
+    return can_see_identity(principal) and sees_case_file(principal, case)
+
+
+def agreement_draft(agreement: Agreement | None):
+    """The newest agreement PDF for signing of the agreement, or None."""
+    if agreement is None:
+        return None
+    return (
+        GeneratedDocument.objects.for_object(agreement)
+        .filter(kind=AGREEMENT_DRAFT_KIND)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 # Hooks ---------------------------------------------------------------------------------------------

@@ -17,6 +17,10 @@ urlpatterns = [
     path("<uuid:pk>/agreement/signatures/", views.agreement_signatures, name="signatures"),
     path("<uuid:pk>/agreement/pdf/", views.agreement_pdf, name="agreement_pdf"),
     path("<uuid:pk>/agreement/pdf/generate/", views.agreement_pdf_generate, name="agreement_pdf_generate"),
+    path("<uuid:pk>/agreement/draft/", views.agreement_draft_pdf, name="agreement_draft_pdf"),
+    path(
+        "<uuid:pk>/agreement/draft/generate/", views.agreement_draft_generate, name="agreement_draft_generate"
+    ),
     path("<uuid:pk>/payments/new/", views.payment_create, name="payment_create"),
     path("<uuid:pk>/performance/", views.performance_set, name="performance"),
     path("<uuid:pk>/follow-ups/<uuid:follow_up_pk>/", views.follow_up_update, name="follow_up"),

@@ -54,6 +54,7 @@ from .workflow import (
     ACTIONS_WITH_FORMS,
     WORK_STATUSES,
     WORKFLOW,
+    can_generate_agreement_draft,
     can_generate_agreement_pdf,
     can_reissue_access_code,
     can_work,
@@ -211,7 +212,7 @@ def _action_buttons(case, principal) -> list[dict]:
 def case_detail(request, pk):
     principal = principal_for_request(request)
     case = get_visible_or_404(selectors.case_detail_queryset(principal), principal, pk=pk)
-    identity = selectors.can_see_identity(principal)
+    identity = selectors.can_see_identity(principal, case)
     applicants = selectors.applicant_rows(principal, case, reveal=request.GET.get("reveal") or None)
     agreement = selectors.agreement_of(case)
     mediating = may_mediate(principal, case)
@@ -219,6 +220,8 @@ def case_detail(request, pk):
     case_file = selectors.sees_case_file(principal, case)
     payments = list(agreement.payments.all()) if agreement else []
     items = list(agreement.items.all()) if agreement else []
+    downloads = selectors.may_download_agreement(principal, case)
+    draft = selectors.agreement_draft(agreement) if downloads else None
     return render(
         request,
         "mediation/case_detail.html",
@@ -245,6 +248,9 @@ def case_detail(request, pk):
             "payments": payments,
             "paid_total": sum((p.amount for p in payments), Decimal("0")),
             "document_state": document_state(agreement.document if agreement else None),
+            # The version for signing (no dates) while the case is in mediation.
+            "draft": draft,
+            "draft_state": document_state(draft),
             "agreement_source": rules.AGREEMENT_SOURCE,
             "referrals": list(case.referrals.all()) if case_file else [],
             "documents": list(case.documents.all()) if case_file else [],
@@ -257,6 +263,9 @@ def case_detail(request, pk):
                 **{kind: kind in work for kind in WORK_STATUSES},
                 "reissue_code": can_reissue_access_code(case, principal),
                 "generate_pdf": can_generate_agreement_pdf(case, principal),
+                "generate_draft": can_generate_agreement_draft(case, principal),
+                # The agreement's PDFs carry the applicants' ID numbers (not for HR).
+                "download_agreement": downloads,
             },
             "archived": case.status == S.ARCHIVED,
         },
@@ -504,7 +513,10 @@ def agreement_edit(request, pk):
             else:
                 messages.success(
                     request,
-                    _("The agreement is saved. Record the signatures once the parties have signed it."),
+                    _(
+                        "The agreement is saved and its version for signing is being generated: print it, "
+                        "have it signed and sealed, then record the dates of the signatures."
+                    ),
                 )
                 return redirect(_detail_url(case, "agreement"))
     else:
@@ -564,25 +576,66 @@ def agreement_signatures(request, pk):
         done=_("The signatures are recorded."),
         anchor="agreement",
         intro=_(
-            "The agreement takes effect when both parties have signed or sealed it, the mediator has "
-            "signed it and the organisation's seal is affixed (%(source)s)."
+            "Record the dates written on the signed agreement for signing. The agreement takes effect "
+            "when both parties have signed or sealed it, the mediator has signed it and the "
+            "organisation's seal is affixed (%(source)s); closing the case with it then generates the "
+            "final PDF with these dates."
         )
         % {"source": rules.AGREEMENT_SOURCE},
     )
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def agreement_pdf(request, pk):
-    """The agreement PDF, once generated, to everyone who sees the case (the respondent's HR too:
-    the agreement names the parties, not applicants' ID numbers)."""
+def _agreement_download(request, pk, *, draft: bool):
     principal = principal_for_request(request)
     case = selectors.get_case(principal, pk)
+    if not selectors.may_download_agreement(principal, case):
+        raise PermissionDenied(
+            _(
+                "The agreement names the applicants with their ID numbers: only the mediation "
+                "organisation and the park administrators download it."
+            )
+        )
     agreement = selectors.agreement_of(case)
-    document = agreement.document if agreement else None
+    final = agreement.document if agreement else None
+    document = selectors.agreement_draft(agreement) if draft else final
     if document_state(document) != "ready":
         raise Http404
     return pdf_response(document, inline=request.GET.get("inline") == "1")
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def agreement_pdf(request, pk):
+    """The final agreement PDF (with the dates of the signatures and the seal), once generated,
+    to those who see applicants' identity and the case's file (`may_download_agreement`): it
+    carries the applicants' full ID numbers. The respondent's HR get a 403: their enterprise
+    holds the original it signed, and the case page shows them the agreement's text."""
+    return _agreement_download(request, pk, draft=False)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def agreement_draft_pdf(request, pk):
+    """The newest agreement for signing (待签署, no dates), to the same people as the final one."""
+    return _agreement_download(request, pk, draft=True)
+
+
+@login_required
+@permission_required("mediation.mediate_case", raise_exception=True)
+@require_http_methods(["POST"])
+def agreement_draft_generate(request, pk):
+    """Generate the agreement for signing again (saving the agreement queues it already)."""
+    principal = principal_for_request(request)
+    case = selectors.get_case(principal, pk)
+    try:
+        services.generate_agreement_draft(principal, case)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The agreement for signing is being generated."))
+    return redirect(_detail_url(case, "agreement"))
 
 
 @login_required
@@ -668,7 +721,10 @@ def referral_create(request, pk):
         lambda principal, case, form: services.add_referral(principal, case, **form.service_kwargs()),
         done=_("The referral is recorded."),
         anchor="referrals",
-        intro=_("Refer an applicant who lost the job in the dispute to employment services."),
+        intro=_(
+            "Refer an applicant who lost the job in the dispute to an employment service: job "
+            "matching, vocational training, unemployment insurance or start-up support."
+        ),
     )
 
 
@@ -685,14 +741,20 @@ def referral_result(request, pk, referral_pk):
     posted = request.method == "POST"
     form = ReferralResultForm(
         request.POST if posted else None,
-        initial={"result": referral.result, "result_on": referral.result_on, "note": referral.note},
+        initial={
+            "result": referral.result,
+            "result_on": referral.result_on,
+            "follow_up_on": referral.follow_up_on,
+            "follow_up_note": referral.follow_up_note,
+            "note": referral.note,
+        },
     )
     if posted and form.is_valid():
         saved = call_service(
             form, services.record_referral_result, principal, referral, **form.service_kwargs()
         )
         if saved is not None:
-            messages.success(request, _("The result of the referral is recorded."))
+            messages.success(request, _("The follow-up and outcome of the referral are recorded."))
             return redirect(_detail_url(case, "referrals"))
     return _work_page(request, case, "referral", form, extra={"referral": referral})
 

@@ -3,7 +3,9 @@ page that shows the serial number and access code once, and the tracking page.
 
 Both forms are throttled per client IP. The tracking page takes the serial number and the code by
 POST only (the code never appears in a URL) and shows nothing about people: the serial, dates,
-the organisation, the status, the next step and the public timeline."""
+the organisation, the status, the next step and the public timeline. Without the right code (a
+wrong one, none, or an unknown serial) it answers in the same words and names whom to ask for a
+new code (`selectors.lost_code_contact`)."""
 
 from __future__ import annotations
 
@@ -81,14 +83,24 @@ def track(request):
     form = TrackForm(request.POST or None)
     case = None
     not_found = False
+    contact = None
     if request.method == "POST":
         throttle = PublicLookupThrottle()
         if not throttle.allow_request(request, None):
             return throttled_page(request, throttle, "mediation/public_throttled.html")
         if form.is_valid():
-            case = selectors.track(form.cleaned_data["serial"], form.cleaned_data["code"])
+            case = selectors.track(form.cleaned_data["serial"], form.cleaned_data.get("code") or "")
             not_found = case is None
-    context = {"form": form, "not_found": not_found, "case": None}
+            if not_found:
+                # Whom to ask for a new code (never an enterprise's own committee; the park's
+                # contact for an unknown serial), in the same words whatever it is.
+                contact = selectors.lost_code_contact(form.cleaned_data["serial"])
+    context = {
+        "form": form,
+        "not_found": not_found,
+        "case": None,
+        "contact": {"name": contact.name, "phone": contact.phone} if contact else None,
+    }
     if case is not None:
         context.update(
             {
@@ -96,6 +108,7 @@ def track(request):
                     "serial": case.serial,
                     "received_on": case.received_on,
                     "organisation": case.organisation.name if case.organisation else "",
+                    "organisation_phone": case.organisation.phone if case.organisation else "",
                     "respondent": case.respondent_name,
                     "status": case.get_status_display(),
                     "status_code": case.status,

@@ -20,12 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.accounts.roles import Role
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, NotAllowed
 from apps.core.workflow import Transition, Workflow
 
 from . import rules
-from .models import Agreement, Case
+from .models import Agreement, Case, working_organisation_ids
 
 S = Case.Status
 
@@ -89,6 +88,28 @@ def ready_to_archive(case, principal=None):
     return None
 
 
+def works_on(principal, case) -> bool:
+    """Whether the principal acts on this case at all (`Case.worked_by`, read from the case's
+    field and the principal's organisations, no query per row): park administrators, the
+    platform and API clients (their area is `visible_to`'s) on every case they see; mediators
+    and the officials of the running union on their organisations' cases. A union federation
+    only reads the overdue cases it supervises; the respondent's HR only read."""
+    if principal.is_system or principal.is_api_client or principal.sees_everything:
+        return True
+    return case.organisation_id is not None and case.organisation_id in working_organisation_ids(principal)
+
+
+class CaseWorkflow(Workflow):
+    """The table, and the case's scope: a role's permission acts only on the cases the principal
+    works (`works_on`), so buttons, `available_actions`, the API and the services agree."""
+
+    def refusal(self, obj, transition, principal):
+        refusal = super().refusal(obj, transition, principal)
+        if refusal is None and not works_on(principal, obj):
+            return NotAllowed(_("This case is not handled by your organisation."))
+        return refusal
+
+
 def _closing(action, sources, label, *, guard=None, needs_reason=True, doc="", source=""):
     return Transition(
         action,
@@ -106,7 +127,7 @@ def _closing(action, sources, label, *, guard=None, needs_reason=True, doc="", s
 
 #: The API's descriptions say what each action does and when it is refused (English, for
 #: integrators); `source` is the law it rests on.
-WORKFLOW = Workflow(
+WORKFLOW = CaseWorkflow(
     "status",
     [
         Transition(
@@ -260,18 +281,22 @@ WORK_STATUSES = {
 PERFORMANCE_WORK = frozenset({"payment", "performance", "follow_up"})
 
 
-def holds(principal, permission: str) -> bool:
-    """Whether the principal holds one of the module's permissions: a user through the role's
-    permission, an API client through the `mediation:write` scope."""
+def holds(principal, permission: str, case=None) -> bool:
+    """Whether the principal holds one of the module's permissions (on `case`, when given: one it
+    works, `works_on`): a user through the role's permission, an API client through the
+    `mediation:write` scope."""
     if principal.is_api_client:
         return principal.has_scope(WRITE)
-    return principal.user is not None and principal.user.has_perm(permission)
+    if principal.user is None or not principal.user.has_perm(permission):
+        return False
+    return case is None or works_on(principal, case)
 
 
 def may_mediate(principal, case=None) -> bool:
-    """Whether the principal's role may record sessions, the agreement, payments... (whether the
-    case's state allows it now is `work_refusal`'s answer; the services check both again)."""
-    return holds(principal, MEDIATE)
+    """Whether the principal's role may record sessions, the agreement, payments... on the case
+    (whether the case's state allows it now is `work_refusal`'s answer; the services check both
+    again)."""
+    return holds(principal, MEDIATE, case)
 
 
 def can_see_case_file(principal, case=None) -> bool:
@@ -284,20 +309,18 @@ def can_see_case_file(principal, case=None) -> bool:
       as a body: a case is accepted and assigned before it has a mediator, and a colleague may
       stand in; LDMAL art. 10, 13). Not the mediators of other organisations, district-level
       included, nor those of an organisation the case was transferred away from;
+    - the officials of the trade union that runs that organisation (issue 18: the union runs the
+      committee, 企业劳动争议协商调解规定 art. 13; they work its cases as its mediators do);
     - district systems (API clients) within their area, as they see the case.
 
     Never the respondent's HR (they see the dates of the sessions, the agreement and the
-    timeline), inspectors or union officials. Without `case`, whether the role may see any
-    case's file at all."""
+    timeline), inspectors, the officials of other unions or a federation supervising overdue
+    cases. Without `case`, whether the role may see any case's file at all."""
     if principal.is_api_client:
         return True
     if principal.is_park_admin:
         return True
-    if principal.user is None or not principal.user.has_perm(MEDIATE):
-        return False
-    if case is None:
-        return True
-    return case.organisation.organisation_id in principal.organisation_ids(Role.MEDIATOR)
+    return holds(principal, MEDIATE, case)
 
 
 def _archived(case) -> DomainError | None:
@@ -364,7 +387,7 @@ def access_code_refusal(case) -> DomainError | None:
 def can_reissue_access_code(case, principal) -> bool:
     """Whether the principal may give the applicant a new access code: those who accept cases,
     until the case is archived."""
-    return holds(principal, ACCEPT) and access_code_refusal(case) is None
+    return holds(principal, ACCEPT, case) and access_code_refusal(case) is None
 
 
 def agreement_pdf_refusal(case) -> DomainError | None:
@@ -380,6 +403,29 @@ def agreement_pdf_refusal(case) -> DomainError | None:
     if document is not None and document.status != document.Status.FAILED:
         return DomainError(_("The agreement PDF exists or is being generated."), code="pdf_exists")
     return None
+
+
+def agreement_draft_refusal(case) -> DomainError | None:
+    """Why the agreement for signing (the PDF without signature dates) cannot be generated now, or
+    None: while the case is in mediation, once the agreement's result and items are recorded.
+    Saving the agreement queues it; this answer also lets a mediator generate it again (a
+    failed rendering, an agreement drafted before it existed)."""
+    refusal = _archived(case)
+    if refusal is not None:
+        return refusal
+    if case.status != S.IN_MEDIATION:
+        return DomainError(
+            _("The agreement for signing is prepared while the case is in mediation."), code="invalid_state"
+        )
+    agreement = _agreement(case)
+    if agreement is None or not agreement.items.all():
+        return DomainError(_("Draft the agreement with its items first."), code="no_agreement")
+    return None
+
+
+def can_generate_agreement_draft(case, principal) -> bool:
+    """Whether the principal may have the agreement for signing generated (its button)."""
+    return may_mediate(principal, case) and agreement_draft_refusal(case) is None
 
 
 def can_generate_agreement_pdf(case, principal) -> bool:

@@ -306,7 +306,9 @@ def test_worker_application_to_archived_case(page, live_url):
     expect(page).to_have_url(re.compile(rf"/mediation/{case.pk}/$"))
     expect(page.get_by_test_id("agreement-items").locator("tbody tr")).to_have_count(1)
     expect(page.get_by_test_id("agreement-effective")).to_contain_text(today.isoformat())
-    expect(page.get_by_test_id("agreement-pdf")).to_be_visible()
+    # The agreement PDF names the applicants with their ID numbers: not for HR (issue 18).
+    expect(page.get_by_test_id("agreement-pdf")).to_have_count(0)
+    expect(page.get_by_test_id("agreement-pdf-withheld")).to_be_visible()
     expect(page.get_by_test_id("history-row")).to_have_count(4)
     expect(page.get_by_test_id("applicant-row")).to_contain_text(WORKER)
     expect(page.get_by_test_id("id-number")).to_have_count(0)

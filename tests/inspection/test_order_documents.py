@@ -169,7 +169,9 @@ def test_the_order_of_a_report_never_names_the_reporter_nor_a_worker(
     me = p(inspector)
     services.accept(me, case)
     services.start_investigation(me, case)
-    services.decide(me, case, "decide_order", items=["补发工资"], order_due_on=today() + dt.timedelta(days=10))
+    services.decide(
+        me, case, "decide_order", items=["补发工资"], order_due_on=today() + dt.timedelta(days=10)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         doc = services.render_order_document(me, case.orders.get())
     client.force_login(inspector)

@@ -254,7 +254,7 @@ def test_the_list_runs_in_a_constant_number_of_queries(
 
 
 def test_detail_with_the_agreement_and_its_pdf(
-    client, reader, make_case, mediator_user, django_capture_on_commit_callbacks
+    client, reader, identity_reader, make_case, mediator_user, django_capture_on_commit_callbacks
 ):
     case = accepted(court_case(make_case), mediator_user)
     services.record_session(
@@ -274,9 +274,9 @@ def test_detail_with_the_agreement_and_its_pdf(
     assert body["mediator"]["name"] == "李调解"
     assert [s["mode"] for s in body["sessions"]] == ["video"]
     assert body["extensions"][0]["consent_record"] == "双方书面同意"
-    assert error(client.get(url(case, "agreement_pdf"), **bearer(reader)), 404)
+    assert error(client.get(url(case, "agreement_pdf"), **bearer(identity_reader)), 404)
     # Asking for a PDF that is not there gets the error as JSON.
-    missing = client.get(url(case, "agreement_pdf"), HTTP_ACCEPT="application/pdf", **bearer(reader))
+    missing = client.get(url(case, "agreement_pdf"), HTTP_ACCEPT="application/pdf", **bearer(identity_reader))
     assert missing["Content-Type"] == "application/json"
     assert error(missing, 404)["message"] == "The agreement PDF is not ready."
 
@@ -296,11 +296,13 @@ def test_detail_with_the_agreement_and_its_pdf(
     assert len(agreement["pdf_sha256"]) == 64
     assert agreement["pdf_url"].endswith(url(case, "agreement_pdf"))
 
+    # The PDF names the applicants with their ID numbers: `personal_data:read` is needed.
+    assert error(client.get(url(case, "agreement_pdf"), **bearer(reader)), 403)
     for accept in ("*/*", "application/pdf"):
         pdf = client.get(
             url(case, "agreement_pdf"),
             HTTP_ACCEPT=accept,
-            HTTP_AUTHORIZATION=bearer(reader)["HTTP_AUTHORIZATION"],
+            HTTP_AUTHORIZATION=bearer(identity_reader)["HTTP_AUTHORIZATION"],
         )
         assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
         content = b"".join(pdf.streaming_content)

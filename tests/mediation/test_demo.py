@@ -173,6 +173,17 @@ def test_organisations_cases_in_every_state_and_who_sees_them(demo_park):
         row["id_number"] is None and row["phone"] is None for row in selectors.applicant_rows(as_hr, case)
     )
 
+    # The demo union official (issue 18): their union runs its enterprise's committee, whose cases
+    # they see and work; every enterprise committee is run by its enterprise's union.
+    _official, as_union = _user("union")
+    run = MediationOrganisation.objects.filter(union__organisation_id__in=as_union.organisation_ids())
+    assert run.count() == 1 and run.get().kind == K.ENTERPRISE
+    union_cases = Case.objects.visible_to(as_union)
+    assert union_cases.exists() and set(union_cases.values_list("organisation", flat=True)) == {run.get().pk}
+    assert not MediationOrganisation.objects.filter(kind=K.ENTERPRISE, union__isnull=True).exists()
+    assert Referral.objects.exclude(kind=Referral.Kind.OTHER).count() == Referral.objects.count() > 0
+    assert selectors.figures(SYSTEM)["referrals"]["referred"] == Referral.objects.count()
+
     # Figures in the ballpark of seed 000 (256 cases, 755 workers, 9.79 million yuan).
     figures = selectors.figures(SYSTEM)
     assert 650 <= figures["workers"] <= 900

@@ -54,7 +54,9 @@ def test_from_public_application_to_archive(
     assert doc.status == "ready"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(doc.file.read())).pages)
     assert "张三" in text and "柳州甲汽车零部件有限公司" in text
-    assert "450205" not in text  # no ID numbers in the agreement
+    # Judicial confirmation needs the parties identified: the applicant's full ID number, the
+    # respondent's credit code (issue 18; only identity readers download it).
+    assert case.applicants.get().id_number in text and case.respondent_enterprise.uscc in text
 
     services.record_payment(p(mediator_user), case, amount="12000", paid_on=dt.date.today())
     case = services.archive(p(mediator_user), case)

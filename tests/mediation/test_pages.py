@@ -518,8 +518,8 @@ def test_signatures_close_with_agreement_pdf_payment_performance_follow_up(
     response = client.get(url("agreement_pdf", case))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    # The respondent's HR may download the agreement too.
-    assert login(en, ent_hr_a).get(url("agreement_pdf", case)).status_code == 200
+    # The respondent's HR may not: the PDF names the applicants with their ID numbers.
+    assert login(en, ent_hr_a).get(url("agreement_pdf", case)).status_code == 403
 
     client = login(en, mediator_user)
     html = page(client.post(url("payment_create", case), {"amount": "0", "paid_on": TODAY.isoformat()}))
@@ -576,7 +576,12 @@ def test_archived_case_refuses_every_work_page(en, make_case, mediator_user):
     client = login(en, mediator_user)
     case = accepted(make_case(applicants=[applicant(3)])[0], mediator_user)
     services.add_referral(
-        p(mediator_user), case, applicant=case.applicants.get(), service="就业服务中心", referred_on=TODAY
+        p(mediator_user),
+        case,
+        applicant=case.applicants.get(),
+        kind="job_matching",
+        provider="就业服务中心",
+        referred_on=TODAY,
     )
     services.close(p(mediator_user), case, "close_no_agreement", reason="差距大")
     services.archive(p(mediator_user), fresh(case))
@@ -594,7 +599,8 @@ def test_archived_case_refuses_every_work_page(en, make_case, mediator_user):
         url("signatures", case): {"sealed_on": TODAY.isoformat()},
         url("referral_create", case): {
             "applicant": str(case.applicants.get().pk),
-            "service": "x",
+            "kind": "job_matching",
+            "provider": "x",
             "referred_on": TODAY.isoformat(),
         },
         url("referral_result", case, referral.pk): {"result": "employed", "result_on": TODAY.isoformat()},
@@ -623,18 +629,31 @@ def test_referral(en, in_mediation, mediator_user, make_case):
     html = page(
         client.post(
             url("referral_create", case),
-            {"applicant": str(stranger.pk), "service": "x", "referred_on": TODAY.isoformat()},
+            {
+                "applicant": str(stranger.pk),
+                "kind": "job_matching",
+                "provider": "x",
+                "referred_on": TODAY.isoformat(),
+            },
         )
     )
     assert "invalid-feedback" in html and not Referral.objects.exists()
     html = page(
-        client.post(url("referral_create", case), {"applicant": "", "service": "", "referred_on": ""})
+        client.post(
+            url("referral_create", case),
+            {"applicant": "", "kind": "job_matching", "provider": "", "referred_on": ""},
+        )
     )
     assert "Choose an applicant of this case." in html
     person = case.applicants.get()
     response = client.post(
         url("referral_create", case),
-        {"applicant": str(person.pk), "service": "雒容镇就业服务站", "referred_on": TODAY.isoformat()},
+        {
+            "applicant": str(person.pk),
+            "kind": "job_matching",
+            "provider": "雒容镇就业服务站",
+            "referred_on": TODAY.isoformat(),
+        },
     )
     assert response.status_code == 302
     referral = Referral.objects.get()
@@ -720,7 +739,9 @@ JUNK = {
     "status": "done",
     "done_on": "tomorrow",
     "applicant": "00000000-0000-0000-0000-000000000000",
-    "service": "",
+    "kind": "lottery",
+    "provider": "",
+    "follow_up_on": "2026-02-30",
     "referred_on": "-1",
     "title": "",
     "file": "not a file",
@@ -743,7 +764,12 @@ def test_no_page_answers_500_to_junk(
     received = make_case()[0]
     working = accepted(make_case(applicants=[applicant(4)])[0], mediator_user)
     services.add_referral(
-        p(mediator_user), working, applicant=working.applicants.get(), service="s", referred_on=TODAY
+        p(mediator_user),
+        working,
+        applicant=working.applicants.get(),
+        kind="job_matching",
+        provider="s",
+        referred_on=TODAY,
     )
     closed = closed_with_agreement(
         accepted(make_case()[0], mediator_user), mediator_user, django_capture_on_commit_callbacks
@@ -833,7 +859,8 @@ def test_hr_of_the_respondent_does_not_see_the_mediators_file(client, make_case,
         p(mediator_user),
         case,
         applicant=case.applicants.get(),
-        service="园区就业服务中心",
+        kind="job_matching",
+        provider="园区就业服务中心",
         referred_on=dt.date.today(),
     )
     client.force_login(mediator_user)

@@ -624,18 +624,30 @@ def test_a_referral_is_for_an_applicant_of_the_case(case10, make_case, mediator_
     stranger = other.applicants.get()
     with pytest.raises(DomainError) as exc:
         services.add_referral(
-            pr, case10, applicant=stranger, service="柳东新区就业服务中心", referred_on=TODAY
+            pr,
+            case10,
+            applicant=stranger,
+            kind="job_matching",
+            provider="柳东新区就业服务中心",
+            referred_on=TODAY,
         )
     assert list(exc.value.fields) == ["applicant"]
     with pytest.raises(DomainError) as exc:
-        services.add_referral(pr, case10, applicant=None, service="柳东新区就业服务中心", referred_on=TODAY)
+        services.add_referral(
+            pr,
+            case10,
+            applicant=None,
+            kind="job_matching",
+            provider="柳东新区就业服务中心",
+            referred_on=TODAY,
+        )
     assert "applicant" in exc.value.fields
     assert not Referral.objects.exists()
     assert Applicant.objects.get(pk=stranger.pk).lost_job is False
 
     own = case10.applicants.get()
     referral = services.add_referral(
-        pr, case10, applicant=own, service="柳东新区就业服务中心", referred_on=TODAY
+        pr, case10, applicant=own, kind="job_matching", provider="柳东新区就业服务中心", referred_on=TODAY
     )
     assert Applicant.objects.get(pk=own.pk).lost_job is True
     with pytest.raises(DomainError) as exc:

@@ -289,7 +289,8 @@ class AgreementOutSerializer(serializers.ModelSerializer):
         help_text="SHA-256 of the agreement PDF once generated; empty before."
     )
     pdf_url = serializers.SerializerMethodField(
-        help_text="Where to download the agreement PDF once generated; null before."
+        help_text="Where to download the agreement PDF once generated (it names the applicants with "
+        "their ID numbers: the download needs `personal_data:read`); null before."
     )
 
     class Meta:
@@ -333,6 +334,7 @@ class AgreementOutSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="MediationReferral")
 class ReferralOutSerializer(serializers.ModelSerializer):
     applicant = ApplicantRefSerializer(read_only=True, help_text="The applicant referred.")
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     result_label = serializers.CharField(source="get_result_display", read_only=True)
 
     class Meta:
@@ -340,8 +342,12 @@ class ReferralOutSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "applicant",
-            "service",
+            "kind",
+            "kind_label",
+            "provider",
             "referred_on",
+            "follow_up_on",
+            "follow_up_note",
             "result",
             "result_label",
             "result_on",

@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from apps.api.views import ScopedViewMixin, refuse_malformed_parameters, validated
@@ -267,8 +267,10 @@ class CaseViewSet(
     @extend_schema(
         summary="Download the agreement PDF",
         description="The mediation agreement in Chinese, once generated (404 before); its SHA-256 "
-        "is in the detail's `agreement.pdf_sha256` and the `X-Content-SHA256` header. "
-        "Scope: `mediation:read`.",
+        "is in the detail's `agreement.pdf_sha256` and the `X-Content-SHA256` header. It names each "
+        "applicant with the full ID number (judicial confirmation needs it): a 403 without the "
+        "`personal_data:read` scope, and for the respondent's HR. "
+        "Scopes: `mediation:read` and `personal_data:read`.",
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     @action(
@@ -280,6 +282,8 @@ class CaseViewSet(
     )
     def agreement_pdf(self, request, pk=None):
         case = self.get_object()
+        if not selectors.may_download_agreement(self.principal, case):
+            raise PermissionDenied(_("The agreement names the applicants with their ID numbers."))
         agreement = selectors.agreement_of(case)
         document = agreement.document if agreement is not None else None
         if document is None or document.status != document.Status.READY or not document.file:

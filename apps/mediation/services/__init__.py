@@ -14,6 +14,7 @@ re-exported here: callers write `services.accept(...)`.
 """
 
 from .agreement import (
+    generate_agreement_draft,
     record_payment,
     record_signatures,
     regenerate_agreement_pdf,
@@ -45,6 +46,7 @@ __all__ = [
     "create_organisation",
     "extend",
     "flag_overdue",
+    "generate_agreement_draft",
     "new_access_code",
     "perform",
     "record_payment",

@@ -50,15 +50,16 @@ def _require(principal, perm: str, case: Case | None = None) -> None:
             raise NotAllowed(_("The API client needs the “mediation:write” scope."))
     elif principal.user is None or not principal.user.has_perm(perm):
         raise NotAllowed(_("Your role may not do this."))
-    if case is not None and not Case.objects.visible_to(principal).filter(pk=case.pk).exists():
+    if case is not None and not Case.objects.worked_by(principal).filter(pk=case.pk).exists():
         raise NotAllowed(_("This case is not handled by your organisation."))
 
 
 def _require_scope(principal, case: Case) -> None:
-    """The lifecycle actions act only on a case the principal sees (the table checks role and
-    state, not scope): a mediator of another organisation is refused even if they call the
-    service with the case."""
-    if not Case.objects.visible_to(principal).filter(pk=case.pk).exists():
+    """The lifecycle actions act only on a case the principal works (`Case.worked_by`; the table
+    checks it too, with role and state): a mediator of another organisation, the respondent's HR
+    or a federation supervising overdue cases are refused even if they call the service with
+    the case."""
+    if not Case.objects.worked_by(principal).filter(pk=case.pk).exists():
         raise NotAllowed(_("This case is not handled by your organisation."))
 
 

@@ -20,7 +20,7 @@ from apps.documents.services import request_document
 
 from .. import rules, selectors
 from ..models import Agreement, AgreementItem, Case, FollowUp, Payment
-from ..workflow import agreement_pdf_refusal, check_work
+from ..workflow import agreement_draft_refusal, agreement_pdf_refusal, check_work
 from ._common import _amount, _date, _lock, _require, _text, _today, _user
 
 
@@ -81,6 +81,8 @@ def save_agreement(principal, case: Case, *, result: str, items: list[dict]) -> 
         before=before,
         after={**audit.snapshot(agreement), "items": audit._json_safe(cleaned)},
     )
+    # The text to sign follows every change of it: the version printed for signing is queued now.
+    _queue_agreement_pdf(case, principal, draft=True)
     return agreement
 
 
@@ -230,18 +232,44 @@ def regenerate_agreement_pdf(principal, case: Case):
     return request_agreement_pdf(case, principal)
 
 
+@transaction.atomic
+def generate_agreement_draft(principal, case: Case):
+    """Generate the agreement for signing again (待签署: the text, the parties with ID numbers,
+    credit code and legal representative, blank signature and seal dates) while the case is in
+    mediation. Saving the agreement queues it already; this is for a failed rendering or an
+    agreement saved before the version for signing existed."""
+    _require(principal, "mediation.mediate_case", case)
+    case = _lock(case)
+    refusal = agreement_draft_refusal(case)
+    if refusal is not None:
+        raise refusal
+    return _queue_agreement_pdf(case, principal, draft=True)
+
+
 def request_agreement_pdf(case: Case, principal):
-    """Queue the agreement PDF (Chinese, rendered by Celery, stored with its SHA-256)."""
+    """Queue the final agreement PDF, with the dates of the signatures and the seal (Chinese,
+    rendered by Celery, stored with its SHA-256)."""
+    return _queue_agreement_pdf(case, principal, draft=False)
+
+
+def _queue_agreement_pdf(case: Case, principal, *, draft: bool):
+    """One rendering of the agreement (`selectors.agreement_pdf_context`): the version for signing
+    is found by its kind (`selectors.agreement_draft`), the final one is the agreement's
+    `document` (the archive waits for it). Requesting it is audited (documents.request)."""
     agreement = Agreement.objects.get(case=case)
+    title = (
+        _("Mediation agreement for signing %(serial)s") if draft else _("Mediation agreement %(serial)s")
+    ) % {"serial": case.serial}
     doc = request_document(
-        kind="mediation_agreement",
-        title=_("Mediation agreement %(serial)s") % {"serial": case.serial},
+        kind=selectors.AGREEMENT_DRAFT_KIND if draft else selectors.AGREEMENT_PDF_KIND,
+        title=title,
         template_name="mediation/pdf/agreement.html",
-        context=selectors.agreement_pdf_context(case),
+        context=selectors.agreement_pdf_context(case, draft=draft),
         owner=agreement,
         created_by=_user(principal),
         language="zh-hans",
     )
-    agreement.document = doc
-    agreement.save(update_fields=["document", "updated_at"])
+    if not draft:
+        agreement.document = doc
+        agreement.save(update_fields=["document", "updated_at"])
     return doc

@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
+from apps.core.cache import figures_changed
 from apps.core.errors import DomainError, raise_fields
 from apps.core.uploads import check_upload
 
 from .. import rules
 from ..models import Applicant, Case, CaseDocument, Referral, Session
+from ..selectors import FIGURES_TOPIC
 from ..workflow import check_work
 from ._common import _date, _lock, _require, _text, _today, _user
 
@@ -56,52 +58,106 @@ def record_session(principal, case: Case, *, held_at, mode: str, attendees: str,
     return session
 
 
+#: A keyword left out: the value already recorded stays.
+KEEP = object()
+
+
+def _follow_up(follow_up_on, referred_on, errors: dict):
+    """The follow-up date: optional, in the future allowed (it is when the mediator calls the
+    worker or the provider again), never before the referral."""
+    day = _date(follow_up_on, "follow_up_on", errors)
+    if day and referred_on and day < referred_on:
+        errors.setdefault("follow_up_on", []).append(_("The follow-up cannot predate the referral."))
+    return day
+
+
 @transaction.atomic
 def add_referral(
-    principal, case: Case, *, applicant: Applicant, service: str, referred_on, note: str = ""
+    principal,
+    case: Case,
+    *,
+    applicant: Applicant,
+    kind: str,
+    provider: str,
+    referred_on,
+    follow_up_on=None,
+    follow_up_note: str = "",
+    note: str = "",
 ) -> Referral:
-    """Refer an applicant who lost the job in the dispute to employment services (seed 003)."""
+    """Refer an applicant who lost the job in the dispute to an employment service (seed 003;
+    就业促进法 arts. 35, 48, 50): the kind of service, its provider, the day, when to follow up.
+    Everything wrong is reported per field and nothing is written."""
     _require(principal, "mediation.mediate_case", case)
     case = _lock(case)
     check_work(case, "referral")
     errors: dict = {}
     if applicant is None or applicant.case_id != case.pk:
         errors["applicant"] = [_("Choose an applicant of this case.")]
-    service = _text(service, 200)
-    if not service:
-        errors["service"] = [_("Name the employment service.")]
+    if kind not in Referral.Kind.values:
+        errors["kind"] = [_("Choose the kind of employment service.")]
+    provider = _text(provider, 200)
+    if not provider:
+        errors["provider"] = [_("Name the provider of the service.")]
     day = _date(referred_on, "referred_on", errors, required=True, not_after=_today())
+    if day and day < case.received_on:
+        errors.setdefault("referred_on", []).append(_("The referral cannot predate the application."))
+    follow_up = _follow_up(follow_up_on, day, errors)
     raise_fields(errors)
     if not applicant.lost_job:
         applicant.lost_job = True
         applicant.save(update_fields=["lost_job", "updated_at"])
     referral = Referral.objects.create(
-        case=case, applicant=applicant, service=service, referred_on=day, note=_text(note, 300)
+        case=case,
+        applicant=applicant,
+        kind=kind,
+        provider=provider,
+        referred_on=day,
+        follow_up_on=follow_up,
+        follow_up_note=_text(follow_up_note, 300),
+        note=_text(note, 300),
     )
     audit.record("mediation.add_referral", referral, after=audit.snapshot(referral))
+    figures_changed(FIGURES_TOPIC)
     return referral
 
 
 @transaction.atomic
 def record_referral_result(
-    principal, referral: Referral, *, result: str, result_on=None, note: str = ""
+    principal,
+    referral: Referral,
+    *,
+    result: str,
+    result_on=None,
+    follow_up_on=KEEP,
+    follow_up_note: str | None = None,
+    note: str = "",
 ) -> Referral:
+    """The follow-up and the outcome of a referral (found a job, entered training...): the
+    outcome's date is required once there is an outcome; the follow-up date may be moved."""
     _require(principal, "mediation.mediate_case", referral.case)
     check_work(_lock(referral.case), "referral")
     errors: dict = {}
     if result not in Referral.Result.values:
-        errors["result"] = [_("Choose the result.")]
+        errors["result"] = [_("Choose the outcome.")]
     day = _date(
         result_on, "result_on", errors, required=result != Referral.Result.PENDING, not_after=_today()
     )
     if day and day < referral.referred_on:
-        errors.setdefault("result_on", []).append(_("The result cannot predate the referral."))
+        errors.setdefault("result_on", []).append(_("The outcome cannot predate the referral."))
+    if follow_up_on is KEEP:
+        follow_up = referral.follow_up_on
+    else:
+        follow_up = _follow_up(follow_up_on, referral.referred_on, errors)
     raise_fields(errors)
     before = audit.snapshot(referral)
     referral.result, referral.result_on = result, day
+    referral.follow_up_on = follow_up
+    if follow_up_note is not None:
+        referral.follow_up_note = _text(follow_up_note, 300)
     referral.note = _text(note, 300) or referral.note
     referral.save()
     audit.record("mediation.record_referral_result", referral, before=before, after=audit.snapshot(referral))
+    figures_changed(FIGURES_TOPIC)
     return referral
 
 

@@ -14,14 +14,21 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from apps.accounts.roles import Role
 from apps.audit.history import transition as history_transition
 from apps.core.cache import figures_changed
 from apps.core.errors import DomainError, raise_fields
 from apps.notifications.services import notify
 
 from .. import rules, selectors
-from ..models import AgreementItem, Case, Extension, MediationOrganisation, Mediator, Transfer
+from ..models import (
+    AgreementItem,
+    Case,
+    Extension,
+    MediationOrganisation,
+    Mediator,
+    Transfer,
+    working_organisation_ids,
+)
 from ..workflow import CLOSING_OUTCOMES, WORKFLOW
 from ._common import _date, _link, _lock, _require_scope, _text, _today, _user
 from .agreement import open_follow_ups, request_agreement_pdf
@@ -38,7 +45,7 @@ def transition(case: Case, workflow, action: str, principal, **kwargs) -> Case:
 def _check_organisation_for(principal, organisation: MediationOrganisation) -> None:
     if principal.sees_everything or principal.is_api_client:
         return
-    if organisation.organisation_id not in principal.organisation_ids(Role.MEDIATOR):
+    if organisation.pk not in working_organisation_ids(principal):
         raise DomainError(
             _("You can only accept cases for your own organisation; transfer it instead."),
             field="organisation",
