@@ -224,7 +224,9 @@ def test_the_referral_pages(client, open_case, mediator_user, english):
     )
     assert done.status_code == 302
     page = client.get(reverse("mediation:detail", args=[open_case.pk])).content.decode()
-    assert "Job matching" in page and "柳东新区公共就业服务中心" in page
+    with translation.override("zh-hans"):
+        kind = str(Referral.Kind.JOB_MATCHING.label)
+    assert kind in page and "柳东新区公共就业服务中心" in page
 
 
 def test_the_figures_count_referrals_by_kind_and_outcome(open_case, mediator_user, make_case, park_admin):
