@@ -8,7 +8,6 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -27,13 +26,6 @@ K = rules.Kind
 #: Every code `rules.check` can flag (REFUSE findings are never filed), read from the rules.
 FLAG_CODES = set(re.findall(r'"(\w+)",\s*FLAG,', Path(rules.__file__).read_text()))
 SUMMARY = re.compile(r"Contracts: (\d+) filed for (\d+) workers at (\d+) enterprises")
-
-
-@pytest.fixture
-def demo_park(db):
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
 
 
 def _hr():

@@ -8,7 +8,6 @@ import re
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
@@ -60,13 +59,6 @@ TRACKING = re.compile(r"Mediation: tracking demo (TJ\d{4}-\d{5}) / ([A-Z0-9]{8})
 
 def _counts():
     return {model.__name__: model.objects.count() for model in MODELS}
-
-
-@pytest.fixture
-def demo_park(db):
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
 
 
 def _user(username):

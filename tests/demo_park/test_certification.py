@@ -7,7 +7,6 @@ import io
 import re
 from collections import Counter
 
-import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.utils import timezone
@@ -56,13 +55,6 @@ def _held_levels(today):
     return Counter(
         selectors.held_certificate(e, today).level.code for e in Enterprise.objects.filter(pk__in=ids)
     )
-
-
-@pytest.fixture
-def demo_park(db):
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
 
 
 def test_rounds_titles_notices_and_the_hr_draft(demo_park):

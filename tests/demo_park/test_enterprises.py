@@ -40,10 +40,8 @@ def test_industry_comes_from_the_trade_word_in_the_name():
 
 
 @pytest.mark.django_db
-def test_demo_park_registry_unions_and_contracts():
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "Enterprises:" in out.getvalue() and "Unions:" in out.getvalue()
+def test_demo_park_registry_unions_and_contracts(demo_park):
+    assert "Enterprises:" in demo_park and "Unions:" in demo_park
     today = timezone.localdate()
 
     # Every enterprise organisation is registered, with the surveys of 2024 and 2025.

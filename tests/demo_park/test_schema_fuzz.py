@@ -13,13 +13,11 @@ The figures (operations, examples) are printed with `-s` and recorded in docs/se
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import pytest
 import schemathesis
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
@@ -155,9 +153,9 @@ def _run(operation, mode, key, app, failures, counter):
 
 
 @pytest.fixture
-def park():
+def park(demo_park):
     """The demo park: real rows of every kind, whose answers must validate against the schema."""
-    call_command("seed_demo", stdout=io.StringIO())
+    return demo_park
 
 
 def test_every_operation_answers_as_its_schema_says(park, api_client_factory, settings):

@@ -68,10 +68,8 @@ def _counts():
     )
 
 
-def test_seed_demo_builds_the_park_and_is_idempotent():
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    _assert_inspection_year(out.getvalue())
+def test_seed_demo_builds_the_park_and_is_idempotent(demo_park):
+    _assert_inspection_year(demo_park)
     counts = _counts()
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
@@ -81,7 +79,7 @@ def test_seed_demo_builds_the_park_and_is_idempotent():
     assert enterprises.count() == 200
     assert enterprises.values("area").distinct().count() == 2
     # The foundation's dozen enterprise unions, under the park federation (the unions module's seeder
-    # adds more, see tests/enterprises/test_demo.py).
+    # adds more, see tests/demo_park/test_enterprises.py).
     first_twelve = list(enterprises.order_by("name").values_list("name", flat=True)[:12])
     federation = Organisation.objects.get(kind=Organisation.Kind.UNION, name="柳东新区工会联合会")
     assert set(
@@ -94,14 +92,12 @@ def test_seed_demo_builds_the_park_and_is_idempotent():
     assert len(set(enterprises.values_list("code", flat=True))) == 200
 
 
-def test_every_demo_user_logs_in_with_the_documented_password(client):
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+def test_every_demo_user_logs_in_with_the_documented_password(demo_park, client):
     for username, _name, role, _kind in DEMO_USERS:
         user = User.objects.get(username=username)
         assert user.check_password(DEMO_PASSWORD)
         assert user.memberships.filter(role=role).exists()
-        assert username in out.getvalue()
+        assert username in demo_park
     assert User.objects.get(username="admin").memberships.get().role == Role.PARK_ADMIN
 
 
