@@ -5,6 +5,7 @@ imports no domain app (docs/architecture-notes.md)."""
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from apps.accounts.api.audit import AuditEventViewSet
 from apps.accounts.api.views import MeView, OrganisationViewSet
 from apps.certification.api.views import (
     ApplicationViewSet,
@@ -17,10 +18,13 @@ from apps.enterprises.api.views import EnterpriseViewSet
 from apps.inspection.api import views as inspection
 from apps.mediation.api.views import CaseViewSet, MediationOrganisationViewSet
 from apps.unions.api.views import CollectiveContractViewSet, UnionViewSet
+from apps.webhooks.api import EventFeedView  # the event feed (issue 15)
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
+# The audit trail (issue 15): list only, scope audit:read.
+router.register("audit", AuditEventViewSet, basename="audit-event")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("unions", UnionViewSet, basename="union")
 router.register("collective-contracts", CollectiveContractViewSet, basename="collective-contract")
@@ -53,6 +57,8 @@ router.register("contracts", ContractViewSet, basename="contract")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    # The event feed (issue 15): the events webhooks push, readable in order with a cursor.
+    path("events/", EventFeedView.as_view(), name="events"),
     path(
         "enterprises/<uuid:pk>/contract-book/",
         ContractBookView.as_view(),

@@ -91,5 +91,20 @@ BEAT_SCHEDULE = {
         "task": "enterprises.requeue_stuck_imports",
         "schedule": crontab(minute="*/5"),
     },
+    # Forget the API's Idempotency-Keys older than 24 hours (apps/api/idempotency.py; issue 15).
+    "api-purge-idempotency-records": {
+        "task": "api.purge_idempotency_records",
+        "schedule": crontab(minute=45),
+    },
+    # Webhooks (issue 15): publish the events a lost message left behind, retry due deliveries,
+    # take over the claims of workers that died; once a day, forget events past their retention.
+    "webhooks-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": crontab(minute="*"),
+    },
+    "webhooks-purge-events": {
+        "task": "webhooks.purge_events",
+        "schedule": crontab(hour=4, minute=20),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

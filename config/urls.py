@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
 from apps.accounts.views import admin_login, set_language
+from apps.api.schema_client import EnglishSchemaView
 from apps.certification import views_notice as certification_views_notice
 from apps.core.views import healthz
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("mediation/", include("apps.mediation.urls")),
     path("inspection/", include("apps.inspection.urls")),
     path("contracts/", include("apps.contracts.urls")),
+    # Webhook subscriptions of API clients and their delivery log (issue 15).
+    path("webhooks/", include("apps.webhooks.urls")),
     # Public verification of a certificate (printed as a QR code on the certificate).
     path("verify/<str:number>", certification_views_notice.verify, name="verify"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -27,7 +30,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(("config.api", "api"), namespace="v1")),
     # The schema and its docs are open to every signed-in user and API client (no scope needed).
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    # Generated clients: the schema is served in English, as docs/api/openapi.yaml is.
+    path("api/schema/", EnglishSchemaView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "api/docs/",
         # The split view serves its init script from ?script, so the page has no inline script.

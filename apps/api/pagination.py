@@ -1,11 +1,13 @@
 """The API's pages: page numbers for browsing, a cursor for deep and bulk reads.
 
-- `?page=` and `?page_size=` (up to 200): page numbers, with `count` exact up to 10,000 rows and
-  PostgreSQL's estimate past that (`count_is_estimate: true`); no request counts a whole table
-  (apps.core.pagination).
-- `?cursor=` (start with `?cursor=` empty, then follow `next`) and `?page_size=` up to 1,000: keyset
-  pages in the view's `keyset_ordering`, for walking a whole list. Each page costs what the first
-  does, and a row inserted or changed during the walk never makes another repeat or vanish.
+- `?page=` and `?page_size=` (up to 200; more is a 400 naming the limit): page numbers, with
+  `count` exact up to 10,000 rows and PostgreSQL's estimate past that (`count_is_estimate: true`);
+  no request counts a whole table (apps.core.pagination).
+- `?cursor=` (start with `?cursor=` empty, then follow `next`) and `?page_size=` up to 1,000, on
+  every list: keyset pages in the view's `keyset_ordering`, or by (`updated_at`, `id`) with
+  `ordering=updated_at` or where a view declares none (incremental sync, apps/api/sync.py). Each
+  page costs what the first does, and a row inserted or changed during the walk never makes
+  another repeat or vanish (by update time, the changed row itself is met again at the end).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.core.db import for_reports
 from apps.core.pagination import CountingPaginator, InvalidCursor, KeysetPaginator
+from apps.core.urls_helpers import absolute_url
+
+from .sync import keyset_ordering
 
 CURSOR_MAX_PAGE_SIZE = 1000
 
@@ -32,9 +37,9 @@ class DefaultPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.keyset_page = None
-        ordering = getattr(view, "keyset_ordering", None)
-        if ordering and self.cursor_query_param in request.query_params:
-            return self._paginate_keyset(queryset, request, ordering)
+        # Incremental sync (issue 15): every list walks by cursor, in its keyset or by (updated_at, id).
+        if view is not None and self.cursor_query_param in request.query_params:
+            return self._paginate_keyset(queryset, request, keyset_ordering(view, request))
         return super().paginate_queryset(queryset, request, view)
 
     def _paginate_keyset(self, queryset, request, ordering):
@@ -50,20 +55,44 @@ class DefaultPagination(PageNumberPagination):
         return self.keyset_page.object_list
 
     def get_page_size(self, request, limit=None):
-        """`page_size` as asked, capped at the list's limit (200, or 1,000 with a cursor). A value
+        """`page_size` as asked, up to the list's limit (200, or 1,000 with a cursor). A value
         that is not a whole number from 1 (`null`, `""`, `2.5`, `0`) is a 400 naming the
-        parameter, as the schema says (`integer`, minimum 1), not silently the default."""
+        parameter, as the schema says (`integer`, minimum 1), not silently the default; so is a
+        value above the limit (issue 15: it was capped silently, and a client asking for 1,000 got
+        200 rows without knowing why)."""
         if self.page_size_query_param not in request.query_params:
             return self.page_size
         raw = request.query_params[self.page_size_query_param]
         if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
             raise ValidationError({self.page_size_query_param: [_("Send a whole number from 1.")]})
-        return min(int(raw), limit or self.max_page_size)
+        if limit is None and int(raw) > self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("At most %(max)s rows per page; up to %(cursor_max)s with `cursor`.")
+                        % {"max": self.max_page_size, "cursor_max": f"{CURSOR_MAX_PAGE_SIZE:,}"}
+                    ]
+                }
+            )
+        if limit is not None and int(raw) > limit:
+            raise ValidationError(
+                {self.page_size_query_param: [_("At most %(max)s rows per page.") % {"max": f"{limit:,}"}]}
+            )
+        return int(raw)
+
+    # Absolute URLs (issue 15): `next` and `previous` on the configured SITE_URL, not the request's Host.
+    def get_next_link(self):
+        link = super().get_next_link()
+        return absolute_url(link) if link else None
+
+    def get_previous_link(self):
+        link = super().get_previous_link()
+        return absolute_url(link) if link else None
 
     def get_paginated_response(self, data):
         if self.keyset_page is not None:
             page = self.keyset_page
-            base = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+            base = remove_query_param(absolute_url(self.request.get_full_path()), self.page_query_param)
             base = remove_query_param(base, "before")
             following = preceding = None
             if page.next_cursor:
@@ -109,21 +138,25 @@ class DefaultPagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["minimum"] = 1
                 parameter["description"] = (
-                    "Rows per page: 50 unless asked, at most 200 (1,000 with `cursor`); more is capped. "
-                    "A value that is not a whole number from 1 is a 400."
+                    "Rows per page: 50 unless asked, at most 200 with `page` (page numbers), at most "
+                    "1,000 with `cursor`; more is a 400 naming the limit, as is a value that is not "
+                    "a whole number from 1."
                 )
+                parameter["schema"]["maximum"] = CURSOR_MAX_PAGE_SIZE
             elif parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
-        if getattr(view, "keyset_ordering", None):
-            parameters.append(
-                {
-                    "name": self.cursor_query_param,
-                    "required": False,
-                    "in": "query",
-                    "description": "Walk the whole list: send it empty for the first page, then follow "
-                    "`next`. Pages of up to 1,000 rows (`page_size`), each as fast as the first; rows "
-                    "changed during the walk never make another repeat or vanish.",
-                    "schema": {"type": "string"},
-                }
-            )
+        # Every list has a cursor (incremental sync, issue 15: apps/api/sync.py).
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Walk the whole list: send it empty for the first page, then follow "
+                "`next`. Pages of up to 1,000 rows (`page_size`), each as fast as the first. The walk "
+                "follows the list's own order (without `ordering`), or (`updated_at`, `id`) with "
+                "`ordering=updated_at`: a row inserted or updated during the walk is met again at its "
+                "end, none is skipped, none repeats unless it changed. Another `ordering` is a 400.",
+                "schema": {"type": "string"},
+            }
+        )
         return parameters

@@ -1,7 +1,8 @@
 """Who may call an endpoint.
 
 Each view declares `required_scopes`: a dict from DRF action (or HTTP method) to the scope an
-API client needs, e.g. {"list": "enterprises:read", "create": "enterprises:write"}. Users logged in
+API client needs, e.g. {"list": "enterprises:read", "create": "enterprises:write"}, or a tuple of
+scopes any one of which will do. Users logged in
 through the session are checked against `required_perms` the same way (None = any signed-in user;
 what they then see is decided by scoping). A missing key is 401 (authentication), a missing scope
 or permission 403.
@@ -37,6 +38,15 @@ class HasScopeOrRole(BasePermission):
                     return True
                 self.message = _("This endpoint is not available to API clients.")
                 return False
+            # District intake (issue 15): a tuple of scopes means "any one of them" (e.g. a case is
+            # read with `mediation:read`, or by the client that sent it with `mediation:intake`).
+            if isinstance(scope, tuple):
+                if not any(principal.has_scope(one) for one in scope):
+                    self.message = _("The API client lacks one of the scopes “%(scopes)s”.") % {
+                        "scopes": "”, “".join(scope)
+                    }
+                    return False
+                return True
             if not principal.has_scope(scope):
                 self.message = _("The API client lacks the scope “%(scope)s”.") % {"scope": scope}
                 return False

@@ -3,6 +3,7 @@ only among what the caller may see."""
 
 from django.db.models import Q
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 
 def principal_of(serializer):
@@ -57,3 +58,21 @@ class BlankAsNullChoiceField(BlankAsNullMixin, serializers.ChoiceField):
 
 class BlankAsNullEmailField(BlankAsNullMixin, serializers.EmailField):
     pass
+
+
+class OptionalChoiceField(serializers.ChoiceField):
+    """Generated clients: an optional choice of a request body, which a client may leave out, send
+    as `null` (the schema says `nullable`) or, as before, as `""`: all three mean "none", so the
+    key is left out of the validated data (the serializer's `default`, if it has one, applies).
+    `""` is accepted but not documented: it is not one of the enum's values."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs["allow_null"] = True
+        kwargs["allow_blank"] = False
+        super().__init__(*args, **kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None or data == "":
+            data = empty
+        return super().validate_empty_values(data)

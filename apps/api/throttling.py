@@ -1,3 +1,5 @@
+import math
+
 from django.shortcuts import render
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
@@ -28,6 +30,37 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         else:
             return None
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    # Rate-limit headers (issue 15): the budget, what is left of it and when it grows again are
+    # put on the request here and written on the response by apps.api.middleware.
+    def allow_request(self, request, view):
+        allowed = super().allow_request(request, view)
+        if self.rate is not None and getattr(self, "key", None):
+            set_rate_limit(
+                request, rate_limit_state(self.num_requests, self.duration, self.history, self.now)
+            )
+        return allowed
+
+
+#: Where the state of the principal's budget waits for the response (on the Django HttpRequest).
+RATE_LIMIT_ATTR = "_rate_limit_state"
+
+
+def rate_limit_state(limit: int, duration: int, history: list, now: float) -> dict:
+    """`X-RateLimit-Limit` (requests per window), `-Remaining` (left now, this request counted)
+    and `-Reset` (seconds until the oldest counted request leaves the sliding window, i.e. until
+    `Remaining` grows again; the window's length when nothing is counted)."""
+    remaining = max(0, limit - len(history))
+    reset = duration - (now - history[-1]) if history else duration
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(max(0, math.ceil(reset))),
+    }
+
+
+def set_rate_limit(request, state: dict) -> None:
+    setattr(getattr(request, "_request", request), RATE_LIMIT_ATTR, state)
 
 
 class AnonThrottle(ClientAddressMixin, AnonRateThrottle):

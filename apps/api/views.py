@@ -8,8 +8,13 @@ from rest_framework.exceptions import ValidationError
 
 from apps.core.principal import principal_for_request
 
+# Incremental sync, unknown query parameters and conditional requests (issue 15): every list takes
+# `updated_since`, `ordering=updated_at` and a cursor; a detail sends an ETag, a write honours If-Match.
+from .conditional import ConditionalRequestMixin
+from .sync import IncrementalSyncMixin
 
-class ScopedViewMixin:
+
+class ScopedViewMixin(IncrementalSyncMixin, ConditionalRequestMixin):
     """Viewsets read through a selector that takes the principal. Set `model` and implement
     `scoped_queryset(principal)`; detail lookups outside the scope are 404 by construction. The
     serializers find the principal and the park's date in their context."""

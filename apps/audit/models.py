@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ObjectRef, ObjectRefQuerySet
 
+#: The API scope that reads the audit trail (apps.accounts.scopes.AUDIT_SCOPE; the audit app sits
+#: below accounts and names it here).
+AUDIT_READ_SCOPE = "audit:read"
+
 
 class AuditEventQuerySet(ObjectRefQuerySet):
     """Append-only: bulk updates and deletes are refused (PostgreSQL also refuses them with a
@@ -17,6 +21,10 @@ class AuditEventQuerySet(ObjectRefQuerySet):
         raise PermissionError("Audit events are append-only.")
 
     def visible_to(self, principal):
+        """Park administrators; and API clients holding `audit:read` without an area restriction
+        (the trail is not divided by area, so a restricted client reads none: issue 15)."""
+        if principal.is_api_client:
+            return self if principal.has_scope(AUDIT_READ_SCOPE) and not principal.area_ids else self.none()
         return self if principal.is_park_admin else self.none()
 
 
@@ -67,7 +75,12 @@ class AuditEvent(ObjectRef):
         ordering = ["-occurred_at"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "occurred_at"]),
+            # The audit API's filters by action and by actor, newest first (issue 15).
+            models.Index(fields=["action", "occurred_at"], name="audit_action_occurred_idx"),
+            models.Index(fields=["actor_label", "occurred_at"], name="audit_actor_occurred_idx"),
+        ]
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"

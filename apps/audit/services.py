@@ -41,6 +41,16 @@ def _json_safe(value):
 #: Never worth recording: secrets, and a timestamp that changes on every save.
 ALWAYS_EXCLUDE = frozenset({"password", "updated_at"})
 
+#: Webhooks and the event feed (issue 15): callables `hook(action, objects)` that `record` and
+#: `record_many` call for every write, inside its transaction, after the audit event. The outbox
+#: of apps.webhooks registers itself here (WebhooksConfig.ready()); audit imports no app above it.
+WRITE_HOOKS: list = []
+
+
+def _run_write_hooks(action: str, objects: list) -> None:
+    for hook in WRITE_HOOKS:
+        hook(action, objects)
+
 
 def snapshot(obj, fields=None, exclude=()) -> dict:
     """A JSON-safe dict of a model instance's concrete fields (foreign keys as ids)."""
@@ -97,7 +107,7 @@ def record(
     if only_changes:
         before, after = diff(before, after)
     object_type, object_id = object_ref(obj)
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         kind=kind,
         action=action,
         actor=user,
@@ -113,17 +123,22 @@ def record(
         after=_json_safe(after),
         note=note,
     )
+    if kind == AuditEvent.Kind.WRITE and obj is not None:
+        _run_write_hooks(action, [obj])  # webhooks' outbox (issue 15)
+    return event
 
 
 def record_many(
-    action: str, objects, *, after=None, kind: str = AuditEvent.Kind.WRITE, note: str = ""
+    action: str, objects, *, after=None, kind: str = AuditEvent.Kind.WRITE, note: str = "", before=None
 ) -> int:
     """One audit event per object, written in one INSERT (bulk filings and imports). `after` is
-    a function of the object returning its JSON-safe summary. Same rules as `record`."""
+    a function of the object returning its JSON-safe summary; `before` (corrections in bulk,
+    issue 15) likewise, for what it was. Same rules as `record`."""
     if kind == AuditEvent.Kind.WRITE and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record_many must run inside the transaction of the change it records")
     user, client, label, ip = _actor()
     request_id = current_request_id() if current_request_id() != "-" else ""
+    objects = list(objects)  # read twice: the audit events, then the write hooks
     events = []
     for obj in objects:
         object_type, object_id = object_ref(obj)
@@ -139,11 +154,14 @@ def record_many(
                 object_type=object_type,
                 object_id=object_id,
                 object_repr=str(obj)[:200],
+                before=_json_safe(before(obj)) if before else None,
                 after=_json_safe(after(obj)) if after else None,
                 note=note,
             )
         )
     bulk.insert(AuditEvent, events)  # COPY on PostgreSQL: thousands of events in one statement
+    if kind == AuditEvent.Kind.WRITE and objects:
+        _run_write_hooks(action, objects)  # webhooks' outbox (issue 15): one bulk insert too
     return len(events)
 
 

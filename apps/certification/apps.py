@@ -11,6 +11,22 @@ class CertificationConfig(AppConfig):
     ]
     home_cards = "apps.certification.selectors.home_cards"
     dossier_sections = "apps.certification.selectors.dossier_sections"
+    #: Webhooks and the event feed (issue 15; apps.webhooks.registry): applications' transitions
+    #: and changes, certificates issued, lapsed, revoked, for `certification:read`.
+    api_events = [
+        {
+            "model": "certification.application",
+            "scope": "certification:read",
+            "town": "enterprise__town",
+            "path": "certification/applications/{pk}/",
+        },
+        {
+            "model": "certification.certificate",
+            "scope": "certification:read",
+            "town": "enterprise__town",
+            "path": "certification/certificates/{number}/",
+        },
+    ]
 
     def ready(self):
         # The cached figures and home-page counts (selectors.FIGURES_TOPIC) follow every save of an

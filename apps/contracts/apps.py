@@ -11,6 +11,16 @@ class ContractsConfig(AppConfig):
     ]
     home_cards = "apps.contracts.selectors.home_cards"
     dossier_sections = "apps.contracts.selectors.dossier_sections"
+    #: Webhooks and the event feed (issue 15; apps.webhooks.registry): filings (in bulk: one COPY),
+    #: renewals, terminations... as `contracts.labourcontract.<verb>` for `contracts:read`.
+    api_events = [
+        {
+            "model": "contracts.labourcontract",
+            "scope": "contracts:read",
+            "town": "enterprise__town",
+            "path": "contracts/{pk}/",
+        },
+    ]
 
     def ready(self):
         # The park's totals and the enterprise's book follow every save of a contract (a transition,

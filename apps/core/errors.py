@@ -12,13 +12,17 @@ class DomainError(Exception):
 
     default_code = "domain_error"
 
-    def __init__(self, message, *, code=None, field=None, source=None, fields=None):
+    def __init__(self, message, *, code=None, field=None, source=None, fields=None, codes=None):
         super().__init__(str(message))
         self.message = message
         self.code = code or self.default_code
         self.field = field
         self.source = source  # e.g. "劳动合同法 第十九条 / Labour Contract Law art. 19"
         self.fields = fields or ({field: [message]} if field else {})
+        # Machine-readable codes per field (issue 15), parallel to `fields`' messages:
+        # {"start": ["overlap"]}. A field without codes gets the error's `code` (the API's
+        # `error.codes`, apps/api/errors.py).
+        self.codes = codes or {}
 
     def __str__(self):
         text = str(self.message)

@@ -1,5 +1,7 @@
 """Pieces of filter sets shared by every module's lists (django-filter)."""
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.utils.functional import lazy
@@ -62,3 +64,21 @@ class UUIDFilter(django_filters.UUIDFilter):
     """The id of an object, in the schema's hyphenated form."""
 
     field_class = CanonicalUUIDField
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, read in UTC: Python parses offsets up to ±23:59, PostgreSQL takes only
+    ±15:59 (`+20:06` was a 500); a moment before year 1 in UTC is an invalid value."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(dt.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from .calendar import overrides_read_once
 from .context import request_id_var, request_var
@@ -35,20 +36,43 @@ class RequestIdMiddleware:
         return response
 
 
+#: The language of API answers (messages, labels, the served schema) when the request's
+#: Accept-Language names none of the platform's languages (issue 15: English for API clients).
+API_LANGUAGE_CODE = "en"
+
+
+def api_language(request) -> str:
+    """The first of the platform's languages the request's Accept-Language asks for (by quality;
+    `zh`, `zh-CN` → Simplified Chinese), else English. The pages' language cookie does not count
+    for the API."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, quality in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        if quality <= 0:
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return API_LANGUAGE_CODE
+
+
 class DefaultChineseLocaleMiddleware(LocaleMiddleware):
     """Pages are in Simplified Chinese unless the user chose English with the language switch
     (cookie). Browsers' Accept-Language is ignored for pages, because park staff often use
-    browsers set to English; the API still honours Accept-Language for district systems."""
+    browsers set to English. The API (`/api/`, API keys and sessions alike) answers in English
+    unless Accept-Language asks for Chinese (`api_language`)."""
 
     def process_request(self, request):
         if request.path.startswith("/api/"):
-            return super().process_request(request)
-        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if code not in {c for c, _ in settings.LANGUAGES}:
-            code = settings.LANGUAGE_CODE
+            code = api_language(request)
+        else:
+            code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            if code not in {c for c, _ in settings.LANGUAGES}:
+                code = settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
-        return None
 
 
 class QueryCountHeaderMiddleware:

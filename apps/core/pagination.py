@@ -52,7 +52,9 @@ def count_rows(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     cap + 1)."""
     cap = EXACT_COUNT_CAP if cap is None else cap
     # Only the rows' keys: no joined columns to read (select_related) nor to compare (DISTINCT).
-    keys = queryset.select_related(None).order_by().values("pk")
+    if getattr(queryset, "_fields", None) is None:  # not already a `.values()` queryset
+        queryset = queryset.select_related(None)
+    keys = queryset.order_by().values("pk")
     bounded = keys[: cap + 1].count()
     if bounded <= cap:
         return bounded, True
@@ -118,8 +120,11 @@ class CountingPaginator(Paginator):
         qs = self.object_list
         heavy = isinstance(qs, QuerySet) and bool(qs.query.select_related or qs.query.annotations)
         if isinstance(qs, QuerySet) and (heavy or bottom >= DEFERRED_JOIN_FROM):
-            keys = list(self.object_list.select_related(None).values_list("pk", flat=True)[bottom:top])
-            found = {obj.pk: obj for obj in self.object_list.filter(pk__in=keys)}
+            rows_are_values = getattr(qs, "_fields", None) is not None  # apps/contracts/api/rows.py
+            keys = list(
+                (qs if rows_are_values else qs.select_related(None)).values_list("pk", flat=True)[bottom:top]
+            )
+            found = {(obj["id"] if rows_are_values else obj.pk): obj for obj in qs.filter(pk__in=keys)}
             return self._get_page([found[k] for k in keys if k in found], number, self)
         if self.count_is_estimate:  # Django would cut the page at the estimated end
             return self._get_page(list(qs[bottom:top]), number, self)
@@ -190,9 +195,12 @@ class KeysetPaginator:
         values = []
         for name in self._field_names():
             attr = self.model._meta.pk.attname if name == "pk" else name
-            value = obj
-            for part in attr.split("__"):
-                value = getattr(value, part)
+            if isinstance(obj, dict):  # a `.values()` page (apps/contracts/api/rows.py)
+                value = obj[attr]
+            else:
+                value = obj
+                for part in attr.split("__"):
+                    value = getattr(value, part)
             values.append(_encode_value(value))
         return values
 

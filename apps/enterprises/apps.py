@@ -10,6 +10,16 @@ class EnterprisesConfig(AppConfig):
         (10, "enterprises:list", _("Enterprises"), "buildings", "enterprises.view_enterprise"),
     ]
     home_cards = "apps.enterprises.selectors.home_cards"
+    #: Webhooks and the event feed (issue 15; apps.webhooks.registry): each audited write of an
+    #: enterprise is an event `enterprises.enterprise.<verb>` for clients with `enterprises:read`.
+    api_events = [
+        {
+            "model": "enterprises.enterprise",
+            "scope": "enterprises:read",
+            "town": "town",
+            "path": "enterprises/{pk}/",
+        },
+    ]
 
     def ready(self):
         # The cached registry figures (home cards, union coverage) follow every save of their rows.

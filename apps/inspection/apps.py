@@ -13,6 +13,24 @@ class InspectionConfig(AppConfig):
     ]
     home_cards = "apps.inspection.selectors.home_cards"
     dossier_sections = "apps.inspection.selectors.dossier_sections"
+    #: Webhooks and the event feed (issue 15; apps.webhooks.registry): cases' transitions and
+    #: changes and orders to rectify, for `inspection:read` (a new access code is not an event).
+    api_events = [
+        {
+            "model": "inspection.inspectioncase",
+            "scope": "inspection:read",
+            "town": "town",
+            "path": "inspection/cases/{pk}/",
+            "ignore": ["issue_access_code"],
+        },
+        {
+            "model": "inspection.rectificationorder",
+            "scope": "inspection:read",
+            "town": "case__town",
+            "path": "inspection/orders/{pk}/",
+            "status": "result",
+        },
+    ]
 
     def ready(self):
         from apps.core.cache import invalidate_on_save

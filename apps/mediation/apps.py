@@ -11,6 +11,17 @@ class MediationConfig(AppConfig):
     ]
     home_cards = "apps.mediation.selectors.home_cards"
     dossier_sections = "apps.mediation.selectors.dossier_sections"
+    #: Webhooks and the event feed (issue 15; apps.webhooks.registry): each case's transitions and
+    #: changes as `mediation.case.<verb>` for `mediation:read` (a new access code is not an event).
+    api_events = [
+        {
+            "model": "mediation.case",
+            "scope": "mediation:read",
+            "town": "town",
+            "path": "mediation/cases/{pk}/",
+            "ignore": ["reissue_access_code"],
+        },
+    ]
 
     def ready(self):
         from apps.core.cache import invalidate_on_save

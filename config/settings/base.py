@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.documents",
     "apps.notifications",
+    "apps.webhooks",  # webhooks and the event feed (issue 15)
     "apps.enterprises",
     "apps.unions",
     "apps.certification",
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "apps.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
+    # Rate-limit headers: X-RateLimit-* from the principal's throttle on API responses (issue 15).
+    "apps.api.middleware.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.DefaultChineseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.SessionLifetimeMiddleware",
     "apps.accounts.middleware.SecondFactorMiddleware",
+    # Idempotency-Key on API POSTs (issue 15): after authentication (a session user is known) and
+    # the locale (its own errors in the caller's language); apps/api/idempotency.py.
+    "apps.api.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must be last: it turns a locked-out login into the lockout response.
@@ -264,6 +270,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.HasScopeOrRole"],
+    # Generated clients: the API reads JSON bodies only (one content type per request body in the
+    # schema); an upload view (contract import jobs) sets its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -316,19 +325,37 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "BearerKey": {"type": "http", "scheme": "bearer", "description": "API client key"}
-        }
-    },
-    "SECURITY": [{"BearerKey": []}],
+    # Generated clients: one security scheme, `BearerKey`, declared by the authentication class's
+    # extension (apps/accounts/authentication.py) and listed once per operation. The session login
+    # serves the browser (Swagger UI), not integrations, so it is left out of the schema.
+    "AUTHENTICATION_WHITELIST": ["apps.accounts.authentication.ApiKeyAuthentication"],
     # Choice sets that share a field name across modules get a name of their own, so that adding a
     # module never renames another's enum (drf-spectacular would prefix both by their component).
     "ENUM_NAME_OVERRIDES": {
-        "ChannelEnum": "apps.mediation.models.Case.Channel",
-        "ResultEnum": "apps.mediation.models.Referral.Result",
-        "SourceEnum": "apps.contracts.models.LabourContract.Source",
-        "NoticeUnitEnum": "apps.certification.models.DeadlineUnitChoice",
+        # Generated clients: every choice set is named by its module and field, never by a bare
+        # field name (`TypeEnum`, `SourceEnum`), which would change when another module adds a
+        # field of the same name (tests/api/test_generated_client.py checks).
+        "MediationChannelEnum": "apps.mediation.models.Case.Channel",
+        "MediationApplicationFormEnum": "apps.mediation.models.Case.Form",
+        "MediationOutcomeEnum": "apps.mediation.models.Case.Outcome",
+        "MediationDisputeTypeEnum": "apps.mediation.models.DisputeType",
+        "MediationSessionModeEnum": "apps.mediation.models.Session.Mode",
+        "MediationAgreementPerformanceEnum": "apps.mediation.models.Agreement.Performance",
+        "MediationPaymentMethodEnum": "apps.mediation.models.AgreementItem.Method",
+        "MediationReferralResultEnum": "apps.mediation.models.Referral.Result",
+        "ContractSourceEnum": "apps.contracts.models.LabourContract.Source",
+        # A contract batch's row outcome (issue 15: corrections, row mapping).
+        "ContractBatchRowStatusEnum": "apps.contracts.services.filing.ROW_STATUSES",
+        "ContractSigningEnum": "apps.contracts.models.LabourContract.Signing",
+        "ContractHoursSystemEnum": "apps.contracts.models.HoursSystem",
+        "ContractWorkerSexEnum": "apps.contracts.models.Worker.Sex",
+        "EnterpriseIndustryEnum": "apps.enterprises.choices.Industry",
+        "EnterpriseOwnershipEnum": "apps.enterprises.choices.Ownership",
+        "EnterpriseSizeEnum": "apps.enterprises.choices.SizeBand",
+        "CertificationVetoOriginEnum": "apps.certification.models.VetoEvent.Origin",
+        "OrganisationKindEnum": "apps.accounts.models.Organisation.Kind",
+        "PrincipalTypeEnum": ["user", "api_client"],
+        "DeadlineUnitEnum": "apps.certification.models.DeadlineUnitChoice",
         "InspectionSourceEnum": "apps.inspection.models.Source",
         "InspectionChannelEnum": "apps.inspection.models.InspectionCase.Channel",
         "InspectionMatterEnum": "apps.inspection.models.Matter",
@@ -344,6 +371,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_error_responses",
+        # Generated clients: query enums as the response enums, 412/415/429 documented.
+        "apps.api.schema_client.postprocess_for_clients",
     ],
 }
 
@@ -364,8 +393,14 @@ LOGGING = {
 # --- Domain settings ----------------------------------------------------------------------------
 # Name shown in the header and on documents; a park sets its own.
 PARK_NAME = env("PARK_NAME", default="柳东新区")
-# Public base URL used in e-mails and QR codes (e.g. https://hr.park.gov.cn).
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Site URL (issue 15): the address users and district systems reach the platform at, scheme and
+# host only (e.g. https://hr.park.gov.cn). Every absolute link (API answers, pagination links,
+# certificate QR codes, e-mails) is built from it (apps.core.urls_helpers.absolute_url), never
+# from the request's Host. PUBLIC_BASE_URL is its former name, still read; production requires one.
+SITE_URL = (
+    env("SITE_URL", default="") or env("PUBLIC_BASE_URL", default="") or "http://127.0.0.1:8000"
+).rstrip("/")
+PUBLIC_BASE_URL = SITE_URL
 # Sensitive personal data (apps/core/personal_data.py): Fernet keys, newest first, and the key of
 # the look-up hash. Local and test derive them from SECRET_KEY when unset; production requires them.
 PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=[])
@@ -383,3 +418,26 @@ MEDIATION_SERIAL_PREFIX = env("MEDIATION_SERIAL_PREFIX", default="TJ")
 INSPECTION_SERIAL_PREFIX = env("INSPECTION_SERIAL_PREFIX", default="JC")
 # seed_demo creates known passwords: only local and test settings allow it.
 DEMO_DATA_ALLOWED = False
+
+# --- Webhooks and the event feed (issue 15; apps/webhooks) -------------------------------------
+# Receivers' addresses must be https; plain http only where this is on (test and local settings).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+# An Idempotency-Key whose request runs longer than this is taken for lost (apps/api/idempotency.py).
+IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", default=300)
+# Seconds to connect and to wait for each read of the receiver's answer; redirects are not followed.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# [POLICY] Retries: 1 minute after the first failure, doubling, at most RETRY_MAX_SECONDS apart,
+# until RETRY_HOURS after the event was published (then the delivery fails; a replay sends it again).
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=60 * 60)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+# [POLICY] A subscription is disabled (and the park notified) after this many failed attempts in a
+# row spanning at least this many hours; any success starts the count again.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+# A claimed delivery not answered within this many seconds (its worker died) is claimed again.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=5 * 60)
+# How long one sweep sends before leaving the rest to the next (the beat runs it every minute).
+WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=50)
+# [POLICY] Events (and their delivery log) are kept this many days; the feed's cursor reaches back as far.
+WEBHOOK_EVENT_RETENTION_DAYS = env.int("WEBHOOK_EVENT_RETENTION_DAYS", default=90)

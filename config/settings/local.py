@@ -10,3 +10,5 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 DEMO_DATA_ALLOWED = True
+# Webhooks (issue 15): a receiver on this machine may be plain http.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=True)

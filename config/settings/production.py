@@ -2,6 +2,8 @@
 
 Refuses to start with DEBUG on or without a real SECRET_KEY."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -11,6 +13,7 @@ from .base import (
     PERSONAL_DATA_HASH_KEY,
     PERSONAL_DATA_KEYS,
     SECRET_KEY,
+    SITE_URL,
     env,
 )
 
@@ -23,6 +26,18 @@ if not PERSONAL_DATA_KEYS or len(PERSONAL_DATA_HASH_KEY) < 32:
     raise ImproperlyConfigured(
         "Set PERSONAL_DATA_KEYS (Fernet keys, comma-separated, newest first) and PERSONAL_DATA_HASH_KEY "
         "(at least 32 random characters): ID numbers are encrypted and hashed with them."
+    )
+# Site URL (issue 15): absolute links in API answers, certificate QR codes and e-mails are built
+# from it; without it they would point at the development default (127.0.0.1).
+if not (env("SITE_URL", default="") or env("PUBLIC_BASE_URL", default="")):
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the address users reach the platform at, e.g. https://hr.park.gov.cn: links in "
+        "API answers, certificate QR codes and e-mails are built from it."
+    )
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname or _site.path or _site.query:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be a scheme and a host, e.g. https://hr.park.gov.cn (not {SITE_URL})."
     )
 # MLPS 2.0 level 3 (GB/T 22239-2019 §8.1.4.1 d): two factors for administrators. Park
 # administrators and superusers must confirm a TOTP device after the password (apps/accounts).

@@ -25,3 +25,5 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 DEMO_DATA_ALLOWED = True
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+# Webhooks (issue 15): the tests' receivers listen on http://127.0.0.1.
+WEBHOOK_ALLOW_HTTP = True

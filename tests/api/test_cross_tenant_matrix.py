@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Organisation
 from apps.accounts.roles import Role
-from apps.accounts.scopes import SCOPES
+from apps.accounts.scopes import AUDIT_SCOPE, SCOPES
 from apps.accounts.services import create_api_client
 from apps.certification.models import AnnualReport, Application, Certificate, Evidence, Objection
 from apps.contracts.models import ImportJob, LabourContract
@@ -280,6 +280,29 @@ NOT_PER_ORGANISATION: dict[str, str] = {
     "verify": "public by design: the QR code printed on a certificate",
     "accounts:login_lock_lift": "a login lock is not an organisation's object: park administrators "
     "only (PermissionDenied for everyone else), tested in tests/accounts/test_login_protection.py",
+    # API clients (issue 15): the park's district-system clients, not an organisation's objects.
+    **{
+        f"accounts:api_client_{name}": "an API client is the park's, not an organisation's: park "
+        "administrators only (PermissionDenied for every other role), tested in "
+        "tests/accounts/test_api_client_pages.py"
+        for name in ("detail", "edit", "rotate", "revoke")
+    },
+    # Webhooks (issue 15): an API client's subscriptions and delivery log, the park's own.
+    **{
+        f"webhooks:{name}": "webhook subscriptions belong to the park's API clients, not to an "
+        "organisation: park administrators only (PermissionDenied for every other role), tested in "
+        "tests/webhooks/test_pages.py"
+        for name in (
+            "client_subscriptions",
+            "subscription_create",
+            "subscription_edit",
+            "subscription_disable",
+            "subscription_enable",
+            "subscription_rotate_secret",
+            "subscription_replay",
+            "delivery_replay",
+        )
+    },
     "v1:certification-rule-set-detail": "park-wide rule sets, the same for every organisation",
     "v1:mediation-organisation-detail": "mediation organisations are public inside the platform "
     "(intake and transfer need them): MediationOrganisation.objects.visible_to",
@@ -432,8 +455,13 @@ def _principals():
     people.insert(1, ("enterprise_hr_b", user_with_role(Role.ENTERPRISE_HR, other.organisation), None))
     # A district system restricted to one town, with every scope.
     town = Area.objects.filter(kind=Area.Kind.TOWN).order_by("code").first()
-    client, key = create_api_client(name="matrix-town", scopes=list(SCOPES), area=town)
+    client, key = create_api_client(
+        name="matrix-town", scopes=[s for s in SCOPES if s != AUDIT_SCOPE], area=town
+    )
     people.append(("api_client_town", client, key))
+    # District intake (issue 15): a 12345 hotline that reads only the cases it sent (none here).
+    client, key = create_api_client(name="matrix-intake", scopes=["mediation:intake"])
+    people.append(("api_client_intake", client, key))
     return people
 
 

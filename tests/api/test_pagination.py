@@ -66,8 +66,13 @@ def test_a_cursor_walks_every_row_once(park_admin, cases):
 
 def test_cursor_pages_go_up_to_a_thousand_rows_page_numbers_to_two_hundred(park_admin, cases):
     Case.objects.bulk_create(Case(title=f"d{i:04}", workers=1) for i in range(1200))
-    assert len(get(park_admin, cursor="", page_size=5000).data["results"]) == 1000
-    assert len(get(park_admin, page_size=5000).data["results"]) == 200
+    assert len(get(park_admin, cursor="", page_size=1000).data["results"]) == 1000
+    assert len(get(park_admin, page_size=200).data["results"]) == 200
+    # Above the limit is a 400 naming `page_size` (issue 15: it used to be capped silently).
+    for params in ({"cursor": "", "page_size": 1001}, {"page_size": 201}, {"page_size": 1000}):
+        response = get(park_admin, **params)
+        assert response.status_code == 400, params
+        assert list(response.data["error"]["fields"]) == ["page_size"]
 
 
 def test_a_junk_cursor_is_a_400_naming_it(park_admin, cases):

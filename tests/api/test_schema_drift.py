@@ -54,9 +54,13 @@ def test_page_size_that_is_not_a_whole_number_from_1_is_a_400(client, auth, valu
     assert "page_size" in error["fields"]
 
 
-def test_page_size_above_the_limit_is_capped(client, auth):
+def test_page_size_above_the_limit_is_a_400_naming_it(client, auth):
+    """Issue 15: above the limit (200 with page numbers, 1,000 with `cursor`) is a 400, no longer
+    a silent cap."""
     EnterpriseFactory.create_batch(3)
-    response = client.get("/api/v1/enterprises/?page_size=100000", **auth)
+    error = _error(client.get("/api/v1/enterprises/?page_size=100000", **auth), 400, "invalid")
+    assert list(error["fields"]) == ["page_size"]
+    response = client.get("/api/v1/enterprises/?page_size=200", **auth)
     assert response.status_code == 200 and len(response.json()["results"]) == 3
 
 
@@ -111,7 +115,7 @@ def test_schema_documents_409_on_every_write_and_400_on_every_list():
                 lists += 1
                 assert "400" in responses and "unknown value" in responses["400"]["description"]
                 page_size = next(p for p in operation["parameters"] if p["name"] == "page_size")
-                assert page_size["schema"] == {"type": "integer", "minimum": 1}
+                assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000}
     assert writes > 20 and lists > 10
 
 

@@ -59,6 +59,7 @@ def _probe(database_url: str, redis_url: str) -> dict:
         "PERSONAL_DATA_KEYS": "6vL0o8WcW2bFQ0ZQ0tM3Zr0dJ8Tt6n7zq6b7HcKz1Xw=",
         "PERSONAL_DATA_HASH_KEY": "h" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://hr.park.example.cn",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

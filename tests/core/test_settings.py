@@ -21,6 +21,7 @@ def run_manage(*args, **env):
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
         "ALLOWED_HOSTS": "hr.park.example.cn",
+        "SITE_URL": "https://hr.park.example.cn",
         **PERSONAL,
         **env,
     }
