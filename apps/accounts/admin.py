@@ -62,15 +62,22 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    """Clients are created with `manage.py create_api_client` (the key is shown once)."""
+    """Read only: clients are created, changed, rotated and revoked on the park's pages
+    (/accounts/api-clients/, issue 15) or with `manage.py create_api_client`, through the services
+    that check and audit them."""
 
-    list_display = ["name", "key_prefix", "scopes", "area", "is_active", "last_used_at"]
-    readonly_fields = ["key_prefix", "last_used_at", "created_by", "scopes"]
-    exclude = ["key_hash"]
-    audit_exclude = ("key_hash",)
+    list_display = ["name", "key_prefix", "scopes", "area", "is_active", "expires_at", "last_used_at"]
+    exclude = ["key_hash", "previous_key_hash"]
+    audit_exclude = ("key_hash", "previous_key_hash")
     list_filter = ["is_active"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

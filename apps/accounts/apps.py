@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     nav_items = [
         # (order, url name, label, icon, permission)
         (80, "accounts:organisation_list", _("Organisations"), "building", "accounts.view_organisation"),
+        (98, "accounts:api_client_list", _("API clients"), "key", "accounts.view_apiclient"),
     ]
 
     def ready(self):

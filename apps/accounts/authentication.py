@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from apps.accounts.services import authenticate_api_key
+from apps.accounts.services import ApiKeyRefused, check_api_key
 
 
 class ApiClientUser:
@@ -43,9 +43,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header: use “Bearer <key>”."))
-        client = authenticate_api_key(parts[1])
-        if client is None:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
+        try:
+            client = check_api_key(parts[1])
+        except ApiKeyRefused as refused:
+            # `error.code` says why: invalid_key, key_revoked, key_expired or key_replaced.
+            raise exceptions.AuthenticationFailed(refused.message, code=refused.code) from None
         return ApiClientUser(client), client
 
     def authenticate_header(self, request):

@@ -130,9 +130,43 @@ class ApiClient(BaseModel):
     is_active = models.BooleanField(_("active"), default=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Lifecycle (issue 15): expiry, rotation with a grace period, revocation. Written only by
+    # apps.accounts.services (audited); the key itself is never stored, only its SHA-256 digest.
+    expires_at = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_("After this moment the key is refused (401). Empty: the key does not expire."),
+    )
+    key_issued_at = models.DateTimeField(_("key issued"), null=True, blank=True)
+    previous_key_prefix = models.CharField(_("previous key prefix"), max_length=12, blank=True, db_index=True)
+    previous_key_hash = models.CharField(_("previous key digest"), max_length=64, blank=True)
+    previous_key_valid_until = models.DateTimeField(
+        _("previous key valid until"),
+        null=True,
+        blank=True,
+        help_text=_("After a rotation the previous key keeps working until this moment."),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_reason = models.TextField(_("reason for revocation"), blank=True)
 
     #: How `apps.core.principal.principal_for_request` tells a district system's request apart.
     is_api_client = True
+
+    class Status(models.TextChoices):
+        """Derived from the fields above, never stored."""
+
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
 
     class Meta:
         verbose_name = _("API client")
@@ -140,3 +174,19 @@ class ApiClient(BaseModel):
 
     def __str__(self):
         return self.name
+
+    def status_at(self, now) -> str:
+        """Revoked (for good), expired (past `expires_at`) or active at `now`."""
+        if not self.is_active:
+            return self.Status.REVOKED
+        if self.expires_at is not None and self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
+
+    def previous_key_works_at(self, now) -> bool:
+        """Whether the key replaced by the last rotation is still accepted (grace period)."""
+        return bool(
+            self.previous_key_hash
+            and self.previous_key_valid_until is not None
+            and now < self.previous_key_valid_until
+        )

@@ -111,6 +111,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {
             "audit.view_auditevent",
             "accounts.view_apiclient",
+            # API clients managed on the park's pages (issue 15): create, rotate, revoke, edit.
+            "accounts.add_apiclient",
+            "accounts.change_apiclient",
+            # Webhook subscriptions of API clients and their delivery log (issue 15).
+            "webhooks.view_subscription",
+            "webhooks.add_subscription",
+            "webhooks.change_subscription",
             "documents.view_generateddocument",
             "core.view_park_dashboard",
             "api.view_docs",

@@ -13,9 +13,16 @@ SCOPES = {
     "certification:write": _("Act on certification applications"),
     "mediation:read": _("Read mediation cases"),
     "mediation:write": _("Create mediation cases and act on them"),
+    # District intake (issue 15): a 12345 hotline or another referring system.
+    "mediation:intake": _("Send mediation cases and follow only those sent (no action on them)"),
     "contracts:read": _("Read labour-contract filings"),
     "contracts:write": _("File labour contracts"),
     "inspection:read": _("Read inspection cases"),
     "inspection:write": _("Write inspection cases"),
     "personal_data:read": _("See ID numbers and other sensitive personal data in full"),
+    # Audit API (issue 15): the audit trail at /api/v1/audit/; not for area-restricted clients.
+    "audit:read": _("Read the audit trail"),
 }
+
+#: The audit trail's scope (the audit API, and the refusal to give it to area-restricted clients).
+AUDIT_SCOPE = "audit:read"

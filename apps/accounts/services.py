@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -10,17 +11,19 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.audit import services as audit
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, InvalidTransition, NotAllowed, raise_fields
 
 from .models import ApiClient, Membership, Organisation, User
 from .roles import ROLE_ORGANISATION_KINDS, Role
-from .scopes import SCOPES
+from .scopes import AUDIT_SCOPE, SCOPES
+from .selectors import USAGE_TTL_SECONDS, usage_key
 
 KEY_PREFIX = "hp_"
 
@@ -52,64 +55,269 @@ def add_membership(*, user: User, organisation: Organisation, role: str) -> Memb
     return membership
 
 
+# --- API clients (issue 15: created, rotated and revoked on the park's pages) -------------------
+
+#: [POLICY] How long a rotated key keeps working by default, and at most: long enough for a district
+#: system's operator to deploy the new key, short enough that a leaked old key dies soon.
+ROTATION_GRACE_HOURS = 24
+ROTATION_GRACE_MAX_HOURS = 7 * 24
+#: Last use is written at most this often per client (a bookkeeping write, not one per request).
+LAST_USE_EVERY_SECONDS = 60
+#: Never in an audit snapshot: the digests of the current and the previous key.
+_SECRET_FIELDS = ("key_hash", "previous_key_hash")
+
+
+def _client_snapshot(client: ApiClient) -> dict:
+    return audit.snapshot(client, exclude=_SECRET_FIELDS)
+
+
+def _require_park_admin(principal) -> None:
+    """API clients are managed by park administrators (and by `manage.py`, acting as SYSTEM)."""
+    if principal is None or not principal.is_park_admin:
+        raise NotAllowed(_("Only a park administrator can manage API clients."))
+
+
+def _new_key() -> tuple[str, str]:
+    """A fresh (prefix, key): 8 hex characters for the look-up, 256 random bits for the secret.
+    The prefix is unique among the current and previous keys of every client."""
+    while True:
+        prefix = secrets.token_hex(4)
+        taken = ApiClient.objects.filter(Q(key_prefix=prefix) | Q(previous_key_prefix=prefix)).exists()
+        if not taken:
+            return prefix, f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def expiry_from_date(day: dt.date | None) -> dt.datetime | None:
+    """A key "valid until" `day` (inclusive) expires at the next local midnight."""
+    if day is None:
+        return None
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def _clean_client_fields(scopes, area, expires_at, *, now) -> list[str]:
+    """The scopes sorted and de-duplicated; a DomainError naming every invalid field otherwise."""
+    scopes = list(scopes or [])
+    errors = {}
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        errors["scopes"] = [
+            _("Unknown scopes: %(scopes)s. Known scopes: %(known)s.")
+            % {"scopes": ", ".join(unknown), "known": ", ".join(sorted(SCOPES))}
+        ]
+    elif not scopes:
+        errors["scopes"] = [_("Give at least one scope.")]
+    elif area is not None and AUDIT_SCOPE in scopes:
+        # The audit trail is not divided by area: a district-restricted client would read the
+        # events of objects outside its area (apps.audit.models.AuditEventQuerySet.visible_to).
+        errors["scopes"] = [
+            _("The scope “%(scope)s” cannot be given to a client restricted to an area.")
+            % {"scope": AUDIT_SCOPE}
+        ]
+    if expires_at is not None and expires_at <= now:
+        errors["expires_at"] = [_("The expiry must be in the future.")]
+    raise_fields(errors)
+    return sorted(set(scopes))
+
+
 @transaction.atomic
-def create_api_client(*, name: str, scopes: list[str], area=None, created_by=None) -> tuple[ApiClient, str]:
+def create_api_client(
+    *, name: str, scopes: list[str], area=None, created_by=None, expires_at=None, principal=None
+) -> tuple[ApiClient, str]:
     """Create a district-system client. Returns the client and its key, which is not stored and
-    cannot be shown again."""
+    cannot be shown again. `principal` (the park's pages) must be a park administrator; the
+    management command and the tests call it without one."""
+    if principal is not None:
+        _require_park_admin(principal)
+    now = timezone.now()
     name = (name or "").strip()
     if not name:
         raise DomainError(_("A name is required."), field="name")
-    unknown = sorted(set(scopes) - set(SCOPES))
-    if unknown:
-        raise DomainError(
-            _("Unknown scopes: %(scopes)s. Known scopes: %(known)s.")
-            % {"scopes": ", ".join(unknown), "known": ", ".join(sorted(SCOPES))},
-            field="scopes",
-        )
-    if not scopes:
-        raise DomainError(_("Give at least one scope."), field="scopes")
+    if len(name) > ApiClient._meta.get_field("name").max_length:
+        raise DomainError(_("The name is too long (100 characters at most)."), field="name")
+    scopes = _clean_client_fields(scopes, area, expires_at, now=now)
     if ApiClient.objects.filter(name=name).exists():
         raise DomainError(_("An API client named “%(name)s” already exists.") % {"name": name}, field="name")
-    prefix = secrets.token_hex(4)
-    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, key = _new_key()
     client = ApiClient.objects.create(
         name=name,
         key_prefix=prefix,
         key_hash=_digest(key),
-        scopes=sorted(set(scopes)),
+        key_issued_at=now,
+        scopes=scopes,
         area=area,
+        expires_at=expires_at,
         created_by=created_by,
     )
-    audit.record("accounts.create_api_client", client, after=audit.snapshot(client, exclude=("key_hash",)))
+    audit.record("accounts.create_api_client", client, after=_client_snapshot(client))
     return client, key
 
 
-def authenticate_api_key(key: str) -> ApiClient | None:
-    """The active client owning `key`, or None. Constant-time comparison of the digest."""
-    if not key or not key.startswith(KEY_PREFIX):
-        return None
-    prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
-    client = ApiClient.objects.filter(key_prefix=prefix, is_active=True).select_related("area").first()
-    if client is None or not hmac.compare_digest(client.key_hash, _digest(key)):
-        return None
-    now = timezone.now()
-    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)  # bookkeeping, not audited
-    return client
+def _locked(client: ApiClient) -> ApiClient:
+    return ApiClient.objects.select_for_update().get(pk=client.pk)
 
 
 @transaction.atomic
-def revoke_api_client(client: ApiClient) -> ApiClient:
-    before = audit.snapshot(client, exclude=("key_hash",))
-    client.is_active = False
-    client.save(update_fields=["is_active", "updated_at"])
-    audit.record(
-        "accounts.revoke_api_client",
-        client,
-        before=before,
-        after=audit.snapshot(client, exclude=("key_hash",)),
+def update_api_client(principal, client: ApiClient, *, scopes, area, expires_at) -> ApiClient:
+    """Change what a client may do (scopes), where (area) and until when (expiry)."""
+    _require_park_admin(principal)
+    locked = _locked(client)
+    if not locked.is_active:
+        raise InvalidTransition(_("A revoked API client cannot be changed."))
+    before = _client_snapshot(locked)
+    now = timezone.now()
+    # An expiry already passed may stay as it is (the page shows it); a new one must lie ahead.
+    new_expiry = expires_at if expires_at != locked.expires_at else None
+    locked.scopes = _clean_client_fields(scopes, area, new_expiry, now=now)
+    locked.area = area
+    locked.expires_at = expires_at
+    locked.save(update_fields=["scopes", "area", "expires_at", "updated_at"])
+    audit.record("accounts.update_api_client", locked, before=before, after=_client_snapshot(locked))
+    return locked
+
+
+@transaction.atomic
+def rotate_api_client_key(
+    principal, client: ApiClient, *, grace_hours: int = ROTATION_GRACE_HOURS, expected_prefix: str = ""
+) -> tuple[ApiClient, str]:
+    """Issue a new key, shown once. The previous key keeps working for `grace_hours` (0: it stops
+    at once); a key replaced earlier and still in its grace period stops now. `expected_prefix`
+    (the page sends the prefix it showed) refuses a second rotation from a re-sent form."""
+    _require_park_admin(principal)
+    locked = _locked(client)
+    if not locked.is_active:
+        raise InvalidTransition(_("A revoked API client cannot get a new key."))
+    if expected_prefix and expected_prefix != locked.key_prefix:
+        raise InvalidTransition(_("The key has been replaced in the meantime; look at the client again."))
+    if not isinstance(grace_hours, int) or not 0 <= grace_hours <= ROTATION_GRACE_MAX_HOURS:
+        raise DomainError(
+            _("The grace period is from 0 to %(max)s hours.") % {"max": ROTATION_GRACE_MAX_HOURS},
+            field="grace_hours",
+        )
+    before = _client_snapshot(locked)
+    now = timezone.now()
+    prefix, key = _new_key()
+    locked.previous_key_prefix = locked.key_prefix
+    locked.previous_key_hash = locked.key_hash
+    locked.previous_key_valid_until = now + dt.timedelta(hours=grace_hours)
+    locked.key_prefix = prefix
+    locked.key_hash = _digest(key)
+    locked.key_issued_at = now
+    locked.save(
+        update_fields=[
+            "previous_key_prefix",
+            "previous_key_hash",
+            "previous_key_valid_until",
+            "key_prefix",
+            "key_hash",
+            "key_issued_at",
+            "updated_at",
+        ]
     )
-    return client
+    audit.record(
+        "accounts.rotate_api_client_key",
+        locked,
+        before=before,
+        after=_client_snapshot(locked),
+        note=f"grace period: {grace_hours} h",
+    )
+    return locked, key
+
+
+@transaction.atomic
+def revoke_api_client(principal, client: ApiClient, *, reason: str) -> ApiClient:
+    """Revoke a client for good: its keys (current and previous) answer 401 `key_revoked`. Who,
+    when and why are kept on the client and in the audit trail."""
+    _require_park_admin(principal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the client is revoked."), field="reason")
+    locked = _locked(client)
+    if not locked.is_active:
+        raise InvalidTransition(_("This API client is already revoked."))
+    before = _client_snapshot(locked)
+    locked.is_active = False
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = principal.user if principal.user is not None and principal.user.pk else None
+    locked.revoked_reason = reason[:2000]
+    locked.save(update_fields=["is_active", "revoked_at", "revoked_by", "revoked_reason", "updated_at"])
+    audit.record("accounts.revoke_api_client", locked, before=before, after=_client_snapshot(locked))
+    return locked
+
+
+class ApiKeyRefused(Exception):
+    """A key that is not accepted, with the machine-readable reason the API answers (401)."""
+
+    def __init__(self, code: str, message):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+def check_api_key(key: str, now: dt.datetime | None = None) -> ApiClient:
+    """The client owning `key` (its current key, or the previous one during the grace period of a
+    rotation), or ApiKeyRefused: `invalid_key` (unknown, malformed or wrong), `key_revoked`,
+    `key_expired` or `key_replaced` (the previous key after its grace period). The digest is
+    compared in constant time, and the client's state is told only to a caller holding a key that
+    matches. One query; counting the request costs a cache increment, not a database write."""
+    now = now or timezone.now()
+    invalid = ApiKeyRefused("invalid_key", _("Invalid API key."))
+    if not key or not key.startswith(KEY_PREFIX):
+        raise invalid
+    prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
+    if not prefix:
+        raise invalid
+    digest = _digest(key)
+    candidates = ApiClient.objects.filter(
+        Q(key_prefix=prefix) | Q(previous_key_prefix=prefix)
+    ).select_related("area")
+    for client in candidates:
+        current = client.key_prefix == prefix and hmac.compare_digest(client.key_hash, digest)
+        previous = (
+            not current
+            and client.previous_key_prefix == prefix
+            and bool(client.previous_key_hash)
+            and hmac.compare_digest(client.previous_key_hash, digest)
+        )
+        if not (current or previous):
+            continue
+        status = client.status_at(now)
+        if status == ApiClient.Status.REVOKED:
+            raise ApiKeyRefused("key_revoked", _("This API key has been revoked."))
+        if status == ApiClient.Status.EXPIRED:
+            raise ApiKeyRefused("key_expired", _("This API key has expired."))
+        if previous and not client.previous_key_works_at(now):
+            raise ApiKeyRefused(
+                "key_replaced",
+                _("This API key has been replaced by a new one and its grace period has ended."),
+            )
+        _note_use(client, now)
+        return client
+    raise invalid
+
+
+def authenticate_api_key(key: str) -> ApiClient | None:
+    """The client owning `key` if it is accepted now, else None (see `check_api_key`)."""
+    try:
+        return check_api_key(key)
+    except ApiKeyRefused:
+        return None
+
+
+def _note_use(client: ApiClient, now: dt.datetime) -> None:
+    """Count the request (cache INCR) and stamp the last use at most once a minute per client
+    (the cache's `add` lets one process of many write it)."""
+    key = usage_key(client.pk, timezone.localdate(now))
+    if not cache.add(key, 1, USAGE_TTL_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired or evicted between add and incr
+            cache.set(key, 1, USAGE_TTL_SECONDS)
+    stale = (
+        client.last_used_at is None or (now - client.last_used_at).total_seconds() >= LAST_USE_EVERY_SECONDS
+    )
+    if stale and cache.add(f"api-client-last-use:{client.pk}", 1, LAST_USE_EVERY_SECONDS):
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)  # bookkeeping, not audited
+        client.last_used_at = now
 
 
 @transaction.atomic

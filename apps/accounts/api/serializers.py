@@ -27,3 +27,6 @@ class MeSerializer(serializers.Serializer):
     memberships = MembershipOutSerializer(many=True)
     scopes = serializers.ListField(child=serializers.CharField())
     area_restriction = serializers.CharField(allow_null=True)
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the API client's key expires (null: it does not; users: null)."
+    )

@@ -30,6 +30,7 @@ class MeView(APIView):
                 "memberships": [],
                 "scopes": sorted(c.scopes),
                 "area_restriction": c.area.code if c.area_id else None,
+                "expires_at": c.expires_at,
             }
         else:
             u = p.user
@@ -43,6 +44,7 @@ class MeView(APIView):
                 ],
                 "scopes": [],
                 "area_restriction": None,
+                "expires_at": None,
             }
         return Response(MeSerializer(data).data)
 
