@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from apps.core.filters import UUIDFilter, YesNoWidget
+from apps.core.models import Area
 from apps.core.personal_data import hash_from_search_token, lookup_hash
 
 from . import rules
@@ -198,6 +199,36 @@ class ContractFilter(django_filters.FilterSet):
         label=_("Unified social credit code"),
         help_text=_("The enterprise's unified social credit code (exact)."),
     )
+    # Issue 15 (filters silently ignored): `uscc`, as the other lists and the README name it, `town`
+    # and the signing platform's `record_id` filter for real (unknown parameters are now a 400).
+    uscc = django_filters.CharFilter(
+        method="filter_uscc",
+        label=_("Unified social credit code"),
+        help_text=_("The enterprise's unified social credit code (exact); the same as `enterprise_uscc`."),
+    )
+    town = django_filters.ModelChoiceFilter(
+        field_name="enterprise__town",
+        queryset=Area.objects.filter(kind=Area.Kind.TOWN),
+        to_field_name="code",
+        empty_label=_("Any"),
+        label=_("Town / sub-district"),
+        help_text=_("Division code of the enterprise's town or sub-district."),
+    )
+    record_id = django_filters.CharFilter(
+        method="filter_record_id",
+        max_length=100,
+        label=_("Platform record id"),
+        help_text=_(
+            "The e-signing platform's record id of the contract (exact); with `platform`, the one "
+            "contract of that platform's record."
+        ),
+    )
+    platform = django_filters.CharFilter(
+        method="filter_platform",
+        max_length=50,
+        label=_("Signing platform"),
+        help_text=_("The e-signing platform that recorded the contract (exact)."),
+    )
     kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label=_("Any"), label=_("Contract type"))
     status = django_filters.MultipleChoiceFilter(
         choices=LabourContract.Status.choices,
@@ -253,6 +284,10 @@ class ContractFilter(django_filters.FilterSet):
             "name",
             "enterprise",
             "enterprise_uscc",
+            "uscc",
+            "town",
+            "record_id",
+            "platform",
             "kind",
             "status",
             "signing",
@@ -281,6 +316,14 @@ class ContractFilter(django_filters.FilterSet):
 
     def filter_uscc(self, queryset, name, value):
         return queryset.filter(enterprise__uscc=value.strip().upper()) if value.strip() else queryset
+
+    def filter_record_id(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(esignature__record_id=value) if value else queryset
+
+    def filter_platform(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(esignature__platform=value) if value else queryset
 
     def filter_flagged(self, queryset, name, value):
         if value is None:

@@ -127,6 +127,25 @@ MAX_PAY = Decimal("9999999")
 A_YEAR_AHEAD = dt.timedelta(days=366)
 
 
+class Problem(tuple):
+    """One format error of a row: it unpacks as `(field, reason)` like before and carries its
+    machine-readable `code` (issue 15: `error.codes`, a batch row's `errors`)."""
+
+    def __new__(cls, field_name: str, reason, code: str = "invalid"):
+        problem = super().__new__(cls, (field_name, reason))
+        problem.code = code
+        return problem
+
+
+#: The codes of the format errors (`Problem.code`), beside DRF's own names where they mean the same.
+REQUIRED_CODE = "required"
+INVALID_CODE = "invalid"
+INVALID_CHOICE_CODE = "invalid_choice"
+OUT_OF_RANGE_CODE = "out_of_range"
+TOO_FAR_AHEAD_CODE = "too_far_ahead"
+IN_FUTURE_CODE = "in_future"
+
+
 def clip(value, limit: int) -> str:
     """A cell as text, stripped and cut to the column's length."""
     if value is None:
@@ -145,7 +164,7 @@ def parse_date(value, name, errors):
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        errors.append((name, _("Enter a date as YYYY-MM-DD.")))
+        errors.append(Problem(name, _("Enter a date as YYYY-MM-DD.")))
         return None
 
 
@@ -160,7 +179,7 @@ def _parse_datetime(value, name, errors):
         except ValueError:
             moment = None
         if moment is None:
-            errors.append((name, _("Enter a time as YYYY-MM-DDTHH:MM:SS+08:00.")))
+            errors.append(Problem(name, _("Enter a time as YYYY-MM-DDTHH:MM:SS+08:00.")))
             return None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
@@ -171,10 +190,12 @@ def _parse_decimal(value, name, errors, *, maximum=MAX_PAY):
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        errors.append((name, _("Enter a number.")))
+        errors.append(Problem(name, _("Enter a number.")))
         return None
     if not amount.is_finite() or amount < 0 or amount > maximum:
-        errors.append((name, _("Enter a number between 0 and %(max)s.") % {"max": maximum}))
+        errors.append(
+            Problem(name, _("Enter a number between 0 and %(max)s.") % {"max": maximum}, OUT_OF_RANGE_CODE)
+        )
         return None
     return amount.quantize(Decimal("0.01")) if name != "weekly_hours" else amount.quantize(Decimal("0.1"))
 
@@ -189,7 +210,7 @@ def _parse_bool(value, name, errors, default=True):
         return True
     if text in FALSE:
         return default if text == "" else False
-    errors.append((name, _("Enter yes or no.")))
+    errors.append(Problem(name, _("Enter yes or no.")))
     return default
 
 
@@ -201,25 +222,27 @@ def parse_row(raw: dict, today: dt.date | None = None) -> tuple[dict, list[tuple
     row = {name: raw.get(name) for name in COLUMNS}
     for name in REQUIRED:
         if row[name] in (None, "") or (isinstance(row[name], str) and not row[name].strip()):
-            errors.append((name, _("This column is required.")))
+            errors.append(Problem(name, _("This column is required."), REQUIRED_CODE))
     id_number = clip(row["worker_id_number"], 30)
     if id_number:
         try:
             id_number = personal_data.validate_id_number(id_number, today)
         except ValidationError as exc:
-            errors.append(("worker_id_number", exc.messages[0]))
+            errors.append(
+                Problem("worker_id_number", exc.messages[0], exc.error_list[0].code or INVALID_CODE)
+            )
     phone, phone_problem = personal_data.check_phone(clip(row["worker_phone"], 30))
     if phone_problem:
-        errors.append(("worker_phone", str(phone_problem)))
+        errors.append(Problem("worker_phone", str(phone_problem)))
     kind = clip(row["kind"], 20)
     if kind and kind not in KIND_VALUES:
-        errors.append(("kind", _("Use one of: %(values)s.") % {"values": ", ".join(Kind.values)}))
+        message = _("Use one of: %(values)s.") % {"values": ", ".join(Kind.values)}
+        errors.append(Problem("kind", message, INVALID_CHOICE_CODE))
     hours_system = clip(row["hours_system"], 20) or HoursSystem.STANDARD
     signing = clip(row["signing"], 20) or LabourContract.Signing.PAPER
     if signing not in SIGNING_VALUES:
-        errors.append(
-            ("signing", _("Use one of: %(values)s.") % {"values": ", ".join(LabourContract.Signing.values)})
-        )
+        message = _("Use one of: %(values)s.") % {"values": ", ".join(LabourContract.Signing.values)}
+        errors.append(Problem("signing", message, INVALID_CHOICE_CODE))
     parsed = {
         "enterprise_uscc": clip(row["enterprise_uscc"], 18).upper(),
         "worker_name": clip(row["worker_name"], 50),
@@ -255,17 +278,21 @@ def parse_row(raw: dict, today: dt.date | None = None) -> tuple[dict, list[tuple
     a_year_ahead = today + A_YEAR_AHEAD
     for name in ("employment_start", "start", "signed_on"):
         if parsed[name] and parsed[name] > a_year_ahead:
-            errors.append((name, _("The date is more than a year ahead.")))
+            errors.append(Problem(name, _("The date is more than a year ahead."), TOO_FAR_AHEAD_CODE))
     if parsed["signed_on"] and parsed["signed_on"] > today:
-        errors.append(("signed_on", _("The contract cannot have been signed in the future.")))
+        errors.append(
+            Problem("signed_on", _("The contract cannot have been signed in the future."), IN_FUTURE_CODE)
+        )
     if signing == LabourContract.Signing.E_SIGNATURE:
         for name in E_SIGN_REQUIRED:
             if not parsed[name]:
-                errors.append((name, _("An e-signed contract needs this evidence column.")))
+                errors.append(
+                    Problem(name, _("An e-signed contract needs this evidence column."), REQUIRED_CODE)
+                )
         if parsed["file_sha256"] and (
             len(parsed["file_sha256"]) != 64 or not _HEX.issuperset(parsed["file_sha256"])
         ):
-            errors.append(("file_sha256", _("A SHA-256 is 64 hexadecimal characters.")))
+            errors.append(Problem("file_sha256", _("A SHA-256 is 64 hexadecimal characters.")))
     return parsed, errors
 
 

@@ -240,6 +240,10 @@ class LabourContract(BaseModel):
             models.Index(
                 fields=["enterprise", "end"], condition=Q(status="in_force"), name="contract_ent_in_force_end"
             ),
+            # Incremental sync (issue 15): `updated_since` / `ordering=updated_at` park-wide and for an
+            # area (the index walked, the enterprises' towns joined), and per enterprise (HR, `enterprise`).
+            models.Index(fields=["updated_at", "id"], name="contract_updated"),
+            models.Index(fields=["enterprise", "updated_at", "id"], name="contract_ent_updated"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -282,6 +286,8 @@ class ESignature(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["platform", "record_id"], name="uniq_esign_platform_record")
         ]
+        # The contract list's `record_id` filter without `platform` (issue 15).
+        indexes = [models.Index(fields=["record_id"], name="esignature_record")]
 
     def __str__(self):
         return f"{self.platform}:{self.record_id}"

@@ -129,6 +129,52 @@ TERMS_FIELDS = tuple(f.name for f in fields(Terms))
 #: The contract's fields `prior_of` reads (a deferred one would cost a query per contract).
 PRIOR_FIELDS = ("kind", "start", "end", "probation_end", "terminated_on", "reference")
 
+#: [POLICY] Corrections by re-sending a filed contract (issue 15). A row that repeats a contract
+#: already filed (the same platform record; for a paper contract the same enterprise, worker,
+#: type, start, end and contract number, which identify it: `services.filing`) with other values
+#: corrects it: these
+#: columns, the terms of the contract (filing row column → the contract's field). Not the parties
+#: (another enterprise or worker is another contract), not the worker's own record (the name and
+#: phone of a filed worker are set when the worker is first filed and shared by all their
+#: contracts: a row does not change them), not the signing evidence (`CORRECTION_EVIDENCE`).
+CORRECTABLE_COLUMNS = {
+    "contract_number": "reference",
+    "kind": "kind",
+    "employment_start": "employment_start",
+    "start": "start",
+    "end": "end",
+    "task": "task",
+    "probation_end": "probation_end",
+    "job": "job",
+    "workplace": "workplace",
+    "hours_system": "hours_system",
+    "hours_approval": "hours_approval",
+    "monthly_pay": "monthly_pay",
+    "hourly_pay": "hourly_pay",
+    "weekly_hours": "weekly_hours",
+    "social_insurance": "social_insurance",
+    "signed_on": "signed_on",
+    "renews_unfiled": "renews_unfiled",
+}
+#: [POLICY] The evidence of how and when a contract was signed (电子劳动合同订立指引: the
+#: platform's record, the signing times, the trusted timestamp, the signed file's SHA-256) is what
+#: was signed: a row that differs there is not a correction of the filing but another document
+#: (a change of the contract is a new signed agreement). Filing row column → where it is kept
+#: (the contract, or its e-signature).
+CORRECTION_EVIDENCE = {
+    "signing": ("contract", "signing"),
+    "employer_signed_at": ("esignature", "employer_signed_at"),
+    "worker_signed_at": ("esignature", "worker_signed_at"),
+    "timestamp_authority": ("esignature", "timestamp_authority"),
+    "timestamp_token": ("esignature", "timestamp_token"),
+    "file_sha256": ("esignature", "sha256"),
+}
+#: [POLICY] A filed contract is corrected while it is in force. One that ended (terminated,
+#: expired, renewed by the next one) is a closed record, kept as filed (劳动合同法第五十条: the
+#: texts of ended contracts are kept at least two years); a re-sent row is then not applied and
+#: says why (`contract_terminated`, `contract_expired`, `contract_renewed`).
+CORRECTABLE_STATUSES = frozenset({"in_force"})
+
 
 def terms_of(values) -> Terms:
     """The terms of a filing row (a mapping of its columns) or of a filed contract."""

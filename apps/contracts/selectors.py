@@ -118,21 +118,34 @@ def workers_by_hash(hashes) -> dict[str, Worker]:
     }
 
 
-def filed_platform_records(keys) -> dict[tuple, object]:
-    """(platform, record id) already filed → the id of the enterprise it was filed for."""
-    if not keys:
-        return {}
-    return {
-        (platform, record): enterprise_id
-        for platform, record, enterprise_id in ESignature.objects.filter(
-            platform__in={p for p, _r in keys}, record_id__in={r for _p, r in keys}
-        ).values_list("platform", "record_id", "contract__enterprise_id")
-    }
-
-
 #: What the filing reads of the worker's other contracts at the employer (`rules.prior_of`, the
-#: repeated paper row, the renewal; `transition` locks and reads the contract again).
-PRIOR_FIELDS = ("pk", "worker_id", "enterprise_id", "status", *rules.PRIOR_FIELDS)
+#: repeated paper row and its correction: the correctable terms, the signing and the version;
+#: the renewal; `transition` locks and reads the contract again).
+PRIOR_FIELDS = tuple(
+    dict.fromkeys(
+        (
+            "pk",
+            "worker_id",
+            "enterprise_id",
+            "status",
+            *rules.PRIOR_FIELDS,
+            *rules.CORRECTABLE_COLUMNS.values(),
+            "signing",
+            "flags",
+            "updated_at",
+        )
+    )
+)
+#: What a re-sent platform record is compared with (`filed_records`): the contract as above, its
+#: worker's key and name, and the e-signature's evidence.
+RECORD_FIELDS = (
+    *PRIOR_FIELDS,
+    "worker__id_number_hash",
+    "worker__name",
+    "esignature__platform",
+    "esignature__record_id",
+    *(f"esignature__{name}" for where, name in rules.CORRECTION_EVIDENCE.values() if where == "esignature"),
+)
 
 
 def contracts_of_workers(worker_ids, enterprise_ids) -> dict[tuple, list[LabourContract]]:
@@ -144,6 +157,22 @@ def contracts_of_workers(worker_ids, enterprise_ids) -> dict[tuple, list[LabourC
         ).only(*PRIOR_FIELDS):
             found[(contract.worker_id, contract.enterprise_id)].append(contract)
     return found
+
+
+def filed_records(keys) -> dict[tuple, LabourContract]:
+    """(platform, record id) already filed → its contract (`RECORD_FIELDS` loaded, the worker and
+    the e-signature at hand), to compare a re-sent row with: one query."""
+    if not keys:
+        return {}
+    found = (
+        LabourContract.objects.filter(
+            esignature__platform__in={p for p, _r in keys}, esignature__record_id__in={r for _p, r in keys}
+        )
+        .select_related("worker", "esignature")
+        .only(*RECORD_FIELDS)
+        .order_by()
+    )
+    return {(c.esignature.platform, c.esignature.record_id): c for c in found}
 
 
 def contract_of_record(platform: str, record_id: str) -> LabourContract:
@@ -332,6 +361,7 @@ def action_labels() -> dict[str, str]:
     """What each history action is called (the workflow's labels plus the filing itself)."""
     labels = {name: str(t.label) for name, t in WORKFLOW.transitions.items()}
     labels["file"] = pgettext("contract history", "Filed")
+    labels["correct"] = pgettext("contract history", "Corrected")  # a re-sent row corrected it (issue 15)
     return labels
 
 

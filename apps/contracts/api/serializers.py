@@ -13,10 +13,11 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.api.serializers import principal_of
+from apps.api.serializers import OptionalChoiceField, principal_of
+from apps.core.urls_helpers import absolute_url
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 
-from .. import selectors, workflow
+from .. import selectors, services, workflow
 from ..models import ContractHistory, ESignature, HoursSystem, ImportJob, Kind, LabourContract, Worker
 
 # The filing row (the import format) ------------------------------------------------------------------
@@ -63,9 +64,8 @@ class ContractRowSerializer(serializers.Serializer):
     )
     job = serializers.CharField(max_length=100)
     workplace = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    hours_system = serializers.ChoiceField(
-        choices=HoursSystem.choices, required=False, default=HoursSystem.STANDARD
-    )
+    # Generated clients: null (or "") means the default.
+    hours_system = OptionalChoiceField(choices=HoursSystem.choices, default=HoursSystem.STANDARD)
     hours_approval = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -97,8 +97,8 @@ class ContractRowSerializer(serializers.Serializer):
         required=False, default=True, help_text="Social insurance paid (also `yes`/`no`, `是`/`否`)."
     )
     signed_on = serializers.DateField(help_text="The day both parties signed; not in the future.")
-    signing = serializers.ChoiceField(
-        choices=LabourContract.Signing.choices, required=False, default=LabourContract.Signing.PAPER
+    signing = OptionalChoiceField(
+        choices=LabourContract.Signing.choices, default=LabourContract.Signing.PAPER
     )
     renews_unfiled = serializers.BooleanField(
         required=False,
@@ -157,15 +157,19 @@ class WorkerOutSerializer(serializers.Serializer):
         "the audit trail."
     )
     id_number_full = serializers.BooleanField(help_text="Whether `id_number` is the full number.")
+    # Privacy by design (issue 15): beside a masked number, the birth date and sex would narrow it
+    # to a few candidates. They come only with the full number, in one contract's detail for
+    # clients with `personal_data:read` (that view audited); left out everywhere else.
     sex = serializers.ChoiceField(
         choices=Worker.Sex.choices,
-        allow_null=True,
-        help_text="Derived from the ID number: only for clients with `personal_data:read` (with the "
-        "masked number, the birth date and sex would narrow it to a few candidates); null otherwise.",
+        required=False,
+        help_text="Derived from the ID number: only where `id_number` is in full (one contract's "
+        "detail, `personal_data:read`); left out otherwise (with the masked number, the birth date "
+        "and sex would narrow it to a few candidates).",
     )
     birth_date = serializers.DateField(
-        allow_null=True,
-        help_text="Derived from the ID number: only for clients with `personal_data:read`; null otherwise.",
+        required=False,
+        help_text="Derived from the ID number: only where `id_number` is in full; left out otherwise.",
     )
     phone = serializers.CharField(
         allow_null=True,
@@ -274,14 +278,15 @@ class ContractOutSerializer(serializers.ModelSerializer):
             "full_personal_data", workflow.api_shows_personal_data(principal)
         )
         full = allowed and self.shows_full_number
-        return {
+        row = {
             "name": worker.name,
             "id_number": selectors.id_number_for(principal, contract, full=full),
             "id_number_full": full,
-            "sex": worker.sex if allowed else None,
-            "birth_date": worker.birth_date if allowed else None,
-            "phone": worker.phone if full else None,
         }
+        if full:  # the birth date and sex only beside the full (audited) number
+            row.update(sex=worker.sex, birth_date=worker.birth_date)
+        row["phone"] = worker.phone if full else None
+        return row
 
     @extend_schema_field(ESignatureOutSerializer(allow_null=True))
     def get_esignature(self, contract):
@@ -353,15 +358,82 @@ class RowErrorSerializer(serializers.Serializer):
     )
     field = serializers.CharField(help_text="The column; empty for the whole row.")
     reason = serializers.CharField(help_text="Why, with the article of the law for a refused rule.")
+    code = serializers.CharField(
+        required=False,
+        help_text="Machine-readable reason (batch answers; import reports have none): `required`, "
+        "`invalid`, `invalid_choice`, a rule's code (`overlap`, `end_missing`, …) or the filing's "
+        "(`unknown_enterprise`, `record_other_enterprise`, `worker_mismatch`, `contract_terminated`, …).",
+    )
+
+
+# Batch answers, row by row (issue 15) -------------------------------------------------------------
+
+_ROW_STATUS_HELP = (
+    "`created`: filed. `updated`: the row repeats a filed contract (same platform record; for a paper "
+    "contract the same enterprise, worker, type, start, end and contract number) with other terms, which "
+    "were corrected (`changed`; history and audit kept). `unchanged`: a platform record sent again "
+    "as it is. `duplicate`: a paper contract sent again as it is (`id` is the contract filed before). "
+    "`not_applied`: the row repeats a filed contract but may not correct it (`code` says why: "
+    "`contract_terminated`, `contract_expired`, `contract_renewed` (only contracts in force are "
+    "corrected), `worker_mismatch`, `not_correctable` (signing evidence), `repeated_in_batch`, "
+    "`changed_meanwhile`); nothing was written. `error`: refused (`errors`, e.g. "
+    "`record_other_enterprise`: the platform record is another enterprise's); nothing was written."
+)
+
+
+@extend_schema_serializer(component_name="ContractBatchFieldError")
+class BatchFieldErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable: `required`, `invalid`, `overlap`, …")
+    message = serializers.CharField(help_text="Why, in the caller's language (with the law's article).")
+
+
+@extend_schema_serializer(component_name="ContractBatchRowResult")
+class BatchRowResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The row's 0-based position in the list sent.")
+    id = serializers.UUIDField(
+        allow_null=True,
+        help_text="The contract filed, corrected or repeated (also for a `not_applied` row: the "
+        "contract it may not correct); null for an `error`.",
+    )
+    status = serializers.ChoiceField(
+        choices=[(s, s) for s in services.ROW_STATUSES], help_text=_ROW_STATUS_HELP
+    )
+    code = serializers.CharField(
+        allow_null=True, help_text="Why a `not_applied` row was not applied; null otherwise."
+    )
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="The columns an `updated` row corrected; empty otherwise."
+    )
+    errors = serializers.DictField(
+        child=BatchFieldErrorSerializer(many=True),
+        help_text="By column (`non_field_errors` for the whole row): each problem's code and message. "
+        "Empty for `created`, `updated`, `unchanged`, `duplicate`.",
+    )
+
+
+@extend_schema_serializer(component_name="ContractBatchCounts")
+class BatchCountsSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    duplicate = serializers.IntegerField()
+    not_applied = serializers.IntegerField()
+    error = serializers.IntegerField()
 
 
 @extend_schema_serializer(component_name="ContractBatchResult")
 class BatchResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField(help_text="Contracts filed.")
+    results = BatchRowResultSerializer(many=True, help_text="One per row sent, in the order sent.")
+    counts = BatchCountsSerializer(help_text="Rows per status.")
+    created = serializers.IntegerField(help_text="Contracts filed (`counts.created`).")
     unchanged = serializers.IntegerField(
-        help_text="Rows whose (platform, record id) was already filed: left as they are."
+        help_text="Rows already filed and left as they are (`counts.unchanged` + `counts.duplicate`)."
     )
-    errors = RowErrorSerializer(many=True, help_text="The refused rows: nothing of them was written.")
+    errors = RowErrorSerializer(
+        many=True,
+        help_text="The rows refused or not applied, one entry per problem (1-based `row`): nothing of "
+        "them was written. The same as `results[].errors`, kept for older clients.",
+    )
     ids = serializers.ListField(child=serializers.UUIDField(), help_text="Ids of the contracts filed.")
 
 
@@ -494,11 +566,10 @@ class ContractBookSerializer(serializers.Serializer):
     @extend_schema_field(serializers.DictField(child=serializers.URLField()))
     def get_lists(self, book):
         path = reverse("v1:contract-list")
-        request = self.context.get("request")
         out = {}
         for key in selectors.BOOK_LISTS:
-            address = f"{path}?enterprise={book['enterprise'].pk}&book={key}"
-            out[key] = request.build_absolute_uri(address) if request is not None else address
+            # On the configured SITE_URL, not the request's Host (issue 15).
+            out[key] = absolute_url(f"{path}?enterprise={book['enterprise'].pk}&book={key}")
         return out
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -29,6 +29,7 @@ from .. import importing, selectors, services, workflow
 from ..filters import ContractFilter
 from ..models import ImportJob, LabourContract
 from ..workflow import WORKFLOW
+from . import rows
 from .serializers import (
     BatchResultSerializer,
     ContractBookSerializer,
@@ -82,6 +83,44 @@ def _rows(data) -> list[dict]:
     return [{name: row.get(name) for name in importing.COLUMNS} for row in data]
 
 
+def _row_results(rows: list, result) -> list[dict]:
+    """Each row sent and what became of it (issue 15): index, contract, status, reason, the columns
+    corrected and the problems by column with their codes."""
+    errors: dict[int, dict] = {}
+    for error in result.errors:
+        by_field = errors.setdefault(error.row - result.first_row, {})
+        by_field.setdefault(error.field or "non_field_errors", []).append(
+            {"code": error.code, "message": error.reason}
+        )
+    out = []
+    for index in range(len(rows)):
+        outcome = result.outcomes.get(index) or services.RowOutcome(services.filing.ERROR)
+        out.append(
+            {
+                "index": index,
+                "id": outcome.contract_id,
+                "status": outcome.status,
+                "code": outcome.code or None,
+                "changed": list(outcome.changed),
+                "errors": errors.get(index, {}),
+            }
+        )
+    return out
+
+
+#: How a single filing went (issue 15): `created` (201), `updated`, `unchanged` or `duplicate` (200).
+FILING_STATUS = OpenApiParameter(
+    "Filing-Status",
+    str,
+    location=OpenApiParameter.HEADER,
+    enum=["created", "updated", "unchanged", "duplicate"],
+    response=[200, 201],
+    description="`created` (201); `updated`: the row repeated a filed contract with other terms, "
+    "which were corrected; `unchanged` / `duplicate`: it repeated a platform record / a paper "
+    "contract as it is (200).",
+)
+
+
 # Contracts -------------------------------------------------------------------------------------------
 
 _DETAIL = OpenApiResponse(ContractDetailSerializer, description="The contract.")
@@ -108,11 +147,30 @@ _MASKING = (
         summary="File one contract",
         description="For the e-signing platform and district systems: one row of the import format. "
         "The Labour Contract Law's checks apply: a refused row is a 400 with every reason in "
-        "`error.fields` keyed by column (and the article in the message), and nothing is written; "
-        "findings that do not refuse are stored in `flags`. A row whose (`platform`, `record_id`) "
-        "is already filed is answered with that contract, unchanged. Scope: `contracts:write`.",
+        "`error.fields` keyed by column (and the article in the message) and its code in "
+        "`error.codes`, and nothing is written; findings that do not refuse are stored in `flags`. "
+        "A row that repeats a filed contract (the same `platform` and `record_id`; for a paper "
+        "contract the same enterprise, worker, `kind`, `start`, `end` and `contract_number`) is answered "
+        "200 with that contract: left as it is when its values are the same (`Filing-Status: "
+        "unchanged` or `duplicate`), corrected when they differ (`updated`: the contract's terms, "
+        "with a history entry and an audit event). A correction that may not be applied is a 409 "
+        "whose `error.code` says why: `contract_terminated`, `contract_expired`, `contract_renewed` "
+        "(only contracts in force are corrected), `worker_mismatch` (the worker cannot change), "
+        "`not_correctable` (the signing evidence cannot change). A platform record filed for "
+        "another enterprise is a 400 (`record_other_enterprise`). "
+        "Scope: `contracts:write`.",
         request=ContractRowSerializer,
-        responses={201: OpenApiResponse(ContractDetailSerializer, description="The contract filed.")},
+        responses={
+            201: OpenApiResponse(ContractDetailSerializer, description="The contract filed."),
+            200: OpenApiResponse(
+                ContractDetailSerializer,
+                description="The contract the row repeats: corrected, or as it was (`Filing-Status`).",
+            ),
+            409: OpenApiResponse(
+                description="The row repeats a filed contract that it may not correct (`error.code`)."
+            ),
+        },
+        parameters=[FILING_STATUS],
     ),
 )
 class ContractViewSet(
@@ -159,6 +217,12 @@ class ContractViewSet(
     def get_serializer_class(self):
         return ContractDetailSerializer if self.action == "retrieve" else ContractOutSerializer
 
+    def list(self, request, *args, **kwargs):
+        """A page is read as values and written by `rows.represent` (the `Contract` schema, numbers
+        masked): a bulk pull of a million contracts at thousands of rows a second (issue 15)."""
+        page = self.paginate_queryset(rows.values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(rows.represent(page))
+
     def filter_queryset(self, queryset):
         # The filters are the list's; a contract is found by its id alone.
         if self.action != "list":
@@ -197,27 +261,39 @@ class ContractViewSet(
         )
 
     def create(self, request, *args, **kwargs):
-        contract = services.file_contract(self.principal, _row(request.data))
-        return self._detail(contract, status.HTTP_201_CREATED)
+        contract, outcome = services.file_one(self.principal, _row(request.data))
+        created = outcome.status == services.filing.CREATED
+        response = self._detail(contract, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        response[FILING_STATUS.name] = outcome.status
+        return response
 
     @extend_schema(
         summary="File a batch of contracts",
         description="Up to 1,000 rows of the import format, checked and written in one transaction. "
-        "Rows refused by a check are reported (`errors`: row, column, reason with its article) and "
-        "not written; the others are. A batch with refused rows is still a 200: the report says "
-        "which. Rows whose (`platform`, `record_id`) are already filed are counted as `unchanged`, "
-        "so a batch may be re-sent safely. A body that is not a list of objects, or more than "
-        "1,000 rows, is a 400 and nothing is written. Scope: `contracts:write`.",
+        "`results` has one entry per row sent, in order (`index` from 0): its contract's `id` and "
+        "`status`: `created`, `updated` (it repeats a filed contract with other terms, which were "
+        "corrected: `changed`), `unchanged` / `duplicate` (a platform record / a paper contract "
+        "sent again as it is), `not_applied` (it repeats a filed contract it may not correct: "
+        "`code`) or `error` (refused by a check: `errors` by column, each with its `code` and "
+        "message with the article). Refused and not applied rows are not written; the others are. "
+        "A batch with refused rows is still a 200. A repeat is never answered `unchanged` when its "
+        "values differ, so a batch may be re-sent safely, corrected or not. `counts` has the rows "
+        "per status; `created`, `unchanged`, `errors` and `ids` are kept for older clients. A body "
+        "that is not a list of objects, or more than 1,000 rows, is a 400 and nothing is written. "
+        "Scope: `contracts:write`.",
         request=ContractRowSerializer(many=True),
         responses={200: BatchResultSerializer},
     )
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def batch(self, request):
-        result = services.file_batch(self.principal, _rows(request.data), source=LabourContract.Source.API)
+        rows = _rows(request.data)
+        result = services.file_batch(self.principal, rows, source=LabourContract.Source.API)
         body = {
+            "results": _row_results(rows, result),
+            "counts": result.counts(),
             "created": len(result.created),
             "unchanged": result.unchanged,
-            "errors": [error.as_dict() for error in result.errors],
+            "errors": [error.as_api() for error in result.errors],
             "ids": [contract.pk for contract in result.created],
         }
         return Response(BatchResultSerializer(body).data)

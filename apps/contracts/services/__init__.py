@@ -1,7 +1,8 @@
 """Writes of labour-contract filing, one function per named action, by topic:
 
 - `filing`: filing in batches (`file_batch`: pages, the API and the signing platform's import all
-  go through it) and one contract (`file_contract`), which also renews the contracts they follow;
+  go through it) and one contract (`file_contract` / `file_one`), which also renews the contracts
+  they follow and corrects a filed contract that a row repeats with other values (issue 15);
 - `lifecycle`: the termination, the daily expiry, the verification of a signed file;
 - `imports`: the import jobs of the signing platform's exports (start, run, finish);
 - `alerts`: the daily alerts to enterprise HR;
@@ -21,7 +22,7 @@ patches the topic module that calls it (e.g. `services.imports.file_batch`).
 
 from .alerts import send_contract_alerts
 from .books import BOOK_KIND, EXPORT_COLUMNS, request_book_pdf
-from .filing import BatchResult, RowError, file_batch, file_contract
+from .filing import ROW_STATUSES, BatchResult, RowError, RowOutcome, file_batch, file_contract, file_one
 from .imports import import_principal, run_import, start_import
 from .lifecycle import expire_contracts, terminate, verify_signed_file
 from .recovery import requeue_stuck_imports
@@ -30,11 +31,14 @@ from .retention import purge_import_file, purge_import_files
 __all__ = [
     "BOOK_KIND",
     "EXPORT_COLUMNS",
+    "ROW_STATUSES",
     "BatchResult",
     "RowError",
+    "RowOutcome",
     "expire_contracts",
     "file_batch",
     "file_contract",
+    "file_one",
     "import_principal",
     "requeue_stuck_imports",
     "purge_import_file",
