@@ -1,16 +1,21 @@
-"""The one filter set of the certification applications: the reviewers' queue and
-`/api/v1/certification/applications/` read the same query parameters."""
+"""The filter sets of certification: the applications (the reviewers' queue and
+`/api/v1/certification/applications/` read the same query parameters) and the certificates
+(`/api/v1/certification/certificates/`)."""
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import LazyOrderingFilter, YesNoWidget
+from apps.core.errors import DomainError
+from apps.core.filters import LazyOrderingFilter, UUIDFilter, YesNoWidget
 from apps.core.models import Area
 from apps.enterprises.choices import Industry
+from apps.enterprises.services import normalize_uscc
 
-from .models import Application, Level, Objection, Round
+from .models import Application, Certificate, Level, Objection, Round
 
 
 def level_choices():
@@ -92,3 +97,91 @@ class ApplicationFilter(django_filters.FilterSet):
             return queryset
         has_open = Exists(Objection.objects.filter(application=OuterRef("pk"), status=Objection.Status.OPEN))
         return queryset.filter(has_open if value else ~has_open)
+
+
+# Certificates ----------------------------------------------------------------------------------------
+
+
+class UsccField(forms.CharField):
+    """A unified social credit code, checked (length, characters, check character: GB 32100-2015)
+    and upper-cased; a malformed one is a field error (a 400 naming the parameter), not an empty
+    list."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value or not value.strip():
+            return ""
+        try:
+            return normalize_uscc(value)
+        except DomainError as exc:
+            raise ValidationError(str(exc.message), code="invalid_uscc") from None
+
+
+class UsccFilter(django_filters.CharFilter):
+    field_class = UsccField
+
+
+class CertificateFilter(django_filters.FilterSet):
+    """The certificates' parameters (issue 15). Each reads an index: the enterprise's certificates
+    by `(enterprise, status)` (the credit code finds the enterprise by its unique index first),
+    a status by its own, the list's order by `certificate_order`."""
+
+    enterprise = UUIDFilter(
+        field_name="enterprise", label=_("Enterprise"), help_text=_("Id of the enterprise.")
+    )
+    uscc = UsccFilter(
+        field_name="enterprise__uscc",
+        label=_("Unified social credit code"),
+        help_text=_("The enterprise's unified social credit code (exact; a malformed code is a 400)."),
+    )
+    level = django_filters.CharFilter(
+        field_name="level__code",
+        label=_("Level"),
+        help_text=_("A, AA or AAA."),
+    )
+    # A column of the certificate itself: no join can repeat a row, so no DISTINCT.
+    status = django_filters.MultipleChoiceFilter(
+        choices=Certificate.Status.choices,
+        label=_("Status"),
+        distinct=False,
+        help_text=_(
+            "As recorded: `valid`, `lapsed` (annual report missing, or validity ended) or `revoked`; "
+            "one or several (repeat the parameter). `in_force` asks whether a title holds today."
+        ),
+    )
+    in_force = django_filters.BooleanFilter(
+        method="filter_in_force",
+        label=_("In force today"),
+        widget=YesNoWidget,
+        help_text=_(
+            "Titles valid today (recorded as valid, issued and not past their last day), or the others."
+        ),
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=_("A certificate number, part of the enterprise's name, or the start of its credit code."),
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["enterprise", "uscc", "level", "status", "in_force", "search"]
+
+    def filter_in_force(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        in_force = Q(status=Certificate.Status.VALID, issued_on__lte=today, valid_until__gte=today)
+        return queryset.filter(in_force if value else ~in_force)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # As the applications' search (Chinese has no case: `LIKE` then, see ApplicationFilter).
+        lookup = "contains" if value.upper() == value.lower() else "icontains"
+        return queryset.filter(
+            Q(number=value.upper())
+            | Q(**{f"enterprise__name__{lookup}": value})
+            | Q(enterprise__uscc__startswith=value.upper())
+        )

@@ -367,6 +367,8 @@ class Application(BaseModel):
             ),
             # The API's cursor (api.views.ApplicationViewSet.keyset_ordering): immutable columns.
             models.Index(fields=["-created_at", "-id"], name="application_created"),
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="application_updated"),
         ]
 
     def __str__(self):
@@ -618,6 +620,8 @@ class Certificate(BaseModel):
             # The list's order (the API's plain pages) and the API's cursor.
             models.Index(fields=["-issued_on", "number"], include=["id"], name="certificate_order"),
             models.Index(fields=["-created_at", "-id"], name="certificate_created"),
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="certificate_updated"),
         ]
 
     def __str__(self):

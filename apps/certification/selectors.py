@@ -21,6 +21,7 @@ from apps.accounts.models import Membership
 from apps.core.cache import cached_figures, scope_key
 from apps.core.principal import Role
 from apps.core.scoping import get_visible_or_404
+from apps.core.urls_helpers import absolute_url
 from apps.enterprises.choices import Status as EnterpriseStatus
 from apps.enterprises.models import Enterprise
 
@@ -94,6 +95,63 @@ def certificates_visible_to(principal):
         .select_related("enterprise", "level", "round", "document")
         .order_by(*CERTIFICATE_ORDER)
     )
+
+
+@dataclass
+class Title:
+    """An enterprise's certification title today (`current_title`)."""
+
+    enterprise: Enterprise | None
+    #: The certificate in force today, the highest level if several; None if none is.
+    current: Certificate | None
+    #: The enterprise's newest certificate, in force or not (what a refusal names).
+    latest: Certificate | None
+
+
+def current_title(principal, uscc: str, today: dt.date | None = None) -> Title:
+    """The title in force today of the enterprise with this (valid, normalised) credit code, among
+    the enterprises the principal sees: the enterprise through its unique credit code, then its
+    few certificates through `(enterprise, status)`; two short index reads, whatever the table's
+    size."""
+    today = today or timezone.localdate()
+    enterprise = Enterprise.objects.visible_to(principal).filter(uscc=uscc).first()
+    if enterprise is None:
+        return Title(None, None, None)
+    certificates = Certificate.objects.filter(enterprise=enterprise).select_related(
+        "enterprise", "level", "round", "document"
+    )
+    current = certificates.valid_on(today).order_by("-level__rank", "-issued_on", "number").first()
+    latest = current or certificates.order_by("-issued_on", "number").first()
+    return Title(enterprise, current, latest)
+
+
+def no_title_message(title: Title, today: dt.date) -> str:
+    """Why the enterprise of `title` holds no title today, naming its last certificate if any."""
+    cert = title.latest
+    if cert is None:
+        return _("The enterprise holds no certificate.")
+    values = {"number": cert.number, "date": cert.ended_on or cert.valid_until}
+    state = rules.verification_state(cert, today)
+    if state == Certificate.Status.REVOKED:
+        return (
+            _("The enterprise holds no title in force: certificate %(number)s was revoked on %(date)s.")
+            % values
+        )
+    if state == Certificate.Status.LAPSED:
+        return (
+            _("The enterprise holds no title in force: certificate %(number)s lapsed on %(date)s.") % values
+        )
+    if state == "expired":
+        return _("The enterprise holds no title in force: certificate %(number)s expired on %(date)s.") % {
+            "number": cert.number,
+            "date": cert.valid_until,
+        }
+    return _(
+        "The enterprise holds no title in force today: certificate %(number)s is valid from %(date)s."
+    ) % {
+        "number": cert.number,
+        "date": cert.issued_on,
+    }
 
 
 def open_objections_count():
@@ -424,7 +482,7 @@ def verify_certificate(number: str) -> Verification | None:
 
 def verification_url(number: str) -> str:
     """The public verification page of a certificate number (the QR code on the certificate)."""
-    return f"{settings.PUBLIC_BASE_URL}{reverse('verify', args=[number])}"
+    return absolute_url(reverse("verify", args=[number]))  # SITE_URL (issue 15)
 
 
 def qr_data_uri(url: str) -> str:

@@ -100,6 +100,7 @@ INDUSTRY_WORDS = ("汽车零部件", "汽车座椅")
 ENTERPRISE_COMMITTEES = 4
 COURT_API = "api:柳东新区人民法院诉调对接平台"
 INSPECTION_API = "api:柳东新区劳动保障监察系统"
+HOTLINE_API = "api:柳州12345政务服务便民热线"
 
 #: Resident ID number regions: Liuzhou, the rest of Guangxi, and migrant workers' home provinces.
 ID_REGIONS = [
@@ -621,6 +622,8 @@ def _explicit() -> list[_Spec]:
         _Spec(R, (5, 14), decision=None, overdue=True, channel=CH.ONLINE, org="district"),
         _Spec(R, (5, 14), decision=None, overdue=True, channel=CH.PHONE, org="town"),
         _Spec(R, (3, 16), decision=None, overdue=False, transfer="early", org="enterprise"),
+        # 12345 hotline referrals (issue 15): one waiting for a decision, one in mediation.
+        _Spec(R, (0, 2), decision=None, overdue=False, channel=CH.HOTLINE, org="town"),
         # In mediation.
         _Spec(M, (2, 12), overdue=False, respondent="hr", luohao=True, sessions=(1, 1)),
         _Spec(M, (3, 12), overdue=False, collective=True, luohao=True, sessions=(1, 2)),
@@ -635,6 +638,7 @@ def _explicit() -> list[_Spec]:
         _Spec(M, (5, 28), overdue=False, channel=CH.COURT, org="court", sessions=(0, 2)),
         _Spec(M, (27, 40), overdue=False, channel=CH.COURT, org="court", extend=True, sessions=(2, 3)),
         _Spec(M, (6, 16), overdue=False, transfer="mid", org="industry", luohao=True, referral=True),
+        _Spec(M, (3, 12), overdue=False, channel=CH.HOTLINE, org="town", sessions=(0, 1)),
         # Not accepted, not yet archived.
         _Spec(F, (3, 30), decision="refuse", channel=CH.ONLINE, org="town"),
         _Spec(F, (3, 40), decision="refuse", channel=CH.WALK_IN, respondent="hr", org="district"),
@@ -688,6 +692,8 @@ class _Builder:
         self._working: dict = {}
         self._clocks: dict = {}
         self.ids: set = set()
+        #: The senders' numbers given so far: one case per channel and reference (`Case.Meta`).
+        self.references: set = set()
         self.rows: dict[type, list] = {
             model: []
             for model in (
@@ -811,7 +817,7 @@ class _Builder:
             second = _weighted(rng, next(s for t, _w, s in TYPES if t == primary))
             spec.types = [primary] + ([second] if second else [])
             spec.workers = _weighted(rng, [(1, 62), (2, 17), (3, 9), (4, 5), (5, 3), (6, 2), (7, 1), (8, 1)])
-        if spec.channel in (CH.ONLINE, CH.COURT, CH.INSPECTION):
+        if spec.channel in (CH.ONLINE, CH.COURT, CH.INSPECTION, CH.HOTLINE):
             spec.form = Case.Form.WRITTEN
         elif spec.channel == CH.PHONE or rng.random() < 0.35:
             spec.form = Case.Form.ORAL
@@ -958,6 +964,8 @@ class _Builder:
             receive_by = (None, COURT_API)
         elif ch == CH.INSPECTION:
             receive_by = (None, INSPECTION_API)
+        elif ch == CH.HOTLINE:
+            receive_by = (None, HOTLINE_API)
         else:
             receive_by = self.staff_label(spec.first_mediator if spec.transfer != "mid" else None, org)
         events.append((received, 0, "receive", "", S.RECEIVED, receive_by, ""))
@@ -1213,6 +1221,22 @@ class _Builder:
 
     # Rows ---------------------------------------------------------------------------------------
 
+    def reference(self, channel: str, received: dt.date) -> str:
+        """The sender's number of a court-entrusted, inspection or 12345 hotline case (empty for
+        the others), never one given before on the same channel: a case is registered once per
+        channel and reference (`Case.Meta`), a number drawn twice is drawn again."""
+        while channel in (CH.COURT, CH.INSPECTION, CH.HOTLINE):
+            if channel == CH.COURT:
+                reference = f"（{received.year}）桂0271民诉前调{self.rng.randint(100, 2999)}号"
+            elif channel == CH.INSPECTION:
+                reference = f"柳东人社监〔{received.year}〕{self.rng.randint(10, 199)}号"
+            else:  # the hotline's work order: 12345-<day>-<number of the day>
+                reference = f"12345-{received:%Y%m%d}-{self.rng.randint(1, 9999):06d}"
+            if (channel, reference) not in self.references:
+                self.references.add((channel, reference))
+                return reference
+        return ""
+
     def build(self, spec: _Spec, result) -> Case:
         rng = self.rng
         received = result["received"]
@@ -1239,13 +1263,7 @@ class _Builder:
             channel=spec.channel,
             form=spec.form,
             court_name=COURT_NAME if spec.channel == CH.COURT else "",
-            source_reference=(
-                f"（{received.year}）桂0271民诉前调{rng.randint(100, 2999)}号"
-                if spec.channel == CH.COURT
-                else f"柳东人社监〔{received.year}〕{rng.randint(10, 199)}号"
-                if spec.channel == CH.INSPECTION
-                else ""
-            ),
+            source_reference=self.reference(spec.channel, received),
             respondent_enterprise=enterprise,
             respondent_name=enterprise.name if enterprise else outside[0],
             respondent_uscc=enterprise.uscc

@@ -126,6 +126,8 @@ class Enterprise(BaseModel):
             models.Index(fields=["town", "status"]),
             models.Index(fields=["employees"]),
             models.Index(fields=["name", "id"], name="enterprise_name_order"),  # the list's order
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="enterprise_updated"),
         ]
 
     def __str__(self):

@@ -259,6 +259,8 @@ class InspectionCase(BaseModel):
             ),
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["status", "decision_due_on"]),
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="inspection_case_updated"),
         ]
 
     def __str__(self):
@@ -421,6 +423,10 @@ class RectificationOrder(BaseModel):
         ordering = ["issued_on", "created_at"]
         verbose_name = _("order to rectify")
         verbose_name_plural = _("orders to rectify")
+        indexes = [
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="inspection_order_updated"),
+        ]
 
     def __str__(self):
         return str(_("Order to rectify of %(serial)s") % {"serial": self.case.serial})
@@ -756,7 +762,11 @@ class Interview(BaseModel):
                 name="uniq_inspection_interview_open",
             )
         ]
-        indexes = [models.Index(fields=["status", "proposed_on"])]
+        indexes = [
+            models.Index(fields=["status", "proposed_on"]),
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="inspection_interview_updated"),
+        ]
 
     def __str__(self):
         return str(_("Interview of %(enterprise)s") % {"enterprise": self.enterprise})
@@ -861,7 +871,11 @@ class CreditGrade(BaseModel):
         verbose_name = _("credit grade")
         verbose_name_plural = _("credit grades")
         constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="uniq_credit_grade_year")]
-        indexes = [models.Index(fields=["year", "grade"])]
+        indexes = [
+            models.Index(fields=["year", "grade"]),
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="inspection_grade_updated"),
+        ]
 
     def __str__(self):
         return f"{self.enterprise} · {self.year} · {self.grade}"
@@ -1066,7 +1080,11 @@ class WrittenReview(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="uniq_written_review_year")
         ]
-        indexes = [models.Index(fields=["year", "status"])]
+        indexes = [
+            models.Index(fields=["year", "status"]),
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="inspection_review_updated"),
+        ]
 
     def __str__(self):
         return f"{self.enterprise} · {self.year}"

@@ -31,7 +31,17 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_search",
         label=_("Search"),
         help_text=_(
-            "A serial number or its beginning (TJ2024, TJ2024-001), or part of the respondent's name."
+            "A serial number or its beginning (TJ2024, TJ2024-001), part of the respondent's name, or "
+            "the sender's reference exactly (a court's, inspection's or 12345 hotline's number)."
+        ),
+    )
+    source_reference = django_filters.CharFilter(
+        method="filter_reference",
+        max_length=60,
+        label=_("Reference of the sender"),
+        help_text=_(
+            "The sender's reference, exactly: the court's entrustment number, the inspection case "
+            "number or the 12345 hotline's work-order number."
         ),
     )
     # One column of the case itself: no join can repeat a row, so no DISTINCT.
@@ -88,6 +98,7 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = [
             "search",
+            "source_reference",
             "status",
             "organisation",
             "type",
@@ -105,9 +116,16 @@ class CaseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # A sender's reference is matched exactly, from the index of the references
+        # (`uniq_case_channel_reference`, whose first column it is).
+        reference = Q(source_reference=value[:60])
         if SERIAL_LIKE.match(value):  # read from the serials' index, in the list's order
-            return queryset.filter(serial__startswith=value.upper())
-        return queryset.filter(respondent_name__icontains=value)
+            return queryset.filter(Q(serial__startswith=value.upper()) | reference)
+        return queryset.filter(Q(respondent_name__icontains=value) | reference)
+
+    def filter_reference(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(source_reference=value) if value else queryset
 
     def filter_type(self, queryset, name, value):
         if not value:

@@ -219,16 +219,36 @@ class SerialCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+#: The API scopes of mediation (apps/accounts/scopes.py). A district system with `mediation:read`
+#: or `mediation:write` reads the cases of its area; one with only `mediation:intake` (a 12345
+#: hotline, issue 15) sends cases and reads those it sent, and acts on none.
+READ_SCOPE, WRITE_SCOPE, INTAKE_SCOPE = "mediation:read", "mediation:write", "mediation:intake"
+
+
+def reads_only_own_cases(principal) -> bool:
+    """An API client whose only mediation scope is `mediation:intake`: it reads the cases it sent
+    (`Case.created_by_client`), never another system's or the park's."""
+    return (
+        principal.is_api_client
+        and not principal.has_scope(READ_SCOPE)
+        and not principal.has_scope(WRITE_SCOPE)
+    )
+
+
 class CaseQuerySet(ScopedQuerySet):
     def worked_by(self, principal):
         """The cases the principal may act on (the role's permissions then say which acts): park
-        administrators and the platform every case; API clients those of their area; mediators
-        the cases of their organisations; union officials those of the organisations their union
-        runs (`working_organisation_ids`). Nobody else."""
+        administrators and the platform every case; API clients those of their area (a client with
+        only `mediation:intake` the cases it sent: `reads_only_own_cases`); mediators the cases of
+        their organisations; union officials those of the organisations their union runs
+        (`working_organisation_ids`). Nobody else."""
         if principal.sees_everything:
             return self
         if principal.is_api_client:
-            return self.filter(town__in=principal.area_ids) if principal.area_ids else self
+            qs = self.filter(town__in=principal.area_ids) if principal.area_ids else self
+            if reads_only_own_cases(principal):
+                qs = qs.filter(created_by_client_id=principal.api_client.pk)
+            return qs
         if not principal.is_authenticated:
             return self.none()
         # The organisations' ids first (a short read): the lists then read the cases through
@@ -339,6 +359,7 @@ class Case(BaseModel):
         PHONE = "phone", pgettext_lazy("channel", "Phone")
         COURT = "court", _("Entrusted by a court")
         INSPECTION = "inspection", _("Transferred from labour inspection")
+        HOTLINE = "hotline", _("12345 hotline referral")
 
     class Form(models.TextChoices):
         WRITTEN = "written", _("Written")
@@ -380,7 +401,10 @@ class Case(BaseModel):
         _("reference of the sender"),
         max_length=60,
         blank=True,
-        help_text=_("The court's entrustment number or the inspection case number."),
+        help_text=_(
+            "The court's entrustment number, the inspection case number or the 12345 hotline's "
+            "work-order number. One case per channel and reference: sending it again finds this case."
+        ),
     )
 
     # The respondent: an enterprise of the registry, or an employer outside the park.
@@ -474,6 +498,17 @@ class Case(BaseModel):
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    #: The district system (API client) that sent the case; a client holding only the
+    #: `mediation:intake` scope reads the cases it sent and no other (`CaseQuerySet.worked_by`).
+    created_by_client = models.ForeignKey(
+        "accounts.ApiClient",
+        verbose_name=_("sent by the district system"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -511,6 +546,24 @@ class Case(BaseModel):
             # of the respondent's name reads a trigram index (migration 0002: three characters or
             # more are found in the index).
             models.Index(fields=["serial"], name="case_serial_prefix", opclasses=["varchar_pattern_ops"]),
+            # District intake (issue 15): the cases a `mediation:intake` client sent, in the list's
+            # order (its whole list); incremental sync by the time of the last change.
+            models.Index(
+                fields=["created_by_client", *LIST_ORDER],
+                condition=Q(created_by_client__isnull=False),
+                name="case_client_order",
+            ),
+            models.Index(fields=["updated_at", "id"], name="mediation_case_updated_idx"),
+        ]
+        constraints = [
+            # One case per (channel, sender's reference): a referral sent again finds the case
+            # registered the first time (services.receive_referral). The reference leads, so the
+            # `source_reference=` filter reads this index too.
+            models.UniqueConstraint(
+                fields=["source_reference", "channel"],
+                condition=~Q(source_reference=""),
+                name="uniq_case_channel_reference",
+            ),
         ]
 
     def __str__(self):

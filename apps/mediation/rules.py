@@ -90,10 +90,23 @@ DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ACCESS_CODE_LENGTH = 8
 #: Channels each kind of principal may register: staff take walk-in, phone, court-entrusted and
-#: inspection cases; district systems send court-entrusted and inspection cases; the public applies
-#: online only (LDMAL art. 12: in writing or orally; the online form is a written application).
+#: inspection cases; district systems send court-entrusted, inspection and 12345 hotline cases
+#: (with `mediation:write` or `mediation:intake`: the scope limits what a client may do with a case
+#: afterwards, not where the case comes from); the public applies online only (LDMAL art. 12: in
+#: writing or orally; the online form is a written application).
 STAFF_CHANNELS = (Case.Channel.WALK_IN, Case.Channel.PHONE, Case.Channel.COURT, Case.Channel.INSPECTION)
-API_CHANNELS = (Case.Channel.COURT, Case.Channel.INSPECTION)
+API_CHANNELS = (Case.Channel.COURT, Case.Channel.INSPECTION, Case.Channel.HOTLINE)
+#: Channels whose cases always carry the sender's reference (platform policy): a 12345 referral is a
+#: work order with its number, and the number is what makes sending it again safe (one case per
+#: channel and reference).
+REFERENCE_REQUIRED_CHANNELS = (Case.Channel.HOTLINE,)
+
+#: Withdrawing is the applicant's own act. Mediation rests on the parties' free will: a party may
+#: accept, refuse or ask to end mediation (人民调解法第三条、第二十三条第二项; 企业劳动争议协商调解规定
+#: 第六条: 自愿); a party unwilling to mediate goes to arbitration (劳动争议调解仲裁法第五条). Neither
+#: the organisation nor a district system may withdraw for the applicant: a district system only
+#: passes on the applicant's own request, stating how and when it was made (services.close).
+WITHDRAW_SOURCE = "人民调解法第二十三条；企业劳动争议协商调解规定第六条；劳动争议调解仲裁法第五条"
 
 
 # Calculations --------------------------------------------------------------------------------------

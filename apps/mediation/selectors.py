@@ -331,6 +331,15 @@ def route(enterprise: Enterprise | None, town) -> MediationOrganisation | None:
     return None
 
 
+def case_by_reference(channel: str, reference: str) -> Case | None:
+    """The case already registered for (channel, the sender's reference), if any: a referral sent
+    again finds it (services.receive_referral; unique per channel and reference, `Case.Meta`).
+    Unscoped: the service decides what the caller is told."""
+    if not reference:
+        return None
+    return Case.objects.filter(channel=channel, source_reference=reference).first()
+
+
 # Who is told --------------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from apps.core.errors import DomainError, NotAllowed
 from apps.core.workflow import Transition, Workflow
 
 from . import rules
-from .models import Agreement, Case, working_organisation_ids
+from .models import Agreement, Case, reads_only_own_cases, working_organisation_ids
 
 S = Case.Status
 
@@ -213,7 +213,12 @@ WORKFLOW = CaseWorkflow(
             "withdraw",
             {S.RECEIVED, S.IN_MEDIATION},
             gettext_lazy("Applicant withdraws"),
-            doc="The applicant withdraws: closed with the outcome `withdrawn`.",
+            doc="The applicant withdraws: closed with the outcome `withdrawn`. Withdrawing is the "
+            "applicant's own act, never the organisation's or a district system's: an API client "
+            "only records the applicant's own request, with `applicant_request: true` and, in "
+            "`reason`, how and when the applicant asked (403 `applicant_request_required` without "
+            "it; a blank reason is a 400).",
+            source=rules.WITHDRAW_SOURCE,
         ),
         _closing(
             "respondent_refused",
@@ -260,6 +265,24 @@ CLOSING_OUTCOMES = {
 
 #: Actions that need a form of their own (the others take at most a reason).
 ACTIONS_WITH_FORMS = {"accept", "transfer", "extend"}
+
+
+def withdraw_refusal(principal, *, applicant_request: bool) -> NotAllowed | None:
+    """Why the principal may not record a withdrawal now, or None. Withdrawing is the applicant's
+    act (`rules.WITHDRAW_SOURCE`): staff record it on the case page when the applicant asks them;
+    a district system may only pass on the applicant's own request, which it states
+    (`applicant_request`) with how and when it was made (the reason, required by the table)."""
+    if principal.is_api_client and not applicant_request:
+        return NotAllowed(
+            _(
+                "Only the applicant may withdraw: record the applicant's own request "
+                "(applicant_request: true) and how and when it was made in the reason."
+            ),
+            code="applicant_request_required",
+            field="applicant_request",
+            source=rules.WITHDRAW_SOURCE,
+        )
+    return None
 
 
 # Work on a case besides the lifecycle -------------------------------------------------------------
@@ -311,13 +334,16 @@ def can_see_case_file(principal, case=None) -> bool:
       included, nor those of an organisation the case was transferred away from;
     - the officials of the trade union that runs that organisation (issue 18: the union runs the
       committee, 企业劳动争议协商调解规定 art. 13; they work its cases as its mediators do);
-    - district systems (API clients) within their area, as they see the case.
+    - district systems (API clients) within their area, as they see the case; not a client
+      that only sends cases (`mediation:intake`).
 
     Never the respondent's HR (they see the dates of the sessions, the agreement and the
     timeline), inspectors, the officials of other unions or a federation supervising overdue
     cases. Without `case`, whether the role may see any case's file at all."""
     if principal.is_api_client:
-        return True
+        # A client that only sends cases (`mediation:intake`, a 12345 hotline) follows their
+        # status, not the mediators' file.
+        return not reads_only_own_cases(principal)
     if principal.is_park_admin:
         return True
     return holds(principal, MEDIATE, case)

@@ -83,7 +83,11 @@ class Union(BaseModel):
 
     class Meta:
         ordering = ["kind", "name"]
-        indexes = [models.Index(fields=["kind", "name", "id"], name="union_list_order")]
+        indexes = [
+            models.Index(fields=["kind", "name", "id"], name="union_list_order"),
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="union_updated"),
+        ]
         verbose_name = _("trade union")
         verbose_name_plural = _("trade unions")
 
@@ -176,6 +180,10 @@ class CollectiveContract(BaseModel):
         ordering = ["-signed_on"]
         verbose_name = _("collective contract")
         verbose_name_plural = _("collective contracts")
+        indexes = [
+            # Incremental sync (issue 15): `updated_since` and `ordering=updated_at` walk this index.
+            models.Index(fields=["updated_at", "id"], name="collective_contract_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(representatives_present__lte=models.F("representatives_total"))

@@ -102,7 +102,8 @@ def act(case, action, user, other_org, principal=None) -> Case:
     if action == "archive":
         return services.archive(pr, case)
     assert action in CLOSING_OUTCOMES
-    return services.close(pr, case, action, reason="调解结束")
+    # A district system passes on the applicant's own withdrawal (issue 15; rules.WITHDRAW_SOURCE).
+    return services.close(pr, case, action, reason="调解结束", applicant_request=action == "withdraw")
 
 
 def events(case, action):

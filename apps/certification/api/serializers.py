@@ -13,9 +13,11 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.api.serializers import VisiblePrimaryKeyRelatedField, principal_of
+from apps.api.serializers import OptionalChoiceField, VisiblePrimaryKeyRelatedField, principal_of
+from apps.core.errors import DomainError
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 from apps.enterprises.models import Enterprise
+from apps.enterprises.services import normalize_uscc
 
 from .. import selectors, workflow
 from ..models import (
@@ -304,6 +306,22 @@ class VerifyQuerySerializer(serializers.Serializer):
     number = serializers.CharField(help_text="The certificate number, e.g. HX2026-A-0001.")
 
 
+class TitleQuerySerializer(serializers.Serializer):
+    """The parameter of an enterprise's current title (issue 15)."""
+
+    uscc = serializers.CharField(
+        max_length=40,
+        help_text="The enterprise's unified social credit code: 18 characters with its check "
+        "character (GB 32100-2015); a malformed one is a 400.",
+    )
+
+    def validate_uscc(self, value):
+        try:
+            return normalize_uscc(value)
+        except DomainError as exc:
+            raise serializers.ValidationError(str(exc.message)) from None
+
+
 # Rule sets -----------------------------------------------------------------------------------------
 
 _POINTS = serializers.DecimalField(max_digits=6, decimal_places=1, read_only=True)
@@ -433,8 +451,7 @@ class VetoEventInSerializer(serializers.Serializer):
         allow_blank=True, help_text="The authority's notice, decision or case number."
     )
     note = serializers.CharField(required=False, allow_blank=True)
-    origin = serializers.ChoiceField(
+    origin = OptionalChoiceField(  # generated clients: null (or "") means not sent
         choices=VetoEvent.Origin.choices,
-        required=False,
-        help_text="Where the event comes from; `manual` when not sent.",
+        help_text="Where the event comes from; `manual` when not sent (or null).",
     )

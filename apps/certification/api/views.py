@@ -13,6 +13,7 @@ from collections import Counter
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -26,7 +27,7 @@ from apps.api.workflow import ReasonSerializer, action_perms, action_scopes, rea
 from apps.core.filters import UUIDFilter
 
 from .. import selectors, services
-from ..filters import ApplicationFilter
+from ..filters import ApplicationFilter, CertificateFilter
 from ..models import (
     Application,
     ApplicationHistory,
@@ -44,6 +45,7 @@ from .serializers import (
     CertificateOutSerializer,
     ReviewScoresInSerializer,
     RuleSetOutSerializer,
+    TitleQuerySerializer,
     VerificationOutSerializer,
     VerifyQuerySerializer,
     VetoEventInSerializer,
@@ -255,7 +257,9 @@ def _scores_by_item_id(application, entries) -> dict:
 @extend_schema_view(
     list=extend_schema(
         summary="List certificates",
-        description="Certificates of the enterprises the caller may see, newest first. "
+        description="Certificates of the enterprises the caller may see, newest first, filtered by "
+        "enterprise (`enterprise` id or `uscc` credit code), `level`, `status` (as recorded), "
+        "`in_force` (valid today) and `search`; a malformed credit code is a 400. "
         "Scope: `certification:read`.",
     ),
     retrieve=extend_schema(summary="One certificate, by number", description="Scope: `certification:read`."),
@@ -272,11 +276,13 @@ class CertificateViewSet(
     serializer_class = CertificateOutSerializer
     lookup_field = "number"
     lookup_value_regex = "[^/]+"
-    filter_backends = []
+    filterset_class = CertificateFilter
+    filter_backends = [DjangoFilterBackend]
     required_scopes = {
         "list": READ,
         "retrieve": READ,
         "verify": READ,
+        "current": READ,
         **_by_endpoint(action_scopes(CERTIFICATE_WORKFLOW), CERTIFICATE_ENDPOINTS),
         "HEAD": READ,
         "OPTIONS": READ,
@@ -287,6 +293,7 @@ class CertificateViewSet(
         "retrieve": VIEW,
         # Public data: any signed-in user may verify a number.
         "verify": None,
+        "current": VIEW,
         **_by_endpoint(action_perms(CERTIFICATE_WORKFLOW), CERTIFICATE_ENDPOINTS),
         "HEAD": VIEW,
         "OPTIONS": VIEW,
@@ -299,6 +306,39 @@ class CertificateViewSet(
 
     def scoped_queryset(self, principal):
         return selectors.certificates_visible_to(principal)
+
+    def filter_queryset(self, queryset):
+        # Only the list filters (in `list`); a certificate is found by its number alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    @extend_schema(
+        summary="An enterprise's current title, by credit code",
+        description="The certificate in force today (recorded as valid, issued, not past its last "
+        "day; the highest level if several) of the enterprise with this unified social credit code: "
+        "level, number, validity and `verify_url`, in one call. A malformed credit code is a 400 on "
+        "`uscc`; an enterprise the caller does not see (unknown, or outside its area) is a 404 "
+        "`not_found`; an enterprise without a title in force today is a 404 `no_title`, whose "
+        "message says what became of its last certificate (lapsed, revoked, expired) if it had one. "
+        "Scope: `certification:read`.",
+        parameters=[TitleQuerySerializer],
+        responses={
+            200: CertificateOutSerializer,
+            404: OpenApiResponse(
+                description="No such enterprise for the caller, or no title in force today."
+            ),
+        },
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def current(self, request):
+        query = TitleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        title = selectors.current_title(self.principal, query.validated_data["uscc"], today)
+        if title.enterprise is None:
+            raise NotFound(_("No enterprise with this credit code in the registry (or in your area)."))
+        if title.current is None:
+            raise NotFound(selectors.no_title_message(title, today), code="no_title")
+        return Response(CertificateOutSerializer(title.current, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="Verify a certificate number",

@@ -591,10 +591,12 @@ class Mediation:
                 "form": form,
                 "oral_record": oral,
                 "court_name": COURT_NAME if channel == CH.COURT else "",
+                # One case per channel and reference (`Case.Meta`): the year's serial number
+                # stands in for the sender's own, so no number is given twice.
                 "source_reference": (
-                    f"（{received.year}）桂0271民诉前调{rng.randint(100, 9999)}号"
+                    f"（{received.year}）桂0271民诉前调{serials[received.year]}号"
                     if channel == CH.COURT
-                    else f"柳东人社监〔{received.year}〕{rng.randint(10, 999)}号"
+                    else f"柳东人社监〔{received.year}〕{serials[received.year]}号"
                     if channel == CH.INSPECTION
                     else ""
                 ),  # fmt: skip

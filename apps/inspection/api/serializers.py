@@ -24,6 +24,7 @@ from rest_framework import serializers
 from apps.api.serializers import (
     AreaRefSerializer,
     BlankAsNullChoiceField,
+    OptionalChoiceField,
     VisiblePrimaryKeyRelatedField,
     principal_of,
 )
@@ -879,11 +880,10 @@ class FollowUpInSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="The day of the check; today when not sent."
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    escalation = serializers.ChoiceField(
+    escalation = OptionalChoiceField(  # generated clients: null (or "") means none
         choices=RectificationOrder.Escalation.choices,
-        required=False,
         help_text="For an order partly or not carried out: an interview proposed or a penalty recorded; "
-        "leave it out otherwise.",
+        "leave it out (or null) otherwise.",
     )
 
 

@@ -17,10 +17,12 @@ from rest_framework import serializers
 from apps.api.serializers import (
     AreaRefSerializer,
     BlankAsNullChoiceField,
+    OptionalChoiceField,
     VisiblePrimaryKeyRelatedField,
     principal_of,
 )
 from apps.core.models import Area
+from apps.core.urls_helpers import absolute_url
 from apps.enterprises.models import Enterprise
 
 from .. import selectors
@@ -149,6 +151,12 @@ class CaseOutSerializer(serializers.ModelSerializer):
         help_text="What the caller may do now: the names of the action endpoints "
         "(`accept` is `POST /cases/{id}/accept/`)."
     )
+    source_reference = serializers.CharField(
+        read_only=True,
+        help_text="The sender's reference: the court's entrustment number, the inspection case number "
+        "or the 12345 hotline's work-order number; empty if none. One case per channel and "
+        "reference; the `source_reference` parameter finds it.",
+    )
 
     class Meta:
         model = Case
@@ -159,6 +167,7 @@ class CaseOutSerializer(serializers.ModelSerializer):
             "status_label",
             "channel",
             "channel_label",
+            "source_reference",
             "types",
             "is_collective",
             "workers_count",
@@ -326,9 +335,8 @@ class AgreementOutSerializer(serializers.ModelSerializer):
     def get_pdf_url(self, agreement):
         if self._ready(agreement) is None:
             return None
-        path = reverse("v1:mediation-case-agreement-pdf", args=[agreement.case_id])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        # On the configured SITE_URL, not the request's Host (issue 15).
+        return absolute_url(reverse("v1:mediation-case-agreement-pdf", args=[agreement.case_id]))
 
 
 @extend_schema_serializer(component_name="MediationReferral")
@@ -372,9 +380,6 @@ class CaseDetailsSerializer(serializers.Serializer):
         read_only=True, help_text="LDMAL art. 12: the record of an oral application."
     )
     court_name = serializers.CharField(read_only=True, help_text="The entrusting court.")
-    source_reference = serializers.CharField(
-        read_only=True, help_text="The court's entrustment number or the inspection case number."
-    )
     claims = serializers.CharField(read_only=True)
     facts = serializers.CharField(read_only=True)
     common_claim = serializers.BooleanField(read_only=True)
@@ -413,7 +418,6 @@ class CaseDetailSerializer(CaseOutSerializer, CaseDetailsSerializer):
             "form",
             "oral_record",
             "court_name",
-            "source_reference",
             "claims",
             "facts",
             "common_claim",
@@ -458,15 +462,18 @@ class CaseCreatedSerializer(CaseDetailSerializer):
 
     access_code = serializers.SerializerMethodField(
         help_text="The secret code for the public tracking page (with the serial number). Returned "
-        "only in this response and stored hashed: pass it on to the applicant."
+        "only in the 201 that registers the case and stored hashed: pass it on to the applicant. "
+        "Null in the 200 answering a referral sent again (the case registered before with this "
+        "channel and reference: its code was returned then; the mediation organisation can issue "
+        "a new one)."
     )
 
     class Meta(CaseDetailSerializer.Meta):
         fields = [*CaseDetailSerializer.Meta.fields, "access_code"]
         read_only_fields = fields
 
-    def get_access_code(self, case) -> str:
-        return self.context.get("access_code", "")
+    def get_access_code(self, case) -> str | None:
+        return self.context.get("access_code")
 
 
 class CaseCreatedSchema(OpenApiSerializerExtension):
@@ -479,6 +486,7 @@ class CaseCreatedSchema(OpenApiSerializerExtension):
             "properties": {
                 "access_code": {
                     "type": "string",
+                    "nullable": True,
                     "readOnly": True,
                     "description": CaseCreatedSerializer._declared_fields["access_code"].help_text,
                 }
@@ -537,8 +545,9 @@ class ApplicantInSerializer(serializers.Serializer):
 class CaseInSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(
         choices=Case.Channel.choices,
-        help_text="District systems send `court` (entrusted by a court) or `inspection` (transferred "
-        "from labour inspection); other channels are a 400.",
+        help_text="District systems send `court` (entrusted by a court), `inspection` (transferred "
+        "from labour inspection) or `hotline` (a 12345 hotline referral, with its work-order number "
+        "in `source_reference`); other channels are a 400.",
     )
     applicants = ApplicantInSerializer(many=True, allow_empty=True)
     types = serializers.ListField(
@@ -563,7 +572,7 @@ class CaseInSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The day the worker knew the right was infringed (LDMAL art. 27 limitation).",
     )
-    form = serializers.ChoiceField(choices=Case.Form.choices, required=False, default=Case.Form.WRITTEN)
+    form = OptionalChoiceField(choices=Case.Form.choices, default=Case.Form.WRITTEN)  # null: written
     oral_record = serializers.CharField(
         required=False, allow_blank=True, help_text="Required for an oral application (LDMAL art. 12)."
     )
@@ -594,7 +603,11 @@ class CaseInSerializer(serializers.Serializer):
     source_reference = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="The court's entrustment number or the inspection case number.",
+        max_length=60,
+        help_text="The court's entrustment number, the inspection case number or the 12345 hotline's "
+        "work-order number (required for `hotline`), at most 60 characters. One case per channel and "
+        "reference: sending the same channel and reference again answers the case registered the "
+        "first time (200), unchanged.",
     )
     organisation = VisiblePrimaryKeyRelatedField(
         MediationOrganisation,
@@ -628,6 +641,27 @@ class TransferInSerializer(serializers.Serializer):
         MediationOrganisation, help_text="Id of an active mediation organisation."
     )
     reason = serializers.CharField(allow_blank=True)
+
+
+@extend_schema_serializer(component_name="MediationWithdraw")
+class WithdrawInSerializer(serializers.Serializer):
+    """The applicant's own withdrawal, passed on by a district system: neither the organisation nor
+    a district system may withdraw for the applicant (the service asks `workflow.withdraw_refusal`)."""
+
+    applicant_request = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: the applicant asked to withdraw, and `reason` says how and when. Withdrawing "
+        "is the applicant's own act (人民调解法第二十三条; 企业劳动争议协商调解规定第六条; "
+        "劳动争议调解仲裁法第五条): a district system only passes on the applicant's request; "
+        "without it the call is a 403.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="How and when the applicant asked to withdraw, and why if they said (required).",
+    )
 
 
 @extend_schema_serializer(component_name="MediationExtend")

@@ -1,11 +1,12 @@
 """`/api/v1/mediation/`: cases and organisations for district systems.
 
-District systems send court-entrusted and inspection-transferred cases, read the cases of their
-area with the filters of the case list, follow the timeline and act on a case through the
-workflow's named actions. Reads go through the mediation selectors and `Case.visible_to` (a case
-outside the caller's scope is a 404); every write calls one function of `mediation.services`,
-whose refusals the API answers as 400 (with `error.fields`), 403 (the caller may not) or 409 (not
-in the current state)."""
+District systems send court-entrusted, inspection-transferred and 12345 hotline cases (idempotent
+per channel and reference), read the cases of their area with the filters of the case list (a
+client with only `mediation:intake` reads the cases it sent), follow the timeline and act on a
+case through the workflow's named actions. Reads go through the mediation selectors and
+`Case.visible_to` (a case outside the caller's scope is a 404); every write calls one function of
+`mediation.services`, whose refusals the API answers as 400 (with `error.fields`), 403 (the caller
+may not) or 409 (not in the current state)."""
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from apps.api import sync
 from apps.api.views import ScopedViewMixin, refuse_malformed_parameters, validated
 from apps.api.workflow import (
     TRANSITION_ERRORS,
@@ -29,7 +31,7 @@ from apps.api.workflow import (
 
 from .. import selectors, services
 from ..filters import CaseFilter
-from ..models import Case, MediationOrganisation
+from ..models import INTAKE_SCOPE, READ_SCOPE, WRITE_SCOPE, Case, MediationOrganisation
 from ..workflow import WORKFLOW
 from .serializers import (
     AcceptInSerializer,
@@ -41,9 +43,13 @@ from .serializers import (
     HistoryOutSerializer,
     OrganisationOutSerializer,
     TransferInSerializer,
+    WithdrawInSerializer,
 )
 
-READ, WRITE = "mediation:read", "mediation:write"
+READ, WRITE, INTAKE = READ_SCOPE, WRITE_SCOPE, INTAKE_SCOPE
+#: Reading a case: `mediation:read`, or `mediation:intake` for the cases the client sent itself
+#: (`Case.objects.visible_to`). Sending one: `mediation:write` or `mediation:intake`.
+READ_OR_INTAKE, WRITE_OR_INTAKE = (READ, INTAKE), (WRITE, INTAKE)
 VIEW = "mediation.view_case"
 REGISTER = "mediation.register_case"
 MEDIATE = "mediation.mediate_case"
@@ -78,7 +84,6 @@ REASON_ACTIONS = [
     "close_agreement",
     "close_no_agreement",
     "close_timed_out",
-    "withdraw",
     "respondent_refused",
     "refer_arbitration",
     "refer_court",
@@ -93,26 +98,44 @@ REASON_ACTIONS = [
         "first, then the nearest deadline, unless `ordering` is given; `?cursor=` walks that "
         "default order page by page, each page as fast as the first. Applicants' ID numbers are "
         "always masked here and phones left out: the case's detail shows them to clients with "
-        "`personal_data:read` (each full view is audited). Scope: `mediation:read`.",
+        "`personal_data:read` (each full view is audited). `source_reference` finds the case "
+        "sent with a court's, inspection's or 12345 hotline's number. Scope: `mediation:read`, or "
+        "`mediation:intake` (then only the cases the client sent).",
     ),
     retrieve=extend_schema(
         summary="One mediation case",
         description="With the sessions, extensions, transfers, the agreement (items, signatures, "
         "follow-ups, payments, the PDF's SHA-256 and download address), referrals, documents and "
-        "`available_actions`. Scope: `mediation:read`.",
+        "`available_actions`. Scope: `mediation:read`, or `mediation:intake` for a case the client "
+        "sent (404 for any other; without the mediators' file: session notes, referrals and "
+        "documents are empty).",
         responses={200: CaseDetailSerializer},
     ),
     create=extend_schema(
         summary="Send a case",
         description="For district systems: a case entrusted by a court (`channel: court`, with "
-        "`court_name`) or transferred from labour inspection (`channel: inspection`). Everything "
-        "wrong is reported at once in `error.fields`, nested rows as `applicants.0.id_number` "
-        "(400); nothing is written then. The deadlines run from `received_on`: 3 working days to "
-        "accept or refuse, 15 days to mediate (30 for court-entrusted cases). The response "
-        "carries the `access_code` of the public tracking page, returned only here. A client "
-        "restricted to an area sends cases of its towns only. Scope: `mediation:write`.",
+        "`court_name`), transferred from labour inspection (`channel: inspection`) or referred by "
+        "the 12345 hotline (`channel: hotline`, with the work order's number in "
+        "`source_reference`). Everything wrong is reported at once in `error.fields`, nested rows "
+        "as `applicants.0.id_number` (400); nothing is written then. The deadlines run from "
+        "`received_on`: 3 working days to accept or refuse, 15 days to mediate (30 for "
+        "court-entrusted cases). The 201 carries the `access_code` of the public tracking page, "
+        "returned only there. A case is registered once per (`channel`, `source_reference`): "
+        "sending it again, even at the same moment, answers the case registered the first time "
+        "with a 200, unchanged (corrections are not applied; `access_code` is null), or a 400 on "
+        "`source_reference` when that case is outside what the caller may see. A client "
+        "restricted to an area sends cases of its towns only. Scope: `mediation:write`, or "
+        "`mediation:intake` (a 12345 hotline: it then reads only the cases it sent and acts on "
+        "none).",
         request=CaseInSerializer,
-        responses={201: CaseCreatedSerializer},
+        responses={
+            201: OpenApiResponse(CaseCreatedSerializer, description="The case, registered now."),
+            200: OpenApiResponse(
+                CaseCreatedSerializer,
+                description="The case registered before with this channel and reference, unchanged "
+                "(`access_code` null).",
+            ),
+        },
     ),
 )
 class CaseViewSet(
@@ -132,13 +155,13 @@ class CaseViewSet(
     filter_backends = [DjangoFilterBackend]
     # The lifecycle actions' scopes and permissions are the workflow table's.
     required_scopes = {
-        "list": READ,
-        "retrieve": READ,
-        "timeline": READ,
+        "list": READ_OR_INTAKE,
+        "retrieve": READ_OR_INTAKE,
+        "timeline": READ_OR_INTAKE,
         "agreement_pdf": READ,
-        "HEAD": READ,
-        "OPTIONS": READ,
-        "create": WRITE,
+        "HEAD": READ_OR_INTAKE,
+        "OPTIONS": READ_OR_INTAKE,
+        "create": WRITE_OR_INTAKE,
         **action_scopes(WORKFLOW),
         "*": WRITE,
     }
@@ -170,7 +193,10 @@ class CaseViewSet(
     keyset_ordering = Case.LIST_ORDER
 
     def list(self, request, *args, **kwargs):
-        filterset, queryset = selectors.case_list(self.principal, request.query_params, request)
+        # Incremental sync (issue 15, apps/api/sync.py): the filter set reads the parameters
+        # without `ordering=updated_at`; `updated_since` and that ordering are applied after it.
+        params = sync.without_sync_ordering(request.query_params)
+        filterset, queryset = selectors.case_list(self.principal, params, request)
         refuse_malformed_parameters(self, queryset)  # as every other list (`ScopedViewMixin`)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
@@ -178,9 +204,13 @@ class CaseViewSet(
             raise ValidationError(
                 {"cursor": [_("A cursor walks the list in its default order: leave out `ordering`.")]}
             )
+        queryset = sync.apply(queryset, request.query_params)
         # A page of keys read from the list's index, then those cases with what a row shows (the
         # applicants included): a fixed number of queries, whatever the page's size or depth.
-        keys = self.paginate_queryset(selectors.page_keys(queryset))
+        keys = selectors.page_keys(queryset)
+        if sync.sync_keyset(request.query_params):  # the cursor carries each key's updated_at
+            keys = keys.only(*selectors.KEY_FIELDS, "updated_at")
+        keys = self.paginate_queryset(keys)
         rows = selectors.page_rows(keys, "applicants")
         serializer = CaseOutSerializer(rows, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
@@ -188,12 +218,24 @@ class CaseViewSet(
     def create(self, request, *args, **kwargs):
         context = self.get_serializer_context()
         data = validated(CaseInSerializer(data=request.data, context=context))
-        case, code = services.register_case(self.principal, **data)
+        case, code = services.receive_referral(self.principal, **data)
+        created = code is not None
+        fresh = selectors.case_detail_queryset(self.principal).filter(pk=case.pk).first()
+        if not created and fresh is None:
+            # Sent before by someone whose case the caller may not see: say so without showing it.
+            raise ValidationError(
+                {
+                    "source_reference": [
+                        _(
+                            "A case with this channel and reference was sent by another system or is outside your area."
+                        )
+                    ]
+                }
+            )
         # The sender sees what it sent even if it may not see the case afterwards (a user of
         # one organisation sending it to another).
-        fresh = selectors.case_detail_queryset(self.principal).filter(pk=case.pk).first() or case
-        body = CaseCreatedSerializer(fresh, context={**context, "access_code": code}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        body = CaseCreatedSerializer(fresh or case, context={**context, "access_code": code}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def respond_with(self, case):
         """The case's detail after an action; 204 if the caller no longer sees it."""
@@ -242,11 +284,24 @@ class CaseViewSet(
         close_agreement,
         close_no_agreement,
         close_timed_out,
-        withdraw,
         respondent_refused,
         refer_arbitration,
         refer_court,
     ) = transition_endpoints(WORKFLOW, REASON_ACTIONS, perform=services.perform, response=_DETAIL)
+
+    @transition_endpoint(WORKFLOW, "withdraw", request=WithdrawInSerializer, response=_DETAIL)
+    def withdraw(self, request, pk=None):
+        case = self.get_object()
+        data = validated(WithdrawInSerializer(data=request.data))
+        return self.respond_with(
+            services.perform(
+                self.principal,
+                case,
+                "withdraw",
+                reason=data.get("reason", ""),
+                applicant_request=data["applicant_request"],
+            )
+        )
 
     @transition_endpoint(WORKFLOW, "archive", response=_DETAIL)
     def archive(self, request, pk=None):
@@ -256,7 +311,7 @@ class CaseViewSet(
         summary="The case's timeline",
         description="Every status change, oldest first: when, which action, from and to which "
         "status, who (a user name, `api:<client>` or `system`) and the reason given. "
-        "Scope: `mediation:read`.",
+        "Scope: `mediation:read`, or `mediation:intake` for a case the client sent.",
         responses={200: HistoryOutSerializer(many=True)},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)

@@ -1,6 +1,7 @@
 """Writes of labour-dispute mediation, one function per named action, by topic:
 
-- `intake`: organisations and mediators, registering an application, a new access code;
+- `intake`: organisations and mediators, registering an application (a district system's
+  referral idempotent per channel and reference), a new access code;
 - `lifecycle`: accept, refuse, transfer, extend, the closings, archive (workflow.WORKFLOW);
 - `casework`: sessions, re-employment referrals, documents;
 - `agreement`: the agreement, its signatures, follow-ups, payments, performance and PDF;
@@ -28,6 +29,7 @@ from .intake import (
     apply_online,
     create_organisation,
     new_access_code,
+    receive_referral,
     register_case,
     reissue_access_code,
     save_mediator,
@@ -49,6 +51,7 @@ __all__ = [
     "generate_agreement_draft",
     "new_access_code",
     "perform",
+    "receive_referral",
     "record_payment",
     "record_referral_result",
     "record_session",

@@ -14,7 +14,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,13 +23,22 @@ from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core import personal_data
 from apps.core.cache import figures_changed
-from apps.core.errors import NotAllowed, raise_fields
+from apps.core.errors import DomainError, NotAllowed, raise_fields
 from apps.core.principal import ANONYMOUS
 from apps.enterprises.models import Enterprise
 from apps.notifications.services import notify
 
 from .. import rules, selectors
-from ..models import Applicant, Case, CaseType, MediationOrganisation, Mediator, SerialCounter
+from ..models import (
+    INTAKE_SCOPE,
+    WRITE_SCOPE,
+    Applicant,
+    Case,
+    CaseType,
+    MediationOrganisation,
+    Mediator,
+    SerialCounter,
+)
 from ..workflow import access_code_refusal
 from ._common import _amount, _date, _link, _lock, _require, _text, _today, _user
 
@@ -66,7 +75,10 @@ def update_organisation(principal, mo: MediationOrganisation, **fields) -> Media
     for key, value in fields.items():
         setattr(mo, key, value)
     mo.save()
-    Organisation.objects.filter(pk=mo.organisation_id).update(name=mo.name, is_active=mo.is_active)
+    # `updated_at` too: a bulk update skips auto_now, and incremental sync reads it (issue 15).
+    Organisation.objects.filter(pk=mo.organisation_id).update(
+        name=mo.name, is_active=mo.is_active, updated_at=timezone.now()
+    )
     if towns is not None:
         mo.towns.set(towns)
     if enterprises is not None:
@@ -199,16 +211,23 @@ def register_case(
     organisation: MediationOrganisation | None = None,
     received_on=None,
     consent: bool = False,
-) -> tuple[Case, str]:
+    existing_ok: bool = False,
+) -> tuple[Case, str | None]:
     """Register an application; returns the case and its access code (shown once, stored hashed).
 
     Everything wrong is reported at once, per field. Staff register walk-in, phone, court-entrusted
-    and inspection cases; district systems court-entrusted and inspection cases; the public only
-    online applications (through `apply_online`)."""
+    and inspection cases; district systems court-entrusted, inspection and 12345 hotline cases
+    (with `mediation:write` or `mediation:intake`); the public only online applications (through
+    `apply_online`).
+
+    One case per (channel, sender's reference) (`Case.Meta`): when one is registered already, the
+    call is refused on `source_reference`, or with `existing_ok` (`receive_referral`) that case is
+    returned unchanged with the code None (it was given the first time). Two requests racing with
+    the same reference leave one case; the later finds it."""
     today = _today()
     if principal.is_api_client:
-        if not principal.has_scope("mediation:write"):
-            raise NotAllowed(_("The API client needs the “mediation:write” scope."))
+        if not (principal.has_scope(WRITE_SCOPE) or principal.has_scope(INTAKE_SCOPE)):
+            raise NotAllowed(_("The API client needs the “mediation:write” or “mediation:intake” scope."))
         allowed = rules.API_CHANNELS
     elif principal.is_authenticated:
         if not principal.is_system and not principal.user.has_perm("mediation.register_case"):
@@ -222,6 +241,13 @@ def register_case(
             _("Choose one of: %(channels)s.")
             % {"channels": "、".join(str(Case.Channel(c).label) for c in allowed)}
         ]
+    reference = _text(source_reference, 60)
+    if channel in allowed and reference:
+        existing = selectors.case_by_reference(channel, reference)
+        if existing is not None:
+            return _registered_before(existing, existing_ok)
+    if channel in rules.REFERENCE_REQUIRED_CHANNELS and not reference:
+        errors["source_reference"] = [_("Enter the work-order number of the referral.")]
     online = channel == Case.Channel.ONLINE
     if online and not consent:
         errors["consent"] = [
@@ -298,36 +324,46 @@ def register_case(
     organisation = organisation or selectors.route(respondent_enterprise, town)
     decision_due, due = rules.clocks(received, channel)
     code = new_access_code()
-    case = Case.objects.create(
-        serial=_next_serial(received),
-        access_code_hash=rules.access_code_hash(code),
-        channel=channel,
-        form=form,
-        oral_record=oral_record,
-        court_name=court_name,
-        source_reference=_text(source_reference, 60),
-        respondent_enterprise=respondent_enterprise,
-        respondent_name=respondent_name,
-        respondent_uscc=_text(respondent_uscc, 18).upper(),
-        respondent_contact=_text(respondent_contact, 50),
-        respondent_phone=respondent_phone[:30],
-        respondent_address=_text(respondent_address, 200),
-        town=town,
-        claims=claims,
-        facts=_text(facts, 8000),
-        amount_claimed=amount,
-        workers_count=workers,
-        common_claim=bool(common_claim),
-        is_collective=collective,
-        infringed_on=infringed,
-        organisation=organisation,
-        received_on=received,
-        clock_starts_on=received,
-        decision_due_on=decision_due,
-        due_on=due,
-        consent_at=timezone.now() if consent else None,
-        created_by=_user(principal),
-    )
+    try:
+        # A savepoint: the serial's counter and the row go back together if the same (channel,
+        # reference) was registered by another request meanwhile (the unique constraint).
+        with transaction.atomic():
+            case = Case.objects.create(
+                serial=_next_serial(received),
+                access_code_hash=rules.access_code_hash(code),
+                channel=channel,
+                form=form,
+                oral_record=oral_record,
+                court_name=court_name,
+                source_reference=reference,
+                respondent_enterprise=respondent_enterprise,
+                respondent_name=respondent_name,
+                respondent_uscc=_text(respondent_uscc, 18).upper(),
+                respondent_contact=_text(respondent_contact, 50),
+                respondent_phone=respondent_phone[:30],
+                respondent_address=_text(respondent_address, 200),
+                town=town,
+                claims=claims,
+                facts=_text(facts, 8000),
+                amount_claimed=amount,
+                workers_count=workers,
+                common_claim=bool(common_claim),
+                is_collective=collective,
+                infringed_on=infringed,
+                organisation=organisation,
+                received_on=received,
+                clock_starts_on=received,
+                decision_due_on=decision_due,
+                due_on=due,
+                consent_at=timezone.now() if consent else None,
+                created_by=_user(principal),
+                created_by_client=principal.api_client if principal.is_api_client else None,
+            )
+    except IntegrityError:
+        existing = selectors.case_by_reference(channel, reference)
+        if existing is None:
+            raise
+        return _registered_before(existing, existing_ok)
     CaseType.objects.bulk_create([CaseType(case=case, code=t) for t in type_codes])
     Applicant.objects.bulk_create(
         [
@@ -359,6 +395,27 @@ def register_case(
         link=_link(case),
     )
     return case, code
+
+
+def _registered_before(case: Case, existing_ok: bool) -> tuple[Case, None]:
+    """The answer when (channel, reference) is registered already: that case, unchanged, for a
+    referral sent again (`existing_ok`); a refusal on the reference otherwise (a person typing a
+    number twice)."""
+    if not existing_ok:
+        raise DomainError(
+            _("A case with this reference is already registered for this channel."),
+            field="source_reference",
+            code="duplicate_reference",
+        )
+    return case, None
+
+
+def receive_referral(principal, **data) -> tuple[Case, str | None]:
+    """A case sent by a district system (court-entrusted, transferred from inspection, a 12345
+    hotline referral): `register_case`, idempotent per (channel, reference). Returns the case and
+    its access code, or the case registered before with that reference and None (its code was
+    returned the first time; the organisation can issue a new one)."""
+    return register_case(principal, existing_ok=True, **data)
 
 
 def apply_online(**data) -> tuple[Case, str]:

@@ -29,7 +29,7 @@ from ..models import (
     Transfer,
     working_organisation_ids,
 )
-from ..workflow import CLOSING_OUTCOMES, WORKFLOW
+from ..workflow import CLOSING_OUTCOMES, WORKFLOW, withdraw_refusal
 from ._common import _date, _link, _lock, _require_scope, _text, _today, _user
 from .agreement import open_follow_ups, request_agreement_pdf
 
@@ -215,12 +215,19 @@ def extend(
 
 
 @transaction.atomic
-def close(principal, case: Case, action: str, *, reason: str = "") -> Case:
+def close(principal, case: Case, action: str, *, reason: str = "", applicant_request: bool = False) -> Case:
     """Close the case with the outcome of `action` (workflow.CLOSING_OUTCOMES). Closing with the
-    agreement fixes the agreed amount, opens the follow-ups and queues the agreement PDF."""
+    agreement fixes the agreed amount, opens the follow-ups and queues the agreement PDF.
+    Withdrawing is the applicant's act: a district system records it only as the applicant's own
+    request (`applicant_request`, with how and when in the reason; `workflow.withdraw_refusal`)."""
     if action not in CLOSING_OUTCOMES:
         raise DomainError(_("Unknown way of closing."), field="action")
     _require_scope(principal, case)
+    if action == "withdraw":
+        WORKFLOW.check(case, action, principal)  # scope, role and state first: a 403/409 says so
+        refusal = withdraw_refusal(principal, applicant_request=applicant_request)
+        if refusal is not None:
+            raise refusal
     outcome = CLOSING_OUTCOMES[action]
     changes = {"outcome": outcome, "outcome_note": (reason or "").strip()[:4000], "closed_on": _today()}
     if outcome == Case.Outcome.AGREEMENT:
@@ -243,10 +250,11 @@ def close(principal, case: Case, action: str, *, reason: str = "") -> Case:
     return case
 
 
-def perform(principal, case: Case, action: str, *, reason: str = "") -> Case:
-    """Perform a table action that needs no form of its own (refuse, archive, closing...)."""
+def perform(principal, case: Case, action: str, *, reason: str = "", applicant_request: bool = False) -> Case:
+    """Perform a table action that needs no form of its own (refuse, archive, closing...);
+    `applicant_request` only for `withdraw` (see `close`)."""
     if action in CLOSING_OUTCOMES:
-        return close(principal, case, action, reason=reason)
+        return close(principal, case, action, reason=reason, applicant_request=applicant_request)
     if action == "refuse":
         return refuse(principal, case, reason)
     if action == "archive":
