@@ -41,6 +41,7 @@ COPY . .
 RUN SECRET_KEY=build-only-throwaway-secret-key-0123456789abcdefghijklmnopqrstuv \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     ALLOWED_HOSTS=localhost \
+    SITE_URL=http://localhost \
     PERSONAL_DATA_KEYS=YnVpbGQtb25seS10aHJvd2F3YXkta2V5LTAxMjM0NTY= \
     PERSONAL_DATA_HASH_KEY=build-only-throwaway-hash-key-0123456789 \
     DJANGO_SETTINGS_MODULE=config.settings.production \

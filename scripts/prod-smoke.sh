@@ -78,6 +78,7 @@ PERSONAL_DATA_KEYS=$("$PY" -c 'from cryptography.fernet import Fernet; print(Fer
 PERSONAL_DATA_HASH_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')
 export SECRET_KEY PERSONAL_DATA_KEYS PERSONAL_DATA_HASH_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost
+export SITE_URL=https://hr.park.example.cn  # links in API answers and QR codes (issue 15)
 export MEDIA_ROOT="$tmp/media"
 export BACKUP_DIR="$tmp/backups"
 export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
