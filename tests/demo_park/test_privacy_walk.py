@@ -19,13 +19,11 @@ and the search by ID number (POST, then a token) needs `personal_data:read`.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 
 from apps.accounts.scopes import SCOPES
@@ -186,9 +184,8 @@ def walk_people(walk: Walk) -> None:
 
 
 @pytest.fixture
-def park(settings):
+def park(demo_park, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_no_answer_reveals_an_id_number(park, client, api_client_factory):

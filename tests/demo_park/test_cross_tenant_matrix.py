@@ -16,12 +16,10 @@ roles, requests) are printed with `-s` and recorded in docs/security.md.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -356,7 +354,7 @@ def test_every_object_route_is_classified():
         and not any(name.startswith(prefix) for prefix in NOT_PER_ORGANISATION_PREFIXES)
     )
     assert not unclassified, (
-        "Classify these routes in tests/api/test_cross_tenant_matrix.py (ROUTES, or "
+        "Classify these routes in tests/demo_park/test_cross_tenant_matrix.py (ROUTES, or "
         f"NOT_PER_ORGANISATION with the reason): {unclassified}"
     )
     stale = sorted(set(ROUTES) | set(NOT_PER_ORGANISATION)) - routes.keys()
@@ -375,14 +373,13 @@ def _method(name, pattern) -> str:
 
 
 @pytest.fixture
-def park():
+def park(demo_park):
     """The demo park, plus one row of each kind it does not make: an enterprise import and a
     contract import by the park administrator, a case document, a notification to him."""
     from django.core.files.base import ContentFile
 
     from apps.accounts.models import User
 
-    call_command("seed_demo", stdout=io.StringIO())
     admin = User.objects.get(username="admin")
     ImportBatch.objects.create(file_name="企业.xlsx", file_sha256="0" * 64, uploaded_by=admin)
     ImportJob.objects.create(
