@@ -325,6 +325,8 @@ class ImportJob(BaseModel):
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0, editable=False)
     created_count = models.PositiveIntegerField(_("filed"), default=0, editable=False)
     unchanged_count = models.PositiveIntegerField(_("already filed"), default=0, editable=False)
+    #: Rows that repeated a filed contract with other terms, which were corrected (issue 15).
+    updated_count = models.PositiveIntegerField(_("corrected"), default=0, editable=False)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0, editable=False)
     #: [{"row", "field", "reason"}], at most importing.REPORT_LIMIT entries.
     report = models.JSONField(_("report"), default=list, blank=True, editable=False)

@@ -145,7 +145,7 @@ def contract_create(request):
     )
     if posted and form.is_valid():
         try:
-            contract = services.file_contract(principal, form.row(), file_bytes=form.file_bytes())
+            contract, outcome = services.file_one(principal, form.row(), file_bytes=form.file_bytes())
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
         except DomainError as exc:
@@ -154,6 +154,18 @@ def contract_create(request):
             details = selectors.flag_details(contract)
             if details:
                 messages.warning(request, _flag_message(details))
+            elif outcome.status == services.filing.UPDATED:
+                messages.success(
+                    request,
+                    _("The contract was already filed with other terms: it is corrected (%(fields)s).")
+                    % {
+                        "fields": "、".join(
+                            str(getattr(form.fields.get(n), "label", n)) for n in outcome.changed
+                        )
+                    },
+                )
+            elif outcome.status != services.filing.CREATED:
+                messages.info(request, _("The contract was already filed with these terms: nothing changed."))
             else:
                 messages.success(request, _("The contract is filed."))
             return redirect("contracts:detail", pk=contract.pk)

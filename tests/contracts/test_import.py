@@ -246,6 +246,29 @@ def test_re_importing_the_same_file_changes_nothing(ent_a, park_admin, run_impor
     assert (LabourContract.objects.count(), Worker.objects.count(), ESignature.objects.count()) == counts
 
 
+def test_a_re_import_with_corrected_terms_counts_the_corrections(ent_a, park_admin, run_import, client):
+    """A row that repeats a platform record with other terms corrects the contract: the job counts
+    it as corrected (issue 15), the page and the list say so."""
+    files = {"1.pdf": pdf(1), "2.pdf": pdf(2)}
+    rows = [row(ent_a, 1, **esign(1)), row(ent_a, 2, **esign(2))]
+    content = zip_bytes({"export.csv": csv_bytes(rows), "manifest.csv": manifest(files), **files})
+    first = run_import(park_admin, content, "export.zip")
+    assert (first.created_count, first.updated_count) == (2, 0)
+    rows[1]["monthly_pay"] = "4800"
+    content = zip_bytes({"export.csv": csv_bytes(rows), "manifest.csv": manifest(files), **files})
+    again = run_import(park_admin, content, "export.zip")
+    assert (again.created_count, again.unchanged_count, again.updated_count, again.error_count) == (
+        0,
+        1,
+        1,
+        0,
+    )
+    assert str(LabourContract.objects.get(reference="HT-00002").monthly_pay) == "4800.00"
+    client.force_login(park_admin)
+    page = client.get(reverse("contracts:import_detail", args=[again.pk])).content.decode()
+    assert 'data-testid="import-updated"' in page
+
+
 def test_a_paper_contract_filed_again_one_by_one_is_returned_as_it_is(ent_a, ent_hr_a, policy):
     first = services.file_contract(p(ent_hr_a), row(ent_a, 1))
     again = services.file_contract(p(ent_hr_a), row(ent_a, 1))

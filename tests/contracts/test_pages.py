@@ -321,6 +321,19 @@ def test_the_filing_form_files_for_the_hrs_own_enterprise(en, ent_a, ent_b, ent_
     assert "The contract is filed." in html and mask_id_number(id_number(1)) in html
 
 
+def test_the_same_paper_contract_filed_again_says_nothing_changed(en, ent_a, ent_hr_a, policy):
+    """A repeat is never reported as a new filing (issue 15): the same paper contract again is
+    'already filed', one contract in the book."""
+    client = login(en, ent_hr_a)
+    assert "The contract is filed." in page(
+        client.post(reverse("contracts:create"), form_data(ent_a), follow=True)
+    )
+    response = client.post(reverse("contracts:create"), form_data(ent_a), follow=True)
+    assert LabourContract.objects.count() == 1
+    html = page(response)
+    assert "already filed with these terms" in html and "The contract is filed." not in html
+
+
 def test_a_wrong_check_character_is_refused_on_its_field(en, ent_a, ent_hr_a, policy):
     number = id_number(1)
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")

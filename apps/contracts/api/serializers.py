@@ -486,6 +486,7 @@ class ImportJobOutSerializer(serializers.ModelSerializer):
             "progress",
             "created_count",
             "unchanged_count",
+            "updated_count",
             "error_count",
             "error",
             "started_at",

@@ -23,7 +23,7 @@ from apps.notifications.services import notify
 from .. import importing, selectors
 from ..models import ImportJob, LabourContract
 from ..workflow import check_import
-from .filing import BatchResult, RowError, acting_user, file_batch
+from .filing import UPDATED, BatchResult, RowError, acting_user, file_batch
 from .retention import purge_import_file
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,8 @@ def run_import(job_id) -> str:
             return job.status if job else "missing"
         job.status = J.RUNNING
         job.started_at, job.finished_at = timezone.now(), None
-        job.total_rows = job.processed_rows = job.created_count = job.unchanged_count = job.error_count = 0
+        job.total_rows = job.processed_rows = job.created_count = job.unchanged_count = 0
+        job.updated_count = job.error_count = 0
         job.report, job.error = [], ""
         job.save()
     try:
@@ -127,7 +128,13 @@ def run_import(job_id) -> str:
 
 def _run_import(job, principal) -> None:
     report: list[dict] = []
-    counts = {"processed_rows": 0, "created_count": 0, "unchanged_count": 0, "error_count": 0}
+    counts = {
+        "processed_rows": 0,
+        "created_count": 0,
+        "unchanged_count": 0,
+        "updated_count": 0,
+        "error_count": 0,
+    }
     with job.file.open("rb") as fh, importing.open_import(fh, job.file_name) as source:
         total = source.scan()
         report.extend(
@@ -160,6 +167,7 @@ def _run_import(job, principal) -> None:
                 counts["processed_rows"] += len(chunk)
                 counts["created_count"] += len(result.created)
                 counts["unchanged_count"] += result.unchanged
+                counts["updated_count"] += result.counts()[UPDATED]
                 counts["error_count"] += len({e.row for e in errors})
                 room = importing.REPORT_LIMIT - len(report)
                 if room > 0:
@@ -194,6 +202,7 @@ def _import_finished(job, status) -> None:
                 "rows": job.processed_rows,
                 "created": job.created_count,
                 "unchanged": job.unchanged_count,
+                "updated": job.updated_count,
                 "errors": job.error_count,
             },
             note=job.error[:500],
@@ -205,11 +214,12 @@ def _import_finished(job, status) -> None:
                 if status != ImportJob.Status.DONE:
                     return _("Import of %(file)s failed") % {"file": job.file_name}
                 return _(
-                    "Import of %(file)s done: %(created)d filed, %(unchanged)d already filed, "
-                    "%(errors)d rows with errors"
+                    "Import of %(file)s done: %(created)d filed, %(updated)d corrected, %(unchanged)d "
+                    "already filed, %(errors)d rows with errors"
                 ) % {
                     "file": job.file_name,
                     "created": job.created_count,
+                    "updated": job.updated_count,
                     "unchanged": job.unchanged_count,
                     "errors": job.error_count,
                 }
