@@ -84,6 +84,8 @@ def test_every_list_takes_updated_since_and_the_updated_at_orderings(client, par
     assert ascending.status_code == descending.status_code == 200, (ascending.json(), descending.json())
     rows = ascending.json()["results"]
     assert len(rows) == count
+    # Each row carries its time of change, so a client keeps the last one it saw.
+    assert all(("updated_at" in row or "occurred_at" in row) for row in rows), prefix
     if rows and "id" in rows[0]:
         ids = [row["id"] for row in rows]
         field = sync_field(viewset())  # `occurred_at` for the audit trail

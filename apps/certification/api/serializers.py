@@ -256,6 +256,7 @@ class CertificateOutSerializer(serializers.ModelSerializer):
             "verify_url",
             "available_actions",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -408,6 +409,7 @@ class RuleSetOutSerializer(serializers.ModelSerializer):
             "veto_rules",
             "categories",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -438,6 +440,7 @@ class VetoEventOutSerializer(serializers.ModelSerializer):
             "origin",
             "origin_label",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

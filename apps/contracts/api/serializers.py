@@ -492,6 +492,7 @@ class ImportJobOutSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
         extra_kwargs = {

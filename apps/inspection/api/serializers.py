@@ -495,6 +495,7 @@ class OrderOutSerializer(serializers.ModelSerializer):
             "check_note",
             "available_actions",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -540,6 +541,7 @@ class ListingOutSerializer(serializers.ModelSerializer):
             "removal_label",
             "arrears_paid_on",
             "pledge_received_on",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -563,6 +565,7 @@ class SeriousViolationOutSerializer(serializers.ModelSerializer):
             "publish_by",
             "published_on",
             "summary",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -583,7 +586,7 @@ class CreditGradeOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CreditGrade
-        fields = ["id", "enterprise", "year", "grade", "grade_label", "facts", "computed_on"]
+        fields = ["id", "enterprise", "year", "grade", "grade_label", "facts", "computed_on", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(CreditFactSerializer(many=True))

@@ -717,5 +717,6 @@ class OrganisationOutSerializer(serializers.ModelSerializer):
             "active",
             "open_cases",
             "mediators",
+            "updated_at",
         ]
         read_only_fields = fields
