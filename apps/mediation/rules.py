@@ -89,12 +89,18 @@ DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 #: Access codes avoid look-alike characters (0/O, 1/I/L) so they can be read out on the phone.
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ACCESS_CODE_LENGTH = 8
-#: Channels each kind of principal may register: staff take walk-in, phone, court-entrusted and
-#: inspection cases; district systems send court-entrusted, inspection and 12345 hotline cases
+#: Channels each kind of principal may register: staff take walk-in, phone, court-entrusted,
+#: inspection and 12345 hotline cases (a work order forwarded on paper or by phone); district systems send court-entrusted, inspection and 12345 hotline cases
 #: (with `mediation:write` or `mediation:intake`: the scope limits what a client may do with a case
 #: afterwards, not where the case comes from); the public applies online only (LDMAL art. 12: in
 #: writing or orally; the online form is a written application).
-STAFF_CHANNELS = (Case.Channel.WALK_IN, Case.Channel.PHONE, Case.Channel.COURT, Case.Channel.INSPECTION)
+STAFF_CHANNELS = (
+    Case.Channel.WALK_IN,
+    Case.Channel.PHONE,
+    Case.Channel.COURT,
+    Case.Channel.INSPECTION,
+    Case.Channel.HOTLINE,
+)
 API_CHANNELS = (Case.Channel.COURT, Case.Channel.INSPECTION, Case.Channel.HOTLINE)
 #: Channels whose cases always carry the sender's reference (platform policy): a 12345 referral is a
 #: work order with its number, and the number is what makes sending it again safe (one case per

@@ -66,6 +66,7 @@ def case_create(request):
             "formset": formset,
             "court_channel": Case.Channel.COURT,
             "inspection_channel": Case.Channel.INSPECTION,
+            "hotline_channel": Case.Channel.HOTLINE,
             "oral_form": Case.Form.ORAL,
             "collective_threshold": rules.COLLECTIVE_THRESHOLD,
             "collective_source": rules.COLLECTIVE_SOURCE,

@@ -5,7 +5,7 @@
   // The oral record and the court's fields are shown when they apply (all are shown without JS).
   var oral = document.getElementById("oral-record"), court = document.getElementById("court-fields");
   // The choice values come from the form's data attributes (the server's vocabulary).
-  var oralForm = form.dataset.oralForm, courtChannels = [form.dataset.courtChannel, form.dataset.inspectionChannel];
+  var oralForm = form.dataset.oralForm, courtChannels = [form.dataset.courtChannel, form.dataset.inspectionChannel, form.dataset.hotlineChannel];
   function toggle() {
     var checked = form.querySelector('input[name="application_form"]:checked');
     var channel = form.querySelector('select[name="channel"]');

@@ -89,7 +89,7 @@ def writer(api_client_factory):
 def test_the_scope_is_declared():
     assert "mediation:intake" in SCOPES
     assert Case.Channel.HOTLINE in rules.API_CHANNELS
-    assert Case.Channel.HOTLINE not in rules.STAFF_CHANNELS
+    assert Case.Channel.HOTLINE in rules.STAFF_CHANNELS  # a work order forwarded on paper
 
 
 def test_an_intake_client_sends_a_hotline_referral(client, hotline, ent_a, med_org):

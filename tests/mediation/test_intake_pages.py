@@ -184,6 +184,22 @@ def test_court_case_with_its_court_registers(en, mediator_user):
     assert (case.due_on - case.received_on).days == 30
 
 
+def test_a_hotline_referral_entered_by_staff_needs_its_work_order_number(en, mediator_user):
+    """A 12345 work order forwarded on paper is registered on the page as the API would: its number
+    is required, and the same number again is refused on that field (one case per work order)."""
+    en.force_login(mediator_user)
+    response = en.post(URL, intake(channel=Case.Channel.HOTLINE, source_reference=""))
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "source_reference" in response.context["form"].errors
+    response = en.post(URL, intake(channel=Case.Channel.HOTLINE, source_reference="GD20261206-0042"))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == Case.Channel.HOTLINE and case.source_reference == "GD20261206-0042"
+    again = en.post(URL, intake(channel=Case.Channel.HOTLINE, source_reference="GD20261206-0042"))
+    assert again.status_code == 200 and Case.objects.count() == 1
+    assert "source_reference" in again.context["form"].errors
+
+
 def test_no_applicant_at_all_is_shown_above_the_rows(en, mediator_user):
     en.force_login(mediator_user)
     response = en.post(URL, intake({}))
