@@ -18,6 +18,7 @@ The path of an event:
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 import time
 import uuid
@@ -519,7 +520,25 @@ def url_refusal(url: str):
         return _("Enter a valid URL.")
     if parts.username or parts.password:
         return _("Leave user names and passwords out of the address: deliveries are signed.")
+    if not settings.WEBHOOK_ALLOW_LOOPBACK and _own_or_reserved(parts.hostname):
+        return _(
+            "This address is the platform's own machine or a reserved network (loopback, link-local, "
+            "multicast): give the district system's address."
+        )
     return None
+
+
+def _own_or_reserved(host: str) -> bool:
+    """Whether `host` names this machine or a network no district system is on: the platform must
+    not be made to POST to its own services or to a cloud metadata address (169.254.169.254).
+    Private networks (10/8, 172.16/12, 192.168/16) stay allowed: parks run on intranets."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_link_local or address.is_multicast or address.is_unspecified
 
 
 def _clean(client, *, url: str, event_types, description: str) -> dict:

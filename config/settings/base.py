@@ -422,6 +422,9 @@ DEMO_DATA_ALLOWED = False
 # --- Webhooks and the event feed (issue 15; apps/webhooks) -------------------------------------
 # Receivers' addresses must be https; plain http only where this is on (test and local settings).
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+# Receivers on this machine (localhost, 127.0.0.1, ::1) or link-local/multicast addresses are refused
+# unless this is on (tests and local runs receive on 127.0.0.1).
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
 # An Idempotency-Key whose request runs longer than this is taken for lost (apps/api/idempotency.py).
 IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", default=300)
 # Seconds to connect and to wait for each read of the receiver's answer; redirects are not followed.

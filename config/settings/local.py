@@ -12,3 +12,4 @@ WHITENOISE_USE_FINDERS = True
 DEMO_DATA_ALLOWED = True
 # Webhooks (issue 15): a receiver on this machine may be plain http.
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=True)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=True)

@@ -27,3 +27,4 @@ DEMO_DATA_ALLOWED = True
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 # Webhooks (issue 15): the tests' receivers listen on http://127.0.0.1.
 WEBHOOK_ALLOW_HTTP = True
+WEBHOOK_ALLOW_LOOPBACK = True  # the test receivers listen on 127.0.0.1

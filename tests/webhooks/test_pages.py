@@ -188,3 +188,21 @@ def test_the_service_refuses_anyone_but_a_park_administrator(api_client):
             url="https://a.cn/",
             event_types=["*"],
         )
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("https://127.0.0.1/hook", True),
+        ("https://localhost:8443/hook", True),
+        ("https://[::1]/hook", True),
+        ("https://169.254.169.254/latest/meta-data", True),  # a cloud's metadata address
+        ("https://10.20.30.40/hook", False),  # an intranet address
+        ("https://rsj.district.gov.cn/hook", False),
+    ],
+)
+def test_a_receiver_on_this_machine_or_a_reserved_network_is_refused(settings, url, refused):
+    from apps.webhooks.services import url_refusal
+
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+    assert (url_refusal(url) is not None) is refused
