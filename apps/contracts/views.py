@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.exports import Sheet, xlsx_response
-from apps.core.forms import call_service
+from apps.core.forms import call_button, call_service
 from apps.core.pagination import InvalidCursor, KeysetPaginator, paginate
 from apps.core.personal_data import search_token
 from apps.core.scoping import principal_for_request
@@ -230,13 +230,8 @@ def contract_verify(request, pk):
     if getattr(contract, "esignature", None) is None:
         messages.error(request, _("This contract was not e-signed: there is no signed file to verify."))
         return redirect("contracts:detail", pk=contract.pk)
-    try:
-        intact = services.verify_signed_file(principal, contract)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, intact = call_button(request, services.verify_signed_file, principal, contract)
+    if ok:
         if intact:
             messages.success(request, _("The signed file is intact: its SHA-256 matches the one filed."))
         else:

@@ -49,3 +49,21 @@ def call_service(form: forms.BaseForm, action, *args, **kwargs):
     except DomainError as exc:
         add_domain_error(form, exc)
         return None
+
+
+def call_button(request, action, *args, **kwargs) -> tuple[bool, object]:
+    """Run a service behind a button (a POST without a form): `(True, its result)`, or, when it
+    refuses, `(False, None)` with the refusal (and its legal source) shown as the page's message.
+    A refusal of the principal (NotAllowed) is a 403. The view says what happened on success."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+
+    from .errors import NotAllowed
+
+    try:
+        return True, action(*args, **kwargs)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return False, None

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import DomainError, NotAllowed
-from apps.core.forms import call_service
+from apps.core.forms import call_button, call_service
 from apps.core.pagination import InvalidCursor, KeysetPaginator, paginate
 from apps.core.scoping import get_visible_or_404, principal_for_request
 from apps.documents.selectors import document_state
@@ -279,13 +279,8 @@ def access_code_reissue(request, pk):
     """A new access code for an applicant who lost theirs; shown once in the page message."""
     principal = principal_for_request(request)
     case = selectors.get_case(principal, pk)
-    try:
-        code = services.reissue_access_code(principal, case)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, code = call_button(request, services.reissue_access_code, principal, case)
+    if ok:
         messages.warning(
             request,
             _(
@@ -303,13 +298,8 @@ def agreement_pdf_generate(request, pk):
     """Generate the agreement PDF again (none yet, or the rendering failed)."""
     principal = principal_for_request(request)
     case = selectors.get_case(principal, pk)
-    try:
-        services.regenerate_agreement_pdf(principal, case)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, _result = call_button(request, services.regenerate_agreement_pdf, principal, case)
+    if ok:
         messages.success(request, _("The agreement PDF is being generated."))
     return redirect(_detail_url(case, "agreement"))
 
@@ -627,13 +617,8 @@ def agreement_draft_generate(request, pk):
     """Generate the agreement for signing again (saving the agreement queues it already)."""
     principal = principal_for_request(request)
     case = selectors.get_case(principal, pk)
-    try:
-        services.generate_agreement_draft(principal, case)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, _result = call_button(request, services.generate_agreement_draft, principal, case)
+    if ok:
         messages.success(request, _("The agreement for signing is being generated."))
     return redirect(_detail_url(case, "agreement"))
 

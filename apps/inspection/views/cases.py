@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from apps.core.errors import DomainError, NotAllowed
-from apps.core.forms import call_service
+from apps.core.errors import NotAllowed
+from apps.core.forms import call_button, call_service
 from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
 from apps.documents.selectors import document_state
@@ -299,13 +299,8 @@ def access_code_issue(request, pk):
     """A new access code for the complainant or reporter; shown once in the page message."""
     principal = principal_for_request(request)
     case = selectors.case_detail(principal, pk)
-    try:
-        code = services.issue_access_code(principal, case)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, code = call_button(request, services.issue_access_code, principal, case)
+    if ok:
         messages.warning(
             request,
             _(

@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from apps.core.errors import DomainError, NotAllowed
-from apps.core.forms import call_service
+from apps.core.errors import NotAllowed
+from apps.core.forms import call_button, call_service
 from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
 from apps.documents.selectors import document_state
@@ -217,13 +217,8 @@ def interview_propose(request):
 
 def _generate(request, render, principal, obj, success: str) -> None:
     """Queue a PDF's rendering (none yet, or the last one failed) and say so."""
-    try:
-        render(principal, obj)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, _result = call_button(request, render, principal, obj)
+    if ok:
         messages.success(request, success)
 
 
