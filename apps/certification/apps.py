@@ -11,6 +11,11 @@ class CertificationConfig(AppConfig):
     ]
     home_cards = "apps.certification.selectors.home_cards"
     dossier_sections = "apps.certification.selectors.dossier_sections"
+    #: What the module tells the others (issue 17, apps.core.facts): facts about an enterprise,
+    #: risk signals of every enterprise at once.
+    enterprise_facts = "apps.certification.facts.enterprise_facts"
+    risk_signal_kinds = "apps.certification.facts.SIGNAL_KINDS"
+    risk_signals = "apps.certification.facts.risk_signals"
     #: Webhooks and the event feed (issue 15; apps.webhooks.registry): applications' transitions
     #: and changes, certificates issued, lapsed, revoked, for `certification:read`.
     api_events = [

@@ -11,6 +11,11 @@ class ContractsConfig(AppConfig):
     ]
     home_cards = "apps.contracts.selectors.home_cards"
     dossier_sections = "apps.contracts.selectors.dossier_sections"
+    #: What the module tells the others (issue 17, apps.core.facts): facts about an enterprise,
+    #: risk signals of every enterprise at once.
+    enterprise_facts = "apps.contracts.facts.enterprise_facts"
+    risk_signal_kinds = "apps.contracts.facts.SIGNAL_KINDS"
+    risk_signals = "apps.contracts.facts.risk_signals"
     #: Webhooks and the event feed (issue 15; apps.webhooks.registry): filings (in bulk: one COPY),
     #: renewals, terminations... as `contracts.labourcontract.<verb>` for `contracts:read`.
     api_events = [

@@ -13,6 +13,12 @@ class InspectionConfig(AppConfig):
     ]
     home_cards = "apps.inspection.selectors.home_cards"
     dossier_sections = "apps.inspection.selectors.dossier_sections"
+    #: What the module tells the others (issue 17, apps.core.facts): facts about an enterprise,
+    #: risk signals of every enterprise at once, veto candidates for certification.
+    enterprise_facts = "apps.inspection.facts.enterprise_facts"
+    risk_signal_kinds = "apps.inspection.facts.SIGNAL_KINDS"
+    risk_signals = "apps.inspection.facts.risk_signals"
+    veto_candidates = "apps.inspection.facts.veto_candidates"
     #: Webhooks and the event feed (issue 15; apps.webhooks.registry): cases' transitions and
     #: changes and orders to rectify, for `inspection:read` (a new access code is not an event).
     api_events = [

@@ -11,6 +11,12 @@ class MediationConfig(AppConfig):
     ]
     home_cards = "apps.mediation.selectors.home_cards"
     dossier_sections = "apps.mediation.selectors.dossier_sections"
+    #: What the module tells the others (issue 17, apps.core.facts): facts about an enterprise,
+    #: risk signals of every enterprise at once, veto candidates for certification.
+    enterprise_facts = "apps.mediation.facts.enterprise_facts"
+    risk_signal_kinds = "apps.mediation.facts.SIGNAL_KINDS"
+    risk_signals = "apps.mediation.facts.risk_signals"
+    veto_candidates = "apps.mediation.facts.veto_candidates"
     #: Webhooks and the event feed (issue 15; apps.webhooks.registry): each case's transitions and
     #: changes as `mediation.case.<verb>` for `mediation:read` (a new access code is not an event).
     api_events = [

@@ -328,3 +328,20 @@ class DocumentForm(forms.Form):
         if not uploaded:
             raise forms.ValidationError(_("Choose a file."))
         return uploaded
+
+
+class MassIncidentForm(forms.Form):
+    """The day of the mass incident a collective dispute led to, and what happened."""
+
+    occurred_on = _date(capfirst(_("mass incident on")))
+    note = _text(
+        capfirst(_("what happened")),
+        rows=4,
+        help_text=_("How many workers, where, what was done. Certification proposes a veto event from it."),
+    )
+
+    def service_kwargs(self) -> dict:
+        return {
+            "occurred_on": self.cleaned_data.get("occurred_on"),
+            "note": self.cleaned_data.get("note") or "",
+        }

@@ -442,6 +442,11 @@ class Case(BaseModel):
         help_text=_("LDMAL art. 7: 10 or more workers with a common claim make a collective dispute."),
     )
     is_collective = models.BooleanField(_("collective dispute"), default=False, db_index=True, editable=False)
+    #: A collective dispute that led to a mass incident (因劳动争议引发群体性事件): the day it happened
+    #: and what happened, marked by the park or the case's mediators (`services.mark_mass_incident`).
+    #: Certification reads it as a veto candidate (`facts.veto_candidates`).
+    mass_incident_on = models.DateField(_("mass incident on"), null=True, blank=True, editable=False)
+    mass_incident_note = models.TextField(_("what happened"), blank=True, editable=False)
     infringed_on = models.DateField(
         _("date the right was known to be infringed"),
         null=True,
@@ -554,6 +559,12 @@ class Case(BaseModel):
                 name="case_client_order",
             ),
             models.Index(fields=["updated_at", "id"], name="mediation_case_updated_idx"),
+            # The mass incidents (few): risk signals and certification's veto candidates.
+            models.Index(
+                fields=["mass_incident_on"],
+                condition=Q(mass_incident_on__isnull=False),
+                name="case_mass_incident",
+            ),
         ]
         constraints = [
             # One case per (channel, sender's reference): a referral sent again finds the case

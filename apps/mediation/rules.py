@@ -34,6 +34,10 @@ DISPUTE_TYPE_SOURCE = f"{LDMAL}第二条"
 COLLECTIVE_THRESHOLD = 10
 REPRESENTATIVES_MIN, REPRESENTATIVES_MAX = 3, 5
 COLLECTIVE_SOURCE = f"{LDMAL}第七条"
+#: A collective dispute that led to a mass incident (因劳动争议引发群体性事件) is a veto event of
+#: harmony certification (the park's rule set, veto catalogue "mass_incident"); the platform
+#: records the incident on the case and certification proposes the veto event from it.
+MASS_INCIDENT_SOURCE = "和谐劳动关系企业认定一票否决事项：因劳动争议引发群体性事件"
 
 #: The organisation decides to accept or refuse within 3 working days of receipt
 #: (企业劳动争议协商调解规定 art. 20: 应当在3个工作日内受理).

@@ -25,6 +25,7 @@ from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 from apps.documents.models import GeneratedDocument
 from apps.enterprises.models import Enterprise
+from apps.enterprises.selectors import hidden_section
 
 from . import rules
 from .filters import CaseFilter, overdue_q
@@ -755,9 +756,16 @@ def agreement_draft(agreement: Agreement | None):
 
 
 def dossier_sections(principal, enterprise) -> list[dict]:
+    """The disputes section of the dossier: hidden (not empty) for a role that may not read cases.
+    Park administrators and the enterprise's HR see every case against it (`complete`); others
+    (mediators, union officials) only those of the organisations they work for, and the section
+    says so instead of "none"."""
     user = principal.user
     if user is None or not user.has_perm("mediation.view_case"):
-        return []
+        return [hidden_section("disputes", _("Labour disputes"))]
+    complete = principal.sees_everything or enterprise.organisation_id in principal.organisation_ids(
+        Role.ENTERPRISE_HR
+    )
     # The newest 20: their keys from the enterprise's index, then those cases; the counts over all
     # of its cases (thousands for the largest) are kept until a case changes.
     own = Case.objects.visible_to(principal).filter(respondent_enterprise=enterprise)
@@ -776,7 +784,7 @@ def dossier_sections(principal, enterprise) -> list[dict]:
             "title": _("Labour disputes"),
             "template": "mediation/dossier_disputes.html",
             "wide": True,
-            "context": {"cases": cases, "counts": counts, "enterprise": enterprise},
+            "context": {"cases": cases, "counts": counts, "enterprise": enterprise, "complete": complete},
         }
     ]
 

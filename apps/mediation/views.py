@@ -40,6 +40,7 @@ from .forms import (
     DocumentForm,
     ExtendForm,
     FollowUpForm,
+    MassIncidentForm,
     PaymentForm,
     PerformanceForm,
     ReasonForm,
@@ -56,8 +57,11 @@ from .workflow import (
     WORKFLOW,
     can_generate_agreement_draft,
     can_generate_agreement_pdf,
+    can_mark_mass_incident,
     can_reissue_access_code,
     can_work,
+    mass_incident_refusal,
+    may_mark_mass_incident,
     may_mediate,
     work_allowed,
 )
@@ -118,6 +122,8 @@ WORK_TITLES = {
     "follow_up": gettext_lazy("Follow-up of the agreement"),
     "referral": gettext_lazy("Re-employment referral"),
     "document": gettext_lazy("Add a document"),
+    "mass_incident": gettext_lazy("Mass incident arising from the dispute"),
+    "mass_incident_remove": gettext_lazy("Remove the mass-incident mark"),
 }
 
 #: Actions shown in red: they end the mediation without a result.
@@ -264,12 +270,79 @@ def case_detail(request, pk):
                 "reissue_code": can_reissue_access_code(case, principal),
                 "generate_pdf": can_generate_agreement_pdf(case, principal),
                 "generate_draft": can_generate_agreement_draft(case, principal),
+                "mark_mass_incident": can_mark_mass_incident(case, principal),
                 # The agreement's PDFs carry the applicants' ID numbers (not for HR).
                 "download_agreement": downloads,
             },
             "archived": case.status == S.ARCHIVED,
+            "mass_incident_source": rules.MASS_INCIDENT_SOURCE,
         },
     )
+
+
+def _mass_incident_case(request, pk):
+    """The case if the principal may mark it as a mass incident now; else a 403 (role), a 404
+    (scope) or a redirect to the case page saying why not (not a collective dispute)."""
+    principal = principal_for_request(request)
+    case = selectors.get_case(principal, pk)
+    if not may_mark_mass_incident(principal, case):
+        raise PermissionDenied(_("Only park administrators and the case's mediators mark a mass incident."))
+    refusal = mass_incident_refusal(case)
+    if refusal is not None:
+        messages.error(request, str(refusal))
+        return principal, case, redirect(_detail_url(case))
+    return principal, case, None
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def mass_incident(request, pk):
+    """Mark a collective dispute as having led to a mass incident, or correct the mark."""
+    principal, case, refused = _mass_incident_case(request, pk)
+    if refused:
+        return refused
+    posted = request.method == "POST"
+    form = MassIncidentForm(
+        request.POST if posted else None,
+        initial={"occurred_on": case.mass_incident_on, "note": case.mass_incident_note},
+    )
+    if posted and form.is_valid():
+        done = call_service(form, services.mark_mass_incident, principal, case, **form.service_kwargs())
+        if done is not None:
+            messages.success(
+                request, _("The mass incident is recorded; certification will propose its veto event.")
+            )
+            return redirect(_detail_url(case, "mass-incident"))
+    return _work_page(
+        request,
+        case,
+        "mass_incident",
+        form,
+        intro=_(
+            "A collective dispute that led to a mass incident (%(source)s). Certification proposes a veto "
+            "event for the enterprise; the park confirms or dismisses it."
+        )
+        % {"source": rules.MASS_INCIDENT_SOURCE},
+    )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def mass_incident_remove(request, pk):
+    """Remove a mass-incident mark set by mistake, with the reason."""
+    principal, case, refused = _mass_incident_case(request, pk)
+    if refused:
+        return refused
+    posted = request.method == "POST"
+    form = ReasonForm(request.POST if posted else None, needs_reason=True)
+    if posted and form.is_valid():
+        done = call_service(form, services.unmark_mass_incident, principal, case, **form.service_kwargs())
+        if done is not None:
+            messages.success(request, _("The mass-incident mark is removed."))
+            return redirect(_detail_url(case, "mass-incident"))
+    return _work_page(request, case, "mass_incident_remove", form)
 
 
 @login_required

@@ -457,3 +457,40 @@ def can_generate_agreement_draft(case, principal) -> bool:
 def can_generate_agreement_pdf(case, principal) -> bool:
     """Whether the principal may have the agreement PDF generated again now (its button)."""
     return may_mediate(principal, case) and agreement_pdf_refusal(case) is None
+
+
+# Mass incidents (issue 17) ------------------------------------------------------------------------
+
+
+def mass_incident_refusal(case) -> DomainError | None:
+    """Why the case cannot be marked as a mass incident, or None: only a collective dispute (10 or
+    more workers with a common claim, LDMAL art. 7) can be one. The mark stays possible once the
+    case is closed or archived: the incident may come to light later, and certification reads it."""
+    if not case.is_collective:
+        return DomainError(
+            _(
+                "Only a collective dispute (%(threshold)d or more workers with a common claim) can be marked "
+                "as a mass incident."
+            )
+            % {"threshold": rules.COLLECTIVE_THRESHOLD},
+            code="not_collective",
+            source=rules.COLLECTIVE_SOURCE,
+        )
+    return None
+
+
+def may_mark_mass_incident(principal, case=None) -> bool:
+    """Whether the principal's role may mark (or unmark) a case as a mass incident: park
+    administrators on every case, the mediators of the organisation handling the case (and the
+    officials of the union running it, `may_mediate`) on its cases; not API clients (a mass
+    incident leads to a certification veto: a person decides it)."""
+    if principal.is_system:
+        return True
+    if principal.is_api_client or principal.user is None:
+        return False
+    return principal.is_park_admin or may_mediate(principal, case)
+
+
+def can_mark_mass_incident(case, principal) -> bool:
+    """Whether the case page offers the mass-incident form to the principal now."""
+    return may_mark_mass_incident(principal, case) and mass_incident_refusal(case) is None

@@ -20,6 +20,11 @@ class UnionsConfig(AppConfig):
     home_cards = "apps.unions.selectors.home_cards"
     #: Sections of the enterprise dossier (一户一册) this module fills; see apps.enterprises.dossier.
     dossier_sections = "apps.unions.selectors.dossier_sections"
+    #: What the module tells the others (issue 17, apps.core.facts): facts about an enterprise,
+    #: risk signals of every enterprise at once.
+    enterprise_facts = "apps.unions.facts.enterprise_facts"
+    risk_signal_kinds = "apps.unions.facts.SIGNAL_KINDS"
+    risk_signals = "apps.unions.facts.risk_signals"
 
     def ready(self):
         # The cached union figures follow every save of a union or of what it covers.

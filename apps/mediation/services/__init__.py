@@ -5,6 +5,7 @@
 - `lifecycle`: accept, refuse, transfer, extend, the closings, archive (workflow.WORKFLOW);
 - `casework`: sessions, re-employment referrals, documents;
 - `agreement`: the agreement, its signatures, follow-ups, payments, performance and PDF;
+- `incidents`: marking a collective dispute as a mass incident (and removing a mark set by mistake);
 - `jobs`: the daily deadline job.
 
 Every rule from law names its source (rules.py); which work each status allows is workflow.py's
@@ -25,6 +26,7 @@ from .agreement import (
     update_follow_up,
 )
 from .casework import add_document, add_referral, record_referral_result, record_session
+from .incidents import mark_mass_incident, unmark_mass_incident
 from .intake import (
     apply_online,
     create_organisation,
@@ -48,6 +50,7 @@ __all__ = [
     "create_organisation",
     "extend",
     "flag_overdue",
+    "mark_mass_incident",
     "generate_agreement_draft",
     "new_access_code",
     "perform",
@@ -57,6 +60,7 @@ __all__ = [
     "record_session",
     "record_signatures",
     "refuse",
+    "unmark_mass_incident",
     "regenerate_agreement_pdf",
     "register_case",
     "reissue_access_code",
