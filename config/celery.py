@@ -42,6 +42,12 @@ BEAT_SCHEDULE = {
         "task": "certification.lapse_titles",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Propose veto events from inspection and mediation records (arrears listings, published serious
+    # violations, mass incidents) for the park to confirm or dismiss (idempotent per record).
+    "certification-propose-veto-events": {
+        "task": "certification.propose_veto_events",
+        "schedule": crontab(hour=1, minute=20),
+    },
     # Remind organisations of mediation applications not decided within 3 working days and flag
     # cases past their mediation deadline (劳动争议调解仲裁法 art. 14).
     "mediation-flag-overdue": {
@@ -101,6 +107,13 @@ BEAT_SCHEDULE = {
     "webhooks-sweep": {
         "task": "webhooks.sweep",
         "schedule": crontab(minute="*"),
+    },
+    # The risk watch list (issue 17): recompute every enterprise's score after the nightly jobs
+    # that move contracts, titles and cases (a relevant write also recomputes its enterprise
+    # about a minute later: apps.risk.services.on_audited_write).
+    "risk-recompute-all": {
+        "task": "risk.recompute_all",
+        "schedule": crontab(hour=2, minute=15),
     },
     "webhooks-purge-events": {
         "task": "webhooks.purge_events",

@@ -3,6 +3,7 @@ round or an application uses is read-only here: the "new version" action copies 
 is edited (services.new_rule_set_version). Applications, certificates and the rest are written
 through the module's pages and API only."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from .models import (
     Application,
     Category,
     Certificate,
+    FactTest,
     Item,
     Level,
     Objection,
@@ -80,8 +82,39 @@ class RuleSetAdmin(LockedWhenUsedMixin, AuditedAdminMixin, admin.ModelAdmin):
             self.message_user(request, problem, messages.WARNING)
 
 
+class ItemForm(forms.ModelForm):
+    """An item's mapping to a platform fact: a code `apps.core.facts` knows (else the platform
+    cannot check the item: a warning, not a refusal, as a module may be installed later), and a
+    test with the threshold it needs."""
+
+    class Meta:
+        model = Item
+        fields = [
+            "order",
+            "code",
+            "text",
+            "max_points",
+            "evidence_required",
+            "fact_code",
+            "fact_test",
+            "fact_threshold",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        code, test = data.get("fact_code") or "", data.get("fact_test") or ""
+        if code and not test:
+            self.add_error("fact_test", _("Choose how the fact is tested."))
+        if test and not code:
+            self.add_error("fact_code", _("Name the platform fact, or clear the test."))
+        if test in (FactTest.AT_LEAST, FactTest.AT_MOST) and data.get("fact_threshold") is None:
+            self.add_error("fact_threshold", _("This test needs a threshold."))
+        return data
+
+
 class ItemInline(admin.TabularInline):
     model = Item
+    form = ItemForm
     extra = 0
 
     def _locked(self, obj):
@@ -102,6 +135,11 @@ class CategoryAdmin(LockedWhenUsedMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "rule_set", "order"]
     list_filter = ["rule_set"]
     inlines = [ItemInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for problem in rules.unknown_fact_codes(form.instance.items.all(), selectors.known_fact_codes()):
+            self.message_user(request, problem, messages.WARNING)
 
 
 @admin.register(Round)
@@ -155,5 +193,5 @@ class ObjectionAdmin(ReadOnlyAdmin):
 
 @admin.register(VetoEvent)
 class VetoEventAdmin(ReadOnlyAdmin):
-    list_display = ["enterprise", "kind_name", "occurred_on", "origin"]
-    list_filter = ["kind", "origin"]
+    list_display = ["enterprise", "kind_name", "occurred_on", "origin", "status"]
+    list_filter = ["status", "kind", "origin"]

@@ -116,6 +116,22 @@ FORM = [
     ),
 ]
 
+#: Items the platform can check → (fact code of `apps.core.facts`, test, threshold) (issue 17;
+#: domain guide §9). Applied by `create_default` and, to rule sets whose item codes match, by
+#: migration 0006. Kept as data: an administrator changes a mapping in the admin like any item.
+ITEM_FACTS = {
+    # 依法与职工签订书面劳动合同，签订率达到100%: the book's signing rate (劳动合同法第十条).
+    "signing": ("contracts.signing_rate", "at_least", "100"),
+    "collective_contract": ("unions.collective_contract", "is_true", None),
+    "wage_bargaining": ("unions.wage_agreement", "is_true", None),
+    "congress": ("unions.congress_held", "is_true", None),
+    "union": ("unions.has_union", "is_true", None),
+    # 近两年未发生因劳动争议引发的群体性事件: mediation's mass incidents in the 24-month look-back.
+    "no_incident": ("mediation.mass_incidents", "equals_zero", None),
+    # 按月足额支付工资，无拖欠克扣: not on the wage-arrears list now.
+    "no_arrears": ("inspection.arrears_listed", "is_false", None),
+}
+
 SETTINGS = {
     "name": "劳动关系和谐企业认定标准",
     "source": "柳东新区劳动关系和谐企业认定工作方案（2022）；桂人社规〔2018〕4号",
@@ -154,6 +170,7 @@ def create_default(RuleSet, Level, VetoRule, Category, Item, *, region: str, yea
         )
     for order, (code, name) in enumerate(VETOES):
         VetoRule.objects.create(rule_set=rule_set, order=order, code=code, name=name, lookback_months=24)
+    with_facts = _has_fact_fields(Item)
     for c_order, (code, name, items) in enumerate(FORM):
         category = Category.objects.create(rule_set=rule_set, order=c_order, code=code, name=name)
         for i_order, (i_code, text, points, evidence) in enumerate(items):
@@ -164,5 +181,35 @@ def create_default(RuleSet, Level, VetoRule, Category, Item, *, region: str, yea
                 text=text,
                 max_points=Decimal(points),
                 evidence_required=evidence,
+                **(fact_fields(i_code) if with_facts else {}),
             )
     return rule_set
+
+
+def _has_fact_fields(Item) -> bool:
+    # Migration 0002 calls `create_default` with the historical Item, before the mapping existed.
+    return any(f.name == "fact_code" for f in Item._meta.get_fields())
+
+
+def fact_fields(item_code: str) -> dict:
+    """The default mapping of an item code as Item fields ({} when the platform cannot check it)."""
+    if item_code not in ITEM_FACTS:
+        return {}
+    code, test, threshold = ITEM_FACTS[item_code]
+    return {
+        "fact_code": code,
+        "fact_test": test,
+        "fact_threshold": Decimal(threshold) if threshold is not None else None,
+    }
+
+
+def apply_default_facts(Item) -> int:
+    """Map the items of every rule set whose codes match the default form and that have no
+    mapping yet (migration 0006). Returns the number of items mapped."""
+    count = 0
+    for item in Item.objects.filter(code__in=list(ITEM_FACTS), fact_code=""):
+        for name, value in fact_fields(item.code).items():
+            setattr(item, name, value)
+        item.save(update_fields=["fact_code", "fact_test", "fact_threshold"])
+        count += 1
+    return count

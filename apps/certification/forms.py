@@ -119,6 +119,15 @@ class ScoresForm(forms.Form):
             for row in self.rows
         }
 
+    def sent_scores(self) -> dict:
+        """`scores()` of the items whose score field was sent (the review page's one form sends
+        every item; a post with only the record leaves the scores alone)."""
+        return {
+            pk: value
+            for pk, value in self.scores().items()
+            if f"item_{pk}" in self.data or f"note_{pk}" in self.data
+        }
+
     def uploads(self):
         """(item, uploaded file) for each file chosen."""
         return [
@@ -277,6 +286,11 @@ class ReviewRecordForm(forms.Form):
         for name in ("review_comments", "site_visit_by", "site_visit_notes"):
             data[name] = data.get(name) or ""
         return data
+
+    def sent_kwargs(self) -> dict:
+        """`service_kwargs()` of the fields that were sent (a post with only the scores leaves the
+        record alone)."""
+        return {name: value for name, value in self.service_kwargs().items() if name in self.data}
 
 
 class ReasonForm(forms.Form):

@@ -160,6 +160,17 @@ class Category(models.Model):
         return self.name
 
 
+class FactTest(models.TextChoices):
+    """How a scoring item is checked against a platform fact (`Item.fact_code`); `rules.fact_passes`
+    applies it."""
+
+    AT_LEAST = "at_least", _("at least the threshold")
+    AT_MOST = "at_most", _("at most the threshold")
+    IS_TRUE = "is_true", _("is true")
+    IS_FALSE = "is_false", _("is false")
+    EQUALS_ZERO = "equals_zero", _("equals zero")
+
+
 class Item(models.Model):
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -167,12 +178,40 @@ class Item(models.Model):
     text = models.CharField(_("criterion"), max_length=300)
     max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
     evidence_required = models.BooleanField(_("evidence required"), default=True)
+    # The platform fact that checks the item (issue 17; domain guide §9): a code of
+    # `apps.core.facts` (e.g. `contracts.signing_rate`), how it is tested, and the threshold of
+    # the tests that take one. Blank: the platform cannot check the item.
+    fact_code = models.CharField(
+        _("platform fact"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "A fact code such as contracts.signing_rate; blank if the platform cannot check the item."
+        ),
+    )
+    fact_test = models.CharField(_("fact test"), max_length=20, choices=FactTest.choices, blank=True)
+    fact_threshold = models.DecimalField(
+        _("fact threshold"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For “at least” and “at most”, e.g. 100 for a signing rate of 100 %."),
+    )
 
     class Meta:
         ordering = ["category__order", "order"]
         verbose_name = _("scoring item")
         verbose_name_plural = _("scoring items")
-        constraints = [models.UniqueConstraint(fields=["category", "code"], name="item_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="item_code_unique"),
+            models.CheckConstraint(
+                condition=Q(fact_code="", fact_test="")
+                | (~Q(fact_code="") & Q(fact_test__in=["is_true", "is_false", "equals_zero"]))
+                | (~Q(fact_code="") & Q(fact_test__in=["at_least", "at_most"], fact_threshold__isnull=False)),
+                name="item_fact_complete",
+            ),
+        ]
 
     def __str__(self):
         return self.text
@@ -673,15 +712,27 @@ class VetoEventQuerySet(ScopedQuerySet):
     def visible_to(self, principal):
         return _through_enterprise(self, principal)
 
+    def confirmed(self):
+        """The events that count (look-back window, refusals, revocation): confirmed ones only; a
+        proposed event waits for the park, a dismissed one never counts."""
+        return self.filter(status=VetoEvent.Status.CONFIRMED)
+
 
 class VetoEvent(BaseModel):
-    """A recorded veto event (一票否决) against an enterprise. Entered by administrators now; the
-    inspection and mediation modules record them through `services.record_veto_event` later."""
+    """A veto event (一票否决) against an enterprise. Entered by administrators (confirmed at
+    once, `services.record_veto_event`), or proposed by the platform from inspection and mediation
+    records (`services.propose_veto_event(s)`, issue 17) and then confirmed or dismissed with a
+    reason by the park (workflow.VETO_WORKFLOW). Only confirmed events count."""
 
     class Origin(models.TextChoices):
         MANUAL = "manual", _("Entered by an administrator")
         INSPECTION = "inspection", _("Labour inspection")
         MEDIATION = "mediation", _("Dispute mediation")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISMISSED = "dismissed", _("Dismissed")
 
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="veto_events"
@@ -699,6 +750,13 @@ class VetoEvent(BaseModel):
     recorded_by = models.ForeignKey(
         "accounts.User", verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.CONFIRMED,
+        editable=False,
+    )
 
     objects = VetoEventQuerySet.as_manager()
 
@@ -706,7 +764,27 @@ class VetoEvent(BaseModel):
         ordering = ["-occurred_on"]
         verbose_name = _("veto event")
         verbose_name_plural = _("veto events")
-        indexes = [models.Index(fields=["enterprise", "occurred_on"])]
+        indexes = [
+            models.Index(fields=["enterprise", "occurred_on"]),
+            # The proposals waiting for the park (the veto list's filter, the home count): few rows.
+            models.Index(fields=["-occurred_on"], condition=Q(status="proposed"), name="vetoevent_proposed"),
+        ]
+        constraints = [
+            # One event per record and kind: proposing again from the same record is a no-op.
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id"],
+                condition=~Q(object_id=""),
+                name="vetoevent_one_per_record",
+            )
+        ]
 
     def __str__(self):
         return f"{self.enterprise} · {self.kind_name} · {self.occurred_on}"
+
+
+class VetoEventHistory(StatusHistory):
+    subject = models.ForeignKey(VetoEvent, on_delete=models.CASCADE, related_name="history")
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("veto event history entry")
+        verbose_name_plural = _("veto event history")

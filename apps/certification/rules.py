@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
@@ -32,7 +33,7 @@ from apps.core.calendar import Deadline, DeadlineUnit, is_working_day
 from apps.enterprises.choices import Status as EnterpriseStatus
 from apps.unions import rules as union_rules
 
-from .models import Application, Certificate, GroupMember, Item
+from .models import Application, Certificate, FactTest, GroupMember, Item
 
 SOURCE_PROGRAMME = gettext_lazy("Liudong harmony certification programme (2022), part 4 (2)")
 SOURCE_NOTICE = gettext_lazy("Liudong harmony certification programme (2022), part 4 (3)")
@@ -141,6 +142,188 @@ def level_reached(application):
         )
         .order_by("-rank")
         .first()
+    )
+
+
+# Self-scores against the platform's facts (issue 17; domain guide §9) -----------------------------
+
+SOURCE_FACTS = gettext_lazy("the platform's records (domain guide §9)")
+
+#: The states of a self-score checked against a fact.
+AGREE, DISAGREE, UNKNOWN = "agree", "disagree", "unknown"
+
+FACT_STATE_LABELS = {
+    AGREE: gettext_lazy("agrees with the record"),
+    DISAGREE: gettext_lazy("disagrees with the record"),
+    UNKNOWN: gettext_lazy("the platform cannot check"),
+}
+
+
+@dataclass(frozen=True)
+class FactCheck:
+    """A self-score beside the fact that checks its item: `state` is agree, disagree or unknown,
+    `passes` whether the fact meets the item's test (None when the platform cannot tell),
+    `rule` the test in words ("contract signing rate ≥ 100"), `message` what the reviewer reads."""
+
+    state: str
+    passes: bool | None
+    rule: str
+    message: str
+
+    @property
+    def disagrees(self) -> bool:
+        return self.state == DISAGREE
+
+    @property
+    def label(self) -> str:
+        return str(FACT_STATE_LABELS[self.state])
+
+
+def _number(value) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def fact_passes(test: str, value, threshold) -> bool | None:
+    """Whether a fact's `value` meets the item's test; None when the value cannot be tested (no
+    figure, or not the type the test needs)."""
+    if value is None:
+        return None
+    if test in (FactTest.IS_TRUE, FactTest.IS_FALSE):
+        if not isinstance(value, bool):
+            return None
+        return value if test == FactTest.IS_TRUE else not value
+    number = _number(value)
+    if number is None:
+        return None
+    if test == FactTest.EQUALS_ZERO:
+        return number == 0
+    limit = _number(threshold)
+    if limit is None:
+        return None
+    if test == FactTest.AT_LEAST:
+        return number >= limit
+    if test == FactTest.AT_MOST:
+        return number <= limit
+    return None
+
+
+def _threshold_text(threshold) -> str:
+    number = _number(threshold)
+    return f"{number.normalize():f}" if number is not None else "—"
+
+
+def fact_rule(item, label: str = "") -> str:
+    """The item's test in words, e.g. "labour contract signing rate ≥ 100"."""
+    name = label or item.fact_code
+    test = item.fact_test
+    if test == FactTest.AT_LEAST:
+        return f"{name} ≥ {_threshold_text(item.fact_threshold)}"
+    if test == FactTest.AT_MOST:
+        return f"{name} ≤ {_threshold_text(item.fact_threshold)}"
+    if test == FactTest.EQUALS_ZERO:
+        return f"{name} = 0"
+    if test == FactTest.IS_TRUE:
+        return _("%(fact)s: yes") % {"fact": name}
+    if test == FactTest.IS_FALSE:
+        return _("%(fact)s: no") % {"fact": name}
+    return name
+
+
+def unknown_fact_codes(items, known: set[str] | None) -> list[str]:
+    """A warning for each item mapped to a fact code no installed module provides (`known`; None:
+    cannot tell): the platform cannot check such an item until a module provides the fact."""
+    if known is None:
+        return []
+    return [
+        _("Item “%(item)s”: no module provides the fact “%(code)s”; the platform cannot check it.")
+        % {"item": item.code, "code": item.fact_code}
+        for item in items
+        if item.fact_code and item.fact_code not in known
+    ]
+
+
+def _points(value) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def check_self_score(item, self_score, fact) -> FactCheck:
+    """Judge a self-score of `item` against the platform's `fact` (an `apps.core.facts.Fact`, or
+    None when no module provides the item's fact code).
+
+    - unknown: the item has no fact, no module provides it, or the fact has no value (e.g. the
+      registry has no employee count), or the item is not scored yet;
+    - disagree: full points claimed while the record fails the item's test, or no points given
+      while the record meets it;
+    - agree: otherwise (fewer than full points while the record fails it is the enterprise's own
+      deduction; partial points while it passes may reflect what the platform does not see)."""
+    if not item.fact_code:
+        return FactCheck(UNKNOWN, None, "", _("The platform cannot check this item."))
+    rule = fact_rule(item, str(fact.label) if fact is not None else "")
+    if fact is None:
+        return FactCheck(
+            UNKNOWN,
+            None,
+            rule,
+            _("The platform cannot check this item: no module provides “%(code)s”.")
+            % {"code": item.fact_code},
+        )
+    passes = fact_passes(item.fact_test, fact.value, item.fact_threshold)
+    if passes is None:
+        return FactCheck(
+            UNKNOWN,
+            None,
+            rule,
+            _("The platform cannot tell: %(display)s") % {"display": fact.display or "—"},
+        )
+    if self_score is None:
+        return FactCheck(
+            UNKNOWN,
+            passes,
+            rule,
+            (
+                _("Not scored yet; the record meets the rule %(rule)s.")
+                if passes
+                else _("Not scored yet; the record fails the rule %(rule)s.")
+            )
+            % {"rule": rule},
+        )
+    values = {
+        "score": _points(self_score),
+        "max": _points(item.max_points),
+        "rule": rule,
+        "display": fact.display,
+    }
+    if not passes and Decimal(self_score) >= item.max_points:
+        return FactCheck(
+            DISAGREE,
+            passes,
+            rule,
+            _(
+                "Full points (%(score)s of %(max)s) claimed, but the platform's record fails the rule "
+                "%(rule)s: %(display)s"
+            )
+            % values,
+        )
+    if passes and Decimal(self_score) == 0:
+        return FactCheck(
+            DISAGREE,
+            passes,
+            rule,
+            _("No points given, but the platform's record meets the rule %(rule)s: %(display)s") % values,
+        )
+    if passes:
+        return FactCheck(AGREE, passes, rule, _("The record meets the rule %(rule)s.") % values)
+    return FactCheck(
+        AGREE,
+        passes,
+        rule,
+        _("%(score)s of %(max)s points: the record fails the rule %(rule)s, and full points are not claimed.")
+        % values,
     )
 
 

@@ -19,11 +19,13 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Membership
 from apps.core.cache import cached_figures, scope_key
+from apps.core.facts import Fact, collect_facts
 from apps.core.principal import Role
 from apps.core.scoping import get_visible_or_404
 from apps.core.urls_helpers import absolute_url
 from apps.enterprises.choices import Status as EnterpriseStatus
 from apps.enterprises.models import Enterprise
+from apps.enterprises.selectors import hidden_section
 
 from . import rules
 from .filters import ApplicationFilter
@@ -336,10 +338,98 @@ def next_level(enterprise: Enterprise, rule_set: RuleSet):
 
 
 def vetoes_in_window(enterprise: Enterprise, rule_set: RuleSet, on: dt.date):
-    """Veto events of the enterprise within their kind's look-back window ending on `on`
-    (`rules.vetoes_in_window`), as (veto rule, event)."""
-    events = list(VetoEvent.objects.filter(enterprise=enterprise, occurred_on__lte=on))
+    """Confirmed veto events of the enterprise within their kind's look-back window ending on `on`
+    (`rules.vetoes_in_window`), as (veto rule, event). A proposed event does not count until the
+    park confirms it; a dismissed one never does."""
+    events = list(VetoEvent.objects.confirmed().filter(enterprise=enterprise, occurred_on__lte=on))
     return rules.vetoes_in_window(rule_set.veto_rules.all(), events, on)
+
+
+def proposed_vetoes(enterprise: Enterprise):
+    """The enterprise's veto events waiting for the park's decision (shown to the reviewer, not
+    counted)."""
+    return list(VetoEvent.objects.filter(enterprise=enterprise, status=VetoEvent.Status.PROPOSED))
+
+
+# -------------------------------------------------------------------------- the platform's facts
+
+
+def known_fact_codes() -> set[str] | None:
+    """The fact codes the installed modules provide (`apps.core.facts`), read from the facts of
+    one enterprise (every provider returns each of its facts, its value None when it cannot
+    tell). None when the registry is empty (nothing to ask)."""
+    enterprise = Enterprise.objects.order_by("pk").first()
+    if enterprise is None:
+        return None
+    return set(collect_facts(enterprise, timezone.localdate()))
+
+
+@dataclass
+class FactRow:
+    """A platform fact as a page or the API shows it: the link only if the viewer may follow it."""
+
+    fact: Fact
+    link: str
+
+
+@dataclass
+class ItemFact:
+    """An item the platform can check: the fact (None when no module provides it), the check of
+    the self-score against it (`rules.check_self_score`) and the link for the viewer."""
+
+    item: object
+    fact: Fact | None
+    check: rules.FactCheck
+    link: str
+    #: The enterprise's self-score of the item (None when not scored).
+    score: object = None
+
+
+@dataclass
+class FactReview:
+    """What the platform holds about the application's enterprise (`facts`, every module's, by
+    code), and each checkable item's self-score against its fact (`by_item`, by item id)."""
+
+    facts: list[FactRow]
+    by_item: dict
+    as_of: dt.date
+
+    @property
+    def disagreements(self) -> list[ItemFact]:
+        return [row for row in self.by_item.values() if row.check.disagrees]
+
+
+def fact_review(
+    principal, application: Application, sections=None, today: dt.date | None = None
+) -> FactReview:
+    """The platform's facts about the application's enterprise, collected once for the page
+    (`apps.core.facts.collect_facts`, with the system's view: aggregates), and each mapped item's
+    self-score checked against its fact. `sections` (`form_sections`) saves reading the items
+    and scores again; each of their rows gets its `fact` (an ItemFact or None)."""
+    today = today or timezone.localdate()
+    user = principal.user
+    facts = collect_facts(application.enterprise, today)
+    if sections is None:
+        sections = form_sections(application)
+    by_item = {}
+    for section in sections:
+        for row in section["rows"]:
+            item = row["item"]
+            if not item.fact_code:
+                row["fact"] = None
+                continue
+            fact = facts.get(item.fact_code)
+            score = row["score"].self_score if row["score"] is not None else None
+            checked = ItemFact(
+                item=item,
+                fact=fact,
+                check=rules.check_self_score(item, score, fact),
+                link=fact.link_for(user) if fact is not None else "",
+                score=score,
+            )
+            row["fact"] = by_item[item.pk] = checked
+    rows = [FactRow(fact, fact.link_for(user)) for _code, fact in sorted(facts.items())]
+    return FactReview(facts=rows, by_item=by_item, as_of=today)
 
 
 def submission_problems(application: Application, on: dt.date | None = None) -> dict[str, list[str]]:
@@ -389,6 +479,11 @@ def hr_users(enterprise: Enterprise):
             organisation_id=enterprise.organisation_id, role=Role.ENTERPRISE_HR
         ).select_related("user")
     ]
+
+
+def veto_recipients():
+    """The park administrators, who confirm or dismiss the veto events the platform proposes."""
+    return reviewer_users()
 
 
 def reviewer_users():
@@ -643,6 +738,7 @@ def enterprise_certification(principal, enterprise: Enterprise) -> dict:
         .select_related("round", "target_level")
         .order_by("-created_at")[:10]
     )
+    # Proposed and dismissed events show with their status; only confirmed ones count.
     vetoes = list(VetoEvent.objects.visible_to(principal).filter(enterprise=enterprise)[:10])
     # The title held today (`held_certificate`), read from the certificates already loaded.
     valid = [
@@ -661,16 +757,20 @@ def enterprise_certification(principal, enterprise: Enterprise) -> dict:
 
 
 def dossier_sections(principal, enterprise) -> list[dict]:
+    """The certification section of the dossier: hidden (not empty) for a role that may not read
+    applications; certificates and annual reports are linked only with `view_certificate`."""
     user = principal.user
     if user is None or not user.has_perm("certification.view_application"):
-        return []
+        return [hidden_section("certification", _("Harmony certification"))]
+    context = enterprise_certification(principal, enterprise)
+    context["can"]["certificates"] = user.has_perm("certification.view_certificate")
     return [
         {
             "key": "certification",
             "title": _("Harmony certification"),
             "template": "certification/dossier_certification.html",
             "wide": True,
-            "context": enterprise_certification(principal, enterprise),
+            "context": context,
         }
     ]
 

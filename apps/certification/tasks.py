@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from apps.core.principal import SYSTEM
+
 from . import services
 
 
@@ -15,3 +17,11 @@ def close_notices() -> dict:
 def lapse_titles() -> int:
     """Lapse titles whose annual report is overdue or whose validity has ended."""
     return services.lapse_titles()
+
+
+@shared_task(name="certification.propose_veto_events", acks_late=True)
+def propose_veto_events(enterprise_ids=None) -> dict:
+    """Propose veto events from every module's candidates (arrears listings, published serious
+    violations, mass incidents), for every enterprise or the given ids; idempotent per record.
+    Run daily, and queued by the risk part's debounced "an enterprise changed" recompute."""
+    return services.propose_veto_events(SYSTEM, enterprise_ids)

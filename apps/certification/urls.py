@@ -26,6 +26,7 @@ urlpatterns = [
     path("reports/<uuid:pk>/", views_notice.annual_report, name="annual_report"),
     path("vetoes/", views_notice.veto_list, name="veto_list"),
     path("vetoes/new/", views_notice.veto_create, name="veto_create"),
+    path("vetoes/<uuid:pk>/<slug:action>/", views_notice.veto_decide, name="veto_decide"),
     # Public pages, no login
     path("public/notice/", views_notice.public_notice, name="public_notice"),
     path("public/notice/<uuid:notice_pk>/pdf/", views_notice.public_notice_pdf, name="public_notice_pdf"),

@@ -263,10 +263,12 @@ def _category_step(request, principal, app, code, sections):
         section = next(s for s in sections if s["category"].code == code)
         form.rows = section["rows"]
     ctx = _wizard_context(app, code, sections)
+    # What the platform holds beside each item HR scores (collected once for the page).
+    facts = selectors.fact_review(principal, app, sections)
     return render(
         request,
         "certification/wizard_category.html",
-        {**ctx, "section": section, "form": form},
+        {**ctx, "section": section, "form": form, "facts": facts},
     )
 
 
@@ -349,11 +351,14 @@ def _problem_groups(app):
 
 def _submit_step(request, principal, app, sections):
     ctx = _wizard_context(app, "submit", sections)
+    facts = selectors.fact_review(principal, app, sections)
     return render(
         request,
         "certification/wizard_submit.html",
         {
             **ctx,
+            "facts": facts,
+            "checked": list(facts.by_item.values()),
             "sections": sections,
             "problems": _problem_groups(app),
             "max_points": sum((s["max_points"] for s in sections), 0),
@@ -489,34 +494,20 @@ def review(request, pk):
         return redirect("certification:detail", pk=app.pk)
     sections = selectors.form_sections(app)
     rows = [row for s in sections for row in s["rows"]]
-    part = request.POST.get("part") if request.method == "POST" else None
-    scores_form = ScoresForm(request.POST if part == "scores" else None, rows=rows, review=True)
+    # One form: the scores and the review record with the on-site check are saved together (or
+    # either alone, as sent); a refusal re-shows everything typed, with every error at once.
+    posted = request.method == "POST"
+    scores_form = ScoresForm(request.POST if posted else None, rows=rows, review=True)
     record_form = ReviewRecordForm(
-        request.POST if part == "record" else None,
-        request.FILES if part == "record" else None,
-        application=app,
+        request.POST if posted else None, request.FILES if posted else None, application=app
     )
-    if part == "scores" and scores_form.is_valid():
-        if call_service(scores_form, services.save_review_scores, principal, app, scores_form.scores()):
-            messages.success(request, _("The reviewer's scores are saved."))
-            return redirect("certification:review", pk=app.pk)
-    elif part == "record" and record_form.is_valid():
-        saved = call_service(
-            record_form, services.save_review_record, principal, app, **record_form.service_kwargs()
-        )
-        if saved is not None and record_form.cleaned_data.get("file"):
-            _add_evidence(
-                record_form,
-                "file",
-                principal,
-                app,
-                record_form.cleaned_data["file"],
-                purpose=Evidence.Purpose.SITE_VISIT,
-            )
-        if saved is not None and not record_form.errors:
-            messages.success(request, _("The review record is saved."))
-            return redirect("certification:review", pk=app.pk)
+    if posted and _save_review(request, principal, app, scores_form, record_form):
+        return redirect("certification:review", pk=app.pk)
+    if posted:
+        app.refresh_from_db()
+        sections = selectors.form_sections(app)
     today = timezone.localdate()
+    facts = selectors.fact_review(principal, app, sections, today)
     return render(
         request,
         "certification/review.html",
@@ -525,16 +516,49 @@ def review(request, pk):
             "sections": scores_form.sections_with_fields(sections),
             "scores_form": scores_form,
             "record_form": record_form,
+            "facts": facts,
             "max_points": sum((s["max_points"] for s in sections), 0),
             "site_files": app.evidence.filter(purpose=Evidence.Purpose.SITE_VISIT),
             "vetoes": selectors.vetoes_in_window(app.enterprise, app.rule_set, today),
+            "proposed_vetoes": selectors.proposed_vetoes(app.enterprise),
             "level": rules.level_reached(app),
             "held": selectors.held_certificate(app.enterprise, today),
             "today": today,
             "actions": _reason_forms([b for b in _action_buttons(app, principal) if b["action"] != "score"]),
             "first_step": _first_step(app, sections),
         },
+        status=200,
     )
+
+
+def _save_review(request, principal, app, scores_form, record_form) -> bool:
+    """Save what the review form sent; True when everything (the file too) was accepted. On a
+    refusal each message lands on its field of either form; nothing is saved."""
+    scores_valid = scores_form.is_valid()
+    record_valid = record_form.is_valid()
+    if not (scores_valid and record_valid):
+        return False
+    try:
+        services.save_review_and_scores(
+            principal, app, scores=scores_form.sent_scores(), record=record_form.sent_kwargs()
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        for field, texts in (exc.fields or {None: [exc.message]}).items():
+            form = scores_form if field in scores_form.fields else record_form
+            for text in texts:
+                form.add_error(field if field in form.fields else None, str(text))
+        messages.error(request, _("Nothing was saved; correct the fields marked below."))
+        return False
+    upload = record_form.cleaned_data.get("file")
+    if upload and not _add_evidence(
+        record_form, "file", principal, app, upload, purpose=Evidence.Purpose.SITE_VISIT
+    ):
+        messages.warning(request, _("The scores and the record are saved, but the file was not accepted."))
+        return False
+    messages.success(request, _("The review is saved."))
+    return True
 
 
 # Evidence files --------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from apps.documents.views import pdf_response
 from apps.enterprises.models import Enterprise
 
 from . import rules, selectors, services, workflow
+from .forms import ReasonForm
 from .forms_notice import (
     AnnualReportForm,
     NoticeForm,
@@ -377,22 +378,47 @@ def annual_report(request, pk):
 # Veto events ------------------------------------------------------------------------------------------
 
 
+VETO_BADGES = {
+    VetoEvent.Status.PROPOSED: "warning",
+    VetoEvent.Status.CONFIRMED: "danger",
+    VetoEvent.Status.DISMISSED: "secondary",
+}
+
+
 @login_required
 @permission_required("certification.view_vetoevent", raise_exception=True)
-def veto_list(request):
+def veto_list(request, *, bound=None, http_status=200):
+    """The veto events, filtered by enterprise, kind and status; the platform's proposals carry
+    confirm / dismiss (with a reason) buttons. `bound`: (event id, the dismiss form posted with an
+    error), re-shown open with what was typed."""
     principal = principal_for_request(request)
     qs = VetoEvent.objects.visible_to(principal).select_related("enterprise", "recorded_by")
-    q = request.GET.get("q", "").strip()
+    params = request.GET
+    q = params.get("q", "").strip()
     if q:
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__istartswith=q))
     catalogue = selectors.veto_catalogue()
     kinds = sorted(set(catalogue.items()) | set(qs.values_list("kind", "kind_name").distinct()))
-    kind = request.GET.get("kind", "")
+    kind = params.get("kind", "")
     if kind and kind in {code for code, _ in kinds}:
         qs = qs.filter(kind=kind)
     else:
         kind = ""
+    status = params.get("status", "")
+    if status in VetoEvent.Status.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
     page = paginate(request, qs.order_by("-occurred_on", "-created_at", "-id"), PAGE_SIZE)
+    for event in page:
+        event.actions = workflow.veto_actions(event, principal)
+        event.badge = VETO_BADGES.get(event.status, "secondary")
+        if "dismiss" in event.actions:
+            if bound and bound[0] == event.pk:
+                event.dismiss_form, event.dismiss_open = bound[1], True
+            else:
+                event.dismiss_form, event.dismiss_open = ReasonForm(prefix=f"dismiss-{event.pk}"), False
+    proposed = VetoEvent.objects.visible_to(principal).filter(status=VetoEvent.Status.PROPOSED).count()
     return render(
         request,
         "certification/veto_list.html",
@@ -401,9 +427,66 @@ def veto_list(request):
             "q": q,
             "kind": kind,
             "kinds": kinds,
+            "status": status,
+            "statuses": VetoEvent.Status.choices,
+            "n_proposed": proposed,
+            # Where a decision returns to: this list as filtered (after a refused post, the list).
+            "here": request.get_full_path()
+            if request.method == "GET"
+            else reverse("certification:veto_list"),
             "can_add": workflow.may_record_veto_event(principal),
         },
+        status=http_status,
     )
+
+
+@login_required
+@require_POST
+def veto_decide(request, pk, action):
+    """Confirm or dismiss (with a reason) a veto event the platform proposed."""
+    if action not in ("confirm", "dismiss"):
+        raise Http404
+    principal = principal_for_request(request)
+    if not request.user.has_perm("certification.view_vetoevent"):
+        raise PermissionDenied
+    event = get_visible_or_404(VetoEvent.objects.select_related("enterprise"), principal, pk=pk)
+    form = ReasonForm(request.POST, prefix=f"dismiss-{event.pk}") if action == "dismiss" else None
+    reason = form.cleaned_data["reason"] if form is not None and form.is_valid() else ""
+    if form is not None and form.errors:
+        return veto_list(request, bound=(event.pk, form), http_status=400)
+    try:
+        if action == "confirm":
+            held = list(
+                Certificate.objects.filter(
+                    enterprise=event.enterprise, status=Certificate.Status.VALID
+                ).values_list("number", flat=True)
+            )
+            services.confirm_veto_event(principal, event)
+        else:
+            services.dismiss_veto_event(principal, event, reason)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        if form is not None and exc.fields:
+            add_domain_error(form, exc)
+            return veto_list(request, bound=(event.pk, form), http_status=400)
+        messages.error(request, str(exc))
+    else:
+        if action == "confirm":
+            text = _("The veto event is confirmed.")
+            if held:
+                text += " " + _("Certificates revoked: %(numbers)s.") % {"numbers": ", ".join(held)}
+        else:
+            text = _("The proposed veto event is dismissed.")
+        messages.success(request, text)
+    return redirect(_veto_list_url(request))
+
+
+def _veto_list_url(request) -> str:
+    url = request.POST.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
+        return url
+    return reverse("certification:veto_list")
 
 
 @login_required

@@ -25,7 +25,7 @@ from apps.core.principal import Role
 from apps.core.workflow import Transition, Workflow
 
 from . import rules
-from .models import Application, Certificate, Objection
+from .models import Application, Certificate, Objection, VetoEvent
 
 S = Application.Status
 
@@ -182,6 +182,43 @@ CERTIFICATE_WORKFLOW = Workflow(
         ),
     ],
 )
+
+
+V = VetoEvent.Status
+
+#: Veto events proposed by the platform from inspection and mediation records (issue 17; domain
+#: guide §9: "proposed, then confirmed by the park"). An event recorded by hand is confirmed at once.
+VETO_WORKFLOW = Workflow(
+    "status",
+    [
+        Transition(
+            "confirm",
+            {V.PROPOSED},
+            V.CONFIRMED,
+            gettext_lazy("Confirm"),
+            permission="certification.add_vetoevent",
+            scope="certification:write",
+            doc="The event counts from now on: the enterprise's valid titles are revoked with the event as the "
+            "reason, and its open applications are refused while the event lies in its look-back window.",
+            source=rules.SOURCE_GUANGXI_EN,
+        ),
+        Transition(
+            "dismiss",
+            {V.PROPOSED},
+            V.DISMISSED,
+            gettext_lazy("Dismiss"),
+            permission="certification.add_vetoevent",
+            scope="certification:write",
+            needs_reason=True,
+            doc="The record is not a veto event (e.g. the incident was not caused by a labour dispute); it "
+            "never counts, and proposing it again from the same record changes nothing.",
+        ),
+    ],
+)
+
+
+def veto_actions(event: VetoEvent, principal) -> list[str]:
+    return [t.action for t in VETO_WORKFLOW.available(event, principal)]
 
 
 # The may-X questions beside the tables ------------------------------------------------------------

@@ -66,7 +66,7 @@ def violation(park_admin, ent, **extra):
 # Serious violations: the services -----------------------------------------------------------------------
 
 
-def test_publication_records_the_veto_event_with_a_link(park_admin, ent_a, monkeypatch):
+def test_publication_proposes_the_veto_event_with_a_link(park_admin, ent_a, monkeypatch):
     travel(monkeypatch, D(2026, 11, 2))
     record = violation(park_admin, ent_a)
     # 20 working days after Sep 25: the National Day holiday (Oct 1-7) not counted, the make-up
@@ -83,6 +83,8 @@ def test_publication_records_the_veto_event_with_a_link(park_admin, ent_a, monke
     )
     assert (event.object_type, event.object_id) == object_ref(record)
     assert "柳人社监罚〔2026〕7号" in event.source
+    # Proposed for the park to confirm or dismiss (issue 17).
+    assert event.status == VetoEvent.Status.PROPOSED
     with pytest.raises(InvalidTransition):
         services.publish_serious_violation(p(park_admin), record, published_on=D(2026, 10, 29))
     assert VetoEvent.objects.count() == 1

@@ -143,4 +143,6 @@ def test_the_dossier_page_stays_within_its_query_budget(client, history, park_ad
         client.get(url)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
-        assert len(ctx.captured_queries) <= 12
+        # 12 before issue 17; then the dossier PDF's state (1) and the risk card (2), with room for
+        # one more (tests/enterprises/test_dossier.py keeps the same budget for every role).
+        assert len(ctx.captured_queries) <= 16

@@ -11,6 +11,7 @@ from apps.core.models import object_ref
 from apps.inspection import rules, services
 from apps.inspection.models import InspectionCase, WageArrearsListing
 from apps.mediation.models import Case as MediationCase
+from apps.notifications.models import Notification
 
 from .conftest import p, travel, worker
 
@@ -28,7 +29,7 @@ def listed(park_admin, ent_a, on=APRIL_1, reference="柳人社失信〔2026〕1�
     )
 
 
-def test_listing_records_the_veto_event_with_a_link(park_admin, ent_a):
+def test_listing_proposes_the_veto_event_with_a_link(park_admin, ent_a):
     listing = listed(park_admin, ent_a)
     assert (
         listing.expires_on == rules.listing_expires_on(D(2026, 4, 1)) == D(2029, 4, 2)
@@ -42,6 +43,9 @@ def test_listing_records_the_veto_event_with_a_link(park_admin, ent_a):
     )
     assert (event.object_type, event.object_id) == object_ref(listing)
     assert "柳人社失信〔2026〕1号" in event.source
+    # Proposed (issue 17): it counts once the park confirms it; the park is told.
+    assert event.status == VetoEvent.Status.PROPOSED
+    assert Notification.objects.filter(recipient=park_admin, link__contains="status=proposed").exists()
 
 
 def test_listing_is_the_parks_act_and_bad_input_writes_nothing(park_admin, inspector, ent_a, english):

@@ -32,7 +32,7 @@ from ..models import (
     VetoEvent,
     VetoRule,
 )
-from ..workflow import CERTIFICATE_WORKFLOW, WORKFLOW
+from ..workflow import CERTIFICATE_WORKFLOW, VETO_WORKFLOW, WORKFLOW
 
 #: Every action `available_actions` may name: the workflow's, plus the page-only `edit` (HR change
 #: the self-evaluation) and `score` (the reviewer scores the items).
@@ -170,11 +170,118 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _json_value(value):
+    """A fact's value for JSON: numbers as numbers, dates as ISO text, booleans, text or null."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+@extend_schema_serializer(component_name="PlatformFact")
+class FactOutSerializer(serializers.Serializer):
+    """A fact the platform holds about the enterprise (`apps.core.facts.Fact`)."""
+
+    code = serializers.CharField(help_text="Stable code, e.g. `contracts.signing_rate`.")
+    label = serializers.CharField()
+    value = serializers.JSONField(
+        help_text="Number, boolean, text, ISO date, or null when the platform cannot tell."
+    )
+    display = serializers.CharField(help_text="The value in words, as the pages show it.")
+    as_of = serializers.DateField(allow_null=True)
+    source = serializers.CharField(help_text="The records (and the law) the fact rests on.")
+    url = serializers.CharField(
+        allow_blank=True,
+        help_text="A page of the records behind it, only if the caller may open it; else empty.",
+    )
+
+    def to_representation(self, row):
+        fact, link = row
+        return {
+            "code": fact.code,
+            "label": str(fact.label),
+            "value": _json_value(fact.value),
+            "display": str(fact.display),
+            "as_of": fact.as_of.isoformat() if fact.as_of else None,
+            "source": str(fact.source),
+            "url": link,
+        }
+
+
+FACT_STATES = [("agree", "agree"), ("disagree", "disagree"), ("unknown", "unknown")]
+
+
+@extend_schema_serializer(component_name="CertificationFactCheck")
+class FactCheckOutSerializer(serializers.Serializer):
+    """A scoring item the platform can check: the self-score beside the fact, and whether they agree."""
+
+    item_id = serializers.IntegerField()
+    item = serializers.CharField(help_text="Code of the item.")
+    fact_code = serializers.CharField()
+    rule = serializers.CharField(help_text="The item's test in words, e.g. `contract signing rate ≥ 100`.")
+    self_score = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    max_points = serializers.DecimalField(max_digits=5, decimal_places=1)
+    state = serializers.ChoiceField(
+        choices=FACT_STATES,
+        help_text="`disagree`: full points claimed while the record fails the test, or no points while it "
+        "meets it; `unknown`: no module provides the fact, it has no value, or the item is not scored.",
+    )
+    passes = serializers.BooleanField(allow_null=True, help_text="Whether the record meets the item's test.")
+    message = serializers.CharField()
+    fact = FactOutSerializer(allow_null=True, help_text="Null when no module provides the fact.")
+
+    def to_representation(self, row):
+        item = row.item
+        return {
+            "item_id": item.pk,
+            "item": item.code,
+            "fact_code": item.fact_code,
+            "rule": row.check.rule,
+            "self_score": None if row.score is None else f"{row.score:.1f}",
+            "max_points": f"{item.max_points:.1f}",
+            "state": row.check.state,
+            "passes": row.check.passes,
+            "message": str(row.check.message),
+            "fact": FactOutSerializer().to_representation((row.fact, row.link)) if row.fact else None,
+        }
+
+
 class ApplicationDetailsSerializer(serializers.Serializer):
     """What the detail adds to the list's fields."""
 
     scores = ItemScoreOutSerializer(many=True, read_only=True, help_text="One row per item of the form.")
     history = HistoryOutSerializer(many=True, read_only=True, help_text="Status changes, oldest first.")
+    fact_checks = serializers.SerializerMethodField(
+        help_text="Each item the platform can check (the rule set maps it to a fact): the self-score "
+        "beside the platform's record, flagged `disagree` where they disagree (issue 17)."
+    )
+    facts = serializers.SerializerMethodField(
+        help_text="Everything the platform's modules hold about the enterprise, by code."
+    )
+
+    def _review(self, application):
+        # Collected once per application (both fields read it).
+        review = getattr(application, "_fact_review", None)
+        if review is None:
+            principal = principal_of(self)
+            review = selectors.fact_review(principal, application, selectors.form_sections(application))
+            application._fact_review = review
+        return review
+
+    @extend_schema_field(FactCheckOutSerializer(many=True))
+    def get_fact_checks(self, application):
+        return [
+            FactCheckOutSerializer().to_representation(row)
+            for row in self._review(application).by_item.values()
+        ]
+
+    @extend_schema_field(FactOutSerializer(many=True))
+    def get_facts(self, application):
+        return [
+            FactOutSerializer().to_representation((row.fact, row.link))
+            for row in self._review(application).facts
+        ]
 
 
 @extend_schema_serializer(component_name="CertificationApplicationDetail")
@@ -184,7 +291,7 @@ class ApplicationDetailSerializer(ApplicationOutSerializer, ApplicationDetailsSe
     has one component and keeps its name."""
 
     class Meta(ApplicationOutSerializer.Meta):
-        fields = [*ApplicationOutSerializer.Meta.fields, "scores", "history"]
+        fields = [*ApplicationOutSerializer.Meta.fields, "scores", "history", "fact_checks", "facts"]
         read_only_fields = fields
 
 
@@ -422,10 +529,22 @@ class RuleSetOutSerializer(serializers.ModelSerializer):
 # Veto events ---------------------------------------------------------------------------------------
 
 
+VETO_ACTIONS = [(action, action) for action in VETO_WORKFLOW.transitions]
+
+
 @extend_schema_serializer(component_name="VetoEvent")
 class VetoEventOutSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseRefSerializer(read_only=True)
     origin_label = serializers.CharField(source="get_origin_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    available_actions = serializers.SerializerMethodField(
+        help_text="`confirm` / `dismiss` while the platform's proposal waits for the park."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=VETO_ACTIONS)))
+    def get_available_actions(self, event):
+        principal = principal_of(self)
+        return workflow.veto_actions(event, principal) if principal else []
 
     class Meta:
         model = VetoEvent
@@ -439,6 +558,9 @@ class VetoEventOutSerializer(serializers.ModelSerializer):
             "note",
             "origin",
             "origin_label",
+            "status",
+            "status_label",
+            "available_actions",
             "created_at",
             "updated_at",
         ]

@@ -38,7 +38,7 @@ from ..models import (
     RuleSet,
     VetoEvent,
 )
-from ..workflow import CERTIFICATE_WORKFLOW, WORKFLOW
+from ..workflow import CERTIFICATE_WORKFLOW, VETO_WORKFLOW, WORKFLOW
 from .serializers import (
     ApplicationDetailSerializer,
     ApplicationOutSerializer,
@@ -411,6 +411,10 @@ class RuleSetViewSet(
 class VetoEventFilter(django_filters.FilterSet):
     enterprise = UUIDFilter(field_name="enterprise", help_text="Id of the enterprise.")
     kind = django_filters.CharFilter(help_text="A code of the veto catalogue.")
+    status = django_filters.ChoiceFilter(
+        choices=VetoEvent.Status.choices,
+        help_text="`proposed` (by the platform, waiting for the park), `confirmed` (counts) or `dismissed`.",
+    )
     occurred_after = django_filters.DateFilter(
         field_name="occurred_on", lookup_expr="gte", help_text="On or after this date."
     )
@@ -423,13 +427,15 @@ class VetoEventFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List veto events",
-        description="Veto events (一票否决) of the enterprises the caller may see, newest first. "
-        "Scope: `certification:read`.",
+        description="Veto events (一票否决) of the enterprises the caller may see, newest first: "
+        "`confirmed` ones count (look-back window, refusals, revocation); `proposed` ones were raised by "
+        "the platform from inspection and mediation records and wait for the park to confirm or dismiss "
+        "them; `dismissed` ones never count. Scope: `certification:read`.",
     ),
     create=extend_schema(
         summary="Record a veto event",
-        description="For district inspection and mediation systems. The enterprise's valid titles "
-        "are revoked at once with the event as the reason, and its open applications are refused "
+        description="For district inspection and mediation systems. Recorded as `confirmed`: the "
+        "enterprise's valid titles are revoked at once with the event as the reason, and its open applications are refused "
         "while the event lies in its look-back window. A kind outside the veto catalogue, a future "
         "date or no source is a 400 with field errors; an enterprise outside the caller's area does "
         "not exist for it (400 on `enterprise`). Scope: `certification:write`.",
@@ -447,10 +453,18 @@ class VetoEventViewSet(
     serializer_class = VetoEventOutSerializer
     filterset_class = VetoEventFilter
     filter_backends = [DjangoFilterBackend]
-    required_scopes = {"list": READ, "create": WRITE, "HEAD": READ, "OPTIONS": READ, "*": WRITE}
+    required_scopes = {
+        "list": READ,
+        "create": WRITE,
+        **action_scopes(VETO_WORKFLOW),
+        "HEAD": READ,
+        "OPTIONS": READ,
+        "*": WRITE,
+    }
     required_perms = {
         "list": "certification.view_vetoevent",
         "create": "certification.add_vetoevent",
+        **action_perms(VETO_WORKFLOW),
         "HEAD": "certification.view_vetoevent",
         "OPTIONS": "certification.view_vetoevent",
         "*": "certification.add_vetoevent",
@@ -468,4 +482,28 @@ class VetoEventViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         event = services.record_veto_event(self.principal, **data)
-        return Response(VetoEventOutSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(
+            VetoEventOutSerializer(event, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def respond_with(self, event):
+        fresh = self.scoped_queryset(self.principal).get(pk=event.pk)
+        return Response(VetoEventOutSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @_endpoint(VETO_WORKFLOW, "confirm", "Confirm a proposed veto event", response=VetoEventOutSerializer)
+    def confirm(self, request, pk=None):
+        return self.respond_with(services.confirm_veto_event(self.principal, self.get_object()))
+
+    @_endpoint(
+        VETO_WORKFLOW,
+        "dismiss",
+        "Dismiss a proposed veto event",
+        request=ReasonSerializer,
+        response=VetoEventOutSerializer,
+        note=_BLANK_REASON,
+    )
+    def dismiss(self, request, pk=None):
+        return self.respond_with(
+            services.dismiss_veto_event(self.principal, self.get_object(), reason_of(request))
+        )

@@ -3,7 +3,9 @@
 - `applications`: the enterprise's self-evaluation (scores with evidence, the group, the
   disclosure), submission and withdrawal, the review up to the proposal;
 - `notices`: the public notice and objections (programme part 4 (3));
-- `certificates`: certifying, the certificate and its PDF, annual reports, revocation, veto events;
+- `certificates`: certifying, the certificate and its PDF, annual reports, revocation;
+- `vetoes`: veto events recorded by hand (confirmed at once) or proposed by the platform from
+  inspection and mediation records, then confirmed or dismissed by the park;
 - `rule_sets`: a new version of a rule set;
 - `jobs`: the daily jobs (closing ended notices, lapsing titles).
 
@@ -25,6 +27,7 @@ from .applications import (
     return_for_revision,
     save_disclosure,
     save_group,
+    save_review_and_scores,
     save_review_record,
     save_review_scores,
     save_self_scores,
@@ -35,8 +38,6 @@ from .applications import (
 from .certificates import (
     certify,
     issue_certificate,
-    note_veto_event,
-    record_veto_event,
     request_certificate_pdf,
     revoke,
     submit_annual_report,
@@ -44,20 +45,32 @@ from .certificates import (
 from .jobs import close_notices, lapse_titles
 from .notices import file_objection, publish_notice, request_notice_pdf, resolve_objection
 from .rule_sets import new_rule_set_version
+from .vetoes import (
+    confirm_veto_event,
+    dismiss_veto_event,
+    note_veto_event,
+    propose_veto_event,
+    propose_veto_events,
+    record_veto_event,
+)
 
 __all__ = [
     "add_evidence",
     "certify",
     "change_target_level",
     "close_notices",
+    "confirm_veto_event",
     "create_application",
     "delete_evidence",
+    "dismiss_veto_event",
     "file_objection",
     "issue_certificate",
     "lapse_titles",
     "new_rule_set_version",
     "note_veto_event",
     "propose",
+    "propose_veto_event",
+    "propose_veto_events",
     "publish_notice",
     "record_veto_event",
     "reject",
@@ -68,6 +81,7 @@ __all__ = [
     "revoke",
     "save_disclosure",
     "save_group",
+    "save_review_and_scores",
     "save_review_record",
     "save_review_scores",
     "save_self_scores",

@@ -337,6 +337,62 @@ def save_review_record(
     return app
 
 
+RECORD_FIELDS = ("review_comments", "site_visit_on", "site_visit_by", "site_visit_notes")
+
+
+def _changed_review_scores(app: Application, scores: dict) -> dict:
+    """The entries of `scores` that change a row (score or note), so saving the whole page keeps
+    who scored the other items and when; unknown items are kept for the service to refuse."""
+    rows = {str(s.item_id): s for s in app.scores.select_related("item")}
+    changed = {}
+    for item_id, data in scores.items():
+        row = rows.get(str(item_id))
+        if row is None:
+            changed[item_id] = data
+            continue
+        errors: dict = {}
+        value = rules.parse_score(data.get("score"), "score", errors, maximum=row.item.max_points)
+        note = (data.get("note") or "").strip()[:2000]
+        if errors or value != row.review_score or note != row.review_note:
+            changed[item_id] = data
+    return changed
+
+
+@transaction.atomic
+def save_review_and_scores(
+    principal, application: Application, *, scores: dict | None = None, record: dict | None = None
+) -> Application:
+    """The review page's one form: the reviewer's scores (`{item id: {"score", "note"}}`, only the
+    items sent, and of those only the changed ones are stamped with the reviewer) and the review
+    record with the on-site check (`record`: the fields of `save_review_record` that were sent;
+    None or {} keeps it). Together or each on its own, all or nothing: a refusal of either saves
+    neither and names every invalid field at once, so the page shows everything typed again."""
+    app = lock(application)
+    require_review(principal, app)
+    errors: dict = {}
+    if scores:
+        changed = _changed_review_scores(app, scores)
+        if changed:
+            try:
+                app = save_review_scores(principal, app, changed)
+            except DomainError as exc:
+                errors.update(exc.fields or {"scores": [exc.message]})
+    if record:
+        values = {
+            "review_comments": app.review_comments,
+            "site_visit_on": app.site_visit_on,
+            "site_visit_by": app.site_visit_by,
+            "site_visit_notes": app.site_visit_notes,
+        }
+        values.update({k: v for k, v in record.items() if k in RECORD_FIELDS})
+        try:
+            app = save_review_record(principal, app, **values)
+        except DomainError as exc:
+            errors.update(exc.fields or {"review_comments": [exc.message]})
+    raise_fields(errors)
+    return app
+
+
 @transaction.atomic
 def return_for_revision(principal, application: Application, reason: str) -> Application:
     app = transition(lock(application), WORKFLOW, "return", principal, reason=reason)

@@ -1,6 +1,6 @@
 """Certification and the title's life: certifying issues the numbered, dated certificate and
-queues its PDF; annual reports keep it alive; revocation and veto events (一票否决) end it
-(programme part 4 (3); domain guide §4, renewal)."""
+queues its PDF; annual reports keep it alive; revocation ends it (programme part 4 (3); domain
+guide §4, renewal). Veto events, which revoke titles too, are in vetoes.py."""
 
 from __future__ import annotations
 
@@ -14,15 +14,12 @@ from django.utils.translation import gettext as _
 from apps.audit import services as audit
 from apps.audit.history import transition
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed, raise_fields
-from apps.core.models import object_ref
-from apps.core.principal import SYSTEM
 from apps.documents.services import request_document
-from apps.enterprises.models import Enterprise
 from apps.notifications.services import notify
 
 from .. import rules, selectors
-from ..models import AnnualReport, Application, Certificate, Level, Round, RuleSet, VetoEvent
-from ..workflow import CERTIFICATE_WORKFLOW, WORKFLOW, can_report_for, may_record_veto_event
+from ..models import AnnualReport, Application, Certificate, Level, Round, RuleSet
+from ..workflow import CERTIFICATE_WORKFLOW, WORKFLOW, can_report_for
 from .common import lock, notify_hr, park_today, user_of
 
 
@@ -152,76 +149,3 @@ def end_title(
 def revoke(principal, certificate: Certificate, reason: str) -> Certificate:
     """Revoke a title (a failed spot check, a veto event...); the verification page shows it at once."""
     return end_title(principal, certificate, "revoke", reason)
-
-
-@transaction.atomic
-def record_veto_event(
-    principal,
-    *,
-    enterprise: Enterprise,
-    kind: str,
-    occurred_on: dt.date,
-    source: str,
-    note: str = "",
-    origin: str = VetoEvent.Origin.MANUAL,
-    ref=None,
-) -> VetoEvent:
-    """Record a veto event (一票否决). A valid title of the enterprise is revoked at once, the
-    event being the reason; open applications are refused on submission, proposal and at the end
-    of the notice while the event lies in its look-back window."""
-    if not may_record_veto_event(principal):
-        raise NotAllowed(_("Your role may not record veto events."))
-    catalogue = selectors.veto_catalogue()
-    errors: dict = {}
-    if kind not in catalogue:
-        errors["kind"] = [_("Choose a kind from the veto catalogue.")]
-    if occurred_on is None:
-        errors["occurred_on"] = [_("Enter the date of the event.")]
-    elif occurred_on > park_today():
-        errors["occurred_on"] = [_("The event cannot be in the future.")]
-    if not (source or "").strip():
-        errors["source"] = [_("Name the source: the authority's notice, decision or case number.")]
-    raise_fields(errors)
-    object_type, object_id = object_ref(ref)
-    event = VetoEvent.objects.create(
-        enterprise=enterprise,
-        kind=kind,
-        kind_name=catalogue[kind],
-        occurred_on=occurred_on,
-        source=source.strip()[:300],
-        note=(note or "").strip(),
-        origin=origin,
-        object_type=object_type,
-        object_id=object_id,
-        recorded_by=user_of(principal),
-    )
-    audit.record("certification.record_veto_event", event, after=audit.snapshot(event))
-    reason = _("Veto event “%(kind)s” on %(date)s (%(source)s).") % {
-        "kind": event.kind_name,
-        "date": occurred_on,
-        "source": event.source,
-    }
-    # The revocation follows from the event, whoever recorded it (an inspector, a district system).
-    actor = principal if principal.is_park_admin and not principal.is_system else SYSTEM
-    for cert in Certificate.objects.filter(enterprise=enterprise, status=Certificate.Status.VALID):
-        end_title(actor, cert, "revoke", reason)
-    return event
-
-
-@transaction.atomic
-def note_veto_event(principal, event: VetoEvent, *, on: dt.date, note: str) -> VetoEvent:
-    """Add a dated line to a veto event's note, e.g. when inspection removes the enterprise from
-    the wage-arrears list the event came from (the event itself stays: it happened, and its
-    look-back window still counts it). Who may: those who record veto events."""
-    if not may_record_veto_event(principal):
-        raise NotAllowed(_("Your role may not record veto events."))
-    text = (note or "").strip()
-    if not text:
-        raise DomainError(_("Enter the note."), field="note")
-    event = VetoEvent.objects.select_for_update().get(pk=event.pk)
-    before = audit.snapshot(event)
-    line = f"{on.isoformat()} {text}"
-    event.note = f"{event.note}\n{line}" if event.note else line
-    event.save(update_fields=["note", "updated_at"])
-    audit.record("certification.note_veto_event", event, before=before, after=audit.snapshot(event))
-    return event

@@ -192,6 +192,8 @@ def dossier_sections(principal, enterprise) -> list[dict]:
             "wide": True,
             "context": {
                 "hidden": not may_see,
+                # Every case of the enterprise is shown (its "none" means none at all).
+                "complete": principal.sees_everything,
                 "scope_note": scope_note(principal) if may_see else "",
                 "cases": shown,
                 "total": total,

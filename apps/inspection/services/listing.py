@@ -1,7 +1,7 @@
 """The wage-arrears list (拖欠农民工工资失信联合惩戒对象名单, 人社部令第45号): listing an
-enterprise on a decision, which records the certification veto event at once, and removal (the
-term ended, early removal on its three conditions, or the decision revoked), which is noted on the
-veto event too. Kept by park administrators (`inspection.manage_wage_arrears_list`)."""
+enterprise on a decision, which proposes the certification veto event at once (the park confirms
+or dismisses it, issue 17), and removal (the term ended, early removal on its three conditions, or
+the decision revoked), which is noted on the veto event too. Kept by park administrators (`inspection.manage_wage_arrears_list`)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ R = WageArrearsListing.Removal
 
 
 def _veto_actor(principal):
-    """The listing is the act; the veto event follows from it whoever listed (a park administrator
-    records it in their own name, a district system or a job as the platform)."""
+    """The listing is the act; the veto event is proposed from it whoever listed (a park
+    administrator in their own name, a district system or a job as the platform)."""
     return principal if principal.is_park_admin and not principal.is_system else SYSTEM
 
 
@@ -40,8 +40,9 @@ def list_wage_arrears(
     decision_reference: str,
     case: InspectionCase | None = None,
 ) -> WageArrearsListing:
-    """List an enterprise for 3 years from the decision (Measures art. 11) and record the veto event
-    `wage_arrears_blacklist` in certification, linked to the listing (its valid titles are revoked)."""
+    """List an enterprise for 3 years from the decision (Measures art. 11) and propose the veto event
+    `wage_arrears_blacklist` in certification, linked to the listing: the park confirms it (the
+    enterprise's valid titles are then revoked) or dismisses it with a reason."""
     _require(principal, MANAGE)
     today = _today()
     errors: dict[str, list] = {}
@@ -66,7 +67,7 @@ def list_wage_arrears(
         expires_on=rules.listing_expires_on(listed),
         listed_by=_user(principal),
     )
-    event = certification_services.record_veto_event(
+    event = certification_services.propose_veto_event(
         _veto_actor(principal),
         enterprise=enterprise,
         kind=rules.WAGE_ARREARS_VETO_KIND,

@@ -1,8 +1,8 @@
 """Published serious violations (重大劳动保障违法行为社会公布办法, 人社部令第29号): the HR bureau's
 decision is recorded with its reference and the day it must be published by (20 working days,
-rules.PUBLICATION_PERIOD); publication records certification's veto event
+rules.PUBLICATION_PERIOD); publication proposes certification's veto event
 `serious_violation` ("重大劳动保障违法行为被社会公布") for the enterprise, linked to the record,
-as a listing on the wage-arrears list does. Kept by park administrators
+as a listing on the wage-arrears list does (the park confirms or dismisses it, issue 17). Kept by park administrators
 (`inspection.manage_wage_arrears_list`, the same hands as the list)."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def record_serious_violation(
 ) -> SeriousViolation:
     """Record the HR bureau's decision to publish a serious violation; it is due for publication
     within 20 working days of the decision. With `published_on`, it is published at once (the
-    veto event is recorded in the same transaction)."""
+    veto event is proposed in the same transaction)."""
     _require(principal, MANAGE)
     today = _today()
     errors: dict[str, list] = {}
@@ -71,9 +71,10 @@ def record_serious_violation(
 @transaction.atomic
 def publish_serious_violation(principal, violation: SeriousViolation, *, published_on) -> SeriousViolation:
     """Record that the violation was published on `published_on` (not before the decision, not in
-    the future; a publication after the 20 working days is recorded and shows as late) and record
-    certification's veto event for the enterprise, linked to this record (its valid titles are
-    revoked, open applications refused while the event lies in the look-back window)."""
+    the future; a publication after the 20 working days is recorded and shows as late) and propose
+    certification's veto event for the enterprise, linked to this record (once the park confirms
+    it, its valid titles are revoked and open applications refused while the event lies in the
+    look-back window)."""
     _require(principal, MANAGE)
     violation = SeriousViolation.objects.select_for_update().get(pk=violation.pk)
     if violation.published_on is not None:
@@ -86,7 +87,7 @@ def publish_serious_violation(principal, violation: SeriousViolation, *, publish
         )
     raise_fields(errors)
     before = audit.snapshot(violation)
-    event = certification_services.record_veto_event(
+    event = certification_services.propose_veto_event(
         _veto_actor(principal),
         enterprise=violation.enterprise,
         kind=rules.SERIOUS_VIOLATION_VETO_KIND,
