@@ -120,6 +120,8 @@ class _Builder:
         self.coverage: list[UnionCoverage] = []
         self.contracts: list[CollectiveContract] = []
         self.congresses: list[WorkersCongress] = []
+        #: (contract, the row of the meeting that adopted it): linked once the meetings are built.
+        self.adopted_by: list[tuple[CollectiveContract, list]] = []
         self.names = set(
             Organisation.objects.filter(kind=Organisation.Kind.UNION).values_list("name", flat=True)
         )
@@ -163,11 +165,11 @@ class _Builder:
         self, enterprise, union, kind, title, signed, starts, ends, vote, *, filed=None, objection=None
     ):
         rng, today = self.rng, self.today
-        total, present, approving = vote
+        total, present, approving, meeting = vote
         assert signed <= today and (filed is None or signed <= filed <= today)
         assert starts < ends <= rules.add_years(starts, rules.MAX_TERM_YEARS)
         self.contracts.append(
-            CollectiveContract(
+            contract := CollectiveContract(
                 enterprise=enterprise,
                 union=union,
                 kind=kind,
@@ -186,6 +188,7 @@ class _Builder:
                 effective_on=rules.effective_date(filed) if filed and not objection else None,
             )
         )
+        self.adopted_by.append((contract, meeting))
 
     def filing(self, signed: dt.date) -> dt.date:
         """Most within the 10 days of art. 42, a few late; never after today."""
@@ -351,13 +354,17 @@ def _contracts_and_congresses(b: _Builder, enterprises, surveys_2024, today) -> 
         for e, name in zip(pool, SCENARIOS, strict=False):
             scenario[e.pk] = name
 
-    meetings: dict = defaultdict(list)  # enterprise id -> [(held_on, present, resolutions, vote?)]
+    # enterprise id -> [[held_on, present, resolutions, vote?, the WorkersCongress once built]]
+    meetings: dict = defaultdict(list)
 
     def vote_meeting(e, signed, total, drafts):
+        """The meeting that adopts the drafts, before signing; the contracts link it (集体合同规定
+        art. 36: their attendance is the meeting's)."""
         present, approving = _vote(rng, total)
         held = signed - dt.timedelta(days=rng.randint(3, 12))
-        meetings[e.pk].append([held, present, [f"审议通过《{d}（草案）》" for d in drafts], True])
-        return total, present, approving
+        row = [held, present, [f"审议通过《{d}（草案）》" for d in drafts], True, None]
+        meetings[e.pk].append(row)
+        return total, present, approving, row
 
     def sign(e, union, signed, starts, ends, *, filed=None, objection=None, women=False):
         total = _representatives(e)
@@ -460,11 +467,11 @@ def _contracts_and_congresses(b: _Builder, enterprises, surveys_2024, today) -> 
                 continue
             held_on = dt.date(year, 1, 8) + dt.timedelta(days=rng.randint(0, 100))
             if held_on <= today:
-                rows.append([held_on, None, [report, *extra], False])
+                rows.append([held_on, None, [report, *extra], False, None])
             second = dt.date(year, 7, 1) + dt.timedelta(days=rng.randint(0, 170))
             if rng.random() < 0.25 and second <= today:
                 rows.append(
-                    [second, None, [r.format(y=year) for r in rng.sample(ANNUAL_RESOLUTIONS, 1)], False]
+                    [second, None, [r.format(y=year) for r in rng.sample(ANNUAL_RESOLUTIONS, 1)], False, None]
                 )
         if not rows:
             continue
@@ -472,7 +479,8 @@ def _contracts_and_congresses(b: _Builder, enterprises, surveys_2024, today) -> 
         term = rng.randint(1, 4)
         term_from = rng.choice([2024, 2025, 2026])
         number, current = 0, None
-        for held_on, present, resolutions, _vote_meeting in sorted(rows, key=lambda m: m[0]):
+        for row in sorted(rows, key=lambda m: m[0]):
+            held_on, present, resolutions = row[:3]
             this_term = term + (held_on.year >= term_from)
             number = number + 1 if this_term == current else 1
             current = this_term
@@ -487,6 +495,7 @@ def _contracts_and_congresses(b: _Builder, enterprises, surveys_2024, today) -> 
                 resolutions="\n".join(f"{i}. {r}" for i, r in enumerate(resolutions, 1)),
             )
             b.congresses.append(meeting)
+            row[4] = meeting
             if present is None and e is not rich and total >= 20:
                 annual.append(meeting)
     if first_time:
@@ -498,6 +507,9 @@ def _contracts_and_congresses(b: _Builder, enterprises, surveys_2024, today) -> 
             meeting.resolutions = NOT_QUORATE_NOTE
             assert not rules.congress_quorate(total, meeting.representatives_present)
 
-    CollectiveContract.objects.bulk_create(b.contracts, batch_size=500)
     WorkersCongress.objects.bulk_create(b.congresses, batch_size=500)
+    for contract, row in b.adopted_by:
+        contract.congress = row[4]
+        assert contract.congress.representatives_present == contract.representatives_present
+    CollectiveContract.objects.bulk_create(b.contracts, batch_size=500)
     return len(b.contracts), len(b.congresses)

@@ -5,6 +5,7 @@ the views put on the form with `apps.core.forms.add_domain_error`."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +14,8 @@ from apps.core.forms import DateInput
 from apps.core.forms import NameChoiceField as EnterpriseChoiceField
 from apps.enterprises.models import Enterprise
 
-from . import selectors, services, workflow
-from .models import CollectiveContract, Union
+from . import rules, selectors, services, workflow
+from .models import CollectiveContract, Union, WorkersCongress
 
 
 class EnterpriseMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -92,6 +93,34 @@ class UnionForm(forms.Form):
 # Collective contracts ----------------------------------------------------------------------------------
 
 
+class MeetingSelect(forms.Select):
+    """Options carry the meeting's figures (`data-total`, `data-present`), which
+    static/js/unions-contract-form.js copies into the contract's fields when one is chosen."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        meeting = getattr(value, "instance", None)
+        if meeting is not None:
+            option["attrs"]["data-total"] = meeting.representatives_total
+            option["attrs"]["data-present"] = meeting.representatives_present
+        return option
+
+
+class MeetingChoiceField(forms.ModelChoiceField):
+    widget = MeetingSelect
+
+    def label_from_instance(self, obj):
+        values = {
+            "date": obj.held_on.isoformat(),
+            "session": f" {obj.session}" if obj.session else "",
+            "present": obj.representatives_present,
+            "total": obj.representatives_total,
+        }
+        if rules.congress_quorate(obj.representatives_total, obj.representatives_present):
+            return _("%(date)s%(session)s: %(present)d of %(total)d present") % values
+        return _("%(date)s%(session)s: %(present)d of %(total)d present (no quorum)") % values
+
+
 class CollectiveContractForm(forms.Form):
     enterprise = EnterpriseChoiceField(label=capfirst(_("enterprise")), queryset=Enterprise.objects.none())
     union = forms.ModelChoiceField(
@@ -107,6 +136,16 @@ class CollectiveContractForm(forms.Form):
     )
     worker_representative = forms.CharField(label=capfirst(_("workers' chief representative")), max_length=50)
     signed_on = forms.DateField(label=capfirst(_("signing date")), widget=DateInput())
+    congress = MeetingChoiceField(
+        label=capfirst(_("adopted by the workers' congress meeting")),
+        queryset=WorkersCongress.objects.none(),
+        required=False,
+        help_text=_(
+            "The meeting that adopted the contract, held on or before the signing date: its attendance "
+            "is the contract's (Provisions on Collective Contracts art. 36). Left empty, a meeting "
+            "recorded on the signing date is compared all the same."
+        ),
+    )
     starts_on = forms.DateField(label=capfirst(_("term starts")), widget=DateInput())
     ends_on = forms.DateField(
         label=capfirst(_("term ends")),
@@ -114,9 +153,14 @@ class CollectiveContractForm(forms.Form):
         help_text=_("At most 3 years after the start (Provisions on Collective Contracts art. 38)."),
     )
     representatives_total = forms.IntegerField(
-        label=capfirst(_("congress representatives, total")), min_value=0
+        label=capfirst(_("congress representatives, total")),
+        min_value=0,
+        required=False,
+        help_text=_("Taken from the adopting meeting when one is chosen and this is left empty."),
     )
-    representatives_present = forms.IntegerField(label=capfirst(_("representatives present")), min_value=0)
+    representatives_present = forms.IntegerField(
+        label=capfirst(_("representatives present")), min_value=0, required=False
+    )
     representatives_approving = forms.IntegerField(
         label=capfirst(_("representatives approving")),
         min_value=0,
@@ -133,17 +177,43 @@ class CollectiveContractForm(forms.Form):
             kwargs["initial"] = {
                 **{name: getattr(instance, name) for name in services.CC_FIELDS},
                 "union": instance.union_id,
+                "congress": instance.congress_id,
                 **kwargs.get("initial", {}),
             }
         super().__init__(*args, **kwargs)
         unions = Union.objects.visible_to(principal).filter(is_active=True)
         if instance is None:
-            self.fields["enterprise"].queryset = selectors.writable_enterprises(principal)
+            writable = selectors.writable_enterprises(principal)
+            self.fields["enterprise"].queryset = writable
+            enterprise = self._chosen_enterprise(writable)
         else:
             del self.fields["enterprise"]
+            enterprise = instance.enterprise
             if instance.union_id:
                 unions = Union.objects.filter(Q(pk__in=unions.values("pk")) | Q(pk=instance.union_id))
         self.fields["union"].queryset = unions.order_by("kind", "name")
+        # The meetings of the contract's enterprise (a select of one enterprise's meetings, never
+        # of the whole park); unknown until the enterprise is chosen.
+        self.fields["congress"].queryset = selectors.adopting_meetings(principal, enterprise, instance)
+        if enterprise is None:
+            self.fields["congress"].help_text = _(
+                "Open this form from the enterprise's dossier to choose its meeting. Left empty, a "
+                "meeting recorded on the signing date is compared all the same (Provisions on "
+                "Collective Contracts art. 36)."
+            )
+
+    def _chosen_enterprise(self, writable):
+        """The enterprise of a new contract when it is known: submitted, given by the page
+        (`?enterprise=`), or the only one the principal may record contracts for."""
+        chosen = self.data.get("enterprise") if self.is_bound else None
+        chosen = chosen or self.initial.get("enterprise")
+        if chosen:
+            try:
+                return writable.filter(pk=chosen).first()
+            except (ValueError, ValidationError):
+                return None
+        only = list(writable[:2])
+        return only[0] if len(only) == 1 else None
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

@@ -158,6 +158,16 @@ class CollectiveContract(BaseModel):
         on_delete=models.PROTECT,
         related_name="collective_contracts",
     )
+    #: The workers' congress meeting that adopted the contract (集体合同规定 art. 36): its
+    #: attendance is the contract's (rules.attendance_errors).
+    congress = models.ForeignKey(
+        "WorkersCongress",
+        verbose_name=_("adopted by the workers' congress meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collective_contracts",
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     employer_representative = models.CharField(_("employer's chief representative"), max_length=50)

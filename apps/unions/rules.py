@@ -64,3 +64,73 @@ def add_years(day: dt.date, years: int) -> dt.date:
 def is_filed(contract) -> bool:
     """Filed and not objected to: the HR bureau holds the text, which can no longer change."""
     return bool(contract.filed_on and contract.objection_on is None)
+
+
+# --- A contract's attendance agrees with the congress meeting that adopted it (issue 17) ------------
+
+#: 集体合同规定（劳动和社会保障部令第22号）第三十六条: the draft goes to the workers' congress (or all
+#: workers), adopted with at least two thirds present and more than half of all approving. The
+#: attendance on the contract is that meeting's attendance: it cannot say more (or fewer) were
+#: present than the meeting's record. Same article as the vote (VOTE_SOURCE).
+ATTENDANCE_SOURCE = VOTE_SOURCE
+#: The figures of a contract that must be the adopting meeting's, paired with the meeting's field.
+ATTENDANCE_FIELDS = (
+    ("representatives_total", "representatives_total"),
+    ("representatives_present", "representatives_present"),
+)
+
+
+def meeting_link_errors(meeting, *, enterprise_id, signed_on: dt.date | None) -> dict[str, list]:
+    """Why `meeting` (a WorkersCongress or anything with enterprise_id and held_on) cannot be the
+    meeting that adopted a contract of `enterprise_id` signed on `signed_on`: it must be the same
+    enterprise's congress, held on or before the signing date. {} when it can."""
+    if meeting.enterprise_id != enterprise_id:
+        return {"congress": [_("This workers' congress meeting belongs to another enterprise.")]}
+    if signed_on is not None and meeting.held_on > signed_on:
+        return {
+            "congress": [
+                _(
+                    "The workers' congress meeting of %(held)s is after the signing date %(signed)s: "
+                    "a contract is adopted by a meeting held before it is signed (%(source)s)."
+                )
+                % {"held": meeting.held_on, "signed": signed_on, "source": ATTENDANCE_SOURCE}
+            ]
+        }
+    return {}
+
+
+def attendance_errors(figures: dict, meeting, *, linked: bool) -> dict[str, list]:
+    """Each of the contract's attendance figures (`figures`: field -> int) that contradicts the
+    meeting's, with a message naming the meeting's figures. `linked` says whether the meeting is
+    the contract's linked one (else: the meeting recorded on the signing date, and the message
+    suggests linking it). {} when they agree."""
+    wrong = [
+        name
+        for name, meeting_field in ATTENDANCE_FIELDS
+        if figures.get(name) is not None and figures[name] != getattr(meeting, meeting_field)
+    ]
+    if not wrong:
+        return {}
+    values = {
+        "held": meeting.held_on,
+        "present": meeting.representatives_present,
+        "total": meeting.representatives_total,
+        "source": ATTENDANCE_SOURCE,
+    }
+    if linked:
+        message = _(
+            "The workers' congress meeting of %(held)s that adopted the contract had %(present)d of "
+            "%(total)d representatives present; the contract's figures must be the meeting's (%(source)s)."
+        )
+    else:
+        message = _(
+            "A workers' congress meeting is recorded on the signing date, %(held)s, with %(present)d of "
+            "%(total)d representatives present: link it as the adopting meeting, or correct the figures "
+            "(%(source)s)."
+        )
+    return {name: [message % values] for name in wrong}
+
+
+def adopting_meeting_figures(meeting) -> dict:
+    """The attendance figures a contract takes from its adopting meeting."""
+    return {name: getattr(meeting, meeting_field) for name, meeting_field in ATTENDANCE_FIELDS}

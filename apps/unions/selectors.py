@@ -16,7 +16,7 @@ from apps.core.scoping import get_visible_or_404
 from apps.enterprises.choices import SIZE_BAND_LIMITS, Industry, SizeBand, Status
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
 from apps.enterprises.rules import HAS_UNION, NEEDS_UNION, UNION_COMMITTEE_SOURCE
-from apps.enterprises.selectors import enterprises_visible_to
+from apps.enterprises.selectors import enterprises_visible_to, hidden_section
 
 from . import rules, workflow
 from .models import CollectiveContract, Union, UnionTarget, WorkersCongress
@@ -117,7 +117,7 @@ def contract_facts(contract: CollectiveContract, today: dt.date | None = None) -
 
 
 def contracts_visible_to(principal):
-    return CollectiveContract.objects.visible_to(principal).select_related("enterprise", "union")
+    return CollectiveContract.objects.visible_to(principal).select_related("enterprise", "union", "congress")
 
 
 def get_contract(principal, pk) -> CollectiveContract:
@@ -146,6 +146,15 @@ def writable_enterprises(principal):
 
 def congresses_visible_to(principal):
     return WorkersCongress.objects.visible_to(principal).select_related("enterprise")
+
+
+def adopting_meetings(principal, enterprise, contract=None):
+    """The workers' congress meetings a contract of `enterprise` may link as the one that adopted
+    it (the choices of the contract form): the enterprise's meetings, newest first; none while the
+    enterprise is unknown. The service checks the date (rules.meeting_link_errors)."""
+    if enterprise is None:
+        return WorkersCongress.objects.none()
+    return WorkersCongress.objects.visible_to(principal).filter(enterprise=enterprise).order_by("-held_on")
 
 
 # Figures -------------------------------------------------------------------------------------------
@@ -274,48 +283,74 @@ def needs_union(principal):
 # Plug-ins: dossier and home page -------------------------------------------------------------------
 
 
+def _may(principal, perm: str) -> bool:
+    return principal.user is not None and principal.user.has_perm(perm)
+
+
 def dossier_sections(principal, enterprise) -> list[dict]:
-    union = union_of(enterprise)
-    contracts = list(contracts_visible_to(principal).filter(enterprise=enterprise)[:20])
+    """The union, collective-contract and congress sections of the dossier. A section whose
+    records the viewer's role may not read (its view permission) is hidden, not empty; the union
+    is linked only for a viewer who may open its page (`Union.visible_to`)."""
     today = timezone.localdate()
-    for c in contracts:
-        c.facts = contract_facts(c, today)
-    congresses = list(congresses_visible_to(principal).filter(enterprise=enterprise)[:10])
-    for m in congresses:
-        m.quorate = rules.congress_quorate(m.representatives_total, m.representatives_present)
-    return [
-        {
-            "key": "union",
-            "title": _("Trade union"),
-            "template": "unions/dossier_union.html",
-            "context": {
-                "union": union,
-                "needs_union": getattr(enterprise, "needs_union", False),
-                "threshold_source": UNION_COMMITTEE_SOURCE,
-            },
-        },
-        {
-            "key": "collective_contracts",
-            "title": _("Collective contracts"),
-            "template": "unions/dossier_contracts.html",
-            "wide": True,
-            "context": {
-                "contracts": contracts,
-                "may_add": workflow.can_write_contract(principal, enterprise),
-            },
-        },
-        {
-            "key": "congresses",
-            "title": _("Workers' congress"),
-            "template": "unions/dossier_congresses.html",
-            "wide": True,
-            "context": {
-                "congresses": congresses,
-                "quorum_source": rules.CONGRESS_QUORUM_SOURCE,
-                "may_add": workflow.can_write_congress(principal, enterprise),
-            },
-        },
-    ]
+    sections = []
+    if _may(principal, "unions.view_union"):
+        union = union_of(enterprise)
+        may_open = union is not None and (
+            principal.sees_everything or Union.objects.visible_to(principal).filter(pk=union.pk).exists()
+        )
+        sections.append(
+            {
+                "key": "union",
+                "title": _("Trade union"),
+                "template": "unions/dossier_union.html",
+                "context": {
+                    "union": union,
+                    "may_open_union": may_open,
+                    "needs_union": getattr(enterprise, "needs_union", False),
+                    "threshold_source": UNION_COMMITTEE_SOURCE,
+                },
+            }
+        )
+    else:
+        sections.append(hidden_section("union", _("Trade union")))
+    if _may(principal, "unions.view_collectivecontract"):
+        contracts = list(contracts_visible_to(principal).filter(enterprise=enterprise)[:20])
+        for c in contracts:
+            c.facts = contract_facts(c, today)
+        sections.append(
+            {
+                "key": "collective_contracts",
+                "title": _("Collective contracts"),
+                "template": "unions/dossier_contracts.html",
+                "wide": True,
+                "context": {
+                    "contracts": contracts,
+                    "may_add": workflow.can_write_contract(principal, enterprise),
+                },
+            }
+        )
+    else:
+        sections.append(hidden_section("collective_contracts", _("Collective contracts")))
+    if _may(principal, "unions.view_workerscongress"):
+        congresses = list(congresses_visible_to(principal).filter(enterprise=enterprise)[:10])
+        for m in congresses:
+            m.quorate = rules.congress_quorate(m.representatives_total, m.representatives_present)
+        sections.append(
+            {
+                "key": "congresses",
+                "title": _("Workers' congress"),
+                "template": "unions/dossier_congresses.html",
+                "wide": True,
+                "context": {
+                    "congresses": congresses,
+                    "quorum_source": rules.CONGRESS_QUORUM_SOURCE,
+                    "may_add": workflow.can_write_congress(principal, enterprise),
+                },
+            }
+        )
+    else:
+        sections.append(hidden_section("congresses", _("Workers' congress")))
+    return sections
 
 
 def home_cards(principal):

@@ -156,6 +156,7 @@ def update_union(principal, union: Union, *, enterprises=None, **changes) -> Uni
 
 CC_FIELDS = (
     "union",
+    "congress",
     "kind",
     "title",
     "employer_representative",
@@ -169,8 +170,11 @@ CC_FIELDS = (
 )
 
 
-def validate_collective_contract(data: dict, *, instance: CollectiveContract | None = None) -> dict:
-    """Dates, term and the workers' congress vote (集体合同规定 arts. 36, 38)."""
+def validate_collective_contract(
+    data: dict, *, instance: CollectiveContract | None = None, enterprise: Enterprise | None = None
+) -> dict:
+    """Dates, term, the adopting congress meeting and the workers' congress vote (集体合同规定 arts.
+    36, 38). `enterprise`: the contract's (the instance's when correcting one)."""
     errors: dict[str, list] = {}
 
     def err(field, message):
@@ -209,6 +213,12 @@ def validate_collective_contract(data: dict, *, instance: CollectiveContract | N
             )
     if signed_on and starts_on and starts_on < signed_on - dt.timedelta(days=366):
         err("starts_on", _("The term cannot start more than a year before signing."))
+    if enterprise is None and instance is not None:
+        enterprise = instance.enterprise
+    attendance = _check_adopting_meeting(cleaned, value, enterprise, creating=instance is None)
+    for name, messages in attendance.items():
+        for message in messages:
+            err(name, message)
     counts = {}
     for name in ("representatives_total", "representatives_present", "representatives_approving"):
         v = value(name)
@@ -222,7 +232,9 @@ def validate_collective_contract(data: dict, *, instance: CollectiveContract | N
             counts["representatives_present"],
             counts["representatives_approving"],
         )
-        if total == 0:
+        if attendance:
+            pass  # the figures contradict the meeting's record: the vote on them means nothing
+        elif total == 0:
             err("representatives_total", _("Enter the number of representatives."))
         elif present > total:
             err("representatives_present", _("More representatives present than there are representatives."))
@@ -250,6 +262,49 @@ def validate_collective_contract(data: dict, *, instance: CollectiveContract | N
     return cleaned
 
 
+def _check_adopting_meeting(cleaned: dict, value, enterprise: Enterprise | None, *, creating: bool) -> dict:
+    """The contract's attendance is the adopting meeting's (集体合同规定 art. 36, rules.
+    attendance_errors). A linked meeting must be the enterprise's and held on or before signing;
+    its figures fill those not given (on creating, or when the link is new). With no meeting
+    linked, a meeting recorded on the signing date is checked the same way (the message suggests
+    linking it). Returns {field: [messages]}; fills `cleaned` with the meeting's figures."""
+    meeting = value("congress")
+    signed_on = value("signed_on")
+    if meeting is not None:
+        if enterprise is None:
+            return {}
+        errors = rules.meeting_link_errors(meeting, enterprise_id=enterprise.pk, signed_on=signed_on)
+        if errors:
+            return errors
+        if creating or "congress" in cleaned:
+            for name, figure in rules.adopting_meeting_figures(meeting).items():
+                if cleaned.get(name) is None:
+                    cleaned[name] = figure
+        return rules.attendance_errors(_figures(value), meeting, linked=True)
+    if enterprise is None or signed_on is None:
+        return {}
+    figures = _figures(value)
+    if not figures:
+        return {}
+    same_day = list(
+        WorkersCongress.objects.filter(enterprise=enterprise, held_on=signed_on).order_by("created_at")
+    )
+    results = [rules.attendance_errors(figures, m, linked=False) for m in same_day]
+    if not results or not all(results):
+        return {}  # no meeting that day, or one whose record agrees
+    return results[0]
+
+
+def _figures(value) -> dict:
+    """The contract's attendance figures that are whole numbers (others are refused elsewhere)."""
+    figures = {}
+    for name, _meeting_field in rules.ATTENDANCE_FIELDS:
+        figure = value(name)
+        if isinstance(figure, int) and not isinstance(figure, bool):
+            figures[name] = figure
+    return figures
+
+
 def _check_contract_union(enterprise: Enterprise, union: Union | None) -> None:
     """The workers' side is the grassroots union covering the enterprise, or a federation (for
     regional or industry contracts)."""
@@ -270,7 +325,7 @@ def create_collective_contract(principal, enterprise: Enterprise, **data) -> Col
         raise NotAllowed(
             _("Only the parties, the federation and park administrators record collective contracts.")
         )
-    cleaned = validate_collective_contract(data)
+    cleaned = validate_collective_contract(data, enterprise=enterprise)
     union = cleaned.get("union")
     _check_contract_union(enterprise, union)
     if union is None:

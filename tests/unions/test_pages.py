@@ -574,6 +574,9 @@ def _render_sections(user, enterprise):
     enterprise = get_enterprise(principal, enterprise.pk)
     out = {}
     for section in selectors.dossier_sections(principal, enterprise):
+        if section.get("hidden"):
+            out[section["key"]] = "hidden"
+            continue
         context = {**section["context"], "enterprise": enterprise, "principal": principal}
         out[section["key"]] = render_to_string(section["template"], context)
     return out
@@ -607,11 +610,19 @@ def test_dossier_union_section_and_no_add_links_without_permission(ent_a):
     inspector_org = inspector.memberships.get().organisation
     inspector_org.area = ent_a.town
     inspector_org.save()
+    # The inspector's role reads no union records: the sections are hidden, not empty (issue 17).
     html = _render_sections(inspector, ent_a)
-    assert "甲企业工会" in html["union"] and reverse("unions:detail", args=[union.pk]) in html["union"]
+    assert html["union"] == html["collective_contracts"] == html["congresses"] == "hidden"
+    # The union official of another union reads them, without the union's link (its page would
+    # answer 404) or the add buttons (they are not a party).
+    other = user_with_role(Role.UNION_OFFICIAL)
+    other_org = other.memberships.get().organisation
+    other_org.area = ent_a.town
+    other_org.save()
+    UnionFactory(organisation=other_org, kind=Union.Kind.FEDERATION)
+    html = _render_sections(other, ent_a)
+    assert "甲企业工会" in html["union"] and reverse("unions:detail", args=[union.pk]) not in html["union"]
     assert 'data-testid="needs-union-warning"' not in html["union"]
-    assert 'data-testid="dossier-add-contract"' not in html["collective_contracts"]
-    assert 'data-testid="dossier-add-congress"' not in html["congresses"]
 
 
 # Query counts ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import uuid
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -421,11 +422,17 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
             ends = union_rules.add_years(starts, rng.choice((2, 3, 3))) - DAY
             present, approving = _vote(rng, total)
             title = f"{e.name}集体合同（{starts.year}—{ends.year}年）"
+            # The meeting that adopted it, linked: the contract's attendance is the meeting's
+            # (集体合同规定 art. 36). Foreign keys are checked at commit, so the order of the COPYs
+            # does not matter. Derived from the contract's id: the random sequence is unchanged.
+            contract_id = rng.uuid()
+            adopted_by = uuid.uuid5(contract_id, "adopted_by")
             cc.add(
                 {
-                    "id": rng.uuid(),
+                    "id": contract_id,
                     "enterprise_id": e.id,
                     "union_id": e.union_id,
+                    "congress_id": adopted_by,
                     "kind": CollectiveContract.Kind.COMPREHENSIVE,
                     "title": title,
                     "employer_representative": e.legal_representative,
@@ -443,7 +450,12 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
                 }
             )
             meetings.append(
-                (signed - dt.timedelta(days=rng.randint(3, 12)), present, "审议通过《集体合同（草案）》")
+                (
+                    signed - dt.timedelta(days=rng.randint(3, 12)),
+                    present,
+                    "审议通过《集体合同（草案）》",
+                    adopted_by,
+                )
             )
             latest["collective_contract"] = starts <= today <= ends
             latest["wage_bargaining"] = latest["collective_contract"] and rng.random() < 0.6
@@ -451,12 +463,12 @@ def build(rng: Rng, clock, tables: Tables, enterprises: list[Ent], stdout) -> di
             for year in years:
                 held = dt.date(year, 1, 8) + dt.timedelta(days=rng.randint(0, 100))
                 if held < today:
-                    meetings.append((held, None, f"听取并审议《{year - 1}年度企业生产经营情况报告》"))
+                    meetings.append((held, None, f"听取并审议《{year - 1}年度企业生产经营情况报告》", None))
             latest["workers_congress"] = True
-        for n, (held, present, resolution) in enumerate(sorted(meetings, key=lambda m: m[0]), 1):
+        for n, (held, present, resolution, meeting_id) in enumerate(sorted(meetings, key=lambda m: m[0]), 1):
             congress.add(
                 {
-                    "id": rng.uuid(),
+                    "id": meeting_id or rng.uuid(),
                     "enterprise_id": e.id,
                     "held_on": held,
                     "session": f"第{rng.randint(1, 4)}届第{n}次",

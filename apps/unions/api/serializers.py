@@ -13,7 +13,7 @@ from apps.api.serializers import AreaRefSerializer, VisiblePrimaryKeyRelatedFiel
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 from apps.enterprises.models import Enterprise
 
-from ..models import CollectiveContract, Union
+from ..models import CollectiveContract, Union, WorkersCongress
 from ..selectors import ContractState, contract_facts
 
 # Unions --------------------------------------------------------------------------------------------
@@ -107,10 +107,26 @@ class VoteSerializer(serializers.Serializer):
     majority = serializers.BooleanField(help_text="More than half of all representatives approving.")
 
 
+class CongressRefSerializer(serializers.Serializer):
+    """The workers' congress meeting that adopted a contract."""
+
+    id = serializers.UUIDField(read_only=True)
+    held_on = serializers.DateField(read_only=True)
+    session = serializers.CharField(read_only=True)
+    representatives_total = serializers.IntegerField(read_only=True)
+    representatives_present = serializers.IntegerField(read_only=True)
+
+
 @extend_schema_serializer(component_name="CollectiveContract")
 class CollectiveContractOutSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseRefSerializer(read_only=True)
     union = UnionRefSerializer(read_only=True, allow_null=True)
+    congress = CongressRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The workers' congress meeting that adopted the contract; its attendance is the "
+        "contract's (Provisions on Collective Contracts art. 36).",
+    )
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state = serializers.ChoiceField(
         choices=ContractState.choices,
@@ -140,6 +156,7 @@ class CollectiveContractOutSerializer(serializers.ModelSerializer):
             "id",
             "enterprise",
             "union",
+            "congress",
             "kind",
             "kind_label",
             "title",
@@ -180,6 +197,16 @@ class CollectiveContractInSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="The union of the workers' side; by default the union covering the enterprise.",
+    )
+    congress = VisiblePrimaryKeyRelatedField(
+        WorkersCongress,
+        required=False,
+        allow_null=True,
+        help_text="Id of the workers' congress meeting that adopted the contract: the same "
+        "enterprise's, held on or before the signing date. Representatives total and present not "
+        "sent are taken from it; sent, they must be the meeting's (Provisions on Collective "
+        "Contracts art. 36). With none linked, a meeting recorded on the signing date is compared "
+        "the same way.",
     )
     kind = serializers.ChoiceField(choices=CollectiveContract.Kind.choices, required=False)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -206,8 +206,10 @@ _CC = "Scope: `unions:read`."
         summary="Record a collective contract",
         description="Recorded only if the workers' congress adopted it: at least two thirds of the "
         "representatives present and more than half of all approving (Provisions on Collective "
-        "Contracts art. 36); otherwise a 400 naming the rule. Term at most 3 years (art. 38). "
-        "Scope: `unions:write`.",
+        "Contracts art. 36); otherwise a 400 naming the rule. The attendance is the adopting "
+        "meeting's: link it with `congress` (figures not sent are taken from it), or, with none "
+        "linked, a meeting recorded on the signing date is compared; figures that contradict the "
+        "meeting's are a 400 naming them. Term at most 3 years (art. 38). Scope: `unions:write`.",
         request=CollectiveContractCreateSerializer,
         responses={201: CollectiveContractOutSerializer},
     ),
