@@ -12,7 +12,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run bootstrap migrate demo test lint format openapi openapi-check messages clean scale benchmark benchmark-pull backup restore
+.PHONY: help run bootstrap migrate demo test lint format openapi openapi-check messages clean scale benchmark benchmark-pull benchmark-risk backup restore
 
 help:
 	@echo "make run    - set up and serve the demo park on http://$(HOST):$(PORT) (SQLite, eager Celery)"
@@ -23,6 +23,7 @@ help:
 	@echo "make scale  - build the district-scale data set in PostgreSQL (SCALE=1.0, database SCALE_DB)"
 	@echo "make benchmark - measure pages and API lists on it under gunicorn (docs/performance.md)"
 	@echo "make benchmark-pull - pull every contract through the API cursor, rows per second"
+	@echo "make benchmark-risk - recompute the risk watch list of every enterprise on it (target 60 s)"
 	@echo "make backup - dump the database and media into BACKUP_DIR (encrypted with BACKUP_ENCRYPTION_KEY)"
 	@echo "make restore BACKUP=backups/<time> - restore such a backup (asks first)"
 
@@ -97,6 +98,13 @@ benchmark-pull:
 	export DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL="$(SCALE_DB)" REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/7}"
 	$(MANAGE) migrate --noinput
 	$(MANAGE) benchmark_pull --write-docs
+
+# The risk watch list (issue 17): recompute every enterprise of the district-scale data set (target 60 s).
+benchmark-risk:
+	@scripts/bootstrap.sh test
+	export DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL="$(SCALE_DB)" REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/7}"
+	$(MANAGE) migrate --noinput
+	$(MANAGE) benchmark_risk
 
 # Backups (docs/security.md, "Operations"; apps/core/backups.py). Settings come from the
 # environment as for the server (DJANGO_SETTINGS_MODULE, DATABASE_URL, MEDIA_ROOT, BACKUP_DIR,

@@ -17,6 +17,7 @@ from apps.contracts.api.views import ContractBookView, ContractViewSet, ImportJo
 from apps.enterprises.api.views import EnterpriseViewSet
 from apps.inspection.api import views as inspection
 from apps.mediation.api.views import CaseViewSet, MediationOrganisationViewSet
+from apps.risk.api.views import RiskViewSet  # the risk watch list (issue 17)
 from apps.unions.api.views import CollectiveContractViewSet, UnionViewSet
 from apps.webhooks.api import EventFeedView  # the event feed (issue 15)
 
@@ -51,6 +52,7 @@ router.register(
     basename="inspection-serious-violation",
 )
 router.register("inspection/credit-grades", inspection.CreditGradeViewSet, basename="inspection-credit-grade")
+router.register("risk", RiskViewSet, basename="risk")
 # Before "contracts": `contracts/imports/` must not be read as the contract with the id "imports".
 router.register("contracts/imports", ImportJobViewSet, basename="contract-import")
 router.register("contracts", ContractViewSet, basename="contract")

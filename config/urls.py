@@ -21,6 +21,7 @@ urlpatterns = [
     path("mediation/", include("apps.mediation.urls")),
     path("inspection/", include("apps.inspection.urls")),
     path("contracts/", include("apps.contracts.urls")),
+    path("risk/", include("apps.risk.urls")),  # the risk watch list (issue 17)
     # Webhook subscriptions of API clients and their delivery log (issue 15).
     path("webhooks/", include("apps.webhooks.urls")),
     # Public verification of a certificate (printed as a QR code on the certificate).

@@ -103,6 +103,20 @@ _INSPECTION_HR = {
     "inspection.change_writtenreview",
 }
 
+#: The risk watch list (issue 17). Which enterprises a reader sees is decided by
+#: `EnterpriseRisk.visible_to` (their `Enterprise.visible_to` in a reading role); enterprise HR do
+#: not read it. The park keeps the versioned policy in the admin.
+_RISK_READ = {"risk.view_enterpriserisk"}
+_RISK_POLICY = {
+    "risk.view_riskpolicy",
+    "risk.add_riskpolicy",
+    "risk.change_riskpolicy",
+    "risk.view_riskweight",
+    "risk.add_riskweight",
+    "risk.change_riskweight",
+    "risk.delete_riskweight",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARK_ADMIN: frozenset(
         _ADMIN_MODEL_PERMS
@@ -183,6 +197,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "inspection.approve_extension",
             "inspection.manage_wage_arrears_list",
         }
+        | _RISK_READ
+        | _RISK_POLICY
     ),
     Role.ENTERPRISE_HR: frozenset(
         {"accounts.view_organisation"}
@@ -228,14 +244,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         # The cases of the enterprises the union covers, never reporters.
         | _INSPECTION_READ
         | _MEDIATION_UNION
+        | _RISK_READ
     ),
     Role.MEDIATOR: frozenset(
         {"accounts.view_organisation", "enterprises.view_enterprise", "mediation.view_mediator"}
         | _MEDIATION_READ
         | _MEDIATION_WORK
+        | _RISK_READ
     ),
     Role.INSPECTOR: frozenset(
-        {"accounts.view_organisation"} | _REGISTRY_READ | _INSPECTION_READ | _INSPECTION_WORK
+        {"accounts.view_organisation"} | _REGISTRY_READ | _INSPECTION_READ | _INSPECTION_WORK | _RISK_READ
     ),
 }
 

@@ -19,6 +19,8 @@ SCOPES = {
     "contracts:write": _("File labour contracts"),
     "inspection:read": _("Read inspection cases"),
     "inspection:write": _("Write inspection cases"),
+    # The risk watch list (issue 17): scores, their explanation and monthly history.
+    "risk:read": _("Read the risk watch list"),
     "personal_data:read": _("See ID numbers and other sensitive personal data in full"),
     # Audit API (issue 15): the audit trail at /api/v1/audit/; not for area-restricted clients.
     "audit:read": _("Read the audit trail"),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.mediation",
     "apps.contracts",
     "apps.inspection",
+    "apps.risk",  # the risk watch list (issue 17)
     "apps.api",
     "apps.dashboard",
     "apps.demo",
@@ -367,6 +368,10 @@ SPECTACULAR_SETTINGS = {
         "InspectionListingRemovalEnum": "apps.inspection.models.WageArrearsListing.Removal",
         "InspectionInterviewTriggerEnum": "apps.inspection.models.Interview.Trigger",
         "InspectionClockEnum": "apps.inspection.api.serializers.CLOCKS",
+        # The risk watch list (issue 17).
+        "RiskLevelEnum": "apps.risk.models.Level",
+        "RiskActorEnum": "apps.core.facts.ACTORS",
+        "RiskTrendEnum": "apps.risk.rules.TRENDS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -41,7 +41,7 @@ def client_with(client, scopes=ALL_SCOPES, name="sync-system", area=None):
 def populate(api_client=None) -> dict:
     """A small park: two enterprises (and their organisations), a union, two contracts, a contract
     import, a mediation organisation and case, an inspection case with its order, an interview, a
-    written review, a credit grade, a published serious violation and a veto event."""
+    written review, a credit grade, a published serious violation, a veto event and the risks."""
     from apps.certification.models import VetoEvent
     from apps.contracts import services as contracts
     from apps.contracts.models import ImportJob
@@ -50,6 +50,7 @@ def populate(api_client=None) -> dict:
     from apps.inspection.models import CreditGrade, Interview, SeriousViolation, WrittenReview
     from apps.mediation import services as mediation
     from apps.mediation.models import MediationOrganisation
+    from apps.risk import services as risk
     from tests.contracts.conftest import row
     from tests.factories import EnterpriseFactory, UnionFactory
     from tests.mediation.conftest import applicant
@@ -102,6 +103,8 @@ def populate(api_client=None) -> dict:
         occurred_on=today,
         source="柳人社监〔2026〕1号",
     )
+    # The risk watch list (issue 17): computed by its daily job (after commit in a real request).
+    risk.recompute(today)
     return {
         "ent_a": ent_a,
         "ent_b": ent_b,

@@ -14,7 +14,7 @@ from apps.accounts.models import Membership, Organisation, User
 from apps.accounts.roles import Role
 from apps.core.context import acting_as
 from apps.core.models import Area
-from apps.demo import certification, contracts, enterprises, inspection, mediation, unions
+from apps.demo import certification, contracts, enterprises, inspection, mediation, risk, unions
 from apps.demo import generators as demo
 from apps.demo.users import DEMO_PASSWORD, DEMO_USERS
 
@@ -28,6 +28,7 @@ SEEDERS = [
     ("mediation", mediation),
     ("contracts", contracts),
     ("inspection", inspection),
+    ("risk", risk),  # last: scores what the others made (issue 17)
 ]
 UNION_COUNT = 12
 
