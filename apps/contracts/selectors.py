@@ -510,17 +510,43 @@ def book_pdf_state(enterprise) -> dict:
 # Hooks -------------------------------------------------------------------------------------------------
 
 
+#: The flagged contracts the dossier's PDF lists (the counts cover every list; the full lists are
+#: in the book's .xlsx and its own PDF).
+DOSSIER_PDF_FLAGGED = 200
+
+
+def dossier_pdf_rows(
+    principal, enterprise, today: dt.date | None = None, limit: int = DOSSIER_PDF_FLAGGED
+) -> dict:
+    """What the dossier's PDF adds to the section: the flagged contracts (`book_list` "flagged",
+    rows as the exports write them, ID numbers masked unless the viewer may see them in full),
+    at most `limit`; one query."""
+    today = today or timezone.localdate()
+    qs = LabourContract.objects.visible_to(principal).filter(enterprise=enterprise)
+    labels = _export_labels()
+    rows = [
+        _export_row(principal, c, labels)
+        for c in book_list(qs, "flagged", today)
+        .select_related("worker")
+        .order_by("worker__name", "start", "pk")[:limit]
+    ]
+    return {"flagged_rows": rows, "flagged_limit": limit}
+
+
 def dossier_sections(principal, enterprise) -> list[dict]:
     """The contracts section of the enterprise's dossier (一户一册): the book's figures, each
-    linked to the list behind it, and the exports."""
+    linked to the list behind it, and the exports; hidden (not empty) for whoever may not see
+    the book (`workflow.can_see_book`). Its PDF: the figures and the flagged contracts."""
     if not can_see_book(principal, enterprise):
-        return []
+        return [{"key": "contracts", "title": _("Labour contracts"), "hidden": True}]
     book = contract_book(principal, enterprise)
     return [
         {
             "key": "contracts",
             "title": _("Labour contracts"),
             "template": "contracts/dossier_contracts.html",
+            "pdf_template": "contracts/pdf/dossier_contracts.html",
+            "pdf_context": lambda: dossier_pdf_rows(principal, enterprise, book["today"]),
             "wide": True,
             "context": {
                 "book": book,

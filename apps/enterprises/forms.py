@@ -38,15 +38,38 @@ class EnterpriseForm(forms.ModelForm):
 
 
 class SurveyForm(forms.ModelForm):
+    """The yearly survey. `origins` (field -> where its initial value comes from: last year's
+    survey, a platform record) and `marks` (field -> what the platform's record says where the
+    answer disagrees, `selectors.survey_checks`) are shown beside the fields."""
+
     class Meta:
         model = EnterpriseSurvey
         fields = ["year", *SURVEY_FIELDS]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, origins=None, marks=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year - 1
         for name in ("union_members", "women", "migrant_workers"):
             self.fields[name].required = False
+        self.origins = origins or {}
+        self.marks = marks or {}
+
+    @staticmethod
+    def default_year() -> int:
+        return timezone.localdate().year - 1
+
+    def rows(self):
+        """(bound field, origin, mark) for each visible field, in order."""
+        return [
+            (field, self.origins.get(field.name), self.marks.get(field.name))
+            for field in self.visible_fields()
+        ]
+
+    def answers(self) -> dict:
+        """The answers as the form holds them (cleaned when valid), for the marks."""
+        if self.is_bound:
+            return dict(getattr(self, "cleaned_data", {}))
+        return {name: self[name].value() for name in self.fields}
 
     def _post_clean(self):
         """Rules live in services.validate_survey."""

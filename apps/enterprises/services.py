@@ -9,10 +9,11 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc as uscc_mod
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
@@ -21,9 +22,15 @@ from apps.audit import services as audit
 from apps.core.cache import figures_changed
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.models import Area
+from apps.core.principal import Role
+from apps.documents.services import request_document
 
+from . import selectors
 from .choices import Industry, Ownership, Status
 from .models import Enterprise, EnterpriseSurvey
+
+#: The dossier's PDF template (selectors.DOSSIER_PDF_KIND).
+DOSSIER_PDF_TEMPLATE = "enterprises/pdf/dossier.html"
 
 #: GB 32100-2015 法人和其他组织统一社会信用代码编码规则: 18 characters, the last a check character.
 USCC_SOURCE = gettext_lazy("GB 32100-2015 unified social credit code")
@@ -707,3 +714,80 @@ def _register_row_by_row(principal, rows, *, note: str = "") -> dict:
                 ) from exc
             result["surveys"] += 1
     return result
+
+
+# The dossier (一户一册) as a PDF ----------------------------------------------------------------------
+
+
+def _viewer_label(principal) -> str:
+    """Who the PDF was made for: the user's name and roles ("张莉 (Park administrator)")."""
+    user = principal.user
+    name = (user.get_full_name() or user.get_username()) if user is not None else ""
+    roles = "、".join(str(Role(role).label) for role in sorted(principal.roles) if role in Role.values)
+    return f"{name} ({roles})" if roles else name
+
+
+def dossier_pdf_context(principal, enterprise, sections, today) -> dict:
+    """The JSON context of the dossier's PDF: every section as the viewer sees it, its HTML
+    rendered now with the viewer's rights (each section's `pdf_template` if it has one, without
+    links, forms or scripts), the sections the viewer may not see named as hidden. Celery only
+    lays it out (`documents.render`), so the PDF holds what the viewer saw when asking."""
+    base = {"enterprise": enterprise, "principal": principal, "perms": None}
+    parts = []
+    for section in sections:
+        part = {"key": section["key"], "title": str(section["title"]), "hidden": bool(section.get("hidden"))}
+        if not part["hidden"]:
+            part["html"] = selectors.render_section(section, base, pdf=True)
+        parts.append(part)
+    return {
+        "enterprise": {"name": enterprise.name, "uscc": enterprise.uscc},
+        "generated_on": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+        "today": today.isoformat(),
+        "viewer": _viewer_label(principal),
+        "sections": parts,
+        "sections_key": selectors.visible_sections_key(sections),
+    }
+
+
+@transaction.atomic
+def request_dossier_pdf(principal, enterprise):
+    """Queue the whole dossier as one PDF for the principal: every section they may see (hidden
+    ones listed as not visible), rendered by Celery. The document is kept per requesting user
+    and per set of visible sections, so two viewers never share one. A PDF already being
+    generated for the same view is returned, not queued twice. Audited."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm("enterprises.view_enterprise"):
+        raise NotAllowed(_("You may not see this enterprise's dossier."))
+    today = timezone.localdate()
+    sections = selectors.dossier_sections(principal, enterprise, today)
+    key = selectors.visible_sections_key(sections)
+    pending = selectors.dossier_pdf_document(principal, enterprise, key)
+    if pending is not None and selectors.document_state(pending) == "pending":
+        return pending
+    context = dossier_pdf_context(principal, enterprise, sections, today)
+    audit.record(
+        "enterprises.request_dossier_pdf",
+        enterprise,
+        after={"sections": key.split(","), "hidden": [s["key"] for s in sections if s.get("hidden")]},
+        only_changes=False,
+    )
+    return request_document(
+        kind=selectors.DOSSIER_PDF_KIND,
+        title=f"一户一册-{enterprise.uscc}-{today:%Y%m%d}",
+        template_name=DOSSIER_PDF_TEMPLATE,
+        context=context,
+        owner=enterprise,
+        created_by=user,
+        language=get_language() or settings.LANGUAGE_CODE,
+    )
+
+
+def record_dossier_download(enterprise, document) -> None:
+    """The download of a dossier PDF is audited (it may name the enterprise's workers)."""
+    with transaction.atomic():
+        audit.record(
+            "enterprises.download_dossier_pdf",
+            enterprise,
+            after={"document": str(document.pk), "sha256": document.sha256},
+            only_changes=False,
+        )

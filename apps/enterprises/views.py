@@ -3,16 +3,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from apps.core.errors import NotAllowed
 from apps.core.forms import call_service
 from apps.core.pagination import paginate
 from apps.core.scoping import principal_for_request
+from apps.documents.views import pdf_response
 
 from . import selectors, services, workflow
-from .choices import SizeBand, size_band
 from .forms import EnterpriseForm, SurveyForm
 
 PAGE_SIZE = 50
@@ -56,21 +60,64 @@ def enterprise_list(request):
 def enterprise_detail(request, pk):
     principal = principal_for_request(request)
     enterprise = selectors.get_enterprise(principal, pk)
-    surveys = list(selectors.surveys_of(principal, enterprise))
+    sections = selectors.dossier_sections(principal, enterprise)
     return render(
         request,
         "enterprises/enterprise_detail.html",
         {
             "enterprise": enterprise,
             "principal": principal,
-            "latest": enterprise.latest_survey,
-            "surveys": surveys,
-            "size_band": SizeBand(band).label if (band := size_band(enterprise.employees)) else None,
-            "sections": selectors.dossier_sections(principal, enterprise),
+            "sections": sections,
+            "dossier_pdf": selectors.dossier_pdf_state(
+                principal, enterprise, selectors.visible_sections_key(sections)
+            ),
             "can_edit": workflow.can_edit(principal, enterprise),
-            "can_record_survey": workflow.can_record_survey(principal, enterprise),
         },
     )
+
+
+@login_required
+@permission_required("enterprises.view_enterprise", raise_exception=True)
+@require_POST
+def dossier_pdf_generate(request, pk):
+    """Queue the whole dossier as a PDF for the viewer (Celery, `services.request_dossier_pdf`);
+    the page shows it pending, then offers the download."""
+    principal = principal_for_request(request)
+    enterprise = selectors.get_enterprise(principal, pk)
+    try:
+        services.request_dossier_pdf(principal, enterprise)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(
+        request, _("The dossier's PDF is being generated: it is offered on this page when ready.")
+    )
+    return redirect(reverse("enterprises:detail", args=[enterprise.pk]) + "#dossier-pdf")
+
+
+@login_required
+@permission_required("enterprises.view_enterprise", raise_exception=True)
+def dossier_pdf_state(request, pk):
+    """The PDF's state as the page's fragment (htmx asks every few seconds while it is pending)."""
+    principal = principal_for_request(request)
+    enterprise = selectors.get_enterprise(principal, pk)
+    state = selectors.dossier_pdf_state(principal, enterprise, request.GET.get("sections") or None)
+    return render(request, "enterprises/_dossier_pdf.html", {"enterprise": enterprise, "dossier_pdf": state})
+
+
+@login_required
+@permission_required("enterprises.view_enterprise", raise_exception=True)
+def dossier_pdf(request, pk):
+    """The viewer's newest dossier PDF, once Celery has rendered it, holding exactly the sections
+    the viewer may see now (404 before, or when their view changed since: the page offers to
+    generate it again). The download is audited."""
+    principal = principal_for_request(request)
+    enterprise = selectors.get_enterprise(principal, pk)
+    key = selectors.visible_sections_key(selectors.dossier_sections(principal, enterprise))
+    document = selectors.dossier_pdf_document(principal, enterprise, key)
+    if selectors.document_state(document) != "ready":
+        raise Http404
+    services.record_dossier_download(enterprise, document)
+    return pdf_response(document, inline=request.GET.get("inline") == "1")
 
 
 @login_required
@@ -120,10 +167,34 @@ def survey_edit(request, pk):
     year = request.GET.get("year")
     if year and year.isdigit():
         instance = selectors.surveys_of(principal, enterprise).filter(year=int(year)).first()
-    form = SurveyForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        survey = call_service(form, services.record_survey, principal, enterprise, **form.cleaned_data)
-        if survey is not None:
-            messages.success(request, _("Survey %(year)d saved.") % {"year": survey.year})
-            return redirect("enterprises:detail", pk=enterprise.pk)
+    initial, origins, marks = {}, {}, {}
+    if request.method != "POST":
+        if instance is None:
+            # A new survey starts from last year's answers and the platform's records.
+            initial, origins = selectors.survey_prefill(principal, enterprise, SurveyForm.default_year())
+        else:
+            marks = selectors.survey_checks(principal, enterprise, instance)
+    form = SurveyForm(request.POST or None, instance=instance, initial=initial, origins=origins, marks=marks)
+    if request.method == "POST":
+        if form.is_valid():
+            survey = call_service(form, services.record_survey, principal, enterprise, **form.cleaned_data)
+            if survey is not None:
+                messages.success(request, _("Survey %(year)d saved.") % {"year": survey.year})
+                _warn_disagreements(request, form, selectors.survey_checks(principal, enterprise, survey))
+                return redirect("enterprises:detail", pk=enterprise.pk)
+        form.marks = selectors.survey_checks(principal, enterprise, form.answers())
     return render(request, "enterprises/survey_form.html", {"form": form, "enterprise": enterprise})
+
+
+def _warn_disagreements(request, form, marks: dict) -> None:
+    """A saved survey is what the enterprise reports; where it disagrees with the platform's
+    records, say so (the survey form shows each record's value)."""
+    if marks:
+        messages.warning(
+            request,
+            _(
+                "Saved as reported, but these answers disagree with the platform's records: %(fields)s. "
+                "Open the survey to see what the records say."
+            )
+            % {"fields": ", ".join(str(form.fields[name].label) for name in marks if name in form.fields)},
+        )

@@ -90,14 +90,17 @@ class TestProfile:
         assert 'data-testid="survey-history"' in html
         assert 'data-testid="needs-union-badge"' in html
         keys = [s["key"] for s in response.context["sections"]]
-        assert keys[:7] == [
+        assert keys[:10] == [
+            "registry",
+            "surveys",
             "union",
-            "contracts",
             "collective_contracts",
             "congresses",
             "certification",
+            "contracts",
             "disputes",
             "inspections",
+            "risk",
         ]
 
     def test_hr_of_a_gets_404_on_b(self, client, ent_hr_a, ent_b):

@@ -123,6 +123,13 @@ class SurveyOutSerializer(serializers.ModelSerializer):
     membership_rate = serializers.FloatField(
         read_only=True, allow_null=True, help_text="Union members per 100 employees."
     )
+    disagreements = serializers.SerializerMethodField(
+        help_text="The answers that disagree with the platform's records: field name -> what the "
+        "record says (the union register, the contract book's signing rate, collective contracts, "
+        "workers' congress meetings, the registry's employees). Computed for the most recent survey "
+        "(and the one just recorded), against the records at the end of its year; null for older "
+        "surveys. The survey is kept as reported."
+    )
 
     class Meta:
         model = EnterpriseSurvey
@@ -140,10 +147,16 @@ class SurveyOutSerializer(serializers.ModelSerializer):
             "wage_bargaining",
             "workers_congress",
             "mediation_committee",
+            "disagreements",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(), allow_null=True))
+    def get_disagreements(self, survey):
+        """The marks the view computed (`selectors.survey_checks`), by survey id."""
+        return self.context.get("disagreements", {}).get(survey.pk)
 
 
 @extend_schema_serializer(component_name="EnterpriseSurvey")

@@ -124,7 +124,8 @@ class EnterpriseViewSet(
     @extend_schema(
         methods=["GET"],
         summary="Yearly surveys of an enterprise",
-        description="Newest first. Scope: `enterprises:read`.",
+        description="Newest first; the most recent survey's `disagreements` with the platform's "
+        "records (null for older surveys). Scope: `enterprises:read`.",
         responses=SurveyOutSerializer(many=True),
     )
     @extend_schema(
@@ -132,6 +133,8 @@ class EnterpriseViewSet(
         summary="Record the survey of a year",
         description="Creates the survey of the year, or replaces it if that year is already recorded. "
         "The most recent survey becomes the enterprise's latest survey and sets its employee count. "
+        "Answers that disagree with the platform's records are recorded as reported and listed in "
+        "`disagreements`. "
         "Counts of union members, women and migrant workers cannot exceed employees "
         "(400 with field errors). Scope: `enterprises:write`.",
         request=SurveyInSerializer,
@@ -141,9 +144,15 @@ class EnterpriseViewSet(
     def surveys(self, request, pk=None):
         enterprise = self.get_object()
         if request.method == "GET":
-            surveys = selectors.surveys_of(self.principal, enterprise)
-            return Response(SurveyOutSerializer(surveys, many=True).data)
+            surveys = list(selectors.surveys_of(self.principal, enterprise))
+            # The most recent survey only: the records describe the present (one collection of
+            # facts per request, not one per survey).
+            marks = {s.pk: selectors.survey_checks(self.principal, enterprise, s) for s in surveys[:1]}
+            return Response(SurveyOutSerializer(surveys, many=True, context={"disagreements": marks}).data)
         serializer = SurveyInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         survey = services.record_survey(self.principal, enterprise, **serializer.validated_data)
-        return Response(SurveyOutSerializer(survey).data, status=status.HTTP_201_CREATED)
+        marks = {survey.pk: selectors.survey_checks(self.principal, enterprise, survey)}
+        return Response(
+            SurveyOutSerializer(survey, context={"disagreements": marks}).data, status=status.HTTP_201_CREATED
+        )

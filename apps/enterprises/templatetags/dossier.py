@@ -1,5 +1,6 @@
 from django import template
-from django.template.loader import render_to_string
+
+from apps.enterprises.selectors import render_section as render
 
 register = template.Library()
 
@@ -8,12 +9,9 @@ register = template.Library()
 def render_section(context, section):
     """Render one dossier section's template with its own context plus the enterprise, the
     principal and the request (sections come from the modules' `dossier_sections` hooks)."""
-    if not section.get("template"):
-        return ""
-    ctx = {
+    base = {
         "enterprise": context.get("enterprise"),
         "principal": context.get("principal"),
         "perms": context.get("perms"),
-        **section.get("context", {}),
     }
-    return render_to_string(section["template"], ctx, request=context.get("request"))
+    return render(section, base, request=context.get("request"))
