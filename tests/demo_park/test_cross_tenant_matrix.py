@@ -27,7 +27,7 @@ from apps.accounts.models import Organisation
 from apps.accounts.roles import Role
 from apps.accounts.scopes import AUDIT_SCOPE, SCOPES
 from apps.accounts.services import create_api_client
-from apps.certification.models import AnnualReport, Application, Certificate, Evidence, Objection
+from apps.certification.models import AnnualReport, Application, Certificate, Evidence, Objection, VetoEvent
 from apps.contracts.models import ImportJob, LabourContract
 from apps.core.models import Area
 from apps.core.principal import principal_for_api_client, principal_for_user
@@ -49,6 +49,7 @@ from apps.inspection.selectors.arrears import violations_visible
 from apps.inspection.selectors.patrols import visible_plans
 from apps.mediation.models import Case, CaseDocument, FollowUp, Referral
 from apps.notifications.models import Notification
+from apps.risk.models import EnterpriseRisk
 from apps.unions.models import CollectiveContract, Union
 from tests.factories import user_with_role
 
@@ -114,6 +115,9 @@ ROUTES: dict[str, Target] = {
     "enterprises:detail": ENTERPRISE,
     "enterprises:edit": ENTERPRISE,
     "enterprises:survey_edit": ENTERPRISE,
+    "enterprises:dossier_pdf": ENTERPRISE,
+    "enterprises:dossier_pdf_generate": ENTERPRISE,
+    "enterprises:dossier_pdf_state": ENTERPRISE,
     "enterprises:import_report": Target(ImportBatch, _pk),
     "enterprises:import_confirm": Target(ImportBatch, _pk),
     "enterprises:import_discard": Target(ImportBatch, _pk),
@@ -141,7 +145,12 @@ ROUTES: dict[str, Target] = {
     "certification:certificate": CERTIFICATE,
     "certification:certificate_revoke": CERTIFICATE,
     "certification:annual_report": Target(AnnualReport, _pk),
+    "certification:veto_decide": Target(VetoEvent, lambda v: {"pk": v.pk, "action": "confirm"}),
+    # The risk watch list (issue 17): an enterprise's risk, within the viewer's registry scope.
+    "risk:detail": Target(EnterpriseRisk, lambda r: {"enterprise_id": r.pk}),
     "mediation:detail": CASE,
+    "mediation:mass_incident": CASE,
+    "mediation:mass_incident_remove": CASE,
     "mediation:action": Target(Case, lambda c: {"pk": c.pk, "action": "withdraw"}),
     "mediation:access_code": CASE,
     "mediation:session_create": CASE,
@@ -213,6 +222,10 @@ ROUTES: dict[str, Target] = {
     "v1:certification-application-submit": APPLICATION,
     "v1:certification-application-withdraw": APPLICATION,
     "v1:certification-certificate-detail": CERTIFICATE,
+    "v1:certification-veto-event-confirm": Target(VetoEvent, _pk),
+    "v1:certification-veto-event-dismiss": Target(VetoEvent, _pk),
+    "v1:risk-detail": Target(EnterpriseRisk, lambda r: {"enterprise_id": r.pk}),
+    "v1:risk-history": Target(EnterpriseRisk, lambda r: {"enterprise_id": r.pk}),
     "v1:certification-certificate-revoke": CERTIFICATE,
     "v1:mediation-case-detail": CASE,
     "v1:mediation-case-accept": CASE,
