@@ -81,6 +81,18 @@ def _revoke_titles(principal, event: VetoEvent) -> list[Certificate]:
     ]
 
 
+def _new_event(enterprise, kind: str, catalogue: dict, *, source: str, note: str, **fields) -> VetoEvent:
+    """A new event of the catalogue's `kind` (its name kept as it reads today)."""
+    return VetoEvent.objects.create(
+        enterprise=enterprise,
+        kind=kind,
+        kind_name=catalogue[kind],
+        source=source.strip()[:300],
+        note=(note or "").strip(),
+        **fields,
+    )
+
+
 @transaction.atomic
 def record_veto_event(
     principal,
@@ -99,13 +111,13 @@ def record_veto_event(
     catalogue = selectors.veto_catalogue()
     _checked(principal, kind=kind, occurred_on=occurred_on, source=source, catalogue=catalogue)
     object_type, object_id = object_ref(ref)
-    event = VetoEvent.objects.create(
-        enterprise=enterprise,
-        kind=kind,
-        kind_name=catalogue[kind],
+    event = _new_event(
+        enterprise,
+        kind,
+        catalogue,
         occurred_on=occurred_on,
-        source=source.strip()[:300],
-        note=(note or "").strip(),
+        source=source,
+        note=note,
         origin=origin,
         object_type=object_type,
         object_id=object_id,
@@ -139,13 +151,13 @@ def _propose(
             return existing, False
     try:
         with transaction.atomic():
-            event = VetoEvent.objects.create(
-                enterprise=enterprise,
-                kind=kind,
-                kind_name=catalogue[kind],
+            event = _new_event(
+                enterprise,
+                kind,
+                catalogue,
                 occurred_on=occurred_on,
-                source=source.strip()[:300],
-                note=(note or "").strip(),
+                source=source,
+                note=note,
                 origin=origin,
                 object_type=object_type,
                 object_id=object_id,

@@ -7,8 +7,7 @@
   listed as not visible, no links; kept per viewer, so two roles never share one.
 - The page keeps its query budget whatever the records.
 
-The demo park (seed_demo) is loaded once for this module, inside a transaction rolled back at its
-end (as tests/demo_park/conftest.py does for its package).
+The demo park (seed_demo) is the package's (tests/demo_park/conftest.py), loaded once.
 """
 
 from __future__ import annotations
@@ -19,8 +18,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -85,32 +83,12 @@ QUERY_BUDGET = {"admin": 16, "hr": 16, "union": 25, "mediator": 18, "inspector":
 
 
 # The demo park, once for the module ------------------------------------------------------------------
+# The demo park of the package --------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def _demo_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("dossier-media")
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, _demo_media):
-    settings.MEDIA_ROOT = _demo_media
-
-
-@pytest.fixture(scope="module")
-def park(django_db_setup, django_db_blocker, _demo_media):
-    before = settings.MEDIA_ROOT
-    settings.MEDIA_ROOT = _demo_media
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            settings.MEDIA_ROOT = before
+@pytest.fixture
+def park(demo_park):
+    """The demo park of this package (tests/demo_park/conftest.py: seeded once, rolled back)."""
+    return demo_park
 
 
 def user_of(role: str) -> User:
