@@ -15,6 +15,29 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class YearCounter(models.Model):
+    """The last number given in a year (serial numbers of cases, requests, appeals): `take(year)`
+    allocates the next one under a row lock, inside the caller's transaction, so a number is
+    unique and never reused."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+    @classmethod
+    def take(cls, year: int) -> int:
+        cls.objects.get_or_create(year=year)
+        counter = cls.objects.select_for_update().get(year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return counter.last
+
+
 class ScopedQuerySet(models.QuerySet):
     """Base for every queryset that principals read. Subclasses implement `visible_to`, the one
     place that decides what a principal may see (pages, API, exports and PDFs all call it)."""

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.accounts.roles import Role
-from apps.core.models import Area, BaseModel, ScopedQuerySet, StatusHistory
+from apps.core.models import Area, BaseModel, ScopedQuerySet, StatusHistory, YearCounter
 from apps.core.personal_data import EncryptedCharField
 from apps.enterprises.models import areas_of
 
@@ -48,18 +48,12 @@ class Matter(models.TextChoices):
     OTHER = "other", _("Other matter")
 
 
-class InspectionSerialCounter(models.Model):
+class InspectionSerialCounter(YearCounter):
     """The last serial number given per year; locked while a case is numbered."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("inspection serial counter")
         verbose_name_plural = _("inspection serial counters")
-
-    def __str__(self):
-        return f"{self.year}: {self.last}"
 
 
 def _in_area(principal):

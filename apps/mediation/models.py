@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.accounts.roles import Role
-from apps.core.models import Area, BaseModel, ScopedQuerySet, StatusHistory
+from apps.core.models import Area, BaseModel, ScopedQuerySet, StatusHistory, YearCounter
 from apps.core.personal_data import EncryptedCharField
 from apps.unions.models import Union
 
@@ -205,18 +205,12 @@ class Mediator(BaseModel):
         return [DisputeType(code).label for code in self.specialities if code in DisputeType.values]
 
 
-class SerialCounter(models.Model):
+class SerialCounter(YearCounter):
     """The last serial number given per year; locked while a case is numbered."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("serial counter")
         verbose_name_plural = _("serial counters")
-
-    def __str__(self):
-        return f"{self.year}: {self.last}"
 
 
 #: The API scopes of mediation (apps/accounts/scopes.py). A district system with `mediation:read`

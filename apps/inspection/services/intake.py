@@ -31,11 +31,7 @@ S = InspectionCase.Status
 def _next_serial(on: dt.date) -> str:
     """`JC2026-00042`: prefix, year of receipt, number within the year. Allocated under a row lock
     on the year's counter, so it is unique and never reused."""
-    counter, _created = InspectionSerialCounter.objects.get_or_create(year=on.year)
-    counter = InspectionSerialCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{settings.INSPECTION_SERIAL_PREFIX}{on.year}-{counter.last:05d}"
+    return f"{settings.INSPECTION_SERIAL_PREFIX}{on.year}-{InspectionSerialCounter.take(on.year):05d}"
 
 
 def _id_number(value, field: str, errors: dict, seen: set) -> str:

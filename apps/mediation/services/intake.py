@@ -117,11 +117,7 @@ def new_access_code() -> str:
 def _next_serial(on: dt.date) -> str:
     """`TJ2026-00042`: prefix, year of receipt, number within the year. Allocated under a row lock
     on the year's counter, so it is unique and never reused."""
-    counter, _created = SerialCounter.objects.get_or_create(year=on.year)
-    counter = SerialCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{settings.MEDIATION_SERIAL_PREFIX}{on.year}-{counter.last:05d}"
+    return f"{settings.MEDIATION_SERIAL_PREFIX}{on.year}-{SerialCounter.take(on.year):05d}"
 
 
 def _clean_applicants(
