@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.audit import AuditEventViewSet
 from apps.accounts.api.views import MeView, OrganisationViewSet
+from apps.appeals.api.views import AppealViewSet  # enterprise appeals (issue 19)
+from apps.assistance.api.views import AidViewSet, HardshipFileViewSet  # worker assistance (issue 19)
 from apps.certification.api.views import (
     ApplicationViewSet,
     CertificateViewSet,
@@ -16,9 +18,15 @@ from apps.certification.api.views import (
 from apps.contracts.api.views import ContractBookView, ContractViewSet, ImportJobViewSet
 from apps.enterprises.api.views import EnterpriseViewSet
 from apps.inspection.api import views as inspection
+from apps.legalaid.api.views import LegalAidRequestViewSet  # legal aid (issue 19)
 from apps.mediation.api.views import CaseViewSet, MediationOrganisationViewSet
 from apps.risk.api.views import RiskViewSet  # the risk watch list (issue 17)
-from apps.unions.api.views import CollectiveContractViewSet, UnionViewSet
+from apps.unions.api.views import (
+    CollectiveContractViewSet,
+    PlatformViewSet,
+    PlatformWorkerViewSet,
+    UnionViewSet,
+)
 from apps.webhooks.api import EventFeedView  # the event feed (issue 15)
 
 router = DefaultRouter()
@@ -29,6 +37,9 @@ router.register("audit", AuditEventViewSet, basename="audit-event")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("unions", UnionViewSet, basename="union")
 router.register("collective-contracts", CollectiveContractViewSet, basename="collective-contract")
+# New forms of employment (issue 19): platform companies and platform workers.
+router.register("platforms", PlatformViewSet, basename="platform")
+router.register("new-employment-workers", PlatformWorkerViewSet, basename="new-employment-worker")
 router.register("certification/applications", ApplicationViewSet, basename="certification-application")
 router.register("certification/certificates", CertificateViewSet, basename="certification-certificate")
 router.register("certification/rule-sets", RuleSetViewSet, basename="certification-rule-set")
@@ -53,9 +64,13 @@ router.register(
 )
 router.register("inspection/credit-grades", inspection.CreditGradeViewSet, basename="inspection-credit-grade")
 router.register("risk", RiskViewSet, basename="risk")
+router.register("assistance/hardship-files", HardshipFileViewSet, basename="assistance-hardship-file")
+router.register("assistance/aid", AidViewSet, basename="assistance-aid")
+router.register("legal-aid/requests", LegalAidRequestViewSet, basename="legalaid-request")  # issue 19
 # Before "contracts": `contracts/imports/` must not be read as the contract with the id "imports".
 router.register("contracts/imports", ImportJobViewSet, basename="contract-import")
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("appeals", AppealViewSet, basename="appeal")  # enterprise appeals (issue 19)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

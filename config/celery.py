@@ -60,6 +60,16 @@ BEAT_SCHEDULE = {
         "task": "inspection.daily",
         "schedule": crontab(hour=7, minute=10),
     },
+    # Tell the park (and the answering department) of enterprise appeals past their due date (issue 19).
+    "appeals-daily": {
+        "task": "appeals.daily",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    # Legal aid (issue 19): tell the handling unions of decisions past the policy's deadline.
+    "legalaid-daily": {
+        "task": "legalaid.daily",
+        "schedule": crontab(hour=7, minute=20),
+    },
     # Contracts whose end has passed expire (before the alerts are computed).
     "contracts-expire": {
         "task": "contracts.expire_contracts",

@@ -22,6 +22,9 @@ urlpatterns = [
     path("inspection/", include("apps.inspection.urls")),
     path("contracts/", include("apps.contracts.urls")),
     path("risk/", include("apps.risk.urls")),  # the risk watch list (issue 17)
+    path("assistance/", include("apps.assistance.urls")),  # the hardship file and aid (issue 19)
+    path("legal-aid/", include("apps.legalaid.urls")),  # legal aid (issue 19)
+    path("appeals/", include("apps.appeals.urls")),  # enterprise appeals (issue 19)
     # Webhook subscriptions of API clients and their delivery log (issue 15).
     path("webhooks/", include("apps.webhooks.urls")),
     # Public verification of a certificate (printed as a QR code on the certificate).

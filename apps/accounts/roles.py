@@ -21,9 +21,16 @@ _ADMIN_MODEL_PERMS = {
         ("accounts", "user"),
         ("core", "area"),
         ("core", "calendaroverride"),
+        # Platform companies of the new forms of employment (issue 19).
+        ("unions", "platform"),
         # [POLICY] tables the park keeps in the admin.
         ("contracts", "contractpolicy"),
         ("inspection", "inspectionpolicy"),
+        ("assistance", "povertythreshold"),
+        ("legalaid", "legalaidpolicy"),
+        ("legalaid", "lawyer"),
+        ("appeals", "department"),
+        ("appeals", "appealdeadline"),
     ]
     for verb in ("view", "add", "change", "delete")
 }
@@ -107,6 +114,20 @@ _INSPECTION_HR = {
 #: `EnterpriseRisk.visible_to` (their `Enterprise.visible_to` in a reading role); enterprise HR do
 #: not read it. The park keeps the versioned policy in the admin.
 _RISK_READ = {"risk.view_enterpriserisk"}
+
+#: Legal aid of the union (issue 19). Which requests a user reads is `LegalAidRequest.visible_to`
+#: (the handling union's officials, a federation its area's, park administrators all); who acts,
+#: `legalaid.workflow.acts_on` (the handling union's officials and park administrators).
+#: Enterprise HR, mediators and inspectors hold none of these: never a worker's request.
+_LEGALAID = {
+    "legalaid.view_legalaidrequest",
+    "legalaid.register_request",
+    "legalaid.decide_request",
+    "legalaid.handle_request",
+    "legalaid.view_worker_identity",
+    "legalaid.view_legalaid_figures",
+    "legalaid.view_lawyer",
+}
 _RISK_POLICY = {
     "risk.view_riskpolicy",
     "risk.add_riskpolicy",
@@ -115,6 +136,33 @@ _RISK_POLICY = {
     "risk.add_riskweight",
     "risk.change_riskweight",
     "risk.delete_riskweight",
+}
+
+#: Enterprise appeals (issue 19). HR file and rate their own enterprise's appeals (`Appeal.visible_to`);
+#: park administrators route, answer on behalf of the department and reopen. Union officials,
+#: mediators and inspectors have no part in them.
+_APPEALS_PARK = {
+    "appeals.view_appeal",
+    "appeals.route_appeal",
+    "appeals.answer_appeal",
+    "appeals.reopen_appeal",
+    "appeals.view_appeal_figures",
+}
+_APPEALS_HR = {"appeals.view_appeal", "appeals.file_appeal", "appeals.rate_appeal"}
+
+#: Worker assistance (issue 19): the hardship file and aid. Which files a user sees is decided by
+#: `HardshipFile.visible_to` (union officials: the enterprises their union covers; never HR,
+#: mediators or inspectors); the union assesses, approves, reviews, closes and pays.
+_ASSISTANCE_UNION = {
+    "assistance.view_hardshipfile",
+    "assistance.add_hardshipfile",
+    "assistance.change_hardshipfile",
+    "assistance.assess_hardshipfile",
+    "assistance.approve_hardshipfile",
+    "assistance.view_full_id_number",
+    "assistance.view_assistance_figures",
+    "assistance.view_aid",
+    "assistance.pay_aid",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -157,6 +205,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "unions.review_collectivecontract",
             "unions.add_workerscongress",
             "unions.change_workerscongress",
+            # New forms of employment (issue 19): platform workers and their union membership.
+            "unions.view_platformworker",
+            "unions.add_platformworker",
+            "unions.change_platformworker",
             # Certification: review, notice, objections, naming, revocation, veto events, rule sets.
             "certification.review_application",
             "certification.publish_notice",
@@ -199,6 +251,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
         | _RISK_READ
         | _RISK_POLICY
+        | _ASSISTANCE_UNION
+        | _LEGALAID
+        | _APPEALS_PARK
     ),
     Role.ENTERPRISE_HR: frozenset(
         {"accounts.view_organisation"}
@@ -223,6 +278,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         # reporters.
         | _INSPECTION_READ
         | _INSPECTION_HR
+        | _APPEALS_HR
     ),
     Role.UNION_OFFICIAL: frozenset(
         {"accounts.view_organisation"}
@@ -237,6 +293,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "unions.change_collectivecontract",
             "unions.add_workerscongress",
             "unions.change_workerscongress",
+            # New forms of employment (issue 19): their union's platform workers (`visible_to`).
+            "unions.view_platformworker",
+            "unions.add_platformworker",
+            "unions.change_platformworker",
             # The union takes part in certification (programme part 5 (2)); it reads, it does not decide.
             "certification.view_certification_figures",
         }
@@ -245,6 +305,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _INSPECTION_READ
         | _MEDIATION_UNION
         | _RISK_READ
+        | _ASSISTANCE_UNION
+        | _LEGALAID
     ),
     Role.MEDIATOR: frozenset(
         {"accounts.view_organisation", "enterprises.view_enterprise", "mediation.view_mediator"}

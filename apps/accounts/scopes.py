@@ -21,6 +21,15 @@ SCOPES = {
     "inspection:write": _("Write inspection cases"),
     # The risk watch list (issue 17): scores, their explanation and monthly history.
     "risk:read": _("Read the risk watch list"),
+    # Enterprise appeals (issue 19): read; route and answer (filing and rating stay with the HR).
+    "appeals:read": _("Read enterprise appeals"),
+    "appeals:write": _("Route enterprise appeals and record the answers"),
+    # Legal aid of the union (issue 19): requests, decisions, lawyers, outcomes.
+    "legalaid:read": _("Read legal-aid requests"),
+    "legalaid:write": _("Register legal-aid requests and act on them"),
+    # Worker assistance (issue 19): hardship files and aid (ID numbers masked without personal_data:read).
+    "assistance:read": _("Read hardship files and aid paid"),
+    "assistance:write": _("Open and act on hardship files, record aid"),
     "personal_data:read": _("See ID numbers and other sensitive personal data in full"),
     # Audit API (issue 15): the audit trail at /api/v1/audit/; not for area-restricted clients.
     "audit:read": _("Read the audit trail"),

@@ -23,8 +23,10 @@ from .choices import Industry, Ownership, Status
 #: their union covers (`unions.UnionCoverage`), whatever town the union sits in (least privilege,
 #: issue 14 finding 8; ADR 0020).
 AREA_ROLES = (Role.UNION_OFFICIAL, Role.MEDIATOR, Role.INSPECTOR)
-#: `unions.Union.Kind` values of grassroots unions, whose organisation gives its officials no area.
-GRASSROOTS_UNION_KINDS = ("enterprise", "joint")
+#: `unions.Union.Kind` values of unions whose organisation gives its officials no area: grassroots
+#: unions (an enterprise or joint union: they see what they cover) and industry unions of platform
+#: workers (issue 19: they enrol workers, cover no enterprise, so read no enterprise of their area).
+GRASSROOTS_UNION_KINDS = ("enterprise", "joint", "industry")
 
 
 def areas_of(principal, roles) -> models.QuerySet:

@@ -203,6 +203,10 @@ DOSSIER_ORDER = [
     ("contracts", _("Labour contracts")),
     ("disputes", _("Labour disputes")),
     ("inspections", _("Labour inspection")),
+    # Union services and enterprise appeals (issue 19).
+    ("hardship", _("Workers in difficulty")),
+    ("legal_aid", _("Legal aid")),
+    ("appeals", _("Enterprise appeals")),
     ("risk", _("Risk watch")),
 ]
 

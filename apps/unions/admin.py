@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.audit.admin_mixins import AuditedAdminMixin
 
-from .models import CollectiveContract, Union, UnionTarget, WorkersCongress
+from .models import CollectiveContract, Platform, Union, UnionTarget, WorkersCongress
 
 
 @admin.register(UnionTarget)
@@ -41,3 +41,13 @@ class CollectiveContractAdmin(ReadOnlyAdmin):
 @admin.register(WorkersCongress)
 class WorkersCongressAdmin(ReadOnlyAdmin):
     list_display = ["enterprise", "held_on", "representatives_total", "representatives_present"]
+
+
+@admin.register(Platform)
+class PlatformAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Platform companies of the new forms of employment (issue 19), kept by administrators."""
+
+    list_display = ["name", "kind", "uscc", "enterprise", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "uscc"]
+    autocomplete_fields = ["enterprise"]

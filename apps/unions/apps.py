@@ -16,7 +16,17 @@ class UnionsConfig(AppConfig):
             "unions.view_collectivecontract",
         ),
         (25, "unions:figures", _("Union figures"), "bar-chart", "unions.view_union_figures"),
+        (
+            26,
+            "unions:platform_worker_list",
+            _("New forms of employment"),
+            "truck",
+            "unions.view_platformworker",
+        ),
     ]
+    #: The union figures page (/unions/figures/) reads every module's tables by town and year
+    #: (`selectors.module_figures`); this module's are the new forms of employment.
+    union_figures = "apps.unions.selectors.union_figures"
     home_cards = "apps.unions.selectors.home_cards"
     #: Sections of the enterprise dossier (一户一册) this module fills; see apps.enterprises.dossier.
     dossier_sections = "apps.unions.selectors.dossier_sections"

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import DateInput
 from apps.core.forms import NameChoiceField as EnterpriseChoiceField
+from apps.core.models import Area
 from apps.enterprises.models import Enterprise
 
 from . import rules, selectors, services, workflow
-from .models import CollectiveContract, Union, WorkersCongress
+from .models import CollectiveContract, Platform, PlatformWorker, Union, WorkersCongress
 
 
 class EnterpriseMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -270,3 +271,67 @@ class CongressForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("enterprise", None)
         return data
+
+
+# New forms of employment (issue 19) ----------------------------------------------------------------
+
+
+class _NamedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class PlatformWorkerForm(forms.Form):
+    """Register a platform worker (and, with a date of joining, enrol them at once)."""
+
+    name = forms.CharField(label=capfirst(_("full name")), max_length=50)
+    id_number = forms.CharField(label=capfirst(_("ID number")), max_length=30)
+    phone = forms.CharField(label=capfirst(_("phone")), max_length=30, required=False)
+    town = _NamedChoiceField(label=capfirst(_("town where they work")), queryset=Area.objects.none())
+    occupation = forms.ChoiceField(label=capfirst(_("occupation")), choices=PlatformWorker.Occupation.choices)
+    platforms = forms.ModelMultipleChoiceField(
+        label=capfirst(_("platforms")), queryset=Platform.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    relationship = forms.ChoiceField(
+        label=capfirst(_("labour relationship")),
+        choices=PlatformWorker.Relationship.choices,
+        help_text=rules.RELATIONSHIP_SOURCE,
+        widget=forms.RadioSelect,
+    )
+    union = _NamedChoiceField(
+        label=capfirst(_("registering union")), queryset=Union.objects.none(), required=False
+    )
+    joined_on = forms.DateField(
+        label=capfirst(_("joined the union on")),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty to register the worker without enrolling them yet."),
+    )
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = selectors.towns()
+        self.fields["platforms"].queryset = Platform.objects.filter(is_active=True).order_by("name")
+        self.fields["union"].queryset = workflow.enrolling_unions(principal)
+        if not (principal.is_park_admin or principal.is_api_client):
+            self.fields["union"].required = True
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {name: data.get(name) for name in self.fields} | {
+            "platforms": list(data.get("platforms") or [])
+        }
+
+
+class JoinUnionForm(forms.Form):
+    union = _NamedChoiceField(label=capfirst(_("union")), queryset=Union.objects.none())
+    joined_on = forms.DateField(label=capfirst(_("joined on")), widget=DateInput())
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = workflow.enrolling_unions(principal)
+
+
+class LeaveUnionForm(forms.Form):
+    left_on = forms.DateField(label=capfirst(_("left on")), widget=DateInput())
+    reason = forms.CharField(label=capfirst(_("reason for leaving")), max_length=200, required=False)

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
-from apps.core.models import BaseModel, ScopedQuerySet
+from apps.core.models import Area, BaseModel, ScopedQuerySet
+from apps.core.personal_data import EncryptedCharField
 from apps.enterprises.models import AREA_ROLES, Enterprise, areas_of
 
 
@@ -53,6 +54,9 @@ class Union(BaseModel):
         ENTERPRISE = "enterprise", _("Enterprise union")
         JOINT = "joint", _("Joint union of several enterprises")
         FEDERATION = "federation", _("Federation of trade unions")
+        #: 产业工会 / 行业工会联合会 (Trade Union Law art. 11): organises a trade or industry, e.g.
+        #: the platform workers of the new forms of employment (issue 19).
+        INDUSTRY = "industry", _("Industry union")
 
     organisation = models.OneToOneField(
         "accounts.Organisation",
@@ -234,3 +238,182 @@ class WorkersCongress(BaseModel):
 
     def __str__(self):
         return f"{self.enterprise} {self.held_on}"
+
+
+# New forms of employment (新就业形态劳动者, issue 19) ------------------------------------------------
+
+
+class PlatformQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """A platform company is public registry information: every signed-in user and API client
+        reads the list (who works through it is `PlatformWorker.visible_to`'s business)."""
+        if principal.sees_everything or principal.is_api_client or principal.is_authenticated:
+            return self
+        return self.none()
+
+
+class Platform(BaseModel):
+    """A platform company through which drivers, couriers and riders find their work."""
+
+    class Kind(models.TextChoices):
+        RIDE_HAILING = "ride_hailing", _("Ride-hailing")
+        FOOD_DELIVERY = "food_delivery", _("Food delivery")
+        EXPRESS = "express", _("Express delivery")
+        FREIGHT = "freight", _("Freight matching")
+        OTHER = "other", _("Other platform")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise in the registry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="platforms",
+        help_text=_("When the platform company (or its local branch) is in the park's registry."),
+    )
+    kind = models.CharField(_("kind of platform"), max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = PlatformQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("platform company")
+        verbose_name_plural = _("platform companies")
+        constraints = [
+            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="platform_uscc_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PlatformWorkerQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        """Park administrators: all. API clients: the workers of their area (all without one).
+        Union officials: the workers their union registered or enrolled (a federation's officials:
+        also those of the unions below it, and every worker who works in the federation's area).
+        Enterprise HR (a platform company's included), mediators, inspectors: none: the union's
+        member list is the union's (issue 19)."""
+        if principal.sees_everything:
+            return self
+        if principal.is_api_client:
+            return self.filter(town__in=principal.area_ids) if principal.area_ids else self
+        if not principal.is_authenticated:
+            return self.none()
+        own = principal.organisation_ids(Role.UNION_OFFICIAL)
+        if not own:
+            return self.none()
+        unions = Union.objects.filter(Q(organisation_id__in=own) | Q(parent__organisation_id__in=own))
+        q = Q(registered_by__in=unions) | Q(
+            pk__in=PlatformMembership.objects.filter(union__in=unions).values("worker")
+        )
+        federation_areas = Union.objects.filter(
+            organisation_id__in=own, kind=Union.Kind.FEDERATION, organisation__area__isnull=False
+        ).values("organisation__area")
+        q |= Q(town__in=Area.objects.filter(Q(pk__in=federation_areas) | Q(parent__in=federation_areas)))
+        return self.filter(q)
+
+
+class PlatformWorker(BaseModel):
+    """A worker of the new forms of employment: works through one or more platforms. Identified by
+    the keyed hash of the ID number (PIPL art. 28: encrypted, shown masked)."""
+
+    class Occupation(models.TextChoices):
+        DRIVER = "driver", _("Ride-hailing driver")
+        COURIER = "courier", _("Courier")
+        RIDER = "rider", _("Delivery rider")
+        TRUCK_DRIVER = "truck_driver", _("Truck driver")
+        OTHER = "other", _("Other")
+
+    class Relationship(models.TextChoices):
+        """人社部发〔2021〕56号 part 1 (2): the three situations (rules.RELATIONSHIP_RULES)."""
+
+        LABOUR_CONTRACT = "labour_contract", _("Labour contract")
+        NOT_FULLY = "not_fully", _("Not fully a labour relationship")
+        INDEPENDENT = "independent", _("Independent business through the platform")
+
+    name = models.CharField(_("full name"), max_length=50)
+    id_number = EncryptedCharField(_("ID number"))
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    town = models.ForeignKey(
+        Area,
+        verbose_name=_("town where they work"),
+        on_delete=models.PROTECT,
+        related_name="platform_workers",
+        limit_choices_to={"kind": "town"},
+    )
+    occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices)
+    platforms = models.ManyToManyField(Platform, verbose_name=_("platforms"), related_name="workers")
+    relationship = models.CharField(
+        _("labour relationship"), max_length=20, choices=Relationship.choices, db_index=True
+    )
+    registered_by = models.ForeignKey(
+        Union,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="registered_platform_workers",
+        null=True,
+        blank=True,
+    )
+
+    objects = PlatformWorkerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("platform worker")
+        verbose_name_plural = _("platform workers")
+        indexes = [
+            models.Index(fields=["name", "id"], name="platform_worker_order"),
+            models.Index(fields=["town", "occupation"], name="platform_worker_town"),
+            models.Index(fields=["updated_at", "id"], name="platform_worker_updated"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PlatformMembershipQuerySet(ScopedQuerySet):
+    def visible_to(self, principal):
+        return self.filter(worker__in=PlatformWorker.objects.visible_to(principal))
+
+    def current_on(self, day):
+        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+class PlatformMembership(BaseModel):
+    """A platform worker's membership of a joint, industry union or federation (入会), from
+    `joined_on` until `left_on`. One current membership per worker."""
+
+    worker = models.ForeignKey(
+        PlatformWorker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    union = models.ForeignKey(
+        Union, verbose_name=_("union"), on_delete=models.PROTECT, related_name="platform_memberships"
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    leave_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
+
+    objects = PlatformMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-joined_on"]
+        verbose_name = _("platform worker's union membership")
+        verbose_name_plural = _("platform workers' union memberships")
+        indexes = [models.Index(fields=["union", "joined_on"], name="platform_membership_union")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"], condition=Q(left_on__isnull=True), name="platform_membership_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="platform_membership_left_after_joined",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} · {self.union}"

@@ -134,3 +134,109 @@ def attendance_errors(figures: dict, meeting, *, linked: bool) -> dict[str, list
 def adopting_meeting_figures(meeting) -> dict:
     """The attendance figures a contract takes from its adopting meeting."""
     return {name: getattr(meeting, meeting_field) for name, meeting_field in ATTENDANCE_FIELDS}
+
+
+# New forms of employment (新就业形态劳动者, issue 19) ------------------------------------------------
+
+#: 人力资源社会保障部等八部门《关于维护新就业形态劳动者劳动保障权益的指导意见》(人社部发〔2021〕56号)
+#: part 1 (2): where the situation establishes a labour relationship the enterprise signs a labour
+#: contract; where it does not fully establish one but the enterprise manages the work (不完全符合确立
+#: 劳动关系情形), the enterprise and the worker sign a written agreement fixing their rights and
+#: duties; a person running their own business through the platform (个人依托平台自主开展经营活动) is
+#: governed by civil law.
+RELATIONSHIP_SOURCE = _(
+    "Guiding Opinions on the Labour Rights of Workers in New Forms of Employment (人社部发〔2021〕56号) part 1 (2)"
+)
+#: Trade Union Law (工会法, 2021) art. 3: workers whose main income is their wage have the right to
+#: join a union, and unions adapt to the changing forms of employment; art. 11: joint unions of
+#: several small units, and industry unions of one or several related trades.
+JOIN_RIGHT_SOURCE = _("Trade Union Law art. 3")
+JOINABLE_UNION_SOURCE = _("Trade Union Law art. 11")
+#: 《中国工会章程》 chapter 1 (members): a member belongs to one union organisation at a time; the
+#: membership moves with the work (transfer = leave one, join the other).
+ONE_MEMBERSHIP_SOURCE = _("Constitution of the Chinese Trade Unions, chapter 1")
+
+#: Union kinds a platform worker may join: a joint union or an industry union (工会法第十一条), or the
+#: federation directly where neither exists yet (the ACFTU's drives to enrol the new forms of
+#: employment enrol workers first and organise the union after).
+JOINABLE_UNION_KINDS = ("joint", "industry", "federation")
+
+
+@dataclass(frozen=True)
+class RelationshipRule:
+    code: str
+    #: What the platform company owes under the status (the 56号文's three situations).
+    obligation: object
+    #: Which body of law governs the relationship.
+    governed_by: object
+    source: object
+
+
+RELATIONSHIP_RULES = {
+    "labour_contract": RelationshipRule(
+        "labour_contract",
+        _("The enterprise signs a written labour contract with the worker."),
+        _("Labour Contract Law"),
+        RELATIONSHIP_SOURCE,
+    ),
+    "not_fully": RelationshipRule(
+        "not_fully",
+        _(
+            "The enterprise manages the work without a full labour relationship: it signs a written "
+            "agreement with the worker fixing their rights and duties (pay, hours, rest, safety)."
+        ),
+        _("Written agreement; minimum pay, working time and occupational-injury protection apply"),
+        RELATIONSHIP_SOURCE,
+    ),
+    "independent": RelationshipRule(
+        "independent",
+        _("The person runs their own business through the platform: civil law governs the relationship."),
+        _("Civil Code"),
+        RELATIONSHIP_SOURCE,
+    ),
+}
+
+
+def relationship_rule(code: str) -> RelationshipRule:
+    """The rule of a labour-relationship status; KeyError for an unknown code."""
+    return RELATIONSHIP_RULES[code]
+
+
+def may_join(union_kind: str, union_active: bool) -> tuple[bool, object | None, object | None]:
+    """Whether a platform worker may join a union of this kind: (ok, reason, source)."""
+    if not union_active:
+        return False, _("This union is no longer active."), None
+    if union_kind not in JOINABLE_UNION_KINDS:
+        return (
+            False,
+            _(
+                "A platform worker joins a joint union, an industry union or the federation; an "
+                "enterprise union organises the workers of its own enterprise (%(source)s)."
+            )
+            % {"source": JOINABLE_UNION_SOURCE},
+            JOINABLE_UNION_SOURCE,
+        )
+    return True, None, None
+
+
+def membership_dates_error(joined_on: dt.date | None, today: dt.date) -> object | None:
+    if joined_on is None:
+        return _("Enter the date of joining.")
+    if joined_on > today:
+        return _("The date of joining cannot be in the future.")
+    return None
+
+
+def leave_date_error(joined_on: dt.date, left_on: dt.date | None, today: dt.date) -> object | None:
+    if left_on is None:
+        return _("Enter the date of leaving.")
+    if left_on > today:
+        return _("The date of leaving cannot be in the future.")
+    if left_on < joined_on:
+        return _("The date of leaving is before the date of joining (%(joined)s).") % {"joined": joined_on}
+    return None
+
+
+def year_end(year: int, today: dt.date) -> dt.date:
+    """The day a year's membership figures are counted on: 31 December, or today in the current year."""
+    return min(dt.date(year, 12, 31), today)

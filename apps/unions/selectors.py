@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.apps import apps as django_apps
+from django.db.models import Count, Prefetch, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
+from apps.audit import services as audit
 from apps.core.cache import cached_figures, scope_key
+from apps.core.exports import Sheet
+from apps.core.models import Area
+from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.choices import SIZE_BAND_LIMITS, Industry, SizeBand, Status
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
@@ -19,7 +25,15 @@ from apps.enterprises.rules import HAS_UNION, NEEDS_UNION, UNION_COMMITTEE_SOURC
 from apps.enterprises.selectors import enterprises_visible_to, hidden_section
 
 from . import rules, workflow
-from .models import CollectiveContract, Union, UnionTarget, WorkersCongress
+from .models import (
+    CollectiveContract,
+    Platform,
+    PlatformMembership,
+    PlatformWorker,
+    Union,
+    UnionTarget,
+    WorkersCongress,
+)
 
 
 def unions_visible_to(principal):
@@ -368,6 +382,250 @@ def home_cards(principal):
     ]
 
 
+# New forms of employment (新就业形态劳动者, issue 19) ------------------------------------------------
+
+
+def platforms_visible_to(principal):
+    return Platform.objects.visible_to(principal).select_related("enterprise").order_by("name")
+
+
+def platform_workers_visible_to(principal, today: dt.date | None = None):
+    """The platform workers the principal sees, with their town, platforms and current membership
+    (`current_memberships`: a list of 0 or 1) prefetched: no query per row."""
+    today = today or timezone.localdate()
+    current = PlatformMembership.objects.current_on(today).select_related("union")
+    return (
+        PlatformWorker.objects.visible_to(principal)
+        .select_related("town", "registered_by")
+        .prefetch_related(
+            Prefetch("platforms", queryset=Platform.objects.order_by("name")),
+            Prefetch("memberships", queryset=current, to_attr="current_memberships"),
+        )
+        .order_by("name", "id")
+    )
+
+
+def get_platform_worker(principal, pk) -> PlatformWorker:
+    return get_visible_or_404(platform_workers_visible_to(principal), principal, pk=pk)
+
+
+def current_membership(worker: PlatformWorker):
+    """The worker's current membership, from the prefetched list when there is one."""
+    prefetched = getattr(worker, "current_memberships", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
+    return PlatformMembership.objects.current_on(timezone.localdate()).filter(worker=worker).first()
+
+
+def may_see_full_id_number(principal) -> bool:
+    """Full ID numbers of platform workers: API clients with `personal_data:read` (each view
+    audited). Pages show them masked."""
+    return principal.is_api_client and principal.has_scope("personal_data:read")
+
+
+def platform_worker_id_number(principal, worker: PlatformWorker, *, detail: bool) -> tuple[str, bool]:
+    """(number, full): in full only in one worker's detail for a principal allowed to see it, and
+    that view is written to the audit trail; masked everywhere else."""
+    if detail and may_see_full_id_number(principal):
+        audit.record_sensitive_view(worker, "id_number")
+        return worker.id_number, True
+    return mask_id_number(worker.id_number), False
+
+
+def platform_worker_facts(worker: PlatformWorker) -> dict:
+    """What the worker's page explains: the rule of their labour-relationship status."""
+    rule = rules.relationship_rule(worker.relationship)
+    return {"relationship_rule": rule}
+
+
+def platform_worker_history(principal, worker: PlatformWorker):
+    return PlatformMembership.objects.visible_to(principal).filter(worker=worker).select_related("union")
+
+
+def platform_workers_sheet(qs) -> Sheet:
+    """The platform workers of `qs` (already scoped and filtered) as one sheet, ID numbers masked."""
+
+    def rows():
+        for worker in qs.iterator(chunk_size=500):
+            membership = current_membership(worker)
+            yield [
+                worker.name,
+                mask_id_number(worker.id_number),
+                worker.phone,
+                worker.town.name,
+                worker.get_occupation_display(),
+                ", ".join(p.name for p in worker.platforms.all()),
+                worker.get_relationship_display(),
+                membership.union.name if membership else "",
+                membership.joined_on if membership else None,
+            ]
+
+    header = [
+        _("Full name"),
+        _("ID number"),
+        _("Phone"),
+        _("Town"),
+        _("Occupation"),
+        _("Platforms"),
+        _("Labour relationship"),
+        _("Union"),
+        _("Joined on"),
+    ]
+    return Sheet(title=str(_("Platform workers")), header=[str(h) for h in header], rows=rows())
+
+
+def towns():
+    return Area.objects.filter(kind=Area.Kind.TOWN).order_by("code")
+
+
+def _newforms_counts(principal, year: int, town_id, day: dt.date) -> dict:
+    """The grouped counts behind the new-employment figures: one query per grouping, over the
+    memberships visible to the principal that matter for the year."""
+    current = Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+    joined = Q(joined_on__year=year)
+    left = Q(left_on__year=year)
+    qs = PlatformMembership.objects.visible_to(principal).filter(current | joined | left)
+    if town_id:
+        qs = qs.filter(worker__town_id=town_id)
+    measures = {
+        "members": Count("worker", distinct=True, filter=current),
+        "joined": Count("worker", distinct=True, filter=joined),
+        "left": Count("worker", distinct=True, filter=left),
+    }
+    out = {"total": qs.aggregate(**measures)}
+    for key, field in (
+        ("platform", "worker__platforms__name"),
+        ("town", "worker__town__name"),
+        ("occupation", "worker__occupation"),
+        ("relationship", "worker__relationship"),
+    ):
+        out[key] = [
+            (row[field], row["members"], row["joined"], row["left"])
+            for row in qs.values(field).annotate(**measures).order_by(field)
+        ]
+    return out
+
+
+#: The new-employment tables of the figures page: key, title, grouping, labels of its values.
+_NEWFORMS_TABLES = (
+    (
+        "newforms_by_platform",
+        _("New forms of employment: union members by platform"),
+        "platform",
+        _("Platform"),
+    ),
+    (
+        "newforms_by_town",
+        _("New forms of employment: union members by town"),
+        "town",
+        _("Town / sub-district"),
+    ),
+    (
+        "newforms_by_occupation",
+        _("New forms of employment: union members by occupation"),
+        "occupation",
+        _("Occupation"),
+    ),
+    (
+        "newforms_by_relationship",
+        _("New forms of employment: union members by labour relationship"),
+        "relationship",
+        _("Labour relationship"),
+    ),
+)
+
+
+def newforms_figures(principal, year: int, town=None) -> list[dict]:
+    """Platform workers' union membership in `year` (members on 31 December, or today in the
+    current year; joined and left during the year), by platform, town, occupation and labour
+    relationship, each with a total row. A worker on several platforms counts once per platform
+    and once in the total. `town`: an `apps.core.models.Area` (or its id) or None for all."""
+    today = timezone.localdate()
+    day = rules.year_end(year, today)
+    town_id = getattr(town, "pk", town)
+    counts = cached_figures(
+        f"unions:newforms:{scope_key(principal)}:{year}:{town_id or '-'}:{day}",
+        ["newforms"],
+        lambda: _newforms_counts(principal, year, town_id, day),
+    )
+    labels = {
+        "occupation": dict(PlatformWorker.Occupation.choices),
+        "relationship": dict(PlatformWorker.Relationship.choices),
+    }
+    columns_tail = [
+        _("Members on %(day)s") % {"day": day.isoformat()},
+        _("Joined in %(year)s") % {"year": year},
+        _("Left in %(year)s") % {"year": year},
+    ]
+    total = counts["total"]
+    tables = []
+    for key, title, group, label in _NEWFORMS_TABLES:
+        names = labels.get(group, {})
+        rows = [
+            [str(names.get(name, name)) if name else "—", members, joined, left]
+            for name, members, joined, left in counts[group]
+        ]
+        rows.append([str(_("Total")), total["members"], total["joined"], total["left"]])
+        tables.append(
+            {"key": key, "title": str(title), "columns": [str(label), *map(str, columns_tail)], "rows": rows}
+        )
+    return tables
+
+
+def union_figures(principal, year: int, town=None) -> list[dict]:
+    """This module's tables for the union figures page (the `union_figures` hook, like the other
+    issue-19 modules): the new forms of employment."""
+    return newforms_figures(principal, year, town)
+
+
+def module_figures(principal, year: int, town=None) -> list[dict]:
+    """Every module's tables for the union figures page: each AppConfig with `union_figures =
+    "apps.x.selectors.union_figures"` is called `(principal, year, town=None)` and returns
+    [{"key", "title", "columns", "rows"}] (`_table_cells`), in INSTALLED_APPS order. Read by
+    name: the modules above unions are never imported here."""
+    tables = []
+    for config in django_apps.get_app_configs():
+        provider = getattr(config, "union_figures", None)
+        if not provider:
+            continue
+        for table in import_string(provider)(principal, year, town) or []:
+            columns, rows = _table_cells(table)
+            tables.append(
+                {
+                    "key": table["key"],
+                    "title": table["title"],
+                    "columns": columns,
+                    "rows": rows,
+                    "module": str(config.verbose_name),
+                }
+            )
+    return tables
+
+
+def _table_cells(table: dict) -> tuple[list, list]:
+    """A provider's table as column labels and rows of cells. Columns are labels, or
+    {"key", "label" (or "title")}; rows are lists of cells, or {column key: value} read in the
+    columns' order."""
+    labels, keys = [], []
+    for column in table.get("columns") or []:
+        if isinstance(column, dict):
+            keys.append(column.get("key"))
+            labels.append(column.get("label") or column.get("title") or column.get("key"))
+        else:
+            keys.append(None)
+            labels.append(column)
+    rows = []
+    for row in table.get("rows") or []:
+        rows.append([row.get(key, "") for key in keys] if isinstance(row, dict) else list(row))
+    return labels, rows
+
+
+def figures_years(today: dt.date | None = None, span: int = 5) -> list[int]:
+    """The years the figures page offers: this year and the `span - 1` before it."""
+    year = (today or timezone.localdate()).year
+    return list(range(year, year - span, -1))
+
+
 __all__ = [
     "ContractState",
     "contract_state",
@@ -376,4 +634,8 @@ __all__ = [
     "size_bands",
     "survey_trend",
     "needs_union",
+    "platform_workers_visible_to",
+    "newforms_figures",
+    "union_figures",
+    "module_figures",
 ]

@@ -5,19 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Organisation
 from apps.accounts.roles import Role
 from apps.audit import services as audit
+from apps.core.cache import figures_changed
 from apps.core.errors import DomainError, NotAllowed, raise_fields
+from apps.core.models import Area
+from apps.core.personal_data import check_phone, lookup_hash, validate_id_number
 from apps.enterprises.models import Enterprise
 from apps.notifications.services import notify
 
 from . import rules, workflow
-from .models import CollectiveContract, Union, UnionCoverage, WorkersCongress
+from .models import (
+    CollectiveContract,
+    PlatformMembership,
+    PlatformWorker,
+    Union,
+    UnionCoverage,
+    WorkersCongress,
+)
 
 UNION_FIELDS = (
     "name",
@@ -67,6 +78,8 @@ def validate_union(data: dict, enterprises, *, instance: Union | None = None) ->
             err("enterprises", _("A joint union covers two or more enterprises (Trade Union Law art. 11)."))
         elif kind == Union.Kind.FEDERATION and enterprises:
             err("enterprises", _("A federation covers unions, not enterprises."))
+        elif kind == Union.Kind.INDUSTRY and enterprises:
+            err("enterprises", _("An industry union organises workers of a trade, not enterprises."))
         taken = (
             UnionCoverage.objects.filter(enterprise__in=enterprises)
             .exclude(union=instance)
@@ -532,6 +545,196 @@ def record_congress(principal, enterprise: Enterprise, **data) -> WorkersCongres
     return congress
 
 
+# New forms of employment (新就业形态劳动者, issue 19) ------------------------------------------------
+
+#: Never in the audit trail: the number is encrypted at rest and its hash is a look-up key.
+_WORKER_PRIVATE = ("id_number", "id_number_hash")
+
+
+def _worker_snapshot(worker: PlatformWorker) -> dict:
+    return audit.snapshot(worker, exclude=_WORKER_PRIVATE) | {
+        "platforms": sorted(str(pk) for pk in worker.platforms.values_list("pk", flat=True))
+    }
+
+
+def _check_join(worker: PlatformWorker | None, union: Union | None, joined_on, today) -> dict:
+    """Why the worker may not join `union` on `joined_on` ({field: [messages]}): a union of a kind
+    platform workers join (工会法第十一条), active; one current membership at a time."""
+    errors: dict[str, list] = {}
+    if union is None:
+        errors["union"] = [_("Choose the union.")]
+    else:
+        ok, reason, _source = rules.may_join(union.kind, union.is_active)
+        if not ok:
+            errors["union"] = [reason]
+    date_error = rules.membership_dates_error(joined_on, today)
+    if date_error:
+        errors["joined_on"] = [date_error]
+    if worker is not None:
+        current = (
+            PlatformMembership.objects.filter(worker=worker, left_on__isnull=True)
+            .select_related("union")
+            .first()
+        )
+        if current is not None:
+            errors.setdefault("union", []).append(
+                _(
+                    "%(name)s is already a member of “%(union)s” since %(joined)s: record that they left "
+                    "it before joining another union (%(source)s)."
+                )
+                % {
+                    "name": worker.name,
+                    "union": current.union.name,
+                    "joined": current.joined_on,
+                    "source": rules.ONE_MEMBERSHIP_SOURCE,
+                }
+            )
+        else:
+            last = PlatformMembership.objects.filter(worker=worker).order_by("-left_on").first()
+            if last is not None and joined_on is not None and last.left_on and joined_on < last.left_on:
+                errors.setdefault("joined_on", []).append(
+                    _("They left their last union on %(left)s: joining again starts on or after that day.")
+                    % {"left": last.left_on}
+                )
+    return errors
+
+
+@transaction.atomic
+def register_platform_worker(
+    principal,
+    *,
+    name,
+    id_number,
+    town,
+    occupation,
+    relationship,
+    platforms,
+    phone="",
+    union=None,
+    joined_on=None,
+) -> PlatformWorker:
+    """Register a worker of the new forms of employment (网约车司机, 快递员, 外卖骑手...) with the
+    platforms they work through and the status of their labour relationship (人社部发〔2021〕56号).
+    `union`: the registering union (required for union officials: their own or one below it);
+    with `joined_on`, the worker also joins it that day (`join_union`'s rules)."""
+    if not workflow.can_register_platform_workers(principal):
+        raise NotAllowed(_("Only the union and park administrators register platform workers."))
+    if union is not None and not workflow.can_enrol(principal, union):
+        raise NotAllowed(
+            _("You may register workers only into your own union and the unions of your federation.")
+        )
+    today = timezone.localdate()
+    errors: dict[str, list] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    number = None
+    try:
+        number = validate_id_number(id_number or "", today)
+    except ValidationError as exc:
+        errors["id_number"] = list(exc.messages)
+    if number and PlatformWorker.objects.filter(id_number_hash=lookup_hash(number)).exists():
+        errors["id_number"] = [_("A platform worker with this ID number is already registered.")]
+    phone, phone_error = check_phone(phone)
+    if phone_error:
+        errors["phone"] = [phone_error]
+    if not isinstance(town, Area) or town.kind != Area.Kind.TOWN:
+        errors["town"] = [_("Choose the town where they work.")]
+    if occupation not in PlatformWorker.Occupation.values:
+        errors["occupation"] = [_("Choose the occupation.")]
+    if relationship not in PlatformWorker.Relationship.values:
+        errors["relationship"] = [
+            _("Choose the status of the labour relationship (%(source)s).")
+            % {"source": rules.RELATIONSHIP_SOURCE}
+        ]
+    platforms = list(platforms or [])
+    if not platforms:
+        errors["platforms"] = [_("Choose the platform(s) they work through.")]
+    elif any(not p.is_active for p in platforms):
+        errors["platforms"] = [_("A platform that is no longer active cannot be chosen.")]
+    if union is None and not (principal.is_park_admin or principal.is_api_client):
+        errors["union"] = [_("Choose the union that registers the worker.")]
+    if joined_on is not None:
+        errors |= {k: v for k, v in _check_join(None, union, joined_on, today).items() if k not in errors}
+    raise_fields(errors)
+    worker = PlatformWorker(
+        name=name,
+        id_number=number,
+        id_number_hash=lookup_hash(number),
+        phone=phone,
+        town=town,
+        occupation=occupation,
+        relationship=relationship,
+        registered_by=union,
+    )
+    try:
+        with transaction.atomic():
+            worker.save()
+    except IntegrityError as exc:  # the same number registered at the same moment
+        raise DomainError(
+            _("A platform worker with this ID number is already registered."), field="id_number"
+        ) from exc
+    worker.platforms.set(platforms)
+    audit.record("unions.register_platform_worker", worker, after=_worker_snapshot(worker))
+    if joined_on is not None:
+        _enrol(worker, union, joined_on)
+    figures_changed("newforms")
+    return worker
+
+
+def _enrol(worker: PlatformWorker, union: Union, joined_on) -> PlatformMembership:
+    try:
+        with transaction.atomic():
+            membership = PlatformMembership.objects.create(worker=worker, union=union, joined_on=joined_on)
+    except IntegrityError as exc:  # another join of the same worker at the same moment
+        raise DomainError(_("They are already a member of a union."), field="union") from exc
+    audit.record("unions.join_union", membership, after=audit.snapshot(membership))
+    return membership
+
+
+@transaction.atomic
+def join_union(principal, worker: PlatformWorker, union: Union, *, joined_on) -> PlatformMembership:
+    """Enrol a registered platform worker into a joint union, an industry union or the federation
+    (工会法第三条, 第十一条); refused while they are a member of another union."""
+    if not workflow.can_enrol(principal, union):
+        raise NotAllowed(
+            _("You may enrol workers only into your own union and the unions of your federation.")
+        )
+    locked = PlatformWorker.objects.select_for_update().get(pk=worker.pk)
+    raise_fields(_check_join(locked, union, joined_on, timezone.localdate()))
+    membership = _enrol(locked, union, joined_on)
+    figures_changed("newforms")
+    return membership
+
+
+@transaction.atomic
+def leave_union(principal, worker: PlatformWorker, *, left_on, reason="") -> PlatformMembership:
+    """Record that the worker left their union (membership ended, e.g. moved away or transferred)."""
+    locked = PlatformWorker.objects.select_for_update().get(pk=worker.pk)
+    membership = (
+        PlatformMembership.objects.select_for_update()
+        .filter(worker=locked, left_on__isnull=True)
+        .select_related("union")
+        .first()
+    )
+    if membership is None:
+        raise DomainError(
+            _("%(name)s is not a member of a union.") % {"name": locked.name}, code="invalid_transition"
+        )
+    if not workflow.can_enrol(principal, membership.union):
+        raise NotAllowed(_("Only the worker's union, its federation and park administrators record leaving."))
+    date_error = rules.leave_date_error(membership.joined_on, left_on, timezone.localdate())
+    if date_error:
+        raise DomainError(date_error, field="left_on")
+    before = audit.snapshot(membership)
+    membership.left_on = left_on
+    membership.leave_reason = (reason or "").strip()[:200]
+    membership.save()
+    audit.record("unions.leave_union", membership, before=before, after=audit.snapshot(membership))
+    figures_changed("newforms")
+    return membership
+
+
 __all__ = [
     "create_union",
     "update_union",
@@ -541,4 +744,7 @@ __all__ = [
     "record_objection",
     "send_expiry_reminders",
     "record_congress",
+    "register_platform_worker",
+    "join_union",
+    "leave_union",
 ]

@@ -17,6 +17,13 @@ urlpatterns = [
     path("contracts/<uuid:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<uuid:pk>/file/", views.contract_file, name="contract_file"),
     path("contracts/<uuid:pk>/objection/", views.contract_objection, name="contract_objection"),
+    # New forms of employment (issue 19): platform workers and their union membership
+    path("new-employment/", views.platform_worker_list, name="platform_worker_list"),
+    path("new-employment/export/", views.platform_worker_export, name="platform_worker_export"),
+    path("new-employment/new/", views.platform_worker_create, name="platform_worker_create"),
+    path("new-employment/<uuid:pk>/", views.platform_worker_detail, name="platform_worker_detail"),
+    path("new-employment/<uuid:pk>/join/", views.platform_worker_join, name="platform_worker_join"),
+    path("new-employment/<uuid:pk>/leave/", views.platform_worker_leave, name="platform_worker_leave"),
     # Workers' congress
     path("congresses/new/", views.congress_create, name="congress_create"),
 ]

@@ -16,21 +16,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.exports import xlsx_response
 from apps.core.forms import add_domain_error, call_service
 from apps.core.pagination import paginate
+from apps.core.personal_data import mask_id_number
 from apps.core.scoping import principal_for_request
 from apps.enterprises.rules import UNION_COMMITTEE_SOURCE, UNION_COMMITTEE_THRESHOLD
 from apps.enterprises.selectors import get_enterprise
 
 from . import rules, selectors, services, workflow
+from .filters import PlatformWorkerFilter
 from .forms import (
     CollectiveContractForm,
     CongressForm,
     FilingForm,
+    JoinUnionForm,
+    LeaveUnionForm,
     ObjectionForm,
+    PlatformWorkerForm,
     UnionForm,
 )
-from .models import CollectiveContract, Union
+from .models import CollectiveContract, PlatformWorker, Union
 from .templatetags.unions_tags import STATE_BADGES
 
 PAGE_SIZE = 50
@@ -137,13 +143,28 @@ def needs_union(request):
     )
 
 
-@login_required
+def _figures_year_and_town(request):
+    """The year (this year and the four before) and the town (`?town=<uuid>`) of the figures page;
+    anything else falls back to this year and all towns."""
+    years = selectors.figures_years()
+    try:
+        year = int(request.GET.get("year", years[0]))
+    except (TypeError, ValueError):
+        year = years[0]
+    if year not in years:
+        year = years[0]
+    towns = list(selectors.towns())
+    town = next((t for t in towns if str(t.pk) == request.GET.get("town", "")), None)
+    return years, year, towns, town
+
+
 @login_required
 @permission_required("unions.view_union_figures", raise_exception=True)
 def figures(request):
     principal = principal_for_request(request)
     by_town = selectors.coverage_figures(principal, "town")
     by_industry = selectors.coverage_figures(principal, "industry")
+    years, year, towns, town = _figures_year_and_town(request)
     chart = {
         "labels": [str(row["label"] or "—") for row in by_town["rows"]],
         "coverage": [
@@ -166,6 +187,13 @@ def figures(request):
             "size_bands": selectors.size_bands(principal),
             "trend": selectors.survey_trend(principal),
             "chart": chart,
+            "years": years,
+            "year": year,
+            "towns": towns,
+            "town": town,
+            # Every module's tables (the `union_figures` hook): the new forms of employment, the
+            # hardship file and aid, legal aid, enterprise appeals.
+            "module_tables": selectors.module_figures(principal, year, town),
         },
     )
 
@@ -375,3 +403,139 @@ def congress_create(request):
                 )
             return redirect(reverse("enterprises:detail", args=[chosen.pk]) + "#congresses")
     return render(request, "unions/congress_form.html", {"form": form, "enterprise": enterprise})
+
+
+# New forms of employment (issue 19) ----------------------------------------------------------------
+
+
+def _worker_filter(request, principal):
+    return PlatformWorkerFilter(
+        request.GET or None, queryset=selectors.platform_workers_visible_to(principal)
+    )
+
+
+@login_required
+@permission_required("unions.view_platformworker", raise_exception=True)
+def platform_worker_list(request):
+    principal = principal_for_request(request)
+    filterset = _worker_filter(request, principal)
+    page = paginate(request, filterset.qs, PAGE_SIZE)
+    for worker in page:
+        worker.masked_id = mask_id_number(worker.id_number)
+        worker.membership = selectors.current_membership(worker)
+    return render(
+        request,
+        "unions/platform_worker_list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "platforms": selectors.platforms_visible_to(principal),
+            "towns": selectors.towns(),
+            "unions": selectors.unions_visible_to(principal).filter(kind__in=rules.JOINABLE_UNION_KINDS),
+            "can_add": workflow.can_register_platform_workers(principal),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@permission_required("unions.view_platformworker", raise_exception=True)
+def platform_worker_export(request):
+    """The filtered list as .xlsx, ID numbers masked."""
+    principal = principal_for_request(request)
+    qs = _worker_filter(request, principal).qs
+    return xlsx_response("platform-workers.xlsx", [selectors.platform_workers_sheet(qs)])
+
+
+@login_required
+@permission_required("unions.add_platformworker", raise_exception=True)
+def platform_worker_create(request):
+    principal = principal_for_request(request)
+    if not workflow.can_register_platform_workers(principal):
+        raise PermissionDenied
+    form = PlatformWorkerForm(request.POST or None, principal=principal)
+    if request.method == "POST" and form.is_valid():
+        worker = call_service(form, services.register_platform_worker, principal, **form.service_kwargs())
+        if worker is not None:
+            messages.success(request, _("The worker is registered."))
+            return redirect("unions:platform_worker_detail", pk=worker.pk)
+    return render(
+        request,
+        "unions/platform_worker_form.html",
+        {
+            "form": form,
+            "rules": [
+                (label, rules.relationship_rule(code)) for code, label in PlatformWorker.Relationship.choices
+            ],
+        },
+    )
+
+
+def _platform_worker_page(request, principal, worker, *, join_form=None, leave_form=None, status=200):
+    membership = selectors.current_membership(worker)
+    may_join = membership is None and workflow.can_register_platform_workers(principal)
+    may_leave = membership is not None and workflow.can_enrol(principal, membership.union)
+    if may_join and join_form is None:
+        join_form = JoinUnionForm(principal=principal, initial={"joined_on": timezone.localdate()})
+    if may_leave and leave_form is None:
+        leave_form = LeaveUnionForm(initial={"left_on": timezone.localdate()})
+    number, _full = selectors.platform_worker_id_number(principal, worker, detail=True)
+    return render(
+        request,
+        "unions/platform_worker_detail.html",
+        {
+            "worker": worker,
+            "id_number": number,
+            "membership": membership,
+            "history": selectors.platform_worker_history(principal, worker),
+            "facts": selectors.platform_worker_facts(worker),
+            "join_form": join_form if may_join else None,
+            "leave_form": leave_form if may_leave else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@permission_required("unions.view_platformworker", raise_exception=True)
+def platform_worker_detail(request, pk):
+    principal = principal_for_request(request)
+    worker = selectors.get_platform_worker(principal, pk)
+    return _platform_worker_page(request, principal, worker)
+
+
+@login_required
+@require_POST
+@permission_required("unions.change_platformworker", raise_exception=True)
+def platform_worker_join(request, pk):
+    principal = principal_for_request(request)
+    worker = selectors.get_platform_worker(principal, pk)
+    form = JoinUnionForm(request.POST, principal=principal)
+    if form.is_valid():
+        done = call_service(
+            form,
+            services.join_union,
+            principal,
+            worker,
+            form.cleaned_data["union"],
+            joined_on=form.cleaned_data["joined_on"],
+        )
+        if done is not None:
+            messages.success(request, _("The worker has joined the union."))
+            return redirect("unions:platform_worker_detail", pk=worker.pk)
+    return _platform_worker_page(request, principal, worker, join_form=form, status=400)
+
+
+@login_required
+@require_POST
+@permission_required("unions.change_platformworker", raise_exception=True)
+def platform_worker_leave(request, pk):
+    principal = principal_for_request(request)
+    worker = selectors.get_platform_worker(principal, pk)
+    form = LeaveUnionForm(request.POST)
+    if form.is_valid():
+        done = call_service(form, services.leave_union, principal, worker, **form.cleaned_data)
+        if done is not None:
+            messages.success(request, _("The worker's membership has ended."))
+            return redirect("unions:platform_worker_detail", pk=worker.pk)
+    return _platform_worker_page(request, principal, worker, leave_form=form, status=400)

@@ -90,3 +90,40 @@ def manageable_federations(principal) -> list[Union]:
 
 def may_create_union(principal) -> bool:
     return can_manage_union(principal, None, None) or bool(manageable_federations(principal))
+
+
+# New forms of employment (issue 19) ----------------------------------------------------------------
+
+
+def can_register_platform_workers(principal) -> bool:
+    """Register or correct platform workers: park administrators, union officials (for their own
+    union and the unions of their federation: `can_enrol`), district systems with `unions:write`.
+    Enterprise HR never (a platform company does not keep the union's member list). The system
+    principal (commands, jobs) passes (ADR 0012)."""
+    if principal.is_system:
+        return True
+    if not _user_can(principal, "unions.add_platformworker", "unions:write"):
+        return False
+    return principal.is_api_client or principal.is_park_admin or bool(_own_union_ids(principal))
+
+
+def can_enrol(principal, union: Union) -> bool:
+    """Enrol a platform worker into `union`, or record that they left it: park administrators and
+    district systems any union; union officials their own union and the unions below it; the
+    system principal passes (ADR 0012)."""
+    if principal.is_system:
+        return True
+    if not _user_can(principal, "unions.change_platformworker", "unions:write"):
+        return False
+    if principal.is_api_client or principal.is_park_admin:
+        return True
+    return union.pk in _own_union_ids(principal)
+
+
+def enrolling_unions(principal):
+    """Active unions the principal may enrol platform workers into (joinable kinds only): the
+    choices of the registration and joining forms."""
+    qs = Union.objects.visible_to(principal).filter(kind__in=rules.JOINABLE_UNION_KINDS, is_active=True)
+    if principal.is_api_client or principal.is_park_admin:  # the system principal included
+        return qs.order_by("kind", "name")
+    return qs.filter(pk__in=_own_union_ids(principal)).order_by("kind", "name")

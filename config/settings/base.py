@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "apps.contracts",
     "apps.inspection",
     "apps.risk",  # the risk watch list (issue 17)
+    "apps.assistance",  # the hardship file and aid (issue 19)
+    "apps.legalaid",  # legal aid (issue 19)
+    "apps.appeals",  # enterprise appeals (issue 19)
     "apps.api",
     "apps.dashboard",
     "apps.demo",
@@ -304,6 +307,11 @@ REST_FRAMEWORK = {
             "INSPECTION_COMPLAINT_THROTTLE_RATE",
             default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
         ),
+        # The public legal-aid request form of the union (apps/legalaid/views_public.py).
+        "legalaid_application": env(
+            "LEGALAID_APPLICATION_THROTTLE_RATE",
+            default=env("PUBLIC_FORM_THROTTLE_RATE", default="10/hour"),
+        ),
         # Look-ups by serial number and access code on the public mediation tracking page.
         "public_lookup": env("PUBLIC_LOOKUP_THROTTLE_RATE", default="30/hour"),
         # The public check of a certificate by its number (/verify/<number>, the printed QR code).
@@ -336,6 +344,12 @@ SPECTACULAR_SETTINGS = {
         # Generated clients: every choice set is named by its module and field, never by a bare
         # field name (`TypeEnum`, `SourceEnum`), which would change when another module adds a
         # field of the same name (tests/api/test_generated_client.py checks).
+        # Worker assistance (issue 19).
+        "AppealKindEnum": "apps.appeals.models.Kind",
+        "AppealSatisfactionEnum": "apps.appeals.models.Satisfaction",
+        "AssistanceAidKindEnum": "apps.assistance.models.AidKind",
+        "AssistanceDifficultyEnum": "apps.assistance.models.Difficulty",
+        "AssistanceHardshipFileStatusEnum": "apps.assistance.models.HardshipFile.Status",
         "MediationChannelEnum": "apps.mediation.models.Case.Channel",
         "MediationApplicationFormEnum": "apps.mediation.models.Case.Form",
         "MediationOutcomeEnum": "apps.mediation.models.Case.Outcome",
@@ -368,10 +382,19 @@ SPECTACULAR_SETTINGS = {
         "InspectionListingRemovalEnum": "apps.inspection.models.WageArrearsListing.Removal",
         "InspectionInterviewTriggerEnum": "apps.inspection.models.Interview.Trigger",
         "InspectionClockEnum": "apps.inspection.api.serializers.CLOCKS",
+        # Legal aid (issue 19).
+        "LegalAidKindEnum": "apps.legalaid.models.AidKind",
+        "LegalAidStatusEnum": "apps.legalaid.models.LegalAidRequest.Status",
+        "LegalAidChannelEnum": "apps.legalaid.models.LegalAidRequest.Channel",
+        "LegalAidOutcomeEnum": "apps.legalaid.models.LegalAidRequest.Outcome",
         # The risk watch list (issue 17).
         "RiskLevelEnum": "apps.risk.models.Level",
         "RiskActorEnum": "apps.core.facts.ACTORS",
         "RiskTrendEnum": "apps.risk.rules.TRENDS",
+        # New forms of employment (issue 19).
+        "PlatformKindEnum": "apps.unions.models.Platform.Kind",
+        "PlatformWorkerOccupationEnum": "apps.unions.models.PlatformWorker.Occupation",
+        "PlatformWorkerRelationshipEnum": "apps.unions.models.PlatformWorker.Relationship",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

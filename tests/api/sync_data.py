@@ -103,6 +103,71 @@ def populate(api_client=None) -> dict:
         occurred_on=today,
         source="柳人社监〔2026〕1号",
     )
+    # New forms of employment (issue 19): a platform company and a driver working through it.
+    from apps.core.personal_data import with_check_character
+    from apps.unions import services as unions
+    from apps.unions.models import Platform
+
+    platform = Platform.objects.create(name="畅行出行", kind=Platform.Kind.RIDE_HAILING)
+    unions.register_platform_worker(
+        SYSTEM,
+        name="黄师傅",
+        id_number=with_check_character("45020619900307011"),
+        town=ent_a.town,
+        occupation="driver",
+        relationship="independent",
+        platforms=[platform],
+    )
+    # Worker assistance (issue 19): a hardship file on record and aid paid to it.
+    from apps.assistance import services as assistance
+
+    hardship = assistance.create_file(
+        SYSTEM,
+        enterprise=ent_a,
+        name="困难职工",
+        id_number=with_check_character("45020519850612001"),
+        difficulties=["illness"],
+        household_size=3,
+        household_monthly_income="1500",
+    )
+    hardship = assistance.assess(SYSTEM, hardship, assessed_on=today, assessor="王")
+    hardship = assistance.approve(SYSTEM, hardship, approved_on=today)
+    assistance.pay_aid(
+        SYSTEM,
+        hardship,
+        kind="medical",
+        amount="1000",
+        paid_on=today,
+        funding_source="帮扶资金",
+        approved_by="李",
+    )
+    # Legal aid and enterprise appeals (issue 19): a worker's online request, an HR's appeal.
+    from apps.accounts.roles import Role
+    from apps.appeals import services as appeals
+    from apps.core.principal import ANONYMOUS, principal_for_user
+    from apps.legalaid import services as legalaid
+    from tests.factories import user_with_role
+
+    legalaid.register_request(
+        ANONYMOUS,
+        name="工人一",
+        id_number=with_check_character("45020519900101123"),
+        phone="13807710001",
+        kind="mediation",
+        facts="公司拖欠三个月工资。",
+        claims="支付拖欠工资 12000 元",
+        consent=True,
+        enterprise=ent_a,
+    )
+    appeals.file_appeal(
+        principal_for_user(user_with_role(Role.ENTERPRISE_HR, ent_a.organisation)),
+        enterprise=ent_a,
+        kind="hiring",
+        subject="招聘普工30名",
+        text="请协助对接劳务基地。",
+        contact_name="王芳",
+        contact_phone="13877201234",
+    )
     # The risk watch list (issue 17): computed by its daily job (after commit in a real request).
     risk.recompute(today)
     return {

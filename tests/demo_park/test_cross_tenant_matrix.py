@@ -27,6 +27,8 @@ from apps.accounts.models import Organisation
 from apps.accounts.roles import Role
 from apps.accounts.scopes import AUDIT_SCOPE, SCOPES
 from apps.accounts.services import create_api_client
+from apps.appeals.models import Appeal  # enterprise appeals (issue 19)
+from apps.assistance.models import Aid, HardshipFile  # worker assistance (issue 19)
 from apps.certification.models import AnnualReport, Application, Certificate, Evidence, Objection, VetoEvent
 from apps.contracts.models import ImportJob, LabourContract
 from apps.core.models import Area
@@ -47,10 +49,11 @@ from apps.inspection.models import (
 )
 from apps.inspection.selectors.arrears import violations_visible
 from apps.inspection.selectors.patrols import visible_plans
+from apps.legalaid.models import LegalAidRequest
 from apps.mediation.models import Case, CaseDocument, FollowUp, Referral
 from apps.notifications.models import Notification
 from apps.risk.models import EnterpriseRisk
-from apps.unions.models import CollectiveContract, Union
+from apps.unions.models import CollectiveContract, PlatformWorker, Union
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +91,7 @@ CASE = Target(Case, _pk)
 CONTRACT = Target(LabourContract, _pk)
 CONTRACT_IMPORT = Target(ImportJob, _pk)
 ORGANISATION = Target(Organisation, _pk)
+LEGAL_AID = Target(LegalAidRequest, _pk)
 
 
 def _case_child(model, kwarg, case_path):
@@ -127,6 +131,10 @@ ROUTES: dict[str, Target] = {
     "unions:contract_edit": COLLECTIVE,
     "unions:contract_file": COLLECTIVE,
     "unions:contract_objection": COLLECTIVE,
+    # New forms of employment (issue 19): the union's platform workers.
+    "unions:platform_worker_detail": Target(PlatformWorker, _pk),
+    "unions:platform_worker_join": Target(PlatformWorker, _pk),
+    "unions:platform_worker_leave": Target(PlatformWorker, _pk),
     "certification:detail": APPLICATION,
     "certification:wizard": Target(Application, lambda a: {"pk": a.pk, "step": "group"}),
     "certification:evidence": Target(
@@ -204,6 +212,11 @@ ROUTES: dict[str, Target] = {
         for name in ("review_detail", "review_submit", "review_accept", "review_return", "review_case")
     },
     "inspection:violation_detail": Target(SeriousViolation, _pk, violations_visible),
+    # Worker assistance (issue 19): the hardship file and its aid.
+    **{
+        f"assistance:{name}": Target(HardshipFile, _pk) for name in ("detail", "edit", "reveal_id", "pay_aid")
+    },
+    "assistance:action": Target(HardshipFile, lambda f: {"pk": f.pk, "action": "exit"}),
     # API (/api/v1/, config/api.py and its router)
     "v1:enterprise-contract-book": ENTERPRISE,
     "v1:organisation-detail": ORGANISATION,
@@ -213,6 +226,9 @@ ROUTES: dict[str, Target] = {
     "v1:collective-contract-detail": COLLECTIVE,
     "v1:collective-contract-file": COLLECTIVE,
     "v1:collective-contract-objection": COLLECTIVE,
+    "v1:new-employment-worker-detail": Target(PlatformWorker, _pk),
+    "v1:new-employment-worker-join": Target(PlatformWorker, _pk),
+    "v1:new-employment-worker-leave": Target(PlatformWorker, _pk),
     "v1:certification-application-detail": APPLICATION,
     "v1:certification-application-propose": APPLICATION,
     "v1:certification-application-reject": APPLICATION,
@@ -224,6 +240,11 @@ ROUTES: dict[str, Target] = {
     "v1:certification-certificate-detail": CERTIFICATE,
     "v1:certification-veto-event-confirm": Target(VetoEvent, _pk),
     "v1:certification-veto-event-dismiss": Target(VetoEvent, _pk),
+    **{
+        f"v1:assistance-hardship-file-{name}": Target(HardshipFile, _pk)
+        for name in ("detail", "assess", "approve", "reject", "review", "exit")
+    },
+    "v1:assistance-aid-detail": Target(Aid, _pk),
     "v1:risk-detail": Target(EnterpriseRisk, lambda r: {"enterprise_id": r.pk}),
     "v1:risk-history": Target(EnterpriseRisk, lambda r: {"enterprise_id": r.pk}),
     "v1:certification-certificate-revoke": CERTIFICATE,
@@ -276,6 +297,24 @@ ROUTES: dict[str, Target] = {
         for name in ("detail", "accept", "return", "submit")
     },
     "v1:inspection-credit-grade-detail": Target(CreditGrade, _pk),
+    # Legal aid (issue 19): a request outside LegalAidRequest.visible_to is a 404.
+    "legalaid:detail": LEGAL_AID,
+    "legalaid:action": Target(LegalAidRequest, lambda r: {"pk": r.pk, "action": "accept"}),
+    "legalaid:lawyer": LEGAL_AID,
+    "legalaid:link": LEGAL_AID,
+    "legalaid:access_code": LEGAL_AID,
+    **{
+        f"v1:legalaid-request-{name}": LEGAL_AID
+        for name in ("detail", "accept", "refuse", "withdraw", "close", "lawyer", "link")
+    },
+    # Enterprise appeals (issue 19): HR their enterprise's only (Appeal.visible_to), others 404.
+    "appeals:detail": Target(Appeal, _pk),
+    "appeals:attachment": Target(Appeal, _pk),
+    "appeals:action": Target(Appeal, lambda a: {"pk": a.pk, "action": "route"}),
+    **{
+        f"v1:appeal-{name}": Target(Appeal, _pk)
+        for name in ("detail", "route", "reroute", "answer", "rate", "reopen", "timeline")
+    },
     "v1:contract-detail": CONTRACT,
     "v1:contract-terminate": CONTRACT,
     "v1:contract-verify": CONTRACT,
@@ -283,6 +322,9 @@ ROUTES: dict[str, Target] = {
 
 #: Routes with an object in their address that are not per-organisation, and why.
 NOT_PER_ORGANISATION: dict[str, str] = {
+    "v1:platform-detail": "a platform company is public registry information (name, kind, credit "
+    "code), readable by every principal with the union read scope; who works through it is the "
+    "platform worker routes' business",
     "audit:object_events": "a list filtered by the caller's scope (audit.selectors.events_for_object): "
     "another organisation's object answers an empty list, tested in tests/audit/test_audit.py",
     "certification:public_notice_pdf": "public by law: the notice of a certification is published "

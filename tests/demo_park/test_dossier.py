@@ -26,6 +26,8 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from apps.accounts.models import User
+from apps.appeals.models import Appeal  # enterprise appeals (issue 19)
+from apps.assistance.models import HardshipFile  # worker assistance (issue 19)
 from apps.certification.models import Application, Certificate, VetoEvent
 from apps.contracts.models import LabourContract
 from apps.core.principal import principal_for_user
@@ -33,6 +35,7 @@ from apps.documents.models import GeneratedDocument
 from apps.enterprises import selectors, services
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
 from apps.inspection.models import InspectionCase
+from apps.legalaid.models import LegalAidRequest
 from apps.mediation.models import Case
 from apps.unions.models import CollectiveContract, UnionCoverage, WorkersCongress
 
@@ -46,10 +49,30 @@ ROLES = ("admin", "hr", "union", "mediator", "inspector")
 #: signed-in user, and says inside that cases are not shown to a role without the permission).
 HIDDEN = {
     "admin": set(),
-    "hr": set(),
-    "union": {"contracts"},
-    "mediator": {"surveys", "union", "collective_contracts", "congresses", "certification", "contracts"},
-    "inspector": {"union", "collective_contracts", "congresses", "certification", "contracts", "disputes"},
+    "hr": {"legal_aid", "hardship"},
+    "union": {"contracts", "appeals"},
+    "mediator": {
+        "surveys",
+        "union",
+        "collective_contracts",
+        "congresses",
+        "certification",
+        "contracts",
+        "legal_aid",
+        "appeals",
+        "hardship",
+    },
+    "inspector": {
+        "union",
+        "collective_contracts",
+        "congresses",
+        "certification",
+        "contracts",
+        "disputes",
+        "legal_aid",
+        "appeals",
+        "hardship",
+    },
 }
 
 #: The records of each section's module for one enterprise, counted as the system (no scope).
@@ -57,6 +80,7 @@ COUNTS = {
     "registry": lambda e: 1,
     "surveys": lambda e: EnterpriseSurvey.objects.filter(enterprise=e).count(),
     "union": lambda e: UnionCoverage.objects.filter(enterprise=e).count(),
+    "hardship": lambda e: HardshipFile.objects.filter(enterprise=e).count(),
     "collective_contracts": lambda e: CollectiveContract.objects.filter(enterprise=e).count(),
     "congresses": lambda e: WorkersCongress.objects.filter(enterprise=e).count(),
     "certification": lambda e: (
@@ -67,6 +91,10 @@ COUNTS = {
     "contracts": lambda e: LabourContract.objects.filter(enterprise=e).count(),
     "disputes": lambda e: Case.objects.filter(respondent_enterprise=e).count(),
     "inspections": lambda e: InspectionCase.objects.filter(enterprise=e).count(),
+    # Legal aid (issue 19): requests against the enterprise; never visible to its HR.
+    "legal_aid": lambda e: LegalAidRequest.objects.filter(enterprise=e).count(),
+    # Enterprise appeals (issue 19): the park's and the enterprise HR's only.
+    "appeals": lambda e: Appeal.objects.filter(enterprise=e).count(),
 }
 MATRIX_KEYS = [key for key, _title in selectors.DOSSIER_ORDER if key != "risk"]
 
@@ -77,13 +105,16 @@ LINKS_404_TOLERATED: set[str] = set()
 #: The page's query budget per role, whatever the enterprise's records (12 for administrators
 #: and HR before issue 17; the PDF's state and the risk card added three, the union link's
 #: scope one; the risk card's links one per kind of record outside a park administrator's view,
-#: to check the record lies in the viewer's scope). Union officials and mediators pay for their scopes (the unions' party checks of
-#: the add buttons, the mediation organisations they work for).
-QUERY_BUDGET = {"admin": 16, "hr": 16, "union": 25, "mediator": 18, "inspector": 18}
+#: to check the record lies in the viewer's scope). Union officials and mediators pay for their
+#: scopes (the unions' party checks of the add buttons, the mediation organisations they work for).
+#: Issue 19: the hardship section costs one query for the roles that see it (admin, union), the
+#: appeals section one for those that see it (admin, HR), legal aid none on a warm page.
+QUERY_BUDGET = {"admin": 16 + 2, "hr": 16 + 1, "union": 25 + 1, "mediator": 18, "inspector": 18}
 
 
 # The demo park, once for the module ------------------------------------------------------------------
 # The demo park of the package --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def park(demo_park):
@@ -215,6 +246,10 @@ def test_the_matrix_knows_every_section():
         "contracts",
         "disputes",
         "inspections",
+        # Union services and enterprise appeals (issue 19).
+        "hardship",
+        "legal_aid",
+        "appeals",
         "risk",
     ]
 

@@ -90,7 +90,7 @@ class TestProfile:
         assert 'data-testid="survey-history"' in html
         assert 'data-testid="needs-union-badge"' in html
         keys = [s["key"] for s in response.context["sections"]]
-        assert keys[:10] == [
+        assert keys[:13] == [
             "registry",
             "surveys",
             "union",
@@ -100,6 +100,9 @@ class TestProfile:
             "contracts",
             "disputes",
             "inspections",
+            "hardship",
+            "legal_aid",
+            "appeals",
             "risk",
         ]
 

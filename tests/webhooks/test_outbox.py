@@ -81,6 +81,11 @@ def test_event_types_name_the_family_and_the_verb():
         "contracts.labourcontract",
         "inspection.inspectioncase",
         "inspection.rectificationorder",
+        # Union services and enterprise appeals (issue 19).
+        "assistance.hardshipfile",
+        "assistance.aid",
+        "legalaid.legalaidrequest",
+        "appeals.appeal",
     ]
     assert sources["certification.certificate"].verb("certification.issue_certificate") == "issue"
     assert sources["certification.application"].verb("certification.create_application") == "create"
@@ -96,6 +101,9 @@ def test_event_types_name_the_family_and_the_verb():
         "mediation:read",
         "certification:read",
         "inspection:read",
+        "assistance:read",
+        "legalaid:read",
+        "appeals:read",
     }
 
 

@@ -10,11 +10,13 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.api.serializers import AreaRefSerializer, VisiblePrimaryKeyRelatedField
+from apps.core.models import Area
 from apps.enterprises.api.serializers import EnterpriseRefSerializer
 from apps.enterprises.models import Enterprise
 
-from ..models import CollectiveContract, Union, WorkersCongress
-from ..selectors import ContractState, contract_facts
+from .. import rules
+from ..models import CollectiveContract, Platform, PlatformWorker, Union, WorkersCongress
+from ..selectors import ContractState, contract_facts, current_membership, platform_worker_id_number
 
 # Unions --------------------------------------------------------------------------------------------
 
@@ -232,3 +234,127 @@ class FilingSerializer(serializers.Serializer):
 class ObjectionSerializer(serializers.Serializer):
     objection_on = serializers.DateField(help_text="The day the HR bureau raised the objection.")
     objection_note = serializers.CharField(allow_blank=True, help_text="The reasons for the objection.")
+
+
+# New forms of employment (issue 19) ----------------------------------------------------------------
+
+
+class PlatformRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="Platform")
+class PlatformOutSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    uscc = serializers.CharField(help_text="Blank when not known.")
+    enterprise = EnterpriseRefSerializer(
+        read_only=True, allow_null=True, help_text="The registry's enterprise, when it is one."
+    )
+
+    class Meta:
+        model = Platform
+        fields = ["id", "name", "kind", "kind_label", "uscc", "enterprise", "is_active", "updated_at"]
+
+
+class PlatformMembershipOutSerializer(serializers.Serializer):
+    union = UnionRefSerializer()
+    joined_on = serializers.DateField()
+
+
+@extend_schema_serializer(component_name="PlatformWorker")
+class PlatformWorkerOutSerializer(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField(
+        help_text="Masked (4502**********123X); in full only in one worker's detail for API clients "
+        "with the `personal_data:read` scope, each such view written to the audit trail."
+    )
+    id_number_full = serializers.SerializerMethodField(help_text="Whether `id_number` is the full number.")
+    town = AreaRefSerializer(read_only=True)
+    occupation_label = serializers.CharField(source="get_occupation_display", read_only=True)
+    relationship_label = serializers.CharField(source="get_relationship_display", read_only=True)
+    relationship_source = serializers.SerializerMethodField(
+        help_text="Where the three situations come from (人社部发〔2021〕56号)."
+    )
+    platforms = PlatformRefSerializer(many=True, read_only=True)
+    registered_by = UnionRefSerializer(read_only=True, allow_null=True)
+    membership = serializers.SerializerMethodField(help_text="The current union membership; null when none.")
+
+    class Meta:
+        model = PlatformWorker
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "id_number_full",
+            "phone",
+            "town",
+            "occupation",
+            "occupation_label",
+            "relationship",
+            "relationship_label",
+            "relationship_source",
+            "platforms",
+            "registered_by",
+            "membership",
+            "created_at",
+            "updated_at",
+        ]
+
+    def _number(self, worker) -> tuple[str, bool]:
+        cache = self.context.setdefault("_numbers", {})
+        if worker.pk not in cache:
+            cache[worker.pk] = platform_worker_id_number(
+                self.context["principal"], worker, detail=bool(self.context.get("detail"))
+            )
+        return cache[worker.pk]
+
+    def get_id_number(self, worker) -> str:
+        return self._number(worker)[0]
+
+    def get_id_number_full(self, worker) -> bool:
+        return self._number(worker)[1]
+
+    def get_relationship_source(self, worker) -> str:
+        return str(rules.RELATIONSHIP_SOURCE)
+
+    @extend_schema_field(PlatformMembershipOutSerializer(allow_null=True))
+    def get_membership(self, worker):
+        membership = current_membership(worker)
+        return PlatformMembershipOutSerializer(membership).data if membership else None
+
+
+class PlatformWorkerInSerializer(serializers.Serializer):
+    """Types only: the rules (ID number, one platform at least, the union's kind, one membership at
+    a time) are the service's, answered as 400 with field errors."""
+
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=30, help_text="18 characters (GB 11643-1999).")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    town = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.filter(kind=Area.Kind.TOWN), help_text="Id of the town where they work."
+    )
+    occupation = serializers.ChoiceField(choices=PlatformWorker.Occupation.choices)
+    relationship = serializers.ChoiceField(
+        choices=PlatformWorker.Relationship.choices, help_text="人社部发〔2021〕56号 part 1 (2)."
+    )
+    platforms = serializers.PrimaryKeyRelatedField(
+        queryset=Platform.objects.all(), many=True, help_text="Ids of the platforms they work through."
+    )
+    union = VisiblePrimaryKeyRelatedField(
+        Union, required=False, allow_null=True, default=None, help_text="Id of the registering union."
+    )
+    joined_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="With `union`: they join it that day."
+    )
+
+
+class JoinUnionSerializer(serializers.Serializer):
+    union = VisiblePrimaryKeyRelatedField(
+        Union, help_text="A joint union, an industry union or the federation."
+    )
+    joined_on = serializers.DateField()
+
+
+class LeaveUnionSerializer(serializers.Serializer):
+    left_on = serializers.DateField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

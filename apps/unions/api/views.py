@@ -13,17 +13,24 @@ from rest_framework.response import Response
 
 from apps.api.views import ScopedViewMixin
 from apps.core.filters import UUIDFilter
+from apps.core.principal import SYSTEM
 from apps.enterprises.models import Enterprise
 
 from .. import selectors, services
-from ..models import CollectiveContract, Union, UnionCoverage
+from ..filters import PlatformFilter, PlatformWorkerFilter
+from ..models import CollectiveContract, Platform, PlatformWorker, Union, UnionCoverage
 from ..selectors import ContractState
 from .serializers import (
     CollectiveContractCreateSerializer,
     CollectiveContractInSerializer,
     CollectiveContractOutSerializer,
     FilingSerializer,
+    JoinUnionSerializer,
+    LeaveUnionSerializer,
     ObjectionSerializer,
+    PlatformOutSerializer,
+    PlatformWorkerInSerializer,
+    PlatformWorkerOutSerializer,
     UnionInSerializer,
     UnionOutSerializer,
 )
@@ -320,3 +327,150 @@ class CollectiveContractViewSet(
             note=serializer.validated_data["objection_note"],
         )
         return self._out(contract)
+
+
+# New forms of employment (issue 19) ----------------------------------------------------------------
+
+_NF_READ = (
+    "Scope: `unions:read` (session users: union officials of the registering union and its "
+    "federation, park administrators; never enterprise HR)."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List platform companies", description="Scope: `unions:read`."),
+    retrieve=extend_schema(summary="One platform company", description="Scope: `unions:read`."),
+)
+class PlatformViewSet(
+    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Platform companies of the new forms of employment (kept by park administrators)."""
+
+    model = Platform
+    serializer_class = PlatformOutSerializer
+    filterset_class = PlatformFilter
+    filter_backends = [DjangoFilterBackend]
+    required_scopes = {"list": READ, "retrieve": READ, "HEAD": READ, "OPTIONS": READ, "*": WRITE}
+    required_perms = {
+        "list": "unions.view_platformworker",
+        "retrieve": "unions.view_platformworker",
+        "HEAD": "unions.view_platformworker",
+        "OPTIONS": "unions.view_platformworker",
+        "*": "unions.change_platformworker",
+    }
+
+    def scoped_queryset(self, principal):
+        return selectors.platforms_visible_to(principal).order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List platform workers (new forms of employment)",
+        description="Drivers, couriers and delivery riders registered by the union, with their "
+        "labour relationship (人社部发〔2021〕56号) and current union membership. ID numbers are "
+        "masked in the list. " + _NF_READ,
+    ),
+    retrieve=extend_schema(
+        summary="One platform worker",
+        description="The ID number in full only for API clients with `personal_data:read` (each "
+        "such view audited). " + _NF_READ,
+    ),
+    create=extend_schema(
+        summary="Register a platform worker",
+        description="With `union` and `joined_on` the worker joins that union the same day: a joint "
+        "union, an industry union or the federation (Trade Union Law art. 11). An ID number "
+        "already registered is a 400. Scope: `unions:write`.",
+        request=PlatformWorkerInSerializer,
+        responses={201: PlatformWorkerOutSerializer},
+    ),
+)
+class PlatformWorkerViewSet(
+    ScopedViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Workers of the new forms of employment and their union membership."""
+
+    model = PlatformWorker
+    serializer_class = PlatformWorkerOutSerializer
+    filterset_class = PlatformWorkerFilter
+    filter_backends = [DjangoFilterBackend]
+    required_scopes = {
+        "list": READ,
+        "retrieve": READ,
+        "create": WRITE,
+        "join": WRITE,
+        "leave": WRITE,
+        "HEAD": READ,
+        "OPTIONS": READ,
+        "*": WRITE,
+    }
+    required_perms = {
+        "list": "unions.view_platformworker",
+        "retrieve": "unions.view_platformworker",
+        "create": "unions.add_platformworker",
+        "join": "unions.change_platformworker",
+        "leave": "unions.change_platformworker",
+        "HEAD": "unions.view_platformworker",
+        "OPTIONS": "unions.view_platformworker",
+        "*": "unions.change_platformworker",
+    }
+
+    def scoped_queryset(self, principal):
+        return selectors.platform_workers_visible_to(principal)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["detail"] = self.action != "list"
+        return context
+
+    def _out(self, worker, code=status.HTTP_200_OK):
+        fresh = self.scoped_queryset(self.principal).filter(pk=worker.pk).first()
+        if fresh is None:  # registered by a client that does not see the worker's town
+            fresh = selectors.platform_workers_visible_to(SYSTEM).get(pk=worker.pk)
+        return Response(
+            PlatformWorkerOutSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = PlatformWorkerInSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        worker = services.register_platform_worker(self.principal, **serializer.validated_data)
+        return self._out(worker, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Enrol the worker into a union",
+        description="A joint union, an industry union or the federation (Trade Union Law art. 11); "
+        "refused (400) while the worker is a member of another union. Scope: `unions:write`.",
+        request=JoinUnionSerializer,
+        responses={200: PlatformWorkerOutSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def join(self, request, pk=None):
+        worker = self.get_object()
+        serializer = JoinUnionSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.join_union(
+            self.principal,
+            worker,
+            serializer.validated_data["union"],
+            joined_on=serializer.validated_data["joined_on"],
+        )
+        return self._out(worker)
+
+    @extend_schema(
+        summary="Record that the worker left their union",
+        description="400 when they are not a member, or the date is before joining or in the future. "
+        "Scope: `unions:write`.",
+        request=LeaveUnionSerializer,
+        responses={200: PlatformWorkerOutSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def leave(self, request, pk=None):
+        worker = self.get_object()
+        serializer = LeaveUnionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.leave_union(self.principal, worker, **serializer.validated_data)
+        return self._out(worker)

@@ -14,8 +14,12 @@ from apps.accounts.models import Membership, Organisation, User
 from apps.accounts.roles import Role
 from apps.core.context import acting_as
 from apps.core.models import Area
+from apps.demo import appeals as demo_appeals  # enterprise appeals (issue 19)
+from apps.demo import assistance as demo_assistance  # the hardship file and aid (issue 19)
 from apps.demo import certification, contracts, enterprises, inspection, mediation, risk, unions
 from apps.demo import generators as demo
+from apps.demo import legalaid as demo_legalaid  # legal aid (issue 19)
+from apps.demo import newforms as demo_newforms  # new forms of employment (issue 19)
 from apps.demo.users import DEMO_PASSWORD, DEMO_USERS
 
 ENTERPRISE_COUNT = 200
@@ -28,6 +32,10 @@ SEEDERS = [
     ("mediation", mediation),
     ("contracts", contracts),
     ("inspection", inspection),
+    ("appeals", demo_appeals),
+    ("newforms", demo_newforms),
+    ("legalaid", demo_legalaid),
+    ("assistance", demo_assistance),
     ("risk", risk),  # last: scores what the others made (issue 17)
 ]
 UNION_COUNT = 12
