@@ -70,6 +70,12 @@ BEAT_SCHEDULE = {
         "task": "legalaid.daily",
         "schedule": crontab(hour=7, minute=20),
     },
+    # Worker assistance (issue 19): tell each file's union of yearly reviews due within 30 days or
+    # overdue (once per file and review cycle).
+    "assistance-reviews-due": {
+        "task": "assistance.notify_reviews_due",
+        "schedule": crontab(hour=7, minute=25),
+    },
     # Contracts whose end has passed expire (before the alerts are computed).
     "contracts-expire": {
         "task": "contracts.expire_contracts",

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core import exports
+from apps.core.db import for_reports
 from apps.core.forms import call_service
 from apps.core.models import Area
 from apps.core.pagination import InvalidCursor, KeysetPaginator
@@ -56,6 +58,18 @@ def appeal_list(request):
             "may_file": request.user.has_perm(FILE),
             "park": principal.is_park_admin,
         },
+    )
+
+
+@login_required
+@permission_required(selectors.VIEW, raise_exception=True)
+def appeal_export(request):
+    """The queue as filtered on the page (same parameters, same scope), as .xlsx."""
+    principal = principal_for_request(request)
+    _filterset, qs = selectors.appeal_list(principal, request.GET, request=request)
+    today = timezone.localdate()
+    return exports.xlsx_response(
+        f"appeals-{today:%Y%m%d}.xlsx", selectors.export_sheets(for_reports(qs), today)
     )
 
 

@@ -198,6 +198,9 @@ class HardshipFile(BaseModel):
     #: A year after the approval or the last review (`rules.review_due`).
     review_due = models.DateField(_("review due"), null=True, blank=True, editable=False)
     last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True, editable=False)
+    #: The `review_due` whose notice the union's officials were sent (the daily job tells them once
+    #: per review cycle: a recorded review moves `review_due`, and the next cycle is told again).
+    review_notified_for = models.DateField(null=True, blank=True, editable=False)
     exited_on = models.DateField(_("exited on"), null=True, blank=True, editable=False)
     exit_reason = models.CharField(_("exit reason"), max_length=300, blank=True, editable=False)
     #: Where the file came from when the union took it from the "no omission" list.

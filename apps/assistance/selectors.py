@@ -9,14 +9,17 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.models import User
+from apps.accounts.roles import Role
 from apps.core.models import Area
 from apps.core.personal_data import mask_id_number
+from apps.core.principal import SYSTEM
 from apps.core.scoping import get_visible_or_404
 from apps.enterprises.models import Enterprise
 from apps.enterprises.selectors import hidden_section
@@ -143,6 +146,35 @@ def reviews_due(principal, today: dt.date | None = None):
         .select_related("enterprise")
         .order_by("review_due", "pk")
     )
+
+
+def reviews_to_notify(today: dt.date):
+    """The reviews due (`reviews_due`, the whole park) whose union's officials have not been told
+    in this review cycle yet; files without a union have nobody to tell."""
+    return (
+        reviews_due(SYSTEM, today)
+        .filter(union__isnull=False)
+        .exclude(review_notified_for=F("review_due"))
+        .select_related("enterprise", "union")
+    )
+
+
+def union_officials(union_ids) -> dict:
+    """{union id: [active users who are officials of it]} in two queries."""
+    rows = (
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.UNION_OFFICIAL,
+            memberships__organisation__trade_union__in=list(union_ids),
+        )
+        .values_list("memberships__organisation__trade_union", "pk")
+        .distinct()
+    )
+    users = {u.pk: u for u in User.objects.filter(pk__in={pk for _, pk in rows})}
+    out: dict = {}
+    for union_id, pk in rows:
+        out.setdefault(union_id, []).append(users[pk])
+    return out
 
 
 def approved_files(principal):

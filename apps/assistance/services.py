@@ -8,14 +8,18 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.audit import services as audit
 from apps.audit.history import transition
 from apps.contracts.models import Worker
 from apps.core.errors import DomainError, NotAllowed, raise_fields
 from apps.core.personal_data import ID_NUMBER_SOURCE, lookup_hash, validate_id_number
+from apps.notifications.services import notify
 from apps.unions.models import UnionCoverage
 
 from . import rules, selectors, workflow
@@ -494,3 +498,27 @@ def spring_festival_campaign(
     Aid.objects.bulk_create(aid)
     audit.record_many("assistance.pay_aid", aid, after=_aid_summary, note=campaign)
     return aid
+
+
+@transaction.atomic
+def notify_reviews_due(today: dt.date | None = None) -> int:
+    """The daily job: tell the officials of each file's union that its yearly review falls due
+    within `rules.REVIEW_NOTICE_DAYS` or is overdue, once per file and review cycle (the file
+    remembers the due date it was told of). Returns how many files were notified."""
+    today = today or timezone.localdate()
+    files = list(selectors.reviews_to_notify(today).select_for_update(of=("self",)))
+    if not files:
+        return 0
+    officials = selectors.union_officials({f.union_id for f in files})
+    for f in files:
+        notify(
+            officials.get(f.union_id, []),
+            title=gettext_lazy("Hardship file review due"),
+            body=lambda f=f: (
+                _("%(name)s (%(enterprise)s): the yearly review is due on %(date)s.")
+                % {"name": f.name, "enterprise": f.enterprise.name, "date": f.review_due}
+            ),
+            link=reverse("assistance:detail", args=[f.pk]),
+        )
+    HardshipFile.objects.filter(pk__in=[f.pk for f in files]).update(review_notified_for=F("review_due"))
+    return len(files)

@@ -6,6 +6,7 @@ app_name = "legalaid"
 urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_create, name="create"),
+    path("export.xlsx", views.request_export, name="export"),
     path("figures/", views.figures, name="figures"),
     path("<uuid:pk>/", views.request_detail, name="detail"),
     path("<uuid:pk>/action/<slug:action>/", views.request_action, name="action"),

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core import exports
+from apps.core.db import for_reports
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.forms import call_service
 from apps.core.models import Area
@@ -37,12 +39,18 @@ def _get(request, pk):
     return principal, get_visible_or_404(selectors.detail_queryset(principal), principal, pk=pk)
 
 
+def _filtered(request, principal):
+    """The list's filter set and rows (the page and its export read the same)."""
+    filterset = RequestFilter(request.GET, queryset=selectors.list_queryset(principal), request=request)
+    qs = filterset.qs if filterset.is_valid() else selectors.list_queryset(principal).none()
+    return filterset, qs
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def request_list(request):
     principal = principal_for_request(request)
-    filterset = RequestFilter(request.GET, queryset=selectors.list_queryset(principal), request=request)
-    qs = filterset.qs if filterset.is_valid() else selectors.list_queryset(principal).none()
+    filterset, qs = _filtered(request, principal)
     page = paginate(request, qs, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
@@ -51,6 +59,16 @@ def request_list(request):
         "legalaid/request_list.html",
         {"page": page, "filter": filterset, "query": query.urlencode(), "today": timezone.localdate()},
     )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def request_export(request):
+    """The list as filtered on the page (same parameters, same scope), as .xlsx; ID numbers masked."""
+    principal = principal_for_request(request)
+    _filterset, qs = _filtered(request, principal)
+    name = f"legal-aid-requests-{timezone.localdate():%Y%m%d}.xlsx"
+    return exports.xlsx_response(name, selectors.export_sheets(principal, for_reports(qs)))
 
 
 @login_required

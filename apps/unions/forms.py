@@ -323,6 +323,55 @@ class PlatformWorkerForm(forms.Form):
         }
 
 
+class PlatformWorkerEditForm(forms.Form):
+    """Correct a registered platform worker (the union membership has its own actions). The ID
+    number is never prefilled: empty keeps it, a new one is checked again."""
+
+    name = forms.CharField(label=capfirst(_("full name")), max_length=50)
+    id_number = forms.CharField(
+        label=capfirst(_("ID number")),
+        max_length=30,
+        required=False,
+        help_text=_("Leave empty to keep the registered number; enter the full number to correct it."),
+    )
+    phone = forms.CharField(label=capfirst(_("phone")), max_length=30, required=False)
+    town = _NamedChoiceField(label=capfirst(_("town where they work")), queryset=Area.objects.none())
+    occupation = forms.ChoiceField(label=capfirst(_("occupation")), choices=PlatformWorker.Occupation.choices)
+    platforms = forms.ModelMultipleChoiceField(
+        label=capfirst(_("platforms")), queryset=Platform.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    relationship = forms.ChoiceField(
+        label=capfirst(_("labour relationship")),
+        choices=PlatformWorker.Relationship.choices,
+        help_text=rules.RELATIONSHIP_SOURCE,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, worker, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": worker.name,
+                "phone": worker.phone,
+                "town": worker.town_id,
+                "occupation": worker.occupation,
+                "relationship": worker.relationship,
+                "platforms": list(worker.platforms.values_list("pk", flat=True)),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = selectors.towns()
+        self.fields["platforms"].queryset = (
+            Platform.objects.filter(Q(is_active=True) | Q(workers=worker)).distinct().order_by("name")
+        )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {name: data.get(name) for name in self.fields} | {
+            "platforms": list(data.get("platforms") or [])
+        }
+
+
 class JoinUnionForm(forms.Form):
     union = _NamedChoiceField(label=capfirst(_("union")), queryset=Union.objects.none())
     joined_on = forms.DateField(label=capfirst(_("joined on")), widget=DateInput())

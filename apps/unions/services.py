@@ -682,6 +682,91 @@ def register_platform_worker(
     return worker
 
 
+#: What `update_platform_worker` corrects (the union membership has its own actions).
+PLATFORM_WORKER_FIELDS = ("name", "id_number", "phone", "town", "occupation", "relationship", "platforms")
+
+
+@transaction.atomic
+def update_platform_worker(principal, worker: PlatformWorker, **changes) -> PlatformWorker:
+    """Correct a registered platform worker: name, ID number (validated again, refused when another
+    worker has it), phone, town, occupation, labour relationship, platforms. Fields not given stay
+    as they are; an empty `id_number` keeps the number. Audited without the ID number (only that it
+    changed)."""
+    unknown = set(changes) - set(PLATFORM_WORKER_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown field: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    if not workflow.can_edit_platform_worker(principal, worker):
+        raise NotAllowed(_("Only the registering union and park administrators correct this worker."))
+    worker = PlatformWorker.objects.select_for_update().get(pk=worker.pk)
+    before = _worker_snapshot(worker)
+    today = timezone.localdate()
+    errors: dict[str, list] = {}
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not name:
+            errors["name"] = [_("This field is required.")]
+        worker.name = name
+    number_changed = False
+    if (changes.get("id_number") or "").strip():
+        try:
+            number = validate_id_number(changes["id_number"], today)
+        except ValidationError as exc:
+            errors["id_number"] = list(exc.messages)
+        else:
+            digest = lookup_hash(number)
+            if digest != worker.id_number_hash:
+                if PlatformWorker.objects.filter(id_number_hash=digest).exclude(pk=worker.pk).exists():
+                    errors["id_number"] = [_("A platform worker with this ID number is already registered.")]
+                worker.id_number, worker.id_number_hash, number_changed = number, digest, True
+    if "phone" in changes:
+        phone, phone_error = check_phone(changes["phone"])
+        if phone_error:
+            errors["phone"] = [phone_error]
+        worker.phone = phone
+    if "town" in changes:
+        town = changes["town"]
+        if not isinstance(town, Area) or town.kind != Area.Kind.TOWN:
+            errors["town"] = [_("Choose the town where they work.")]
+        else:
+            worker.town = town
+    if "occupation" in changes:
+        if changes["occupation"] not in PlatformWorker.Occupation.values:
+            errors["occupation"] = [_("Choose the occupation.")]
+        worker.occupation = changes["occupation"]
+    if "relationship" in changes:
+        if changes["relationship"] not in PlatformWorker.Relationship.values:
+            errors["relationship"] = [
+                _("Choose the status of the labour relationship (%(source)s).")
+                % {"source": rules.RELATIONSHIP_SOURCE}
+            ]
+        worker.relationship = changes["relationship"]
+    platforms = None
+    if "platforms" in changes:
+        platforms = list(changes["platforms"] or [])
+        current = set(worker.platforms.values_list("pk", flat=True))
+        if not platforms:
+            errors["platforms"] = [_("Choose the platform(s) they work through.")]
+        elif any(not p.is_active and p.pk not in current for p in platforms):
+            errors["platforms"] = [_("A platform that is no longer active cannot be chosen.")]
+    raise_fields(errors)
+    try:
+        with transaction.atomic():
+            worker.save()
+    except IntegrityError as exc:  # the same number registered at the same moment
+        raise DomainError(
+            _("A platform worker with this ID number is already registered."), field="id_number"
+        ) from exc
+    if platforms is not None:
+        worker.platforms.set(platforms)
+    after = _worker_snapshot(worker)
+    if number_changed:
+        before["id_number_changed"], after["id_number_changed"] = False, True
+    if before != after:
+        audit.record("unions.update_platform_worker", worker, before=before, after=after)
+        figures_changed("newforms")
+    return worker
+
+
 def _enrol(worker: PlatformWorker, union: Union, joined_on) -> PlatformMembership:
     try:
         with transaction.atomic():
@@ -745,6 +830,7 @@ __all__ = [
     "send_expiry_reminders",
     "record_congress",
     "register_platform_worker",
+    "update_platform_worker",
     "join_union",
     "leave_union",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("new-employment/export/", views.platform_worker_export, name="platform_worker_export"),
     path("new-employment/new/", views.platform_worker_create, name="platform_worker_create"),
     path("new-employment/<uuid:pk>/", views.platform_worker_detail, name="platform_worker_detail"),
+    path("new-employment/<uuid:pk>/edit/", views.platform_worker_edit, name="platform_worker_edit"),
     path("new-employment/<uuid:pk>/join/", views.platform_worker_join, name="platform_worker_join"),
     path("new-employment/<uuid:pk>/leave/", views.platform_worker_leave, name="platform_worker_leave"),
     # Workers' congress

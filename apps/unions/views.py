@@ -33,6 +33,7 @@ from .forms import (
     JoinUnionForm,
     LeaveUnionForm,
     ObjectionForm,
+    PlatformWorkerEditForm,
     PlatformWorkerForm,
     UnionForm,
 )
@@ -491,6 +492,7 @@ def _platform_worker_page(request, principal, worker, *, join_form=None, leave_f
             "facts": selectors.platform_worker_facts(worker),
             "join_form": join_form if may_join else None,
             "leave_form": leave_form if may_leave else None,
+            "may_edit": workflow.can_edit_platform_worker(principal, worker),
         },
         status=status,
     )
@@ -502,6 +504,29 @@ def platform_worker_detail(request, pk):
     principal = principal_for_request(request)
     worker = selectors.get_platform_worker(principal, pk)
     return _platform_worker_page(request, principal, worker)
+
+
+@login_required
+@permission_required("unions.change_platformworker", raise_exception=True)
+def platform_worker_edit(request, pk):
+    principal = principal_for_request(request)
+    worker = selectors.get_platform_worker(principal, pk)
+    if not workflow.can_edit_platform_worker(principal, worker):
+        raise PermissionDenied
+    form = PlatformWorkerEditForm(request.POST or None, worker=worker)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            done = call_service(
+                form, services.update_platform_worker, principal, worker, **form.service_kwargs()
+            )
+            if done is not None:
+                messages.success(request, _("The worker's details are corrected."))
+                return redirect("unions:platform_worker_detail", pk=worker.pk)
+        status = 400
+    return render(
+        request, "unions/platform_worker_edit.html", {"form": form, "worker": worker}, status=status
+    )
 
 
 @login_required

@@ -120,6 +120,21 @@ def can_enrol(principal, union: Union) -> bool:
     return union.pk in _own_union_ids(principal)
 
 
+def can_edit_platform_worker(principal, worker) -> bool:
+    """Correct a registered platform worker: as registering (`can_register_platform_workers`), for
+    a worker the principal's union registered (a federation's officials: also those its unions
+    registered); park administrators and district systems any worker; the system passes."""
+    if principal.is_system:
+        return True
+    if not can_register_platform_workers(principal):
+        return False
+    if not _user_can(principal, "unions.change_platformworker", "unions:write"):
+        return False
+    if principal.is_api_client or principal.is_park_admin:
+        return True
+    return worker.registered_by_id is not None and worker.registered_by_id in _own_union_ids(principal)
+
+
 def enrolling_unions(principal):
     """Active unions the principal may enrol platform workers into (joinable kinds only): the
     choices of the registration and joining forms."""

@@ -133,6 +133,7 @@ ROUTES: dict[str, Target] = {
     "unions:contract_objection": COLLECTIVE,
     # New forms of employment (issue 19): the union's platform workers.
     "unions:platform_worker_detail": Target(PlatformWorker, _pk),
+    "unions:platform_worker_edit": Target(PlatformWorker, _pk),
     "unions:platform_worker_join": Target(PlatformWorker, _pk),
     "unions:platform_worker_leave": Target(PlatformWorker, _pk),
     "certification:detail": APPLICATION,

@@ -348,6 +348,28 @@ class PlatformWorkerInSerializer(serializers.Serializer):
     )
 
 
+class PlatformWorkerPatchSerializer(serializers.Serializer):
+    """Types only, every field optional (PATCH): the rules are `update_platform_worker`'s."""
+
+    name = serializers.CharField(max_length=50, required=False)
+    id_number = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text="18 characters; empty keeps the number."
+    )
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    town = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.filter(kind=Area.Kind.TOWN), required=False, help_text="Id of the town."
+    )
+    occupation = serializers.ChoiceField(choices=PlatformWorker.Occupation.choices, required=False)
+    relationship = serializers.ChoiceField(
+        choices=PlatformWorker.Relationship.choices,
+        required=False,
+        help_text="人社部发〔2021〕56号 part 1 (2).",
+    )
+    platforms = serializers.PrimaryKeyRelatedField(
+        queryset=Platform.objects.all(), many=True, required=False, help_text="Ids of the platforms."
+    )
+
+
 class JoinUnionSerializer(serializers.Serializer):
     union = VisiblePrimaryKeyRelatedField(
         Union, help_text="A joint union, an industry union or the federation."

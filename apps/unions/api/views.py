@@ -31,6 +31,7 @@ from .serializers import (
     PlatformOutSerializer,
     PlatformWorkerInSerializer,
     PlatformWorkerOutSerializer,
+    PlatformWorkerPatchSerializer,
     UnionInSerializer,
     UnionOutSerializer,
 )
@@ -383,6 +384,15 @@ class PlatformViewSet(
         request=PlatformWorkerInSerializer,
         responses={201: PlatformWorkerOutSerializer},
     ),
+    partial_update=extend_schema(
+        summary="Correct a platform worker",
+        description="Name, ID number (checked again; one another worker has is a 400), phone, town, "
+        "occupation, labour relationship, platforms; fields not sent stay as they are. Only the "
+        "registering union (its federation) and park-wide clients; audited without the ID number. "
+        "Scope: `unions:write`.",
+        request=PlatformWorkerPatchSerializer,
+        responses={200: PlatformWorkerOutSerializer},
+    ),
 )
 class PlatformWorkerViewSet(
     ScopedViewMixin,
@@ -401,6 +411,7 @@ class PlatformWorkerViewSet(
         "list": READ,
         "retrieve": READ,
         "create": WRITE,
+        "partial_update": WRITE,
         "join": WRITE,
         "leave": WRITE,
         "HEAD": READ,
@@ -411,6 +422,7 @@ class PlatformWorkerViewSet(
         "list": "unions.view_platformworker",
         "retrieve": "unions.view_platformworker",
         "create": "unions.add_platformworker",
+        "partial_update": "unions.change_platformworker",
         "join": "unions.change_platformworker",
         "leave": "unions.change_platformworker",
         "HEAD": "unions.view_platformworker",
@@ -439,6 +451,13 @@ class PlatformWorkerViewSet(
         serializer.is_valid(raise_exception=True)
         worker = services.register_platform_worker(self.principal, **serializer.validated_data)
         return self._out(worker, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        worker = self.get_object()
+        serializer = PlatformWorkerPatchSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.update_platform_worker(self.principal, worker, **serializer.validated_data)
+        return self._out(worker)
 
     @extend_schema(
         summary="Enrol the worker into a union",
