@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.accounts.models import User
-from apps.accounts.roles import Role
 from apps.core.models import Area
 from apps.core.personal_data import mask_id_number
 from apps.core.principal import SYSTEM
@@ -157,24 +155,6 @@ def reviews_to_notify(today: dt.date):
         .exclude(review_notified_for=F("review_due"))
         .select_related("enterprise", "union")
     )
-
-
-def union_officials(union_ids) -> dict:
-    """{union id: [active users who are officials of it]} in two queries."""
-    rows = (
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.UNION_OFFICIAL,
-            memberships__organisation__trade_union__in=list(union_ids),
-        )
-        .values_list("memberships__organisation__trade_union", "pk")
-        .distinct()
-    )
-    users = {u.pk: u for u in User.objects.filter(pk__in={pk for _, pk in rows})}
-    out: dict = {}
-    for union_id, pk in rows:
-        out.setdefault(union_id, []).append(users[pk])
-    return out
 
 
 def approved_files(principal):

@@ -20,6 +20,7 @@ from apps.contracts.models import Worker
 from apps.core.errors import DomainError, NotAllowed, raise_fields
 from apps.core.personal_data import ID_NUMBER_SOURCE, lookup_hash, validate_id_number
 from apps.notifications.services import notify
+from apps.unions import selectors as union_selectors
 from apps.unions.models import UnionCoverage
 
 from . import rules, selectors, workflow
@@ -509,7 +510,7 @@ def notify_reviews_due(today: dt.date | None = None) -> int:
     files = list(selectors.reviews_to_notify(today).select_for_update(of=("self",)))
     if not files:
         return 0
-    officials = selectors.union_officials({f.union_id for f in files})
+    officials = union_selectors.officials_of({f.union_id for f in files})
     for f in files:
         notify(
             officials.get(f.union_id, []),

@@ -13,7 +13,6 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core.cache import cached_figures, scope_key
@@ -268,24 +267,6 @@ def overdue_to_notify(today: dt.date):
         .select_related("union")
         .order_by("decision_due_on", "serial")
     )
-
-
-def officials_of(union_ids) -> dict:
-    """{union id: [active users who are officials of it]} in one query."""
-    rows = (
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.UNION_OFFICIAL,
-            memberships__organisation__trade_union__in=list(union_ids),
-        )
-        .values_list("memberships__organisation__trade_union", "pk")
-        .distinct()
-    )
-    users = {u.pk: u for u in User.objects.filter(pk__in={pk for _, pk in rows})}
-    out: dict = {}
-    for union_id, pk in rows:
-        out.setdefault(union_id, []).append(users[pk])
-    return out
 
 
 # Public tracking ---------------------------------------------------------------------------------

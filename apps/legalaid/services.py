@@ -26,6 +26,7 @@ from apps.core.models import Area
 from apps.core.principal import ANONYMOUS
 from apps.enterprises.models import Enterprise
 from apps.notifications.services import notify
+from apps.unions import selectors as union_selectors
 
 from . import rules, selectors
 from .models import WRITE_SCOPE, AidKind, Applicant, Lawyer, LegalAidRequest, SerialCounter
@@ -203,7 +204,7 @@ def register_request(
     )
     audit.record("legalaid.register", request, after=audit.snapshot(request, exclude=("access_code_hash",)))
     audit.record("legalaid.register_applicant", applicant, after={"name": applicant.name}, only_changes=False)
-    officials = selectors.officials_of([union.pk]).get(union.pk, [])
+    officials = union_selectors.officials_of([union.pk]).get(union.pk, [])
     notify(
         officials,
         title=gettext_lazy("New legal-aid request"),
@@ -371,7 +372,7 @@ def notify_overdue(today: dt.date | None = None) -> int:
     overdue = list(selectors.overdue_to_notify(today))
     if not overdue:
         return 0
-    officials = selectors.officials_of({r.union_id for r in overdue})
+    officials = union_selectors.officials_of({r.union_id for r in overdue})
     for r in overdue:
         notify(
             officials.get(r.union_id, []),

@@ -578,6 +578,27 @@ def union_figures(principal, year: int, town=None) -> list[dict]:
     return newforms_figures(principal, year, town)
 
 
+def officials_of(union_ids) -> dict:
+    """{union id: [active users who are officials of it]} in two queries: whom a module tells
+    about a union's work (legal-aid decisions due, hardship reviews due)."""
+    from apps.accounts.models import User
+
+    rows = (
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.UNION_OFFICIAL,
+            memberships__organisation__trade_union__in=list(union_ids),
+        )
+        .values_list("memberships__organisation__trade_union", "pk")
+        .distinct()
+    )
+    users = {u.pk: u for u in User.objects.filter(pk__in={pk for _, pk in rows})}
+    out: dict = {}
+    for union_id, pk in rows:
+        out.setdefault(union_id, []).append(users[pk])
+    return out
+
+
 def module_figures(principal, year: int, town=None) -> list[dict]:
     """Every module's tables for the union figures page: each AppConfig with `union_figures =
     "apps.x.selectors.union_figures"` is called `(principal, year, town=None)` and returns
