@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="cockpit.record_months")
+def record_months():
+    """Nightly: record the months that ended and are not recorded yet (the cockpit's trends)."""
+    return [m.isoformat() for m in services.record_months()]
