@@ -15,6 +15,7 @@ from apps.certification.api.views import (
     RuleSetViewSet,
     VetoEventViewSet,
 )
+from apps.cockpit.api.views import StatisticsView  # the park's statistics (issue 20)
 from apps.contracts.api.views import ContractBookView, ContractViewSet, ImportJobViewSet
 from apps.enterprises.api.views import EnterpriseViewSet
 from apps.inspection.api import views as inspection
@@ -76,6 +77,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     # The event feed (issue 15): the events webhooks push, readable in order with a cursor.
     path("events/", EventFeedView.as_view(), name="events"),
+    path("statistics/", StatisticsView.as_view(), name="statistics"),
     path(
         "enterprises/<uuid:pk>/contract-book/",
         ContractBookView.as_view(),

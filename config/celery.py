@@ -17,6 +17,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 BEAT_SCHEDULE = {
+    # The cockpit's monthly record of every figure (issue 20): the months that ended, once.
+    "cockpit-record-months": {
+        "task": "cockpit.record_months",
+        "schedule": crontab(hour=2, minute=20),
+    },
     # Re-send e-mails of notifications whose first attempt failed (idempotent: sent ones are skipped).
     "notifications-retry-unsent-email": {
         "task": "notifications.retry_unsent_email",
@@ -130,6 +135,13 @@ BEAT_SCHEDULE = {
     "risk-recompute-all": {
         "task": "risk.recompute_all",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Periodic reports (issue 20): on the first day of a month, quarter or year, the previous
+    # period's report for each scope that has subscribers (once), sent to them when ready; after the
+    # nightly jobs and the cockpit's monthly record. Also queues again reports a dead worker left.
+    "reports-send-scheduled": {
+        "task": "reports.send_scheduled",
+        "schedule": crontab(hour=6, minute=0),
     },
     "webhooks-purge-events": {
         "task": "webhooks.purge_events",

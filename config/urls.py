@@ -22,6 +22,8 @@ urlpatterns = [
     path("inspection/", include("apps.inspection.urls")),
     path("contracts/", include("apps.contracts.urls")),
     path("risk/", include("apps.risk.urls")),  # the risk watch list (issue 17)
+    path("cockpit/", include("apps.cockpit.urls")),  # the park's cockpit (issue 20)
+    path("reports/", include("apps.reports.urls")),  # periodic park reports (issue 20)
     path("assistance/", include("apps.assistance.urls")),  # the hardship file and aid (issue 19)
     path("legal-aid/", include("apps.legalaid.urls")),  # legal aid (issue 19)
     path("appeals/", include("apps.appeals.urls")),  # enterprise appeals (issue 19)
@@ -29,6 +31,8 @@ urlpatterns = [
     path("webhooks/", include("apps.webhooks.urls")),
     # Public verification of a certificate (printed as a QR code on the certificate).
     path("verify/<str:number>", certification_views_notice.verify, name="verify"),
+    # The same check by typing the number (issue 20, the public portal).
+    path("verify/", certification_views_notice.verify_form, name="verify_form"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),

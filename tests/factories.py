@@ -50,6 +50,7 @@ def user_with_role(role: str, organisation: Organisation | None = None, **kwargs
         Role.UNION_OFFICIAL: Organisation.Kind.UNION,
         Role.MEDIATOR: Organisation.Kind.MEDIATION,
         Role.INSPECTOR: Organisation.Kind.INSPECTION,
+        Role.LEADER: Organisation.Kind.PARK,
     }[role]
     organisation = organisation or OrganisationFactory(kind=kind)
     user = UserFactory(**kwargs)

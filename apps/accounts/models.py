@@ -72,6 +72,12 @@ class Organisation(BaseModel):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    #: The organisation's public contact (issue 20): a labour-inspection brigade's is shown on the
+    #: public tracking page to a complainant who lost the access code.
+    #: A database default too: code written against an earlier state of this table (a data
+    #: migration of another app) inserts organisations without these columns.
+    phone = models.CharField(_("public phone"), max_length=30, blank=True, default="", db_default="")
+    address = models.CharField(_("public address"), max_length=200, blank=True, default="", db_default="")
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -31,6 +31,8 @@ _ADMIN_MODEL_PERMS = {
         ("legalaid", "lawyer"),
         ("appeals", "department"),
         ("appeals", "appealdeadline"),
+        # The cockpit's targets (issue 20).
+        ("cockpit", "target"),
     ]
     for verb in ("view", "add", "change", "delete")
 }
@@ -165,6 +167,11 @@ _ASSISTANCE_UNION = {
     "assistance.pay_aid",
 }
 
+#: Periodic park reports (issue 20): read the kept reports and subscribe to them. Generating one
+#: (`reports.generate_report`) is the park administrators' (`Report.visible_to`: the park's
+#: administrators and its leaders read every report; no other role reads any).
+_REPORTS_READ: set[str] = {"reports.view_report", "reports.subscribe_report"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARK_ADMIN: frozenset(
         _ADMIN_MODEL_PERMS
@@ -182,6 +189,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "webhooks.change_subscription",
             "documents.view_generateddocument",
             "core.view_park_dashboard",
+            # The park's cockpit and its statistics (issue 20).
+            "cockpit.view_cockpit",
+            "cockpit.view_statistics",
+            # Periodic reports (issue 20): read, generate, subscribe to the scheduled ones.
+            "reports.view_report",
+            "reports.generate_report",
+            "reports.subscribe_report",
             "api.view_docs",
             # Unlock accounts locked after failed logins (django-axes).
             "axes.view_accessattempt",
@@ -317,6 +331,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset(
         {"accounts.view_organisation"} | _REGISTRY_READ | _INSPECTION_READ | _INSPECTION_WORK | _RISK_READ
     ),
+    #: Leaders (issue 20) read the park's figures: the cockpit (aggregates of the whole park, no
+    #: record, no list behind them) and the periodic reports; nothing else.
+    Role.LEADER: frozenset({"cockpit.view_cockpit", "cockpit.view_statistics"} | _REPORTS_READ),
 }
 
 #: Organisation kinds a role may be given in (a mediator belongs to a mediation organisation...).
@@ -326,6 +343,7 @@ ROLE_ORGANISATION_KINDS = {
     Role.UNION_OFFICIAL: {"union"},
     Role.MEDIATOR: {"mediation"},
     Role.INSPECTOR: {"inspection"},
+    Role.LEADER: {"park", "district"},
 }
 
 

@@ -30,6 +30,8 @@ SCOPES = {
     # Worker assistance (issue 19): hardship files and aid (ID numbers masked without personal_data:read).
     "assistance:read": _("Read hardship files and aid paid"),
     "assistance:write": _("Open and act on hardship files, record aid"),
+    # The park's statistics (issue 20): the cockpit's figures, targets and breakdowns (no personal data).
+    "statistics:read": _("Read the park's statistics (the cockpit's figures)"),
     "personal_data:read": _("See ID numbers and other sensitive personal data in full"),
     # Audit API (issue 15): the audit trail at /api/v1/audit/; not for area-restricted clients.
     "audit:read": _("Read the audit trail"),

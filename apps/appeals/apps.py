@@ -6,10 +6,14 @@ class AppealsConfig(AppConfig):
     name = "apps.appeals"
     label = "appeals"
     verbose_name = _("Enterprise appeals")
+    # The search across modules (issue 20): apps/core/search.py.
+    search = "apps.appeals.selectors.search"
     nav_items = [
         (47, "appeals:list", _("Enterprise appeals"), "chat-left-text", "appeals.view_appeal"),
     ]
     dossier_sections = "apps.appeals.selectors.dossier_sections"
+    #: What needs the user today, on the home page (issue 20, apps.core.worklist).
+    worklist = "apps.appeals.selectors.worklist"
     #: The union figures page (/unions/figures/) shows this block by town and year (issue 19).
     union_figures = "apps.appeals.selectors.union_figures"
     #: Webhooks and the event feed (apps.webhooks.registry): appeals' transitions for `appeals:read`.

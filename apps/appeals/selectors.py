@@ -7,15 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
-from apps.core.cache import cached_figures
+from apps.core.cache import cached_figures, scope_key
 from apps.core.exports import Sheet
+from apps.core.search import hit, may, searched
+from apps.core.worklist import OVERDUE, WAITING
+from apps.core.worklist import item as work_item
 from apps.enterprises.models import Enterprise
 
 from . import rules
@@ -290,3 +294,128 @@ def decorate(appeals, today: dt.date, principal=None) -> list:
             appeal.actions = available_actions(appeal, principal)
         out.append(appeal)
     return out
+
+
+def search(principal, query) -> list[dict]:
+    """The search across modules (`apps.core.search`): an appeal by its reference (exact, through
+    its unique index) among those the principal sees (HR: their enterprise's; the park: all)."""
+    if not query.serial or not may(principal, VIEW):
+        return []
+    kind = _("Enterprise appeal")
+    appeal = (
+        Appeal.objects.visible_to(principal)
+        .filter(reference=query.serial)
+        .select_related("enterprise")
+        .first()
+    )
+    entries = []
+    if appeal is not None:
+        entries.append(
+            hit(
+                "appeals",
+                kind,
+                f"{appeal.reference} · {appeal.subject}",
+                f"{appeal.enterprise.name} · {appeal.get_status_display()} · {appeal.submitted_on:%Y-%m-%d}",
+                reverse("appeals:detail", args=[appeal.pk]),
+            )
+        )
+    return [*entries, searched("appeals", kind)]
+
+
+# The worklist (issue 20) -----------------------------------------------------------------------------
+
+
+def worklist(principal, today: dt.date | None = None) -> list[dict]:
+    """What needs the principal in enterprise appeals (hook `worklist`, apps.core.worklist): for
+    the park, the appeals to route, the answers past their due date and those still due; for an
+    enterprise's HR, the answers to rate. Each the rows of the queue's filter its link sets
+    (`AppealFilter`, in `Appeal.visible_to`); one aggregate over the appeals not yet closed (the
+    index `appeals_status_due`), kept per scope and day until an appeal changes (FIGURES_TOPIC)."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm(VIEW):
+        return []
+    today = today or timezone.localdate()
+    routes, answers = user.has_perm("appeals.route_appeal"), user.has_perm("appeals.answer_appeal")
+    rates = user.has_perm("appeals.rate_appeal")
+    if not (routes or answers or rates):
+        return []
+    late = Q(status__in=Appeal.OPEN, due_on__lt=today)
+    to_route = Q(status=Appeal.Status.SUBMITTED) & ~late
+    to_answer = Q(status=Appeal.Status.ROUTED) & ~late
+    found = cached_figures(
+        f"appeals:worklist:{scope_key(principal)}:{today:%Y%m%d}",
+        [FIGURES_TOPIC],
+        lambda: (
+            Appeal.objects.visible_to(principal)
+            .exclude(status=Appeal.Status.CLOSED)
+            .aggregate(
+                overdue=Count("pk", filter=late),
+                overdue_due=Min("due_on", filter=late),
+                route=Count("pk", filter=to_route),
+                route_due=Min("due_on", filter=to_route),
+                answer=Count("pk", filter=to_answer),
+                answer_due=Min("due_on", filter=to_answer),
+                rate=Count("pk", filter=Q(status=Appeal.Status.ANSWERED)),
+            )
+        ),
+    )
+    module = _("Enterprise appeals")
+    url = reverse("appeals:list")
+    items = []
+    if routes:
+        n = found["route"]
+        items.append(
+            work_item(
+                "appeals.route",
+                ngettext("%(n)d appeal to route", "%(n)d appeals to route", n) % {"n": n},
+                n,
+                url=url + "?status=submitted&overdue=false",
+                module=module,
+                due=found["route_due"],
+                today=today,
+            )
+        )
+    if answers:
+        n = found["overdue"]
+        items.append(
+            work_item(
+                "appeals.overdue",
+                ngettext(
+                    "%(n)d appeal not answered by its due date",
+                    "%(n)d appeals not answered by their due date",
+                    n,
+                )
+                % {"n": n},
+                n,
+                url=url + "?overdue=true",
+                module=module,
+                due=found["overdue_due"],
+                state=OVERDUE,
+            )
+        )
+        n = found["answer"]
+        items.append(
+            work_item(
+                "appeals.answer",
+                ngettext("%(n)d answer due from a department", "%(n)d answers due from departments", n)
+                % {"n": n},
+                n,
+                url=url + "?status=routed&overdue=false",
+                module=module,
+                due=found["answer_due"],
+                today=today,
+            )
+        )
+    if rates and not principal.sees_everything:
+        n = found["rate"]
+        items.append(
+            work_item(
+                "appeals.rate",
+                ngettext("%(n)d answer to rate", "%(n)d answers to rate", n) % {"n": n},
+                n,
+                url=url + "?status=answered",
+                module=module,
+                state=WAITING,
+            )
+        )
+    return items

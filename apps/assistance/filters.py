@@ -8,6 +8,7 @@ import datetime as dt
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.filters import IntegerFilter, LazyOrderingFilter, UUIDFilter, YesNoWidget
 
@@ -39,7 +40,11 @@ class HardshipFileFilter(django_filters.FilterSet):
     )
     ordering = LazyOrderingFilter(
         fields=[("created_at", "created_at"), ("name", "name"), ("review_due", "review_due")],
-        field_labels={"created_at": _("Filed"), "name": _("Name"), "review_due": _("Review due")},
+        field_labels={
+            "created_at": _("Filed"),
+            "name": pgettext_lazy("person", "Name"),
+            "review_due": _("Review due"),
+        },
     )
 
     class Meta:

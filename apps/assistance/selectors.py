@@ -9,16 +9,19 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from apps.core.cache import cached_figures, scope_key
 from apps.core.models import Area
 from apps.core.personal_data import mask_id_number
 from apps.core.principal import SYSTEM
 from apps.core.scoping import get_visible_or_404
+from apps.core.search import PER_KIND, denied, hit, may, searched
+from apps.core.worklist import item as work_item
 from apps.enterprises.models import Enterprise
 from apps.enterprises.selectors import hidden_section
 from apps.mediation.models import Applicant, CaseType, DisputeType, Referral
@@ -40,6 +43,9 @@ VIEW = "assistance.view_hardshipfile"
 VIEW_AID = "assistance.view_aid"
 FIGURES = "assistance.view_assistance_figures"
 FULL_ID = "assistance.view_full_id_number"
+#: The cache topic of the aid figures (the cockpit's): moved on by every save of a file or of aid
+#: (AssistanceConfig.ready) and by the campaign's bulk payment (services).
+FIGURES_TOPIC = "assistance"
 #: At most this many "no omission" candidates on the page (the newest cases first).
 CANDIDATES_SHOWN = 200
 
@@ -369,8 +375,8 @@ def union_figures(principal, year: int, town=None) -> list[dict]:
         for value, label in AidKind.choices
     ]
 
-    def col(key, title):
-        return {"key": key, "title": str(title)}
+    def col(key, title, money=False):
+        return {"key": key, "title": str(title), "money": money}
 
     return [
         {
@@ -409,7 +415,7 @@ def union_figures(principal, year: int, town=None) -> list[dict]:
             "title": str(gettext_lazy("Aid paid in the year by kind")),
             "columns": [
                 col("label", gettext_lazy("Kind of aid")),
-                col("amount", gettext_lazy("Amount (yuan)")),
+                col("amount", gettext_lazy("Amount (yuan)"), money=True),
                 col("payments", gettext_lazy("Payments")),
                 col("people", gettext_lazy("People")),
             ],
@@ -482,3 +488,62 @@ def enterprises_for_files(principal):
     enterprises = visible_enterprises(principal)
     qs = Enterprise.objects.all() if enterprises is None else Enterprise.objects.filter(pk__in=enterprises)
     return qs.order_by("name")
+
+
+def search(principal, query) -> list[dict]:
+    """The search across modules (`apps.core.search`): for an ID number, the hardship files of the
+    worker with it (the keyed hash) among those the principal sees (`HardshipFile.visible_to`:
+    the union of the enterprise, never HR), for those who may see the files' ID numbers."""
+    if not query.by_id or not may(principal, VIEW):
+        return []
+    kind = _("Hardship file")
+    if not may_see_full_id(principal):
+        return [denied("assistance", kind)]
+    files = (
+        HardshipFile.objects.visible_to(principal)
+        .filter(id_number_hash=query.id_hash)
+        .select_related("enterprise")
+        .order_by("-created_at", "-id")[:PER_KIND]
+    )
+    entries = [
+        hit(
+            "assistance",
+            kind,
+            f"{file.name} · {query.id_masked}",
+            f"{file.enterprise.name} · {file.get_status_display()}",
+            reverse("assistance:detail", args=[file.pk]),
+            by_id=True,
+        )
+        for file in files
+    ]
+    return [*entries, searched("assistance", kind, by_id=True)]
+
+
+# The worklist (issue 20) -----------------------------------------------------------------------------
+
+
+def worklist(principal, today: dt.date | None = None) -> list[dict]:
+    """What needs the principal in worker assistance (hook `worklist`, apps.core.worklist): the
+    yearly reviews of hardship files due within 30 days or overdue, exactly the rows of the
+    "reviews due" page (`reviews_due`), with the earliest due date. It replaces the module's home
+    card; counted once per scope and day until a file changes (FIGURES_TOPIC)."""
+    if principal.is_api_client or principal.user is None or not principal.user.has_perm(VIEW):
+        return []
+    today = today or timezone.localdate()
+    found = cached_figures(
+        f"assistance:worklist:{scope_key(principal)}:{today:%Y%m%d}",
+        [FIGURES_TOPIC],
+        lambda: reviews_due(principal, today).order_by().aggregate(n=Count("pk"), due=Min("review_due")),
+    )
+    n = found["n"]
+    return [
+        work_item(
+            "assistance.reviews_due",
+            ngettext("%(n)d hardship review due", "%(n)d hardship reviews due", n) % {"n": n},
+            n,
+            url=reverse("assistance:reviews_due"),
+            module=_("Worker assistance"),
+            due=found["due"],
+            today=today,
+        )
+    ]

@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy
 from apps.audit import services as audit
 from apps.audit.history import transition
 from apps.contracts.models import Worker
+from apps.core.cache import figures_changed
 from apps.core.errors import DomainError, NotAllowed, raise_fields
-from apps.core.personal_data import ID_NUMBER_SOURCE, lookup_hash, validate_id_number
+from apps.core.money import format_yuan
+from apps.core.personal_data import lookup_hash, validate_id_number
 from apps.notifications.services import notify
 from apps.unions import selectors as union_selectors
 from apps.unions.models import UnionCoverage
@@ -105,7 +107,7 @@ def create_file(
         number = ""
     codes = _clean_difficulties(errors, difficulties)
     size, income = _clean_household(errors, household_size, household_monthly_income)
-    raise_fields(errors, source=ID_NUMBER_SOURCE if "id_number" in errors else None)
+    raise_fields(errors)
     number_hash = lookup_hash(number)
     if selectors.open_file_exists(number_hash):
         raise DomainError(_("This worker already has an open hardship file."), field="id_number")
@@ -234,7 +236,7 @@ def approve(principal, file: HardshipFile, *, approved_on: dt.date | None = None
                 "The income per head (%(income)s yuan a month) is above the threshold (%(threshold)s "
                 "yuan): the worker does not qualify."
             )
-            % {"income": file.income_per_head, "threshold": file.threshold},
+            % {"income": format_yuan(file.income_per_head), "threshold": format_yuan(file.threshold)},
             field="household_monthly_income",
             source=file.threshold_source or rules.THRESHOLD_SOURCE,
         )
@@ -285,7 +287,7 @@ def review(
                 "The income per head (%(income)s yuan a month) is now above the threshold (%(threshold)s "
                 "yuan): close the file (out of difficulty) instead."
             )
-            % {"income": per_head, "threshold": threshold.monthly_income_per_head},
+            % {"income": format_yuan(per_head), "threshold": format_yuan(threshold.monthly_income_per_head)},
             field="household_monthly_income",
             source=threshold.source,
         )
@@ -497,6 +499,7 @@ def spring_festival_campaign(
         for f in locked
     ]
     Aid.objects.bulk_create(aid)
+    figures_changed(selectors.FIGURES_TOPIC)  # a bulk write sends no signal (apps.core.cache)
     audit.record_many("assistance.pay_aid", aid, after=_aid_summary, note=campaign)
     return aid
 

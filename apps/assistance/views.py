@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.audit.services import record_sensitive_view
@@ -30,7 +31,7 @@ EXPORT_LIMIT = 50_000
 
 def _export_files(qs, fmt):
     header = [
-        _("Name"),
+        pgettext("person", "Name"),
         _("ID number"),
         _("Enterprise"),
         _("Town"),
@@ -64,7 +65,7 @@ def _export_files(qs, fmt):
     )
     if fmt == "csv":
         return csv_response("hardship-files.csv", header, rows)
-    return xlsx_response("hardship-files.xlsx", [Sheet(_("Hardship files"), header, rows)])
+    return xlsx_response("hardship-files.xlsx", [Sheet(_("Hardship files"), header, rows, money=[6, 7])])
 
 
 @login_required
@@ -238,7 +239,7 @@ def aid_list(request):
     fmt = request.GET.get("format")
     if fmt in ("xlsx", "csv"):
         header = [
-            _("Name"),
+            pgettext("person", "Name"),
             _("Enterprise"),
             _("Kind of aid"),
             _("Amount (yuan)"),
@@ -262,7 +263,7 @@ def aid_list(request):
         )
         if fmt == "csv":
             return csv_response("aid.csv", header, rows)
-        return xlsx_response("aid.xlsx", [Sheet(_("Aid paid"), header, rows)])
+        return xlsx_response("aid.xlsx", [Sheet(_("Aid paid"), header, rows, money=[3])])
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
-from apps.core.filters import LazyOrderingFilter, UUIDFilter, YesNoWidget
+from apps.core.filters import ChecksWidget, LazyOrderingFilter, UUIDFilter, YesNoWidget
 from apps.core.models import Area
 from apps.enterprises.choices import Industry
 from apps.enterprises.services import normalize_uscc
@@ -37,7 +37,7 @@ class ApplicationFilter(django_filters.FilterSet):
     )
     # A column of the application itself: no join, no duplicate, so no DISTINCT.
     status = django_filters.MultipleChoiceFilter(
-        choices=Application.Status.choices, label=_("Status"), distinct=False
+        choices=Application.Status.choices, label=_("Status"), distinct=False, widget=ChecksWidget
     )
     # A text filter (the API documents a string, whatever levels a rule set defines) shown as a
     # select of the known levels on the page.

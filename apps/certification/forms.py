@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.forms import DateInput
 from apps.core.forms import NameChoiceField as EnterpriseChoiceField
@@ -155,7 +156,8 @@ class ScoresForm(forms.Form):
 
 
 class GroupMemberForm(forms.Form):
-    name = forms.CharField(label=capfirst(_("name")), max_length=50, required=False)
+    # A person's name (姓名), not an organisation's (名称): issue 20.
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     role = forms.ChoiceField(
         label=capfirst(_("role in the group")),
         choices=[("", "—")] + list(GroupMember.Role.choices),

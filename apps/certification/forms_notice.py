@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.forms import DateInput
 from apps.enterprises.models import Enterprise
 
-from . import selectors
+from . import rules, selectors
 from .models import Application, Round
 
 # Public notice ---------------------------------------------------------------------------------------
@@ -114,6 +114,37 @@ class PublicObjectionForm(forms.Form):
             "email": data.get("email") or "",
             "content": data["content"],
         }
+
+
+# Certificate verification by its number (no login) ---------------------------------------------------
+
+
+class VerifyNumberForm(forms.Form):
+    """The number typed on the public verification form (`/verify/`): normalised as issued numbers
+    are written (`rules.normal_certificate_number`), refused if it cannot be one."""
+
+    number = forms.CharField(
+        label=_("Certificate number"),
+        strip=True,
+        required=False,  # an empty number gets the rules' message (clean_number)
+        help_text=_("As printed on the certificate, for example HX2026-AA-0001."),
+        widget=forms.TextInput(
+            attrs={
+                # Room for the spaces people type; the length is checked once they are removed.
+                "maxlength": 2 * rules.CERTIFICATE_NUMBER_MAX,
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def clean_number(self) -> str:
+        number = rules.normal_certificate_number(self.cleaned_data.get("number") or "")
+        problem = rules.certificate_number_problem(number)
+        if problem:
+            raise forms.ValidationError(problem)
+        return number
 
 
 # Certificates and annual reports ---------------------------------------------------------------------

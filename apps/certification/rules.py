@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -440,7 +442,8 @@ def submission_problems(
         add(
             "disclosure",
             _(
-                "Record how the result was disclosed: posted under 厂务公开, or reported to the workers' congress."
+                "Record how the result was disclosed: posted on the workplace notice board (open factory "
+                "affairs), or reported to the workers' congress."
             ),
             SOURCE_PROGRAMME,
         )
@@ -580,6 +583,36 @@ def report_state(report, grace_days: int, today: dt.date) -> str:
     if report.due_on - dt.timedelta(days=grace_days) <= today:
         return "open"
     return "upcoming"
+
+
+#: The longest certificate number (`Certificate.number`).
+CERTIFICATE_NUMBER_MAX = 40
+#: What a certificate number is made of once normalised: letters (of any script: a region's
+#: prefix may be Chinese), digits, "-" and "_". Anything else ("/", "?", "%"...) is not one.
+_CERTIFICATE_NUMBER = re.compile(r"[\w-]+")
+#: Dashes typed instead of "-" (read off a printed certificate, typed with a Chinese keyboard).
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"))
+
+
+def normal_certificate_number(typed: str) -> str:
+    """A certificate number as someone typed it, in the form numbers are issued: full-width
+    characters folded (NFKC: "ＨＸ２０２６－Ａ" is "HX2026-A"), every dash "-", every space
+    (inner ones too) removed, upper case. Issued numbers are upper case
+    (`services.certificates`); the verification page looks them up upper-cased."""
+    text = unicodedata.normalize("NFKC", typed or "").translate(_DASHES)
+    return "".join(text.split()).upper()
+
+
+def certificate_number_problem(number: str) -> str | None:
+    """Why a (normalised) number cannot be a certificate number, or None: empty, too long, or
+    with characters no number has."""
+    if not number:
+        return _("Enter the certificate number printed on the certificate.")
+    if len(number) > CERTIFICATE_NUMBER_MAX:
+        return _("A certificate number has at most %(max)s characters.") % {"max": CERTIFICATE_NUMBER_MAX}
+    if not _CERTIFICATE_NUMBER.fullmatch(number):
+        return _("A certificate number has only letters, digits and dashes, like HX2026-AA-0001.")
+    return None
 
 
 def verification_state(certificate, today: dt.date) -> str:

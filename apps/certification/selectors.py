@@ -10,19 +10,22 @@ from dataclasses import dataclass
 
 import segno
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.accounts.models import Membership
 from apps.core.cache import cached_figures, scope_key
 from apps.core.facts import Fact, collect_facts
 from apps.core.principal import Role
 from apps.core.scoping import get_visible_or_404
+from apps.core.search import hit, may, searched
 from apps.core.urls_helpers import absolute_url
+from apps.core.worklist import WAITING
+from apps.core.worklist import item as work_item
 from apps.enterprises.choices import Status as EnterpriseStatus
 from apps.enterprises.models import Enterprise
 from apps.enterprises.selectors import hidden_section
@@ -42,7 +45,13 @@ from .models import (
     VetoEvent,
     VetoRule,
 )
-from .workflow import EDITABLE, may_prepare_applications
+from .workflow import (
+    EDITABLE,
+    may_prepare_applications,
+    may_publish_notice,
+    may_resolve_objections,
+    may_see_notices,
+)
 
 S = Application.Status
 
@@ -808,6 +817,8 @@ def home_cards(principal):
                 "value": figures["coverage"] if figures["coverage"] is not None else "—",
                 "url": reverse("certification:figures"),
                 "icon": "patch-check",
+                # The cockpit's figure of the same number: the home page shows one of the two.
+                "figure": "certification.coverage",
             }
         )
     elif user.has_perm("certification.prepare_application"):
@@ -825,3 +836,233 @@ def home_cards(principal):
 
 def objections_of(application: Application, principal):
     return Objection.objects.visible_to(principal).filter(application=application).order_by("created_at")
+
+
+# -------------------------------------------------------------------------- the worklist (issue 20)
+
+#: Public notices ending within this many days, annual reports due within this many days.
+NOTICE_ENDING_DAYS = 3
+REPORT_DUE_DAYS = 30
+#: The annual reports the worklist reads at most (an enterprise's HR has a handful).
+REPORTS_READ = 50
+
+
+def worklist(principal, today: dt.date | None = None) -> list[dict]:
+    """What needs the principal in certification (hook `worklist`, apps.core.worklist): for the
+    park, the applications to review, those proposed and waiting for a public notice, the
+    applications with an open objection (to resolve before their notice ends) and the running
+    notices that end within 3 days; for an enterprise's HR, their applications returned for
+    changes (before the round closes) and the annual reports due within 30 days or overdue. Each
+    through the lists' own scope (`Application.visible_to`); a handful of aggregates kept per
+    scope and day until an application, certificate, report, objection or notice changes
+    (FIGURES_TOPIC)."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm("certification.view_application"):
+        return []
+    today = today or timezone.localdate()
+    park = {
+        "review": user.has_perm("certification.review_application"),
+        "publish": may_publish_notice(principal),
+        "objections": may_resolve_objections(principal),
+        "notices": may_see_notices(principal),
+    }
+    # The enterprise's own work: for its HR (a superuser holds the permissions, not the enterprise).
+    own = bool(principal.organisation_ids(Role.ENTERPRISE_HR))
+    hr = {
+        "returned": own and may_prepare_applications(principal),
+        "reports": own and user.has_perm("certification.submit_annualreport"),
+    }
+    if not any(park.values()) and not any(hr.values()):
+        return []
+    flags = "".join(str(int(v)) for v in (*park.values(), *hr.values()))
+    counts = cached_figures(
+        f"certification:worklist:{scope_key(principal)}:{flags}:{today:%Y%m%d}",
+        [FIGURES_TOPIC],
+        lambda: _worklist_counts(principal, today, notices=park["notices"], reports=hr["reports"]),
+    )
+    module = _("Certification")
+    url = reverse("certification:list")
+    items = []
+    if park["review"]:
+        n = counts["review"]
+        items.append(
+            work_item(
+                "certification.review",
+                ngettext("%(n)d application to review", "%(n)d applications to review", n) % {"n": n},
+                n,
+                url=url + "?status=submitted&status=under_review",
+                module=module,
+                state=WAITING,
+            )
+        )
+    if park["publish"]:
+        n = counts["proposed"]
+        items.append(
+            work_item(
+                "certification.proposed",
+                ngettext(
+                    "%(n)d proposed application waiting for a public notice",
+                    "%(n)d proposed applications waiting for a public notice",
+                    n,
+                )
+                % {"n": n},
+                n,
+                url=url + "?status=proposed",
+                module=module,
+                state=WAITING,
+            )
+        )
+    if park["objections"]:
+        n = counts["objected"]
+        items.append(
+            work_item(
+                "certification.objections",
+                ngettext(
+                    "%(n)d application with an open objection",
+                    "%(n)d applications with an open objection",
+                    n,
+                )
+                % {"n": n},
+                n,
+                url=url + "?has_open_objection=true",
+                module=module,
+                due=counts["objected_due"],
+                today=today,
+            )
+        )
+    if park["notices"]:
+        n = counts["notices_ending"]
+        items.append(
+            work_item(
+                "certification.notices_ending",
+                ngettext(
+                    "%(n)d public notice ending within %(days)d days",
+                    "%(n)d public notices ending within %(days)d days",
+                    n,
+                )
+                % {"n": n, "days": NOTICE_ENDING_DAYS},
+                n,
+                url=reverse("certification:notice_list"),
+                module=module,
+                due=counts["notices_due"],
+                today=today,
+            )
+        )
+    if hr["returned"]:
+        n = counts["returned"]
+        items.append(
+            work_item(
+                "certification.returned",
+                ngettext(
+                    "%(n)d application returned for changes",
+                    "%(n)d applications returned for changes",
+                    n,
+                )
+                % {"n": n},
+                n,
+                url=url + "?status=returned",
+                module=module,
+                due=counts["returned_due"],
+                today=today,
+            )
+        )
+    if hr["reports"]:
+        reports = counts["reports"]
+        n = len(reports)
+        first = reports[0] if reports else None
+        items.append(
+            work_item(
+                "certification.annual_reports",
+                ngettext("%(n)d annual report to hand in", "%(n)d annual reports to hand in", n) % {"n": n},
+                n,
+                # One report: its form; several: the title's page, which lists its reports.
+                url=(
+                    reverse("certification:annual_report", args=[first[0]])
+                    if n == 1
+                    else reverse("certification:certificate", args=[first[2]])
+                    if first
+                    else ""
+                ),
+                module=module,
+                due=first[1] if first else None,
+                today=today,
+                soon_days=REPORT_DUE_DAYS,
+            )
+        )
+    return items
+
+
+def _worklist_counts(principal, today: dt.date, *, notices: bool, reports: bool) -> dict:
+    """One aggregate over the principal's open applications (few; the status index), the running
+    notices (few) and the enterprise's annual reports not handed in."""
+    open_objection = Exists(
+        Objection.objects.filter(application=OuterRef("pk"), status=Objection.Status.OPEN)
+    )
+    objected = Q(open_objection)
+    returned = Q(status=S.RETURNED)
+    counts = (
+        Application.objects.visible_to(principal)
+        .filter(status__in=[S.SUBMITTED, S.UNDER_REVIEW, S.PROPOSED, S.RETURNED, S.IN_NOTICE])
+        .aggregate(
+            review=Count("pk", filter=Q(status__in=[S.SUBMITTED, S.UNDER_REVIEW])),
+            proposed=Count("pk", filter=Q(status=S.PROPOSED)),
+            returned=Count("pk", filter=returned),
+            returned_due=Min("round__closes_on", filter=returned),
+            objected=Count("pk", filter=objected),
+            objected_due=Min("notice__ends_on", filter=objected),
+        )
+    )
+    counts.update(notices_ending=0, notices_due=None, reports=[])
+    if notices:
+        ending = PublicNotice.objects.filter(
+            closed_at__isnull=True,
+            starts_on__lte=today,
+            ends_on__gte=today,
+            ends_on__lte=today + dt.timedelta(days=NOTICE_ENDING_DAYS),
+        ).aggregate(n=Count("pk"), due=Min("ends_on"))
+        counts.update(notices_ending=ending["n"], notices_due=ending["due"])
+    if reports:
+        counts["reports"] = list(
+            AnnualReport.objects.filter(
+                certificate__in=Certificate.objects.visible_to(principal).filter(
+                    status=Certificate.Status.VALID,
+                    enterprise__organisation_id__in=principal.organisation_ids(Role.ENTERPRISE_HR),
+                ),
+                submitted_at__isnull=True,
+                due_on__lte=today + dt.timedelta(days=REPORT_DUE_DAYS),
+            )
+            .order_by("due_on", "pk")
+            .values_list("pk", "due_on", "certificate__number")[:REPORTS_READ]
+        )
+    return counts
+
+
+def search(principal, query) -> list[dict]:
+    """The search across modules (`apps.core.search`): a certificate by its number (exact, through
+    its unique index) among those the principal sees (through the enterprise, as the list)."""
+    if not query.serial or not may(principal, "certification.view_certificate"):
+        return []
+    kind = _("Certificate")
+    cert = (
+        Certificate.objects.visible_to(principal)
+        .filter(number=query.serial)
+        .select_related("enterprise", "level")
+        .first()
+    )
+    entries = []
+    if cert is not None:
+        entries.append(
+            hit(
+                "certification",
+                kind,
+                f"{cert.number} · {cert.enterprise.name}",
+                _("%(level)s · %(status)s · valid until %(until)s")
+                % {
+                    "level": cert.level.name,
+                    "status": cert.get_status_display(),
+                    "until": f"{cert.valid_until:%Y-%m-%d}",
+                },
+                reverse("certification:certificate", args=[cert.number]),
+            )
+        )
+    return [*entries, searched("certification", kind)]

@@ -42,6 +42,7 @@ from .forms_notice import (
     PublicObjectionForm,
     ResolveObjectionForm,
     RevokeForm,
+    VerifyNumberForm,
     VetoEventForm,
     search_enterprises,
 )
@@ -616,5 +617,22 @@ def verify(request, number):
             "ended": verification.state in ("lapsed", "revoked"),
         },
     )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+def verify_form(request):
+    """`/verify/`: anyone types a certificate number. A number that can be one goes to its
+    verification page (`verify`, which looks it up and is throttled: this form reads nothing);
+    an empty or malformed one is a form error (400)."""
+    if "number" not in request.GET:
+        form, status = VerifyNumberForm(), 200
+    else:
+        form = VerifyNumberForm(request.GET)
+        if form.is_valid():
+            return redirect("verify", number=form.cleaned_data["number"])
+        status = 400
+    response = render(request, "certification/verify_form.html", {"form": form}, status=status)
     response["X-Robots-Tag"] = "noindex"
     return response

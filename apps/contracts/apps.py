@@ -6,10 +6,14 @@ class ContractsConfig(AppConfig):
     name = "apps.contracts"
     label = "contracts"
     verbose_name = _("Labour contracts")
+    # The search across modules (issue 20): apps/core/search.py.
+    search = "apps.contracts.selectors.search"
     nav_items = [
         (35, "contracts:list", _("Contracts"), "file-earmark-person", "contracts.view_labourcontract"),
     ]
     home_cards = "apps.contracts.selectors.home_cards"
+    #: What needs the user today, on the home page (issue 20, apps.core.worklist).
+    worklist = "apps.contracts.selectors.worklist"
     dossier_sections = "apps.contracts.selectors.dossier_sections"
     #: What the module tells the others (issue 17, apps.core.facts): facts about an enterprise,
     #: risk signals of every enterprise at once.

@@ -27,7 +27,7 @@ from .selectors import book_topic
 
 VIEW = "contracts.view_labourcontract"
 WITHOUT_CONTRACT_SOURCE = "劳动合同法第十条、第八十二条"
-SIGNING_SOURCE = gettext_lazy("Labour contract book (一户一册): contracts in force / registry employees")
+SIGNING_SOURCE = gettext_lazy("Labour contract book: contracts in force / registry employees")
 #: The window of the "expiring" signal, in days (the book's first expiry window).
 EXPIRING_DAYS = 30
 EXPIRING_SOURCE = "劳动合同法第四十四条、第四十六条"
@@ -120,7 +120,7 @@ def enterprise_facts(enterprise, today: dt.date) -> list[Fact]:
                 "%(n)s worker with a contract in force", "%(n)s workers with a contract in force", workers
             )
             % {"n": f"{workers:,}"},
-            source=_("Labour contract book (一户一册)"),
+            source=_("Labour contract book"),
             as_of=today,
             url=in_force_url,
             permission=VIEW,
@@ -131,7 +131,7 @@ def enterprise_facts(enterprise, today: dt.date) -> list[Fact]:
             contracts,
             ngettext("%(n)s contract in force", "%(n)s contracts in force", contracts)
             % {"n": f"{contracts:,}"},
-            source=_("Labour contract book (一户一册)"),
+            source=_("Labour contract book"),
             as_of=today,
             url=in_force_url,
             permission=VIEW,

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from apps.core.filters import UUIDFilter, YesNoWidget
+from apps.core.filters import ChecksWidget, UUIDFilter, YesNoWidget
+from apps.core.i18n import lazy_format
 from apps.core.models import Area
 from apps.core.personal_data import hash_from_search_token, lookup_hash
 
@@ -189,7 +190,11 @@ class ContractFilter(django_filters.FilterSet):
         method="filter_name",
         label=_("Worker's name"),
         max_length=50,
-        help_text=_("The start of the worker's name, surname first (e.g. 张 or 张伟)."),
+        help_text=lazy_format(
+            _("The start of the worker's name, surname first (e.g. %(surname)s or %(name)s)."),
+            surname="张",
+            name="张伟",
+        ),
     )
     enterprise = UUIDFilter(
         field_name="enterprise", label=_("Enterprise"), help_text=_("Id of the enterprise.")
@@ -235,6 +240,7 @@ class ContractFilter(django_filters.FilterSet):
         distinct=False,  # a column of the contract: no join to de-duplicate (a DISTINCT would sort them all)
         label=_("Status"),
         help_text=_("One or several (repeat the parameter)."),
+        widget=ChecksWidget,
     )
     signing = django_filters.ChoiceFilter(
         choices=LabourContract.Signing.choices, empty_label=_("Any"), label=_("Signing method")

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.calendar import add_working_days
+from apps.core.money import format_yuan
 
 # The vocabulary of the checks (the models' choices), importable from here as before.
 from .models import HoursSystem, Kind
@@ -438,7 +439,7 @@ def _check_pay(terms: Terms, policy: Policy | None, f: _Findings) -> None:
                 FLAG,
                 "hourly_pay",
                 _("The hourly pay is below the local minimum wage for part-time work (%(wage)s yuan).")
-                % {"wage": policy.hourly_minimum_wage},
+                % {"wage": format_yuan(policy.hourly_minimum_wage)},
                 f"{MINIMUM_WAGE_SOURCE}；{LCL}第七十二条",
             )
     elif terms.monthly_pay is not None and terms.monthly_pay < policy.monthly_minimum_wage:
@@ -447,7 +448,7 @@ def _check_pay(terms: Terms, policy: Policy | None, f: _Findings) -> None:
             FLAG,
             "monthly_pay",
             _("The monthly pay is below the local minimum wage (%(wage)s yuan).")
-            % {"wage": policy.monthly_minimum_wage},
+            % {"wage": format_yuan(policy.monthly_minimum_wage)},
             MINIMUM_WAGE_SOURCE,
         )
 

@@ -12,21 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from apps.accounts.models import Membership
 from apps.accounts.roles import Role
 from apps.audit import services as audit
-from apps.core.cache import cached_figures
+from apps.core.cache import cached_figures, scope_key
 from apps.core.db import for_reports
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
+from apps.core.search import PER_KIND, denied, hit, may, searched
+from apps.core.worklist import DONE, OVERDUE, TODAY, WAITING
+from apps.core.worklist import item as work_item
 from apps.documents.models import GeneratedDocument
 from apps.documents.selectors import document_state
 from apps.enterprises.models import Enterprise
@@ -47,7 +51,7 @@ from .filters import (  # noqa: F401 - the lists by name, read here by pages, ex
 )
 from .models import AlertLog, ContractPolicy, ESignature, ImportJob, Kind, LabourContract, Worker
 from .rules import FLAG_LABELS, flag_label
-from .workflow import WORKFLOW, can_see_book, can_see_full_id, check_filing, page_answers
+from .workflow import VIEW, WORKFLOW, can_see_book, can_see_full_id, check_filing, page_answers
 
 S = LabourContract.Status
 #: The windows of the book's expiry figures, in days.
@@ -645,3 +649,184 @@ def alerts_to_send(today: dt.date) -> list[tuple]:
         for enterprise in enterprises
         if hr_users.get(enterprise.organisation_id)
     ]
+
+
+# The worklist (issue 20) -------------------------------------------------------------------------------
+
+#: Contracts to renew: in force and ending within this many days (the home card's window).
+RENEWAL_DAYS = EXPIRY_WINDOWS[0]
+#: Imports finished within this many days are shown (done and failed).
+IMPORTS_SHOWN_DAYS = 7
+
+
+def worklist(principal, today: dt.date | None = None) -> list[dict]:
+    """What needs the principal in contract filing (hook `worklist`, apps.core.worklist), for HR
+    (their enterprise's contracts) and park administrators (the park's): contracts in force ending
+    within 30 days (to renew or end), workers without a written contract after one month (arts.
+    10, 82), renewals that must offer an open-ended contract (art. 14), and the user's own
+    imports finished in the last 7 days, done or failed. The contract counts are the book's lists
+    (`filters.book_list`), kept per scope and day until a contract changes (topic "contracts"; the
+    park's are `park_totals`); the imports are one short read of the user's own jobs."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm("contracts.view_labourcontract"):
+        return []
+    today = today or timezone.localdate()
+    counts = cached_figures(
+        f"contracts:worklist:{scope_key(principal)}:{today:%Y%m%d}",
+        ["contracts"],
+        lambda: _worklist_counts(principal, today),
+    )
+    module = _("Contracts")
+    url = reverse("contracts:list")
+    n = counts["expiring"]
+    items = [
+        work_item(
+            "contracts.renew",
+            ngettext(
+                "%(n)d contract ending within %(days)d days: renew or end it",
+                "%(n)d contracts ending within %(days)d days: renew or end them",
+                n,
+            )
+            % {"n": n, "days": RENEWAL_DAYS},
+            n,
+            url=url + f"?expiring_within={RENEWAL_DAYS}",
+            module=module,
+            due=counts["expiring_due"],
+            today=today,
+            soon_days=RENEWAL_DAYS,
+        )
+    ]
+    n = counts["without_contract"]
+    items.append(
+        work_item(
+            "contracts.without_contract",
+            ngettext(
+                "%(n)d worker without a written contract after one month",
+                "%(n)d workers without a written contract after one month",
+                n,
+            )
+            % {"n": n},
+            n,
+            url=url + "?book=without_contract",
+            module=module,
+            state=OVERDUE,
+        )
+    )
+    n = counts["open_ended_due"]
+    items.append(
+        work_item(
+            "contracts.open_ended_due",
+            ngettext(
+                "%(n)d renewal that must offer an open-ended contract",
+                "%(n)d renewals that must offer an open-ended contract",
+                n,
+            )
+            % {"n": n},
+            n,
+            url=url + "?book=open_ended_due",
+            module=module,
+            state=WAITING,
+        )
+    )
+    if user.has_perm("contracts.import_contracts"):
+        items.extend(_import_items(user, module))
+    return items
+
+
+def _worklist_counts(principal, today: dt.date) -> dict:
+    qs = LabourContract.objects.visible_to(principal)
+    ending = expiring(qs, today, RENEWAL_DAYS).aggregate(n=Count("pk"), due=Min("end"))
+    if principal.sees_everything:
+        totals = park_totals(principal, today)  # the same lists, cached for the park's pages
+        without, open_ended = totals["without_contract"], totals["open_ended_due"]
+    else:
+        without = without_contract(qs, today).count()
+        open_ended = open_ended_due(qs, today).count()
+    return {
+        "expiring": ending["n"],
+        "expiring_due": ending["due"],
+        "without_contract": without,
+        "open_ended_due": open_ended,
+    }
+
+
+def _import_items(user, module) -> list[dict]:
+    """The user's own imports finished in the last 7 days (one read of their jobs), done and
+    failed; one job links to its report, several to the list of imports."""
+    J = ImportJob.Status
+    since = timezone.now() - dt.timedelta(days=IMPORTS_SHOWN_DAYS)
+    jobs = list(
+        ImportJob.objects.filter(created_by=user, finished_at__gte=since, status__in=[J.DONE, J.FAILED])
+        .order_by("-finished_at")
+        .values_list("pk", "status")[:100]
+    )
+    items = []
+    for status, key, state in (
+        (J.FAILED, "contracts.imports_failed", TODAY),
+        (J.DONE, "contracts.imports_done", DONE),
+    ):
+        mine = [pk for pk, s in jobs if s == status]
+        n = len(mine)
+        label = (
+            ngettext("%(n)d contract import failed", "%(n)d contract imports failed", n)
+            if status == J.FAILED
+            else ngettext("%(n)d contract import finished", "%(n)d contract imports finished", n)
+        ) % {"n": n}
+        items.append(
+            work_item(
+                key,
+                label,
+                n,
+                url=reverse("contracts:import_detail", args=[mine[0]])
+                if n == 1
+                else reverse("contracts:import_list"),
+                module=module,
+                state=state,
+            )
+        )
+    return items
+
+
+def search(principal, query) -> list[dict]:
+    """The search across modules (`apps.core.search`): for an ID number, the worker with that
+    number (the keyed hash, unique per worker) as the principal sees them: through the contracts
+    it may see (`LabourContract.visible_to`: HR their enterprise's, so an HR never finds another
+    enterprise's worker), for those who may see workers' ID numbers (`can_see_full_id`). The link
+    opens the contract list on that worker through the search's token (never the number)."""
+    if not query.by_id or not may(principal, VIEW):
+        return []
+    kind = _("Worker (labour contracts)")
+    if not can_see_full_id(principal):
+        return [denied("contracts", kind)]
+    contracts = list(
+        LabourContract.objects.visible_to(principal)
+        .filter(worker__id_number_hash=query.id_hash)
+        .select_related("worker", "enterprise")
+        .order_by("-start", "-created_at", "-id")[: PER_KIND + 1]
+    )
+    entries = []
+    if contracts:
+        worker = contracts[0].worker
+        enterprises = list(dict.fromkeys(c.enterprise.name for c in contracts[:PER_KIND]))
+        count = f"{PER_KIND}+" if len(contracts) > PER_KIND else str(len(contracts))
+        entries.append(
+            hit(
+                "contracts",
+                kind,
+                f"{worker.name} · {query.id_masked}",
+                ngettext(
+                    "%(count)s contract at %(enterprises)s; the latest from %(start)s (%(status)s)",
+                    "%(count)s contracts at %(enterprises)s; the latest from %(start)s (%(status)s)",
+                    len(contracts),
+                )
+                % {
+                    "count": count,
+                    "enterprises": ", ".join(enterprises),
+                    "start": f"{contracts[0].start:%Y-%m-%d}",
+                    "status": contracts[0].get_status_display(),
+                },
+                reverse("contracts:list") + "?" + urlencode({"id_token": query.id_token}),
+                by_id=True,
+            )
+        )
+    return [*entries, searched("contracts", kind, by_id=True)]

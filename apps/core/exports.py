@@ -5,7 +5,8 @@ plain values and hands them here, so that:
 
 - no cell ever becomes a formula: text starting with ``= + - @`` (or a tab or carriage return)
   is written as text in .xlsx and with a leading apostrophe in CSV (OWASP "CSV injection");
-- dates are real dates (yyyy-mm-dd), numbers stay numbers, None is an empty cell;
+- dates are real dates (yyyy-mm-dd), numbers stay numbers, None is an empty cell; amounts of
+  money (`Sheet.money`: the columns that hold them) are numbers shown as 2,460,633.00;
 - memory stays flat however many rows there are: CSV is streamed row by row, and the .xlsx is
   written by openpyxl's write-only mode to a temporary file that is then streamed;
 - Chinese opens correctly in Excel (CSV carries a UTF-8 byte-order mark).
@@ -60,6 +61,8 @@ class Sheet:
     freeze: str = "A2"
     #: Bold the first column too (for label/value sheets).
     bold_first_column: bool = False
+    #: The columns (0-based) that hold amounts in yuan: numbers with the format "#,##0.00".
+    money: Sequence[int] = ()
 
 
 class _Echo:
@@ -107,12 +110,25 @@ def _cell(sheet, value, bold=None):
     return cell
 
 
+def _money_cell(sheet, value):
+    from apps.core.money import MONEY_FORMAT
+
+    cell = _cell(sheet, value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        cell.number_format = MONEY_FORMAT
+    return cell
+
+
 def _plain(value):
     """What openpyxl may store: dates, numbers and text (lazy translations and the rest as text)."""
+    if isinstance(value, dt.datetime):  # before dt.date: a datetime is a date too
+        if value.tzinfo is not None:
+            from django.utils import timezone
+
+            value = timezone.localtime(value)  # the park's wall-clock time, as the pages show it
+        return value.replace(tzinfo=None)
     if value is None or isinstance(value, bool | int | float | dt.date):
         return value
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
     from decimal import Decimal
 
     if isinstance(value, Decimal):
@@ -136,13 +152,24 @@ def write_xlsx(sheets: Iterable[Sheet], out) -> None:
             sheet.freeze_panes = spec.freeze
         if spec.header:
             sheet.append([_cell(sheet, _plain(h), bold) for h in spec.header])
+        money = frozenset(spec.money)
         for row in spec.rows:
             values = [_plain(v) for v in row]
             if spec.bold_first_column and values:
                 values[0] = _cell(sheet, values[0], bold)
             # Plain values are written as they are (dates as dates); only text openpyxl would store
-            # as a formula (it starts with "=") needs a cell that says "text".
-            sheet.append([_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in values])
+            # as a formula (it starts with "=") needs a cell that says "text", and an amount a cell
+            # with the money format.
+            sheet.append(
+                [
+                    _money_cell(sheet, v)
+                    if i in money
+                    else _cell(sheet, v)
+                    if isinstance(v, str) and v.startswith("=")
+                    else v
+                    for i, v in enumerate(values)
+                ]
+            )
     workbook.save(out)
 
 

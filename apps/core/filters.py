@@ -36,6 +36,15 @@ class YesNoWidget(forms.Select):
         return [{True: "true", False: "false", "True": "true", "False": "false"}.get(value, value or "")]
 
 
+class ChecksWidget(forms.CheckboxSelectMultiple):
+    """One checkbox per choice for a filter of several values (`?status=a&status=b`, the same
+    parameters as a multiple select), instead of a list that needs Ctrl-click; pages render it
+    compactly as a dropdown of checkboxes (templates/includes/filter_checks.html)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "form-check-input", **(attrs or {})}, choices)
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number, as the schema says for a filter on an integer column (`NumberFilter` would
     take `2.5` and the API would answer what the schema calls invalid)."""

@@ -28,6 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
+#: The standard of resident ID numbers: the 18th character is a check character computed from the
+#: first 17 (ISO 7064 MOD 11-2, "X" for 10). Named in docstrings and the API's documentation; the
+#: messages a person reads say what to do instead (issue 20: a worker was shown "校验码错误（GB
+#: 11643-1999）").
 ID_NUMBER_SOURCE = "GB 11643-1999《公民身份号码》"
 
 
@@ -91,10 +95,13 @@ def validate_id_number(value: str, today: dt.date | None = None) -> str:
     if born is None or born.year < 1900 or born > (today or timezone.localdate()):
         raise ValidationError(_("The ID number contains an impossible birth date."), code="id_birth_date")
     if number[-1] != ric.calc_check_digit(number):
+        # The check character of GB 11643-1999 (ID_NUMBER_SOURCE): most often one digit mistyped.
         raise ValidationError(
-            _("The check character of the ID number is wrong (%(source)s)."),
+            _(
+                "This ID number is not valid: please check it and enter it again (its last character, "
+                "the check character, does not match the others)."
+            ),
             code="id_checksum",
-            params={"source": ID_NUMBER_SOURCE},
         )
     return number
 

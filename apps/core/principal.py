@@ -27,6 +27,9 @@ class Role(models.TextChoices):
     UNION_OFFICIAL = "union_official", _("Union official")
     MEDIATOR = "mediator", _("Mediator")
     INSPECTOR = "inspector", _("Inspector")
+    #: A leader of the park or the district (issue 20): reads the cockpit and the reports, the
+    #: park's figures without any record behind them.
+    LEADER = "leader", _("Leader (figures only)")
 
 
 @dataclass(frozen=True)

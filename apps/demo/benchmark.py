@@ -165,7 +165,7 @@ def principals(stdout) -> tuple[dict[str, dict], dict]:
     )
     ApiClient.objects.filter(name="bench-api").delete()
     scopes = ["organisations:read", "enterprises:read", "unions:read", "certification:read"]
-    scopes += ["mediation:read", "contracts:read"]
+    scopes += ["mediation:read", "contracts:read", "statistics:read"]
     _client, key = create_api_client(name="bench-api", scopes=scopes)
     headers = {
         "park_admin": {"Cookie": _session_cookie(admin)},
@@ -346,8 +346,12 @@ def matrix(objects: dict) -> list[Target]:
         ("unions figures", reverse("unions:figures")),
         ("certification figures", reverse("certification:figures")),
         ("mediation figures", reverse("mediation:figures")),
+        # The park's cockpit (issue 20): every module's figures, trends and breakdowns.
+        ("cockpit", reverse("cockpit:index")),
+        ("cockpit ?town", reverse("cockpit:index") + f"?town={largest.town.code}"),
     ]
     t += [Target("figures", n, "park_admin", p, 300) for n, p in figures]
+    t.append(Target("figures", "statistics", "api", "/api/v1/statistics/?breakdown=town", 300))
     dossier = reverse("enterprises:detail", args=[largest.pk])
     t += [
         Target("dossier", "dossier of the largest enterprise", "park_admin", dossier, 300),

@@ -10,6 +10,8 @@ DEMO_USERS = [
     ("union", "李慕江", Role.UNION_OFFICIAL, "union"),
     ("mediator", "罗浩", Role.MEDIATOR, "mediation"),
     ("inspector", "覃正忠", Role.INSPECTOR, "inspection"),
+    # A leader of the park's leading group office (issue 20): the cockpit and the reports only.
+    ("leader", "黄建国", Role.LEADER, "park"),
 ]
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS"]

@@ -6,6 +6,8 @@ class EnterprisesConfig(AppConfig):
     name = "apps.enterprises"
     label = "enterprises"
     verbose_name = _("Enterprise registry")
+    # The search across modules (issue 20): apps/core/search.py.
+    search = "apps.enterprises.selectors.search"
     nav_items = [
         (10, "enterprises:list", _("Enterprises"), "buildings", "enterprises.view_enterprise"),
     ]

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from apps.audit import services as audit
 from apps.core import exports
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.i18n import lazy_format
 from apps.core.models import Area
 from apps.core.tasks import enqueue_on_commit
 
@@ -178,7 +179,10 @@ COLUMNS: list[Column] = [
         ENTERPRISE,
         "industry",
         "new",
-        gettext_lazy("Section letter A–T of GB/T 4754-2017, its name, or both (e.g. “C 制造业”)."),
+        lazy_format(
+            gettext_lazy("Section letter A–T of GB/T 4754-2017, its name, or both (e.g. “%(example)s”)."),
+            example="C 制造业",
+        ),
     ),
     Column("ownership", "经济类型", "Ownership", "ownership", ENTERPRISE, "ownership", "new"),
     Column(
@@ -189,7 +193,10 @@ COLUMNS: list[Column] = [
         ENTERPRISE,
         "established_on",
         "",
-        gettext_lazy("A date cell, or 2019-05-01, 2019/5/1, 2019年5月1日; not in the future."),
+        lazy_format(
+            gettext_lazy("A date cell, or 2019-05-01, 2019/5/1, %(written)s; not in the future."),
+            written="2019年5月1日",
+        ),
     ),
     Column(
         "status",
@@ -454,7 +461,9 @@ def _parse_choice(index_name, message):
 
 
 def _industry_message():
-    return _("Enter an industry section A–T of GB/T 4754-2017, its name, or both (e.g. “C 制造业”).")
+    return _("Enter an industry section A–T of GB/T 4754-2017, its name, or both (e.g. “%(example)s”).") % {
+        "example": "C 制造业"
+    }
 
 
 def _ownership_message():
@@ -538,7 +547,7 @@ def _parse_bool(col, value, fmt, ctx):
         return True
     if text in FALSE_WORDS:
         return False
-    raise _CellError(_("Enter 是 or 否 (yes or no)."))
+    raise _CellError(_("Enter %(yes)s or %(no)s (yes or no).") % {"yes": "是", "no": "否"})
 
 
 def _parse_rate(col, value, fmt, ctx):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db.models import BooleanField, Case, Value, When
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.cache import cached_figures, scope_key
 from apps.core.facts import Fact, collect_facts
 from apps.core.scoping import get_visible_or_404
+from apps.core.search import PER_KIND, hit, may, more, searched
 from apps.documents.models import GeneratedDocument
 from apps.documents.selectors import document_state
 
@@ -459,6 +461,8 @@ def home_cards(principal):
                 "value": operating,
                 "url": url + "?status=operating",
                 "icon": "buildings",
+                # The cockpit's figure of the same number: the home page shows one of the two.
+                "figure": "enterprises.operating",
             }
         )
         cards.append(
@@ -481,3 +485,38 @@ def home_cards(principal):
                 }
             )
     return cards
+
+
+def search(principal, query) -> list[dict]:
+    """The search across modules (`apps.core.search`): enterprises whose name contains the text,
+    or whose unified social credit code is the text, among those the principal sees. The name is
+    matched like the certification list's search (`LIKE` for text without case, so PostgreSQL
+    estimates it from the name's statistics and walks the `(name, id)` index in order); the code
+    exactly, through its unique index."""
+    if not may(principal, "enterprises.view_enterprise"):
+        return []
+    kind = _("Enterprise")
+    qs = Enterprise.objects.visible_to(principal).select_related("town")
+    if query.credit_code:
+        found = list(qs.filter(uscc=query.credit_code)[:PER_KIND])
+    else:
+        lookup = "contains" if query.text.upper() == query.text.lower() else "icontains"
+        found = list(qs.filter(**{f"name__{lookup}": query.text}).order_by("name", "id")[: PER_KIND + 1])
+    if not found and query.by_id:
+        return []  # an ID number that is no enterprise's code: not worth a "nothing found" line
+    entries = [
+        hit(
+            "enterprises",
+            kind,
+            e.name,
+            f"{e.uscc} · {e.town.name} · {e.get_status_display()}",
+            reverse("enterprises:detail", args=[e.pk]),
+        )
+        for e in found[:PER_KIND]
+    ]
+    entries.append(searched("enterprises", kind))
+    if len(found) > PER_KIND:
+        entries.append(
+            more("enterprises", kind, reverse("enterprises:list") + "?" + urlencode({"search": query.text}))
+        )
+    return entries

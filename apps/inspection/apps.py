@@ -6,12 +6,16 @@ class InspectionConfig(AppConfig):
     name = "apps.inspection"
     label = "inspection"
     verbose_name = _("Labour inspection")
+    # The search across modules (issue 20): apps/core/search.py.
+    search = "apps.inspection.selectors.search"
     # One menu entry; the rooms (interviews, patrols, written review, the wage-arrears list, serious
     # violations, credit grades, figures) are tabs of the inspection pages (_subnav.html).
     nav_items = [
         (45, "inspection:list", _("Labour inspection"), "shield-check", "inspection.view_inspectioncase"),
     ]
-    home_cards = "apps.inspection.selectors.home_cards"
+    #: What needs the user today, on the home page (issue 20, apps.core.worklist). The module's
+    #: home cards (`selectors.home_cards`) were all things to do: they are worklist items now.
+    worklist = "apps.inspection.selectors.worklist"
     dossier_sections = "apps.inspection.selectors.dossier_sections"
     #: What the module tells the others (issue 17, apps.core.facts): facts about an enterprise,
     #: risk signals of every enterprise at once, veto candidates for certification.
@@ -41,10 +45,10 @@ class InspectionConfig(AppConfig):
     def ready(self):
         from apps.core.cache import invalidate_on_save
 
-        from .models import InspectionCase, RectificationOrder
+        from .models import InspectionCase, Interview, RectificationOrder, WrittenReview
         from .selectors.figures import FIGURES_TOPIC
 
-        # The figures (cases, orders) move on whenever a case or an order is saved: the services,
-        # the admin, the demo park and the tests' factories.
-        for model in (InspectionCase, RectificationOrder):
+        # The figures (cases, orders) and the worklist (also interviews and written reports) move
+        # on whenever one is saved: the services, the admin, the demo park and the tests' factories.
+        for model in (InspectionCase, RectificationOrder, Interview, WrittenReview):
             invalidate_on_save(model, lambda row: [FIGURES_TOPIC])

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.core.calendar import Deadline, DeadlineDate, DeadlineUnit, add_calendar_days
+from apps.core.money import format_yuan
 
 from .models import InspectionCase, Matter, Source
 
@@ -509,7 +510,7 @@ def explain_trigger(code: str, params: dict, records=()) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return format_yuan(value)
 
 
 def interview_triggers(facts: InterviewFacts, policy) -> list[FiredTrigger]:
@@ -674,7 +675,10 @@ def written_review_findings(review, minimum_wage: Decimal | None = None) -> list
             ReviewFinding(
                 Matter.MINIMUM_WAGE,
                 _("The lowest monthly wage %(wage)s is below the local minimum wage of %(minimum)s yuan.")
-                % {"wage": review.lowest_monthly_wage, "minimum": minimum_wage},
+                % {
+                    "wage": _money(Decimal(review.lowest_monthly_wage)),
+                    "minimum": _money(Decimal(minimum_wage)),
+                },
                 REVIEW_MINIMUM_WAGE_SOURCE,
             )
         )

@@ -106,6 +106,12 @@ def track(request):
         render(
             request,
             "inspection/public/track.html",
-            {"form": form, "case": answer, "not_found": not_found},
+            {
+                "form": form,
+                "case": answer,
+                "not_found": not_found,
+                # Whom to phone for a lost code: one answer whatever was typed (issue 20).
+                "whom_to_call": public_selectors.lost_code_contacts() if answer is None else None,
+            },
         )
     )

@@ -8,11 +8,15 @@ class LegalAidConfig(AppConfig):
     name = "apps.legalaid"
     label = "legalaid"
     verbose_name = _("Legal aid")
+    # The search across modules (issue 20): apps/core/search.py.
+    search = "apps.legalaid.selectors.search"
     nav_items = [
         (28, "legalaid:list", _("Legal aid"), "briefcase", "legalaid.view_legalaidrequest"),
     ]
     dossier_sections = "apps.legalaid.selectors.dossier_sections"
-    home_cards = "apps.legalaid.selectors.home_cards"
+    #: What needs the user today, on the home page (issue 20, apps.core.worklist): the decisions
+    #: due and overdue (the overdue ones were the module's home card, `selectors.home_cards`).
+    worklist = "apps.legalaid.selectors.worklist"
     #: The union figures page (/unions/figures/) reads these by town and year.
     union_figures = "apps.legalaid.selectors.union_figures"
     #: Webhooks and the event feed (issue 15; apps.webhooks.registry): requests' transitions and

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import YesNoWidget
+from apps.core.filters import ChecksWidget, YesNoWidget
 from apps.core.models import Area
 from apps.unions.models import Union
 
@@ -27,7 +27,7 @@ class RequestFilter(django_filters.FilterSet):
         help_text=_("A serial number or its beginning (FY2026), or part of the employer's name."),
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=LegalAidRequest.Status.choices, label=_("Status"), distinct=False
+        choices=LegalAidRequest.Status.choices, label=_("Status"), distinct=False, widget=ChecksWidget
     )
     kind = django_filters.ChoiceFilter(choices=AidKind.choices, empty_label=_("Any"), label=_("Kind of help"))
     channel = django_filters.ChoiceFilter(

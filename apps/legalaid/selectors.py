@@ -8,17 +8,23 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, F, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core.cache import cached_figures, scope_key
 from apps.core.exports import Sheet
 from apps.core.models import Area
+from apps.core.money import format_yuan
 from apps.core.personal_data import mask_id_number
+from apps.core.search import PER_KIND, denied, hit, may, searched
+from apps.core.worklist import OVERDUE
+from apps.core.worklist import item as work_item
 from apps.enterprises.models import Enterprise
 from apps.enterprises.selectors import hidden_section
 from apps.mediation.models import Case
@@ -188,6 +194,7 @@ def export_sheets(principal, qs) -> list[Sheet]:
             header=[str(h) for h in header],
             rows=lines(),
             widths={0: 16, 5: 22, 6: 36, 7: 24},
+            money=[14],
         )
     ]
 
@@ -285,6 +292,24 @@ def track(serial: str, code: str) -> LegalAidRequest | None:
         rules.check_access_code("0" * 64, code or "")
         return None
     return request if rules.check_access_code(request.access_code_hash, code) else None
+
+
+#: How many unions the tracking page lists for a lost access code.
+LOST_CODE_UNIONS = 8
+
+
+def lost_code_unions() -> list[dict]:
+    """Whom a worker who lost the access code phones or visits (issue 20), shown on the tracking
+    page whatever was typed (one list for every answer: it tells nothing about a serial number):
+    the park's active federations, the park federation first, with their phone (the handling
+    union gives a new code after checking who the worker is, `services.reissue_access_code`; a
+    federation passes the request on to an enterprise's union)."""
+    unions = (
+        Union.objects.filter(kind=Union.Kind.FEDERATION, is_active=True)
+        .order_by(F("parent").asc(nulls_first=True), "name")
+        .only("pk", "name", "chair_phone")[:LOST_CODE_UNIONS]
+    )
+    return [{"name": union.name, "phone": union.chair_phone} for union in unions]
 
 
 def public_view(request: LegalAidRequest) -> dict:
@@ -391,7 +416,7 @@ def union_figures(principal, year: int, town=None) -> list[dict]:
                 {"label": _("Refused"), "value": t["refused"]},
                 {"label": _("Awaiting decision"), "value": t["pending"]},
                 {"label": _("Closed"), "value": t["closed"]},
-                {"label": _("Amount recovered (yuan)"), "value": t["recovered"]},
+                {"label": _("Amount recovered (yuan)"), "value": format_yuan(t["recovered"], "0.00")},
             ],
         },
         {
@@ -418,7 +443,7 @@ def union_figures(principal, year: int, town=None) -> list[dict]:
             "columns": [
                 {"key": "town", "label": _("Town")},
                 {"key": "count", "label": _("Requests")},
-                {"key": "recovered", "label": _("Amount recovered (yuan)")},
+                {"key": "recovered", "label": _("Amount recovered (yuan)"), "money": True},
             ],
             "rows": data["by_town"],
         },
@@ -492,4 +517,114 @@ def home_cards(principal):
             "url": reverse("legalaid:list") + "?overdue=true",
             "icon": "exclamation-triangle",
         }
+    ]
+
+
+def search(principal, query) -> list[dict]:
+    """The search across modules (`apps.core.search`): a request by its serial number (exact,
+    through its unique index) among those the principal reads; for an ID number, the requests it
+    handles whose worker has it (the keyed hash), for those who may see the worker's identity (the
+    handling union's officials, park administrators: `can_see_identity`)."""
+    if not may(principal, "legalaid.view_legalaidrequest"):
+        return []
+    entries = []
+    if query.serial:
+        kind = _("Legal-aid request")
+        found = LegalAidRequest.objects.visible_to(principal).filter(serial=query.serial).first()
+        if found is not None:
+            entries.append(
+                hit(
+                    "legalaid",
+                    kind,
+                    f"{found.serial} · {found.get_kind_display()}",
+                    f"{found.employer_name} · {found.get_status_display()} · {found.received_on:%Y-%m-%d}",
+                    reverse("legalaid:detail", args=[found.pk]),
+                )
+            )
+        entries.append(searched("legalaid", kind))
+    if query.by_id:
+        kind = _("Legal-aid request (worker)")
+        if not may(principal, "legalaid.view_worker_identity"):
+            return [*entries, denied("legalaid", kind)]
+        requests = (
+            LegalAidRequest.objects.handled_by(principal)
+            .filter(applicant__id_number_hash=query.id_hash)
+            .select_related("applicant")
+            .order_by("-received_on", "-serial")[:PER_KIND]
+        )
+        for found in requests:
+            entries.append(
+                hit(
+                    "legalaid",
+                    kind,
+                    f"{found.serial} · {found.get_kind_display()}",
+                    f"{found.applicant.name} · {query.id_masked} · {found.get_status_display()}",
+                    reverse("legalaid:detail", args=[found.pk]),
+                    by_id=True,
+                )
+            )
+        entries.append(searched("legalaid", kind, by_id=True))
+    return entries
+
+
+# The worklist (issue 20) -----------------------------------------------------------------------------
+
+
+def worklist(principal, today: dt.date | None = None) -> list[dict]:
+    """What needs the principal in legal aid (hook `worklist`, apps.core.worklist), for those who
+    decide requests (the unions' officials, park administrators): the decisions past their
+    deadline and those still to make, in the requests their list shows (`requests_for`), so each
+    count is the rows its link lists. One aggregate over the received requests (the index
+    `legalaid_status_due`), kept per scope and day until a request changes (FIGURES_TOPIC). It
+    replaces the module's home card (`home_cards`)."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm("legalaid.decide_request"):
+        return []
+    today = today or timezone.localdate()
+    late = overdue_q(today)
+    found = cached_figures(
+        f"legalaid:worklist:{scope_key(principal)}:{today:%Y%m%d}",
+        [FIGURES_TOPIC],
+        lambda: (
+            requests_for(principal)
+            .filter(status=LegalAidRequest.Status.RECEIVED)
+            .aggregate(
+                overdue=Count("pk", filter=late),
+                overdue_due=Min("decision_due_on", filter=late),
+                pending=Count("pk", filter=~late),
+                pending_due=Min("decision_due_on", filter=~late),
+            )
+        ),
+    )
+    module = _("Legal aid")
+    url = reverse("legalaid:list")
+    return [
+        work_item(
+            "legalaid.decisions_overdue",
+            ngettext(
+                "%(n)d legal-aid decision past its deadline",
+                "%(n)d legal-aid decisions past their deadline",
+                found["overdue"],
+            )
+            % {"n": found["overdue"]},
+            found["overdue"],
+            url=url + "?overdue=true",
+            module=module,
+            due=found["overdue_due"],
+            state=OVERDUE,
+        ),
+        work_item(
+            "legalaid.decisions_due",
+            ngettext(
+                "%(n)d legal-aid request to accept or refuse",
+                "%(n)d legal-aid requests to accept or refuse",
+                found["pending"],
+            )
+            % {"n": found["pending"]},
+            found["pending"],
+            url=url + "?status=received&overdue=false",
+            module=module,
+            due=found["pending_due"],
+            today=today,
+        ),
     ]

@@ -87,5 +87,15 @@ def track(request):
             answer = selectors.public_view(found) if found is not None else None
             not_found = found is None
     return _noindex(
-        render(request, "legalaid/public/track.html", {"form": form, "req": answer, "not_found": not_found})
+        render(
+            request,
+            "legalaid/public/track.html",
+            {
+                "form": form,
+                "req": answer,
+                "not_found": not_found,
+                # Whom to phone for a lost code: one list whatever was typed (issue 20).
+                "whom_to_call": selectors.lost_code_unions() if answer is None else [],
+            },
+        )
     )

@@ -6,10 +6,14 @@ class MediationConfig(AppConfig):
     name = "apps.mediation"
     label = "mediation"
     verbose_name = _("Labour-dispute mediation")
+    # The search across modules (issue 20): apps/core/search.py.
+    search = "apps.mediation.selectors.search"
     nav_items = [
         (40, "mediation:list", _("Mediation"), "chat-left-text", "mediation.view_case"),
     ]
     home_cards = "apps.mediation.selectors.home_cards"
+    #: What needs the user today, on the home page (issue 20, apps.core.worklist).
+    worklist = "apps.mediation.selectors.worklist"
     dossier_sections = "apps.mediation.selectors.dossier_sections"
     #: What the module tells the others (issue 17, apps.core.facts): facts about an enterprise,
     #: risk signals of every enterprise at once, veto candidates for certification.

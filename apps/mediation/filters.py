@@ -1,17 +1,22 @@
 """The one filter set of mediation cases: the case list page and `/api/v1/mediation/cases/` read
 the same query parameters."""
 
+import datetime as dt
 import re
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import LazyOrderingFilter, YesNoWidget
+from apps.core.filters import ChecksWidget, LazyOrderingFilter, YesNoWidget
 from apps.core.models import Area
 
 from .models import Case, CaseType, DisputeType, MediationOrganisation, Mediator, deadline_rank_of
+
+#: The longest window of `due_within` (days).
+MAX_DUE_WITHIN_DAYS = 366
 
 #: What a serial number or its beginning looks like (`TJ2026-00042`, `tj2026`, `TJ2026-0004`):
 #: letters, then the year's digits, then maybe the dash and the number's first digits.
@@ -24,6 +29,24 @@ def overdue_q(today=None) -> Q:
     the mediation period while in mediation): one comparison, read from the open cases' index."""
     today = today or timezone.localdate()
     return Q(status__in=Case.OPEN, deadline_rank__gt=deadline_rank_of(today))
+
+
+def due_within_q(days: int, today=None) -> Q:
+    """Open cases whose next deadline (the decision while received, the end of the mediation
+    period while in mediation) falls from today to `days` days from today: not yet passed. Read
+    from the open cases' index in the list's order, like `overdue_q`."""
+    today = today or timezone.localdate()
+    return Q(
+        status__in=Case.OPEN,
+        deadline_rank__lte=deadline_rank_of(today),
+        deadline_rank__gte=deadline_rank_of(today + dt.timedelta(days=days)),
+    )
+
+
+class DaysFilter(django_filters.NumberFilter):
+    """A whole number of days (the schema: an integer)."""
+
+    field_class = forms.IntegerField
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -46,7 +69,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     # One column of the case itself: no join can repeat a row, so no DISTINCT.
     status = django_filters.MultipleChoiceFilter(
-        choices=Case.Status.choices, label=_("Status"), distinct=False
+        choices=Case.Status.choices, label=_("Status"), distinct=False, widget=ChecksWidget
     )
     organisation = django_filters.ModelChoiceFilter(
         queryset=MediationOrganisation.objects.all(), empty_label=_("Any"), label=_("Organisation")
@@ -70,6 +93,16 @@ class CaseFilter(django_filters.FilterSet):
         field_name="is_collective", label=_("Collective"), widget=YesNoWidget
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"), widget=YesNoWidget)
+    due_within = DaysFilter(
+        method="filter_due_within",
+        min_value=0,
+        max_value=MAX_DUE_WITHIN_DAYS,
+        label=_("Due within (days)"),
+        help_text=_(
+            "Open cases whose next deadline (the decision, or the end of the mediation period) falls "
+            "within this many days from today and has not passed (0 to 366)."
+        ),
+    )
     mine = django_filters.BooleanFilter(
         method="filter_mine",
         label=_("Assigned to me"),
@@ -91,7 +124,7 @@ class CaseFilter(django_filters.FilterSet):
             ("workers_count", "workers_count"),
         ),
         label=_("Sort by"),
-        empty_label=_("Collective first, then nearest deadline"),
+        empty_label=_("Most urgent first"),
     )
 
     class Meta:
@@ -107,6 +140,7 @@ class CaseFilter(django_filters.FilterSet):
             "outcome",
             "collective",
             "overdue",
+            "due_within",
             "mine",
             "received_from",
             "received_to",
@@ -136,6 +170,11 @@ class CaseFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+    def filter_due_within(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(due_within_q(int(value)))
 
     def filter_mine(self, queryset, name, value):
         if not value:

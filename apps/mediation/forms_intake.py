@@ -18,6 +18,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.errors import DomainError
 from apps.core.forms import DateInput, NameChoiceField
@@ -66,7 +67,7 @@ def place_service_errors(form, exc: DomainError, field_map=None, formset=None) -
 
 
 class ApplicantForm(forms.Form):
-    name = forms.CharField(label=capfirst(_("name")), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     id_number = forms.CharField(label=capfirst(_("ID number")), max_length=30, required=False)
     phone = forms.CharField(label=capfirst(_("phone")), max_length=30, required=False)
     employer = forms.CharField(

@@ -318,9 +318,13 @@ class DeadlineRank(models.Expression):
         return hash(DeadlineRank)
 
 
-#: The case lists' order: collective disputes first (LDMAL art. 7), then the nearest deadline of
-#: an open case, then the newest; each scope and status has an index in this order (Case.Meta).
-LIST_ORDER = ("-is_collective", "-deadline_rank", "-received_on", "-serial", "-id")
+#: The case lists' order, most urgent first (issue 20): the open cases by their next deadline, the
+#: overdue ones first (the further past, the higher: `deadline_rank`), then the decided ones (rank
+#: 0: refused, closed, archived); among equal deadlines collective disputes first (LDMAL art. 7),
+#: then the newest. An archived collective case never sits above an open case. Each scope and
+#: status has an index in this order (Case.Meta), every column descending, so a list's cursor is
+#: one row comparison on it.
+LIST_ORDER = ("-deadline_rank", "-is_collective", "-received_on", "-serial", "-id")
 
 
 def deadline_rank_of(day: dt.date) -> int:
@@ -785,7 +789,7 @@ class FollowUp(BaseModel):
             _("Joint request for confirmation by the arbitration commission"),
         )
         JUDICIAL_CONFIRMATION = "judicial_confirmation", _("Judicial confirmation by a court")
-        PAYMENT_ORDER = "payment_order", _("Payment order (支付令)")
+        PAYMENT_ORDER = "payment_order", _("Payment order")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

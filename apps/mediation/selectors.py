@@ -8,29 +8,40 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, IntegerField, Max, Min, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core import personal_data
 from apps.core.cache import cached_figures, scope_key
+from apps.core.models import Area
+from apps.core.money import format_yuan
 from apps.core.personal_data import mask_id_number
+from apps.core.principal import ANONYMOUS
 from apps.core.scoping import get_visible_or_404
+from apps.core.search import PER_KIND, denied, hit, may, more, searched
+from apps.core.worklist import OVERDUE
+from apps.core.worklist import item as work_item
 from apps.documents.models import GeneratedDocument
 from apps.enterprises.models import Enterprise
 from apps.enterprises.selectors import hidden_section
 
 from . import rules
-from .filters import CaseFilter, overdue_q
+from .filters import CaseFilter, due_within_q, overdue_q
 from .models import (
+    RANK_EPOCH,
     Agreement,
+    Applicant,
     Case,
     CaseHistory,
     CaseType,
@@ -74,10 +85,11 @@ def with_list_relations(qs):
 
 
 def list_ordering(filterset) -> tuple[list[str], bool]:
-    """The list's order and whether it is the default one (`Case.LIST_ORDER`: collective disputes
-    first, LDMAL art. 7, then the nearest deadline, then the newest), which an index serves for
-    every scope and status and which deep pages walk by keyset. `?ordering=` picks another column
-    (then the newest first among equals)."""
+    """The list's order and whether it is the default one (`Case.LIST_ORDER`, most urgent first:
+    open cases by their next deadline, overdue first, then the decided ones; collective disputes
+    first among equal deadlines, LDMAL art. 7; then the newest), which an index serves for every
+    scope and status and which deep pages walk by keyset. `?ordering=` picks another column (then
+    the newest first among equals)."""
     chosen = filterset.form.cleaned_data.get("ordering") if filterset.is_valid() else None
     if chosen:
         return [*chosen, "-received_on", "-serial", "-id"], False
@@ -316,6 +328,53 @@ def respondent_enterprises(principal):
 def public_organisations():
     """The organisations a worker may prefer on the public form: the active ones."""
     return MediationOrganisation.objects.active().order_by("kind", "name")
+
+
+#: The order of the public directory (issue 20): the park-level organisation first, then the
+#: towns', the industries', the people's committees, the court's; enterprises' own committees last.
+DIRECTORY_KINDS = (
+    MediationOrganisation.Kind.ARBITRATION,
+    MediationOrganisation.Kind.TOWN,
+    MediationOrganisation.Kind.INDUSTRY,
+    MediationOrganisation.Kind.PEOPLE,
+    MediationOrganisation.Kind.COURT,
+    MediationOrganisation.Kind.ENTERPRISE,
+)
+
+
+def public_directory(kind: str = ""):
+    """The public directory of mediation organisations: those the anonymous public may see (the
+    active ones, `visible_to`), optionally of one kind, with their name, kind, address, phone and
+    the towns they cover (prefetched: two queries whatever the number of rows)."""
+    order = SqlCase(
+        *[When(kind=k, then=Value(i)) for i, k in enumerate(DIRECTORY_KINDS)],
+        default=Value(len(DIRECTORY_KINDS)),
+        output_field=IntegerField(),
+    )
+    qs = MediationOrganisation.objects.visible_to(ANONYMOUS).only("pk", "name", "kind", "address", "phone")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return (
+        qs.annotate(directory_order=order)
+        .order_by("directory_order", "name", "pk")
+        .prefetch_related(Prefetch("towns", queryset=Area.objects.order_by("code").only("pk", "name")))
+    )
+
+
+#: How many organisations the tracking page lists for a lost access code (the directory has all).
+LOST_CODE_LIST = 8
+
+
+def lost_code_organisations() -> list:
+    """The organisations a worker who lost the access code may phone, listed on the tracking page
+    whatever was typed (one list for every answer: it tells nothing about a serial number): the
+    public directory's organisations that take any worker's call and have a phone, park-level
+    first; never an enterprise's own committee (`lost_code_contact`)."""
+    return list(
+        public_directory()
+        .exclude(kind=MediationOrganisation.Kind.ENTERPRISE)
+        .exclude(phone="")[:LOST_CODE_LIST]
+    )
 
 
 def route(enterprise: Enterprise | None, town) -> MediationOrganisation | None:
@@ -704,13 +763,13 @@ def agreement_pdf_context(case: Case, *, draft: bool = False) -> dict:
             {
                 "kind": str(item.get_kind_display()),
                 "description": item.description,
-                "amount": f"{item.amount:,.2f}",
+                "amount": format_yuan(item.amount),
                 "due_on": item.due_on.isoformat() if item.due_on else "",
                 "method": str(item.get_method_display()),
             }
             for item in agreement.items.all()
         ],
-        "total": f"{sum((i.amount for i in agreement.items.all()), Decimal('0')):,.2f}",
+        "total": format_yuan(sum((i.amount for i in agreement.items.all()), Decimal("0"))),
         "applicant_signed_on": day(agreement.applicant_signed_on),
         "respondent_signed_on": day(agreement.respondent_signed_on),
         "mediator_signed_on": day(agreement.mediator_signed_on),
@@ -843,3 +902,177 @@ def _home_counts(principal, user, today: dt.date, *, mediates: bool, mediator: b
         "overdue": visible.filter(overdue_q(today)).count(),
         "mine": visible.filter(mediator__user=user, status__in=Case.OPEN).count() if mediator else 0,
     }
+
+
+# The worklist (issue 20) ---------------------------------------------------------------------------
+
+#: "Cases due soon": open cases whose next deadline falls within this many days.
+WORKLIST_SOON_DAYS = 3
+
+
+def worklist(principal, today: dt.date | None = None) -> list[dict]:
+    """What needs the principal in mediation (hook `worklist`, apps.core.worklist): for those who
+    conduct mediation (mediators, a union's officials, park administrators) the cases past a
+    deadline, the decisions to accept or refuse, and the cases whose mediation period ends within
+    3 days, in the cases they see (`Case.visible_to`: a mediator their organisations', the park
+    all). Each count is the number of rows its link lists. One aggregate over the open cases
+    (few, read from their index), kept per scope and day until a case changes (FIGURES_TOPIC)."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm("mediation.mediate_case"):
+        return []
+    today = today or timezone.localdate()
+    decides = user.has_perm("mediation.accept_case")
+    counts = cached_figures(
+        f"mediation:worklist:{scope_key(principal)}:{today:%Y%m%d}",
+        [FIGURES_TOPIC],
+        lambda: _worklist_counts(principal, today),
+    )
+    module = _("Mediation")
+    url = reverse("mediation:list")
+    items = [
+        work_item(
+            "mediation.overdue",
+            ngettext(
+                "%(n)d mediation case past its deadline",
+                "%(n)d mediation cases past their deadline",
+                counts["overdue"],
+            )
+            % {"n": counts["overdue"]},
+            counts["overdue"],
+            url=url + "?overdue=true",
+            module=module,
+            due=counts["overdue_due"],
+            state=OVERDUE,
+        )
+    ]
+    if decides:
+        items.append(
+            work_item(
+                "mediation.decide",
+                ngettext(
+                    "%(n)d application to accept or refuse",
+                    "%(n)d applications to accept or refuse",
+                    counts["decide"],
+                )
+                % {"n": counts["decide"]},
+                counts["decide"],
+                url=url + "?status=received&overdue=false",
+                module=module,
+                due=counts["decide_due"],
+                today=today,
+            )
+        )
+    items.append(
+        work_item(
+            "mediation.due_soon",
+            ngettext(
+                "%(n)d mediation case due within %(days)d days",
+                "%(n)d mediation cases due within %(days)d days",
+                counts["soon"],
+            )
+            % {"n": counts["soon"], "days": WORKLIST_SOON_DAYS},
+            counts["soon"],
+            url=url + f"?status=in_mediation&due_within={WORKLIST_SOON_DAYS}",
+            module=module,
+            due=counts["soon_due"],
+            today=today,
+        )
+    )
+    return items
+
+
+def _worklist_counts(principal, today: dt.date) -> dict:
+    """The worklist's numbers: one aggregate over the principal's open cases. The earliest passed
+    deadline is the largest `deadline_rank` past today's (`models.deadline_rank_of`)."""
+    late = overdue_q(today)
+    deciding = Q(status=S.RECEIVED) & ~late
+    soon = Q(status=S.IN_MEDIATION) & due_within_q(WORKLIST_SOON_DAYS, today)
+    found = (
+        Case.objects.visible_to(principal, today=today)
+        .filter(status__in=Case.OPEN)
+        .aggregate(
+            overdue=Count("pk", filter=late),
+            overdue_rank=Max("deadline_rank", filter=late),
+            decide=Count("pk", filter=deciding),
+            decide_due=Min("decision_due_on", filter=deciding),
+            soon=Count("pk", filter=soon),
+            soon_due=Min("due_on", filter=soon),
+        )
+    )
+    rank = found.pop("overdue_rank")
+    found["overdue_due"] = deadline_day(rank) if rank is not None else None
+    return found
+
+
+def deadline_day(rank: int) -> dt.date:
+    """The day of a deadline from its `deadline_rank` (the inverse of `deadline_rank_of`)."""
+    return RANK_EPOCH - dt.timedelta(days=rank)
+
+
+def search(principal, query) -> list[dict]:
+    """The search across modules (`apps.core.search`): cases whose serial number is the text or
+    begins with it (`TJ2026-00042`, `TJ2026-0004`), read from the serials' prefix index among the
+    cases the principal sees; and, for an ID number, the cases it works whose applicant has that
+    number (the keyed hash), for those who may see applicants' identities (mediators, the park,
+    the officials of a union that runs the organisation: never the respondent's HR)."""
+    if not may(principal, "mediation.view_case"):
+        return []
+    entries = []
+    if query.serial:
+        kind = _("Mediation case")
+        found = list(
+            Case.objects.visible_to(principal)
+            .filter(serial__startswith=query.serial)
+            .select_related("organisation")
+            .order_by("-serial")[: PER_KIND + 1]
+        )
+        entries += [
+            hit(
+                "mediation",
+                kind,
+                f"{case.serial} · {case.respondent_name}",
+                " · ".join(
+                    part
+                    for part in (
+                        str(case.get_status_display()),
+                        case.organisation.name if case.organisation_id else "",
+                        f"{case.received_on:%Y-%m-%d}",
+                    )
+                    if part
+                ),
+                reverse("mediation:detail", args=[case.pk]),
+            )
+            for case in found[:PER_KIND]
+        ]
+        entries.append(searched("mediation", kind))
+        if len(found) > PER_KIND:
+            entries.append(
+                more("mediation", kind, reverse("mediation:list") + "?" + urlencode({"search": query.serial}))
+            )
+    if query.by_id:
+        kind = _("Mediation case (applicant)")
+        if not holds(principal, "mediation.view_applicant_identity"):
+            return [*entries, denied("mediation", kind)]
+        applicants = (
+            Applicant.objects.filter(id_number_hash=query.id_hash, case__in=Case.objects.worked_by(principal))
+            .select_related("case")
+            .order_by("-case__received_on", "-case__serial")[:PER_KIND]
+        )
+        seen = set()
+        for applicant in applicants:
+            case = applicant.case
+            if case.pk in seen:
+                continue
+            seen.add(case.pk)
+            entries.append(
+                hit(
+                    "mediation",
+                    kind,
+                    f"{case.serial} · {case.respondent_name}",
+                    f"{applicant.name} · {query.id_masked} · {case.get_status_display()}",
+                    reverse("mediation:detail", args=[case.pk]),
+                    by_id=True,
+                )
+            )
+        entries.append(searched("mediation", kind, by_id=True))
+    return entries

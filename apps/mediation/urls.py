@@ -34,4 +34,5 @@ urlpatterns = [
     path("apply/", views_public.apply, name="apply"),
     path("apply/done/", views_public.apply_done, name="apply_done"),
     path("track/", views_public.track, name="track"),
+    path("organisations/public/", views_public.organisations, name="public_organisations"),
 ]

@@ -14,9 +14,11 @@ from django.views.decorators.cache import never_cache
 
 from apps.api.throttling import MediationApplicationThrottle, PublicLookupThrottle, throttled_page
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.pagination import paginate
 
 from . import rules, selectors, services
 from .forms_intake import PublicApplicationForm, TrackForm, place_service_errors
+from .models import MediationOrganisation
 
 #: Session key holding the serial number and access code until the done page has shown them.
 SESSION_KEY = "mediation_applied"
@@ -100,6 +102,8 @@ def track(request):
         "not_found": not_found,
         "case": None,
         "contact": {"name": contact.name, "phone": contact.phone} if contact else None,
+        # Whom to phone for a lost code: one list whatever was typed (issue 20).
+        "whom_to_call": selectors.lost_code_organisations() if case is None else [],
     }
     if case is not None:
         context.update(
@@ -121,3 +125,22 @@ def track(request):
     response = render(request, "mediation/public_track.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+#: Organisations per page of the public directory.
+DIRECTORY_PAGE_SIZE = 30
+
+
+@never_cache
+def organisations(request):
+    """The public directory of mediation organisations (issue 20): the active ones with their kind,
+    address, phone and towns, optionally of one kind (`?kind=`, an unknown kind is ignored)."""
+    kind = request.GET.get("kind", "")
+    if kind not in MediationOrganisation.Kind.values:
+        kind = ""
+    page = paginate(request, selectors.public_directory(kind), DIRECTORY_PAGE_SIZE)
+    return render(
+        request,
+        "mediation/public_organisations.html",
+        {"page": page, "kind": kind, "kinds": [(k.value, k.label) for k in selectors.DIRECTORY_KINDS]},
+    )

@@ -15,6 +15,8 @@ class RiskConfig(AppConfig):
         (48, "risk:list", _("Risk watch list"), "exclamation-triangle", "risk.view_enterpriserisk"),
     ]
     dossier_sections = "apps.risk.selectors.dossier_sections"
+    #: What needs the user today, on the home page (issue 20, apps.core.worklist).
+    worklist = "apps.risk.selectors.worklist"
 
     def ready(self):
         from apps.audit.services import WRITE_HOOKS

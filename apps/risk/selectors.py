@@ -11,20 +11,28 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import Organisation
+from apps.core.cache import cached_figures, scope_key
 from apps.core.exports import Sheet
 from apps.core.facts import signal_kinds
 from apps.core.scoping import get_visible_or_404
+from apps.core.worklist import WAITING
+from apps.core.worklist import item as work_item
 from apps.enterprises.choices import Industry
 from apps.enterprises.models import GRASSROOTS_UNION_KINDS
 
 from . import rules
-from .filters import RiskFilter
+from .filters import RiskFilter, changed_within_q
 from .models import EnterpriseRisk, Level, RiskMonth, RiskPolicy
 
 VIEW = "risk.view_enterpriserisk"
+#: The cache topic of the watch list's counts (the cockpit, the home pages): moved on by a
+#: recompute that changes a level (services.recompute).
+FIGURES_TOPIC = "risk"
 #: The list's order: highest score first (index risk_order and the per-filter ones).
 LIST_ORDER = ["-score", "-pk"]
 #: Months of history on an enterprise's page and the park's chart.
@@ -408,4 +416,45 @@ def dossier_sections(principal, enterprise) -> list[dict]:
                 "page_url": page_url,
             },
         }
+    ]
+
+
+# The worklist (issue 20) -----------------------------------------------------------------------------
+
+#: Level changes shown on the worklist: those of the last this many days.
+CHANGES_SHOWN_DAYS = 7
+
+
+def worklist(principal, today: dt.date | None = None) -> list[dict]:
+    """What needs a reader of the watch list (hook `worklist`, apps.core.worklist): the enterprises
+    of their scope whose level changed, or which entered the list, in the last 7 days (the list's
+    `?changed_within=7`: those at risk). One count over the scored enterprises (one row each),
+    kept per scope and day until a recompute changes a level (FIGURES_TOPIC)."""
+    if principal.is_api_client or principal.user is None or not may_view(principal):
+        return []
+    today = today or timezone.localdate()
+    n = cached_figures(
+        f"risk:worklist:{scope_key(principal)}:{today:%Y%m%d}",
+        [FIGURES_TOPIC],
+        lambda: (
+            visible(principal)
+            .exclude(level=Level.NONE)
+            .filter(changed_within_q(CHANGES_SHOWN_DAYS, today))
+            .count()
+        ),
+    )
+    return [
+        work_item(
+            "risk.level_changes",
+            ngettext(
+                "%(n)d enterprise changed level on the watch list in the last %(days)d days",
+                "%(n)d enterprises changed level on the watch list in the last %(days)d days",
+                n,
+            )
+            % {"n": n, "days": CHANGES_SHOWN_DAYS},
+            n,
+            url=reverse("risk:list") + f"?changed_within={CHANGES_SHOWN_DAYS}",
+            module=_("Risk watch list"),
+            state=WAITING,
+        )
     ]

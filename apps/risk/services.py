@@ -29,6 +29,7 @@ from apps.accounts.models import Membership, User
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.certification.services import propose_veto_events
+from apps.core.cache import figures_changed
 from apps.core.context import acting_as
 from apps.core.facts import collect_signals, signal_kinds
 from apps.core.models import Area
@@ -38,6 +39,7 @@ from apps.notifications.services import notify
 
 from . import rules, selectors
 from .models import EnterpriseRisk, Level, RiskMonth, RiskPolicy, RiskWeight
+from .selectors import FIGURES_TOPIC
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +172,8 @@ def recompute(today: dt.date | None = None, enterprise_ids=None, *, notify_chang
                 update_fields=["score", "level", "town", "policy_version", "updated_at"],
             )
         if changes:
+            # The watch list's count on the cockpit and the home pages (bulk writes send no signal).
+            figures_changed(FIGURES_TOPIC)
             before = {row.enterprise_id: old for row, old, _actors in changes}
             audit.record_many(
                 "risk.level_changed",

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.filters import UUIDFilter, YesNoWidget
 
@@ -16,7 +17,9 @@ from .models import Platform, PlatformMembership, PlatformWorker
 
 class PlatformWorkerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_q", label=_("Name"), help_text="The start of the name (surname first)."
+        method="filter_q",
+        label=pgettext_lazy("person", "Name"),
+        help_text="The start of the name (surname first).",
     )
     platform = UUIDFilter(field_name="platforms", label=_("Platform"), help_text="Id of a platform company.")
     occupation = django_filters.ChoiceFilter(choices=PlatformWorker.Occupation.choices, label=_("Occupation"))

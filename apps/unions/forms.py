@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import DateInput
 from apps.core.forms import NameChoiceField as EnterpriseChoiceField
+from apps.core.i18n import lazy_format
 from apps.core.models import Area
 from apps.enterprises.models import Enterprise
 
@@ -247,7 +248,10 @@ class CongressForm(forms.Form):
     enterprise = EnterpriseChoiceField(label=capfirst(_("enterprise")), queryset=Enterprise.objects.none())
     held_on = forms.DateField(label=capfirst(_("date")), widget=DateInput())
     session = forms.CharField(
-        label=capfirst(_("session")), max_length=100, required=False, help_text=_("E.g. 第三届第二次")
+        label=capfirst(_("session")),
+        max_length=100,
+        required=False,
+        help_text=lazy_format(_("E.g. %(example)s"), example="第三届第二次"),
     )
     representatives_total = forms.IntegerField(label=capfirst(_("representatives, total")), min_value=0)
     representatives_present = forms.IntegerField(

@@ -134,6 +134,18 @@ class UnionTarget(BaseModel):
     def __str__(self):
         return f"{self.from_year}: {self.coverage}% / {self.membership_rate}%"
 
+    #: The note migration 0002 gave the park plan's default targets: two languages in one text,
+    #: shown in the reader's language instead (issue 20).
+    SEEDED_NOTE = "默认目标（园区创建方案）/ default targets of the park plan"
+
+    @property
+    def display_note(self) -> str:
+        """The note as a reader sees it: the seeded default note in their language, any other
+        note as written."""
+        if self.note == self.SEEDED_NOTE:
+            return str(_("Default targets of the park plan"))
+        return self.note
+
 
 class ByEnterpriseQuerySet(ScopedQuerySet):
     def visible_to(self, principal):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.i18n import lazy_format
+
 #: 集体合同规定 art. 36: adopted with at least 2/3 of the representatives present and more than
 #: half of all representatives approving.
 VOTE_SOURCE = _("Provisions on Collective Contracts art. 36")
@@ -144,8 +146,9 @@ def adopting_meeting_figures(meeting) -> dict:
 #: 劳动关系情形), the enterprise and the worker sign a written agreement fixing their rights and
 #: duties; a person running their own business through the platform (个人依托平台自主开展经营活动) is
 #: governed by civil law.
-RELATIONSHIP_SOURCE = _(
-    "Guiding Opinions on the Labour Rights of Workers in New Forms of Employment (人社部发〔2021〕56号) part 1 (2)"
+RELATIONSHIP_SOURCE = lazy_format(
+    _("Guiding Opinions on the Labour Rights of Workers in New Forms of Employment (%(number)s) part 1 (2)"),
+    number="人社部发〔2021〕56号",
 )
 #: Trade Union Law (工会法, 2021) art. 3: workers whose main income is their wage have the right to
 #: join a union, and unions adapt to the changing forms of employment; art. 11: joint unions of

@@ -6,19 +6,24 @@ import datetime as dt
 from decimal import Decimal
 
 from django.apps import apps as django_apps
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Min, Prefetch, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.accounts.roles import Role
 from apps.audit import services as audit
 from apps.core.cache import cached_figures, scope_key
 from apps.core.exports import Sheet
 from apps.core.models import Area
+from apps.core.money import format_yuan
 from apps.core.personal_data import mask_id_number
 from apps.core.scoping import get_visible_or_404
+from apps.core.search import hit, may, searched
+from apps.core.worklist import WAITING
+from apps.core.worklist import item as work_item
 from apps.enterprises.choices import SIZE_BAND_LIMITS, Industry, SizeBand, Status
 from apps.enterprises.models import Enterprise, EnterpriseSurvey
 from apps.enterprises.rules import HAS_UNION, NEEDS_UNION, UNION_COMMITTEE_SOURCE
@@ -104,6 +109,16 @@ def state_q(state: str, today: dt.date | None = None) -> Q:
         ContractState.UNDER_REVIEW: Q(objection_on__isnull=True, filed_on__isnull=False, ends_on__gte=today)
         & (Q(effective_on__isnull=True) | Q(effective_on__gt=today)),
     }.get(state, Q())
+
+
+#: The longest window of the contract list's `ending_within` (days).
+MAX_ENDING_WITHIN_DAYS = 3650
+
+
+def ending_within_q(days: int, today: dt.date | None = None) -> Q:
+    """Contracts in force whose term ends within `days` days from today."""
+    today = today or timezone.localdate()
+    return state_q(ContractState.IN_FORCE, today) & Q(ends_on__lte=today + dt.timedelta(days=days))
 
 
 def contract_facts(contract: CollectiveContract, today: dt.date | None = None) -> dict:
@@ -378,6 +393,8 @@ def home_cards(principal):
             "value": figures["coverage"] if figures["coverage"] is not None else "—",
             "url": reverse("unions:figures"),
             "icon": "people",
+            # The cockpit's figure of the same number: the home page shows one of the two.
+            "figure": "unions.coverage",
         }
     ]
 
@@ -625,19 +642,22 @@ def module_figures(principal, year: int, town=None) -> list[dict]:
 
 def _table_cells(table: dict) -> tuple[list, list]:
     """A provider's table as column labels and rows of cells. Columns are labels, or
-    {"key", "label" (or "title")}; rows are lists of cells, or {column key: value} read in the
-    columns' order."""
-    labels, keys = [], []
+    {"key", "label" (or "title"), "money" (amounts in yuan: shown as 2,460,633.00)}; rows are
+    lists of cells, or {column key: value} read in the columns' order."""
+    labels, keys, money = [], [], []
     for column in table.get("columns") or []:
         if isinstance(column, dict):
             keys.append(column.get("key"))
             labels.append(column.get("label") or column.get("title") or column.get("key"))
+            money.append(bool(column.get("money")))
         else:
             keys.append(None)
             labels.append(column)
+            money.append(False)
     rows = []
     for row in table.get("rows") or []:
-        rows.append([row.get(key, "") for key in keys] if isinstance(row, dict) else list(row))
+        cells = [row.get(key, "") for key in keys] if isinstance(row, dict) else list(row)
+        rows.append([format_yuan(c) if is_money else c for c, is_money in zip(cells, money, strict=False)])
     return labels, rows
 
 
@@ -660,3 +680,146 @@ __all__ = [
     "union_figures",
     "module_figures",
 ]
+
+
+def search(principal, query) -> list[dict]:
+    """The search across modules (`apps.core.search`): for an ID number, the platform worker with
+    it (the keyed hash, unique per worker) among those the principal sees
+    (`PlatformWorker.visible_to`: the union's own; never HR, mediators or inspectors), for those
+    who read the union's platform workers (`unions.view_platformworker`). Masked, as on the pages."""
+    if not query.by_id or not may(principal, "unions.view_platformworker"):
+        return []
+    kind = _("Platform worker")
+    worker = (
+        PlatformWorker.objects.visible_to(principal)
+        .filter(id_number_hash=query.id_hash)
+        .select_related("town")
+        .first()
+    )
+    entries = []
+    if worker is not None:
+        entries.append(
+            hit(
+                "unions",
+                kind,
+                f"{worker.name} · {query.id_masked}",
+                f"{worker.get_occupation_display()} · {worker.town.name}",
+                reverse("unions:platform_worker_detail", args=[worker.pk]),
+                by_id=True,
+            )
+        )
+    return [*entries, searched("unions", kind, by_id=True)]
+
+
+# The worklist (issue 20) -----------------------------------------------------------------------------
+
+
+def worklist(principal, today: dt.date | None = None) -> list[dict]:
+    """What needs the principal in collective contracts (hook `worklist`, apps.core.worklist). The
+    parties (an enterprise's HR, a union's officials): their contracts in force ending within 3
+    months (art. 40: renegotiate or renew), those signed and not yet filed (art. 42: within 10
+    days), those the administration objected to (art. 47). The park (the HR bureau's review,
+    `unions.review_collectivecontract`): the filed contracts in their 15-day review. Each the rows
+    of the contract list's state (`state_q`) its link sets, in `CollectiveContract.visible_to`;
+    one aggregate kept per scope and day until a contract changes (topic "unions")."""
+    user = principal.user
+    if principal.is_api_client or user is None or not user.has_perm("unions.view_collectivecontract"):
+        return []
+    today = today or timezone.localdate()
+    parties = not principal.sees_everything and user.has_perm("unions.add_collectivecontract")
+    reviews = user.has_perm("unions.review_collectivecontract")
+    if not (parties or reviews):
+        return []
+    S = ContractState
+    ending = ending_within_q(rules.RENEWAL_NOTICE_DAYS, today)
+    unfiled, review = state_q(S.AWAITING_FILING, today), state_q(S.UNDER_REVIEW, today)
+    found = cached_figures(
+        f"unions:worklist:{scope_key(principal)}:{today:%Y%m%d}",
+        ["unions"],
+        lambda: contracts_visible_to(principal).aggregate(
+            ending=Count("pk", filter=ending),
+            ending_due=Min("ends_on", filter=ending),
+            unfiled=Count("pk", filter=unfiled),
+            unfiled_signed=Min("signed_on", filter=unfiled),
+            review=Count("pk", filter=review),
+            review_filed=Min("filed_on", filter=review),
+            objection=Count("pk", filter=state_q(S.OBJECTION, today)),
+        ),
+    )
+    module = _("Collective contracts")
+    url = reverse("unions:contract_list")
+    items = []
+    if parties:
+        n = found["ending"]
+        items.append(
+            work_item(
+                "unions.contracts_ending",
+                ngettext(
+                    "%(n)d collective contract ending within 3 months",
+                    "%(n)d collective contracts ending within 3 months",
+                    n,
+                )
+                % {"n": n},
+                n,
+                url=url + f"?state={S.IN_FORCE}&ending_within={rules.RENEWAL_NOTICE_DAYS}",
+                module=module,
+                due=found["ending_due"],
+                today=today,
+                soon_days=rules.RENEWAL_NOTICE_DAYS,
+            )
+        )
+        n = found["unfiled"]
+        signed = found["unfiled_signed"]
+        items.append(
+            work_item(
+                "unions.contracts_to_file",
+                ngettext(
+                    "%(n)d collective contract to file with the HR bureau",
+                    "%(n)d collective contracts to file with the HR bureau",
+                    n,
+                )
+                % {"n": n},
+                n,
+                url=url + f"?state={S.AWAITING_FILING}",
+                module=module,
+                due=rules.filing_due(signed) if signed else None,
+                today=today,
+            )
+        )
+        n = found["objection"]
+        items.append(
+            work_item(
+                "unions.contracts_objection",
+                ngettext(
+                    "%(n)d collective contract objected to: negotiate again",
+                    "%(n)d collective contracts objected to: negotiate again",
+                    n,
+                )
+                % {"n": n},
+                n,
+                url=url + f"?state={S.OBJECTION}",
+                module=module,
+                state=WAITING,
+            )
+        )
+    if reviews:
+        n = found["review"]
+        filed = found["review_filed"]
+        due = rules.effective_date(filed) if filed else None
+        items.append(
+            work_item(
+                "unions.contracts_review",
+                ngettext(
+                    "%(n)d collective contract filed: review it within 15 days",
+                    "%(n)d collective contracts filed: review them within 15 days",
+                    n,
+                )
+                % {"n": n},
+                n,
+                url=url + f"?state={S.UNDER_REVIEW}",
+                module=module,
+                due=due,
+                today=today,
+            )
+        )
+    return items

@@ -213,6 +213,10 @@ def contract_list(request):
         qs = qs.filter(selectors.state_q(state, today))
     else:
         state = ""
+    # Contracts in force ending within so many days (the home page's worklist: 3 months, art. 40).
+    ending = request.GET.get("ending_within", "")
+    if ending.isdigit() and int(ending) <= selectors.MAX_ENDING_WITHIN_DAYS:
+        qs = qs.filter(selectors.ending_within_q(int(ending), today))
     kind = request.GET.get("kind", "")
     if kind in CollectiveContract.Kind.values:
         qs = qs.filter(kind=kind)

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "apps.assistance",  # the hardship file and aid (issue 19)
     "apps.legalaid",  # legal aid (issue 19)
     "apps.appeals",  # enterprise appeals (issue 19)
+    "apps.cockpit",  # the park's cockpit and the statistics API (issue 20)
+    "apps.reports",  # periodic park reports (issue 20)
     "apps.api",
     "apps.dashboard",
     "apps.demo",
@@ -252,6 +254,7 @@ CELERY_TASK_ROUTES = {
     "contracts.run_import": {"queue": "imports"},
     "enterprises.confirm_import": {"queue": "imports"},
     "documents.*": {"queue": "documents"},
+    "reports.generate": {"queue": "documents"},  # PDF rendering (issue 20)
     "notifications.*": {"queue": "notifications"},
 }
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -341,6 +344,11 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name across modules get a name of their own, so that adding a
     # module never renames another's enum (drf-spectacular would prefix both by their component).
     "ENUM_NAME_OVERRIDES": {
+        # The park's statistics (issue 20).
+        "FigureBetterEnum": "apps.cockpit.choices.BETTER_CHOICES",
+        "FigureUnitEnum": "apps.cockpit.choices.UNIT_CHOICES",
+        "FigureKindEnum": "apps.cockpit.choices.KIND_CHOICES",
+        "FigureCodeEnum": "apps.cockpit.choices.FIGURE_ORDER",
         # Generated clients: every choice set is named by its module and field, never by a bare
         # field name (`TypeEnum`, `SourceEnum`), which would change when another module adds a
         # field of the same name (tests/api/test_generated_client.py checks).

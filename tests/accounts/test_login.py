@@ -25,7 +25,11 @@ def test_login_and_logout(client, park_admin):
     assert client.get(reverse("dashboard:home")).status_code == 200
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("dashboard:home")).status_code == 302
+    # Signed out, `/` is the public portal (issue 20) and the staff pages send to the login page.
+    public = client.get(reverse("dashboard:home"))
+    assert public.status_code == 200 and 'data-testid="portal"' in public.content.decode()
+    assert 'data-testid="home-cards"' not in public.content.decode()
+    assert client.get(reverse("notifications:inbox")).status_code == 302
 
 
 def test_wrong_password_is_refused_with_a_message(client, park_admin):

@@ -1,7 +1,10 @@
 """The pages: list with filters and export, forms with errors, the lifecycle, aid, campaign, figures."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from apps.assistance import selectors
 from apps.assistance.models import Aid, HardshipFile
@@ -93,6 +96,11 @@ def test_list_filters_and_export(client, official_a, make_file, approved_file):
     assert "草稿职工" in html and "在档职工" not in html
     response = client.get(url, {"format": "xlsx"})
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    # Income per head and threshold are amounts: numbers shown as 2,460,633.00 (issue 20).
+    filed = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "在档职工")
+    assert isinstance(filed[6].value, int | float) and filed[6].number_format == "#,##0.00"
+    assert filed[7].number_format == "#,##0.00"
     csv = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode()
     assert "在档职工" in csv and "*" in csv
     assert client.get(url, {"status": "nonsense"}).status_code == 200

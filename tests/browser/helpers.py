@@ -28,3 +28,32 @@ def login(page: Page, live_url, username: str, password: str, *, expect_success:
 def html_lang(page: Page):
     """Locator for the <html> element, for `expect(html_lang(page)).to_have_attribute("lang", ...)`."""
     return page.locator("html")
+
+
+def follow_menu(page: Page, url_name: str) -> None:
+    """Follow the menu bar's entry `url_name` (its `data-nav`), opening its dropdown first when it
+    is in one (templates/includes/nav_menu.html groups the entries, issue 20)."""
+    group = page.locator(f"[data-nav-group]:has([data-nav='{url_name}'])")
+    if group.count():
+        group.locator("[data-bs-toggle='dropdown']").click()
+    page.locator(f"[data-nav='{url_name}']").click()
+
+
+def restore_migration_data() -> None:
+    """Put back the rows the project's data migrations wrote (the default rule set and veto
+    catalogue, the policies, the targets), which an earlier transactional test's flush emptied.
+    Runs the forward code of every migration named `*default*`, in order; each is idempotent
+    (get_or_create, or nothing when its table already has rows)."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    for (_app_label, name), migration in sorted(loader.disk_migrations.items()):
+        if "default" not in name or not migration.__module__.startswith("apps."):
+            continue
+        for operation in migration.operations:
+            if isinstance(operation, RunPython):
+                with connection.schema_editor() as schema_editor:
+                    operation.code(apps, schema_editor)

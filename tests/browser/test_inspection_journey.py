@@ -306,11 +306,12 @@ def test_complaint_to_order_to_interview(page, live_url):
     )
     assert [t["code"] for t in interview.triggers] == [Interview.Trigger.ORDER_IGNORED]
 
-    # The inspector's home page counts the proposal; its list says why; its page, the facts.
+    # The inspector's home page lists the proposal on the worklist (issue 20); its list says why;
+    # its page, the facts.
     page.goto(live_url("/"))
-    card = page.get_by_test_id("home-cards").locator(".card", has_text=zh("Interviews proposed"))
-    expect(card.get_by_role("link")).to_have_text("1")
-    card.get_by_role("link").click()
+    proposed = page.get_by_test_id("worklist").locator("[data-key='inspection.interviews_proposed']")
+    expect(proposed.get_by_test_id("worklist-link")).to_contain_text("1")
+    proposed.get_by_test_id("worklist-link").click()
     expect(page).to_have_url(re.compile(r"/inspection/interviews/\?status=proposed$"))
     interview_row = page.get_by_test_id("interview-row")
     expect(interview_row).to_have_count(1)

@@ -27,7 +27,10 @@ def test_login_switch_language_and_logout(page, live_url):
     expect(html_lang(page)).to_have_attribute("lang", "zh-hans")
     expect(page.locator("h1")).to_have_text("欢迎，王伟")
     expect(page.get_by_test_id("user-menu")).to_contain_text("王伟")
+    # The audit log is in the administration dropdown of the menu (issue 20).
+    page.locator("[data-nav-group='administration'] [data-bs-toggle='dropdown']").click()
     expect(page.get_by_role("link", name="审计日志")).to_be_visible()
+    page.keyboard.press("Escape")
 
     page.get_by_test_id("language-switch").locator("button[lang='en']").click()
     expect(html_lang(page)).to_have_attribute("lang", "en")
@@ -44,8 +47,10 @@ def test_login_switch_language_and_logout(page, live_url):
     expect(page).to_have_url(ON_LOGIN_PAGE)
     expect(page.get_by_test_id("user-menu")).to_have_count(0)
 
-    # The session is gone: the home page sends us back to the login form.
+    # The session is gone: `/` is the public portal again, whose staff sign-in leads to the form.
     page.goto(live_url("/"))
+    expect(page.get_by_test_id("portal")).to_be_visible()
+    page.get_by_test_id("staff-login").click()
     expect(page).to_have_url(ON_LOGIN_PAGE)
     expect(page.locator("input[name='password']")).to_be_visible()
 
@@ -62,4 +67,6 @@ def test_wrong_password_shows_error_and_stays_logged_out(page, live_url):
     expect(page.locator("input[name='password']")).to_have_value("")
 
     page.goto(live_url("/"))
-    expect(page).to_have_url(ON_LOGIN_PAGE)
+    expect(page).to_have_url(live_url("/"))
+    expect(page.get_by_test_id("portal")).to_be_visible()  # the public portal, not the staff home
+    expect(page.get_by_test_id("user-menu")).to_have_count(0)

@@ -39,7 +39,7 @@ from tests.contracts.conftest import row
 from tests.factories import PASSWORD, EnterpriseFactory, TownFactory, user_with_role
 from tests.mediation.conftest import applicant
 
-from .helpers import login
+from .helpers import follow_menu, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -184,7 +184,7 @@ def test_watch_list_to_dossier_to_review_with_the_facts(page, live_url, park):
 
     # 1. The administrator opens the watch list from the menu: the enterprise is first, "warning".
     login(page, live_url, "admin1", PASSWORD)
-    page.locator("[data-nav='risk:list']").click()
+    follow_menu(page, "risk:list")
     expect(page).to_have_url(re.compile(r"/risk/$"))
     rows = page.get_by_test_id("risk-row")
     expect(rows).to_have_count(2)
@@ -199,7 +199,7 @@ def test_watch_list_to_dossier_to_review_with_the_facts(page, live_url, park):
     expect(why).to_contain_text(label("mediation.dispute"))
     expect(why).to_contain_text(label("mediation.collective_dispute"))
     expect(rows.nth(1)).to_have_attribute("data-level", RiskLevel.WATCH)
-    # The administrator's long menu wraps: the page does not scroll sideways on a desktop screen.
+    # The administrator's menu (grouped into dropdowns) fits: the page does not scroll sideways.
     no_horizontal_scroll(page)
 
     # 2. The enterprise's risk: each signal with its records and points.

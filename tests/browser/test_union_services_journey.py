@@ -27,7 +27,7 @@ from apps.core.personal_data import with_check_character
 from apps.core.principal import principal_for_user
 from tests.factories import PASSWORD, EnterpriseFactory, TownFactory, UnionFactory, user_with_role
 
-from .helpers import login
+from .helpers import follow_menu, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -132,7 +132,7 @@ def test_union_official_assesses_a_file_and_pays_spring_festival_aid(page, live_
 
     # 1. The official opens the hardship files from the menu: the enterprise's three files.
     login(page, live_url, "union1", PASSWORD)
-    page.locator("[data-nav='assistance:list']").click()
+    follow_menu(page, "assistance:list")
     expect(page).to_have_url(re.compile(r"/assistance/$"))
     expect(page.get_by_test_id("file-row")).to_have_count(3)
     no_horizontal_scroll(page)
@@ -174,7 +174,7 @@ def test_union_official_assesses_a_file_and_pays_spring_festival_aid(page, live_
     expect(page).to_have_url(re.compile(rf"/assistance/{file.pk}/$"))
     expect(page.get_by_test_id("file-status")).to_have_text(zh(HardshipFile.Status.ASSESSED.label))
     facts = page.get_by_test_id("file-facts")
-    expect(facts).to_contain_text(str(THRESHOLD))
+    expect(facts).to_contain_text("1,000.00")  # amounts with thousands separators (issue 20)
     expect(facts).to_contain_text(zh("qualifies"))
     expect(page.get_by_test_id("not-qualifies")).to_have_count(0)
 
@@ -196,7 +196,7 @@ def test_union_official_assesses_a_file_and_pays_spring_festival_aid(page, live_
     # The file above the threshold (1,500 a head) cannot be approved: the page says why and where from.
     page.goto(live_url(f"/assistance/{above.pk}/approve/"))
     page.get_by_test_id("action-submit").click()
-    expect(page.get_by_test_id("action-form").locator(".alert-danger")).to_contain_text("1500.00")
+    expect(page.get_by_test_id("action-form").locator(".alert-danger")).to_contain_text("1,500.00")
     expect(page.get_by_test_id("action-form").locator(".alert-danger")).to_contain_text(THRESHOLD_SOURCE)
     above.refresh_from_db()
     assert above.status == HardshipFile.Status.ASSESSED
@@ -232,13 +232,13 @@ def test_union_official_assesses_a_file_and_pays_spring_festival_aid(page, live_
     spring = totals.locator("tbody tr").filter(
         has=page.get_by_role("rowheader", name=zh(AidKind.SPRING_FESTIVAL.label), exact=True)
     )
-    expect(spring.locator("td").first).to_contain_text("1000.00")
+    expect(spring.locator("td").first).to_contain_text("1,000.00")
     expect(spring.locator("td").first).to_contain_text("2")
     medical = totals.locator("tbody tr").filter(
         has=page.get_by_role("rowheader", name=zh(AidKind.MEDICAL.label), exact=True)
     )
     expect(medical.locator("td").first).to_contain_text("0")
-    expect(totals.locator("tbody tr").last.locator("td").first).to_have_text("1000.00")
+    expect(totals.locator("tbody tr").last.locator("td").first).to_have_text("1,000.00")
     no_horizontal_scroll(page)
 
     # 7. The worker's file shows the aid: kind, campaign, amount, funding source, who approved.
@@ -261,7 +261,7 @@ def test_hr_files_an_appeal_the_park_answers_and_hr_rates_it(page, live_url, par
 
     # 1. HR files an appeal from the appeals menu.
     login(page, live_url, "hr1", PASSWORD)
-    page.locator("[data-nav='appeals:list']").click()
+    follow_menu(page, "appeals:list")
     expect(page).to_have_url(re.compile(r"/appeals/$"))
     no_horizontal_scroll(page)
     page.get_by_test_id("appeals-file-link").click()
@@ -290,7 +290,7 @@ def test_hr_files_an_appeal_the_park_answers_and_hr_rates_it(page, live_url, par
 
     # 2. The park administrator finds it in the queue and routes it to the employment section.
     switch_user(page, live_url, "admin1")
-    page.locator("[data-nav='appeals:list']").click()
+    follow_menu(page, "appeals:list")
     expect(page).to_have_url(re.compile(r"/appeals/$"))
     # (The queue is filtered here: opened without parameters it lists nothing, see
     # test_the_queue_opened_from_the_menu_lists_the_appeals below.)
@@ -363,7 +363,7 @@ def test_the_queue_opened_from_the_menu_lists_the_appeals(page, live_url, park):
         contact_phone="13877201234",
     )
     login(page, live_url, "admin1", PASSWORD)
-    page.locator("[data-nav='appeals:list']").click()
+    follow_menu(page, "appeals:list")
     expect(page).to_have_url(re.compile(r"/appeals/$"))
     expect(page.get_by_test_id("appeal-row").filter(has_text=appeal.reference)).to_have_count(
         1, timeout=2_000

@@ -4,6 +4,7 @@ public pages that need no login (notice, objection form, verification)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings
@@ -327,6 +328,12 @@ def test_verify_shows_valid_then_revoked_at_once(en, cert, cert_admin):
     html = page(response)
     assert 'data-state="revoked"' in html and 'data-state="valid"' not in html
     assert "抽查发现严重违法行为" in html
+    # One sentence per language, the date and the reason inside it (issue 20: "撤销日期
+    # 2026-10-27. 理由:" glued translated pieces).
+    cert.refresh_from_db()
+    ended = re.search(r'data-testid="verify-end">(.*?)</div>', html, re.S).group(1)
+    assert f"<strong>Revoked on {cert.ended_on:%Y-%m-%d}.</strong>" in ended
+    assert "Reason: 抽查发现严重违法行为" in ended
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
@@ -396,6 +403,7 @@ def test_revoke_requires_a_reason(admin_client, cert):
     cert.refresh_from_db()
     assert cert.status == Certificate.Status.REVOKED and cert.end_reason == "年度抽查不合格"
     assert 'data-testid="certificate-ended"' in html and "年度抽查不合格" in html
+    assert f"Revoked on {cert.ended_on:%Y-%m-%d}." in html and "Reason: 年度抽查不合格" in html
     assert cert.history.filter(action="revoke", reason="年度抽查不合格").exists()
 
 

@@ -272,6 +272,26 @@ def test_wizard_refuses_a_renamed_exe_and_a_score_over_the_maximum(
     assert "Enter a number" in html
 
 
+def test_wizard_group_heads_the_members_column_with_a_persons_name(
+    hr_client, ent_a_old, ent_hr_a, cert_round, monkeypatch
+):
+    """Issue 20: the members' column was headed 名称 (an organisation's name). It reads the
+    person-name message (context "person": 姓名), as the field's label does."""
+    from django.utils.translation import trans_real
+
+    from apps.certification.forms import GroupMemberForm
+
+    app = build(ent_hr_a, ent_a_old, cert_round)
+    catalog = trans_real.translation("zh-hans")._catalog._catalogs[0]
+    monkeypatch.setitem(catalog, "person\x04Name", "姓名")
+    hr_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = page(hr_client.get(wizard(app, "group")))
+    header = html[html.index('data-testid="group-table"') : html.index("</thead>")]
+    assert '<th scope="col">姓名</th>' in header and "名称" not in header
+    with override("zh-hans"):
+        assert str(GroupMemberForm().fields["name"].label) == "姓名"
+
+
 def test_wizard_group_step_saves_members_and_shows_the_share(hr_client, ent_a_old, ent_hr_a, cert_round):
     app = build(ent_hr_a, ent_a_old, cert_round)
     html = page(hr_client.get(wizard(app, "group")))

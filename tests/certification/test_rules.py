@@ -220,7 +220,7 @@ def test_congress_refused_by_a_rule_set_that_requires_posting(rule_set, cert_adm
     with pytest.raises(DomainError) as exc:
         congress(app, ent_hr_a, total=30, present=30)
     (message,) = exc.value.fields["disclosure_method"]
-    assert "requires posting under 厂务公开" in message
+    assert "requires posting on the workplace notice board" in message
     assert "version 2" in message
     assert Application.objects.get(pk=app.pk).disclosure_method == ""
 

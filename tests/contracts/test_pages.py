@@ -198,9 +198,11 @@ def test_the_list_shows_the_filters_it_applies(en, ent_a, park_admin, policy):
         )
     )
     assert re.search(r'<option value="true" selected>Yes</option>', html)
-    assert re.search(r'<option value="terminated" selected>', html) and re.search(
-        r'<option value="expired" selected>', html
-    )
+    # The statuses are checkboxes (issue 20: no Ctrl-click list), with the same parameters.
+    assert re.search(
+        r'<input type="checkbox" name="status" value="terminated"[^>]* checked', html
+    ) and re.search(r'<input type="checkbox" name="status" value="expired"[^>]* checked', html)
+    assert not re.search(r'<input type="checkbox" name="status" value="in_force"[^>]* checked', html)
     assert re.search(r'<option value="second_probation" selected>Second probation</option>', html)
     assert f'<input type="hidden" name="enterprise" value="{ent_a.pk}">' in html
     assert 'name="expiring_within" value="30"' in html
@@ -287,7 +289,7 @@ def test_the_contract_page_shows_terms_flags_and_history(en, ent_a, ent_hr_a, po
     assert 'data-testid="flags"' in html
     assert "For this term the probation may last at most 6 month(s), until 2026-06-30." in html
     assert "劳动合同法第十九条" in html
-    assert "The monthly pay is below the local minimum wage (1990.00 yuan)." in html
+    assert "The monthly pay is below the local minimum wage (1,990.00 yuan)." in html
     assert "最低工资规定第十二条" in html
     assert "装配工" in html and "HT-00001" in html
     assert 'data-testid="history-row"' in html and "Filed" in html
@@ -640,7 +642,9 @@ def test_home_cards(en, book, ent_b, ent_hr_a, ent_hr_b, park_admin):
     assert park == {"Contracts in force in the park": 6, "Contracts expiring within 30 days": 1}
     assert home_cards(p(user_with_role(Role.UNION_OFFICIAL))) == []
     html = page(login(en, ent_hr_a).get(reverse("dashboard:home")))
-    assert "Contracts expiring within 30 days" in html
+    # On the home page the expiring count is a worklist item (issue 20), linked to the same list.
+    assert "1 contract ending within 30 days: renew or end it" in html
+    assert reverse("contracts:list") + "?expiring_within=30" in html
 
 
 # Junk ------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import FieldError, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from apps.core import personal_data as pd
 from tests.testapp.models import Person
@@ -53,6 +54,22 @@ def test_invalid_id_numbers_are_refused_with_a_reason(value, code):
     with pytest.raises(ValidationError) as exc:
         pd.validate_id_number(value)
     assert exc.value.code == code
+
+
+def test_a_wrong_check_character_says_what_to_do_not_the_standard():
+    """Issue 20: a worker was shown "校验码错误（GB 11643-1999）". The standard stays in the
+    code (ID_NUMBER_SOURCE); the message says to check the number."""
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        pd.validate_id_number("450203199003071214")
+    [message] = exc.value.messages
+    assert message == (
+        "This ID number is not valid: please check it and enter it again (its last character, "
+        "the check character, does not match the others)."
+    )
+    assert "11643" not in message and "11643" in pd.ID_NUMBER_SOURCE
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        pd.validate_id_number("450203199003071214")
+    assert "11643" not in exc.value.messages[0]
 
 
 def test_masking_birth_date_and_sex():

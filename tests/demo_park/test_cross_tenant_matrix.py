@@ -52,6 +52,7 @@ from apps.inspection.selectors.patrols import visible_plans
 from apps.legalaid.models import LegalAidRequest
 from apps.mediation.models import Case, CaseDocument, FollowUp, Referral
 from apps.notifications.models import Notification
+from apps.reports.models import Report, ReportSubscription  # periodic reports (issue 20)
 from apps.risk.models import EnterpriseRisk
 from apps.unions.models import CollectiveContract, PlatformWorker, Union
 from tests.factories import user_with_role
@@ -319,6 +320,10 @@ ROUTES: dict[str, Target] = {
     "v1:contract-detail": CONTRACT,
     "v1:contract-terminate": CONTRACT,
     "v1:contract-verify": CONTRACT,
+    # Periodic reports (issue 20): park administrators only (Report.visible_to; the other roles
+    # lack reports.view_report: 403); a subscription is its user's own (404 for anyone else).
+    **{f"reports:{name}": Target(Report, _pk) for name in ("detail", "retry", "pdf", "xlsx")},
+    "reports:unsubscribe": Target(ReportSubscription, _pk),
 }
 
 #: Routes with an object in their address that are not per-organisation, and why.
@@ -452,6 +457,11 @@ def park(demo_park):
         sha256="0" * 64,
     )
     Notification.objects.create(recipient=admin, title="通知")
+    # A park report and the administrator's subscription (issue 20).
+    Report.objects.create(
+        kind="monthly", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31), requested_by=admin
+    )
+    ReportSubscription.objects.create(user=admin, kind="monthly")
     # An inspection case in every town, with an order, an interview, a written review and a credit
     # grade (the demo park's inspection work is district-wide; these make every town hold some).
     from apps.core.principal import SYSTEM

@@ -325,7 +325,22 @@ def test_bad_input_gives_a_field_error_and_writes_nothing(en, ent_a, fields, fie
 
 def test_a_bad_check_character_is_named(en, ent_a):
     response = en.post(COMPLAIN, complaint(ent_a, id_number=bad_check))
-    assert "check character" in response.context["form"].errors["id_number"][0]
+    message = response.context["form"].errors["id_number"][0]
+    # Issue 20: what to do, in words a worker understands, without the standard's number.
+    assert message.startswith("This ID number is not valid: please check it")
+    assert "check character" in message and "GB" not in message and "11643" not in message
+
+
+def test_a_mistyped_credit_code_of_the_employer_does_not_name_the_standard(en, ent_a):
+    fields = {
+        "employer": OTHER,
+        "employer_name": "某公司",
+        "town": str(ent_a.town_id),
+        "employer_code": "914502001234567890",
+    }
+    response = en.post(COMPLAIN, complaint(ent_a, **fields))
+    message = response.context["form"].errors["employer_code"][0]
+    assert "check character" in message and "GB" not in message and "32100" not in message
 
 
 def test_named_report_needs_a_name_or_phone(en, ent_a):

@@ -104,6 +104,8 @@ def test_official_exports_every_column_with_the_id_masked(
     assert row[11:15] == ["韦律师", med_case.serial, req.get_outcome_display(), 8000.5]
     sheet = _book(_export(client, official_a)).worksheets[0]
     assert sheet.cell(row=2, column=5).data_type == "s"
+    # The amount is a number shown with thousands separators (issue 20).
+    assert sheet.cell(row=2, column=15).number_format == "#,##0.00"
 
 
 def test_the_full_id_number_is_never_in_the_file(client, make_request, official_a, park_admin):

@@ -221,12 +221,31 @@ def test_filters(client, reader, make_case, med_org_b, mediator_user):
     assert set(serials(client.get(CASES, {"mine": "true"}, **EN))) == {mediating.serial}
 
 
-def test_default_order_is_collective_first_then_nearest_deadline(client, reader, make_case):
+def test_default_order_is_most_urgent_first(client, reader, make_case):
+    """Issue 20: the nearest deadline first (overdue first), a collective dispute first among equal
+    deadlines, decided cases last: an archived collective case never above an open one."""
     later = court_case(make_case)
     sooner = court_case(make_case, received_on=today() - dt.timedelta(days=7))
     collective = court_case(make_case, workers_count=10)
-    assert serials(client.get(CASES, **bearer(reader))) == [collective.serial, sooner.serial, later.serial]
-    assert serials(client.get(CASES, {"ordering": "received_on"}, **bearer(reader)))[0] == sooner.serial
+    archived = court_case(make_case, workers_count=30, received_on=today() - dt.timedelta(days=90))
+    Case.objects.filter(pk=archived.pk).update(status=Case.Status.ARCHIVED)  # its rank becomes 0
+    assert serials(client.get(CASES, **bearer(reader))) == [
+        sooner.serial,
+        collective.serial,
+        later.serial,
+        archived.serial,
+    ]
+    # The cursor walks the same order, a page of one row at a time.
+    walked, link = [], CASES + "?cursor=&page_size=1"
+    while link:
+        body = client.get(link, **bearer(reader)).json()
+        walked += [row["serial"] for row in body["results"]]
+        link = body["next"]
+    assert walked == [sooner.serial, collective.serial, later.serial, archived.serial]
+    assert serials(client.get(CASES, {"ordering": "received_on"}, **bearer(reader)))[:2] == [
+        archived.serial,
+        sooner.serial,
+    ]
 
 
 def test_the_list_runs_in_a_constant_number_of_queries(

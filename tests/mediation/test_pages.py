@@ -141,7 +141,9 @@ def test_list_filters_collective_overdue_status_and_mine(en, make_case, park_adm
     base = reverse("mediation:list")
 
     html = page(client.get(base))
-    assert rows(html)[0] == collective.serial  # collective disputes first
+    # Most urgent first (issue 20): the overdue case, then the nearest deadline, a collective
+    # dispute first among equal deadlines; the case in mediation (a later deadline) last.
+    assert rows(html) == [late.serial, collective.serial, plain.serial, mine.serial]
     assert 'data-testid="collective-badge"' in html
     assert 'data-testid="overdue-badge"' in html
 
@@ -160,6 +162,75 @@ def test_list_filters_collective_overdue_status_and_mine(en, make_case, park_adm
     assert rows(page(client.get(base + "?channel=walk_in"))) == [late.serial]
     # A bad filter lists nothing and says so, it does not fail.
     html = page(client.get(base + "?received_from=2026-02-31&status=zzz"))
+    assert rows(html) == [] and 'data-testid="filter-errors"' in html
+
+
+def test_list_is_sorted_by_urgency_with_archived_collective_cases_last(en, make_case, park_admin):
+    """Issue 20: an archived collective dispute sat above overdue open cases. Now the open cases
+    come first by their next deadline (overdue first), decided ones last; the collective badge is
+    in its row; the received date's column is headed "Received on" (not the status "Received")."""
+    archived = make_case(applicants=[applicant(11), applicant(12)], workers_count=40, common_claim=True)[0]
+    Case.objects.filter(pk=archived.pk).update(status=Case.Status.ARCHIVED)
+    closed = make_case()[0]
+    Case.objects.filter(pk=closed.pk).update(status=Case.Status.CLOSED)
+    today = make_case(amount_claimed="2460633")[0]
+    overdue = make_case(channel=Case.Channel.WALK_IN, received_on=TODAY - dt.timedelta(days=20))[0]
+    overdue_less = make_case(channel=Case.Channel.WALK_IN, received_on=TODAY - dt.timedelta(days=10))[0]
+    client = login(en, park_admin)
+    html = page(client.get(reverse("mediation:list")))
+    order = rows(html)
+    assert order[:3] == [overdue.serial, overdue_less.serial, today.serial]
+    assert set(order[3:]) == {archived.serial, closed.serial}
+    assert order.index(archived.serial) > order.index(overdue.serial)
+    assert html.count('data-testid="overdue-badge"') == 2
+    row = re.search(rf'<tr data-testid="case-row" data-serial="{archived.serial}".*?</tr>', html, re.S).group(
+        0
+    )
+    assert 'data-testid="collective-badge"' in row
+    assert '<th scope="col">Received on</th>' in html and '<th scope="col">Received</th>' not in html
+    assert "most urgent first" in html
+    # The amount with thousands separators (in Chinese too: Django's format has none).
+    assert "2,460,633.00" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "2,460,633.00" in page(client.get(reverse("mediation:list")))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # Collective disputes as a filter.
+    assert rows(page(client.get(reverse("mediation:list") + "?collective=true"))) == [archived.serial]
+    # Walked page by page, the same order.
+    walked, link = [], reverse("mediation:list") + "?after="
+    for _ in range(10):
+        html = page(client.get(link))
+        walked += rows(html)
+        found = re.search(r'href="(\?[^"]*after=[^"]*)" data-testid="page-next"', html)
+        if not found:
+            break
+        link = reverse("mediation:list") + found.group(1).replace("&amp;", "&")
+    assert walked == order
+
+
+def test_list_status_filter_is_a_group_of_checkboxes(en, make_case, park_admin):
+    """Issue 20: no Ctrl-click list; the same parameters (`?status=a&status=b`)."""
+    received = make_case()[0]
+    archived = make_case()[0]
+    Case.objects.filter(pk=archived.pk).update(status=Case.Status.ARCHIVED)
+    client = login(en, park_admin)
+    html = page(client.get(reverse("mediation:list") + "?status=received&status=archived"))
+    assert "<select" not in re.search(r'data-testid="filter-checks-status".*?</fieldset>', html, re.S).group(
+        0
+    )
+    assert "multiple" not in re.search(r'data-testid="case-filter".*?</form>', html, re.S).group(0)
+    boxes = re.findall(r'<input type="checkbox" name="status" value="([a-z_]+)"[^>]*>', html)
+    assert boxes == [value for value, _label in Case.Status.choices]
+    checked = re.findall(r'<input type="checkbox" name="status" value="([a-z_]+)"[^>]*checked', html)
+    assert checked == ["received", "archived"]
+    assert set(rows(html)) == {received.serial, archived.serial}
+    # The button says what is chosen; the labels are the statuses'.
+    summary = re.search(r'class="filter-checks-summary">([^<]*)<', html).group(1)
+    assert summary == "Received, Archived"
+    html = page(client.get(reverse("mediation:list")))
+    assert re.search(r'class="filter-checks-summary">([^<]*)<', html).group(1) == "Any"
+    # A value that is not a status lists nothing and says so.
+    html = page(client.get(reverse("mediation:list") + "?status=zzz"))
     assert rows(html) == [] and 'data-testid="filter-errors"' in html
 
 

@@ -96,7 +96,12 @@ def test_representatives_outside_the_rule_are_refused(ent_a, n, count, common):
     assert not Case.objects.exists()
 
 
-def test_collective_cases_come_first_in_the_list(make_case, mediator_user, ent_a):
+def test_the_list_is_most_urgent_first_collective_first_among_equal_deadlines(
+    make_case, mediator_user, ent_a
+):
+    """Issue 20 (collective disputes used to lead, archived ones above overdue open cases): the
+    nearest deadline first, a collective dispute first among cases due the same day (LDMAL art. 7),
+    decided cases last."""
     pr = p(mediator_user)
     soon, _ = make_case(channel=Case.Channel.WALK_IN, received_on=TODAY - dt.timedelta(days=10))
     big, _ = make_case(channel=Case.Channel.WALK_IN, workers_count=30)
@@ -104,13 +109,27 @@ def test_collective_cases_come_first_in_the_list(make_case, mediator_user, ent_a
     big2, _ = make_case(
         channel=Case.Channel.WALK_IN, workers_count=12, received_on=TODAY - dt.timedelta(days=5)
     )
+    plain_today, _ = make_case(channel=Case.Channel.WALK_IN)
+    done, _ = make_case(
+        channel=Case.Channel.WALK_IN, workers_count=10, received_on=TODAY - dt.timedelta(days=30)
+    )
+    Case.objects.filter(pk=done.pk).update(status=Case.Status.ARCHIVED)
     _fs, qs = selectors.case_list(pr, {})
-    assert list(qs) == [big2, big, soon, later]
+    listed = list(qs)
+    # (Which of these fall due the same day depends on today's weekday: the decision is due
+    # 3 working days after receipt. The order's properties hold on any day.)
+    assert listed[0] == soon and listed[-1] == done  # the most overdue first, the archived last
+    ranks = [case.deadline_rank for case in listed]
+    assert ranks == sorted(ranks, reverse=True)
+    for one, other in zip(listed, listed[1:], strict=False):
+        if one.deadline_rank == other.deadline_rank:
+            assert one.is_collective >= other.is_collective
+    assert listed.index(big2) < listed.index(later) and listed.index(big) < listed.index(plain_today)
     # An explicit ordering replaces the default one.
     _fs, qs = selectors.case_list(pr, {"ordering": "-workers_count"})
     assert list(qs)[:2] == [big, big2]
     _fs, qs = selectors.case_list(pr, {"collective": "true"})
-    assert set(qs) == {big, big2}
+    assert set(qs) == {big, big2, done}
 
 
 # Limitation ----------------------------------------------------------------------------------------

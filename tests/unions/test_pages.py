@@ -666,3 +666,24 @@ def test_bad_enterprise_parameter_is_404_not_500(admin_client):
 def test_figures_send_an_anonymous_visitor_to_the_login_page(client):
     response = client.get("/unions/figures/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_targets_note_is_in_one_language(admin_client, client):
+    """Issue 20: the seeded targets' note read "默认目标（园区创建方案）/ default targets of the park
+    plan" whatever the language; it reads in the reader's language, a note typed by the park as
+    it was typed."""
+    from django.core.cache import cache
+
+    from apps.unions.models import UnionTarget
+
+    target = UnionTarget.objects.get(from_year=2022)
+    assert target.note == UnionTarget.SEEDED_NOTE  # migration 0002's
+    html = page(admin_client.get(reverse("unions:figures")))
+    note = html[html.index('data-testid="target-note"') :]
+    note = note[: note.index("</span>")]
+    assert "(Default targets of the park plan)" in note and "默认" not in note
+    target.note = "园区2025年方案"
+    target.save()
+    cache.clear()  # the figures are cached (a change of target does not invalidate them)
+    html = page(admin_client.get(reverse("unions:figures")))
+    assert "(园区2025年方案)" in html

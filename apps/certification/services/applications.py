@@ -221,7 +221,8 @@ def save_disclosure(principal, application: Application, **data) -> Application:
         if not app.rule_set.disclosure_congress_allowed:
             errors["disclosure_method"] = [
                 rules.with_source(
-                    _("This rule set requires posting under 厂务公开."), rules.rule_set_source(app.rule_set)
+                    _("This rule set requires posting on the workplace notice board (open factory affairs)."),
+                    rules.rule_set_source(app.rule_set),
                 )
             ]
         total = data.get("congress_representatives")

@@ -19,3 +19,14 @@ def bs_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def checked_labels(field) -> list[str]:
+    """The labels of the chosen values of a bound field of several choices (a filter of
+    checkboxes), in the choices' order."""
+    values = field.value() or []
+    if not isinstance(values, list | tuple):
+        values = [values]
+    chosen = {str(v) for v in values}
+    return [str(label) for value, label in field.field.choices if str(value) in chosen]

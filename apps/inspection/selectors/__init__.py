@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,6 +185,21 @@ def overdue_q(today: dt.date) -> Q:
     )
 
 
+#: The `order` parameter of the case list: cases with an order to rectify not yet checked
+#: ("open"), or one past its deadline without a follow-up check ("overdue").
+ORDER_FILTERS = ("open", "overdue")
+
+
+def pending_order_q(which: str, today: dt.date) -> Q:
+    """Cases with an order to rectify without a follow-up result (`which` = "open"), or with one
+    past its deadline (`which` = "overdue"): an EXISTS per case, so a case with two orders is
+    listed once."""
+    pending = RectificationOrder.objects.filter(case=OuterRef("pk"), result="")
+    if which == "overdue":
+        pending = pending.filter(due_on__lt=today)
+    return Q(Exists(pending))
+
+
 def home_cards(principal):
     """The inspector's (and park administrator's) day: cases waiting for acceptance, overdue
     cases and overdue orders, in their scope."""
@@ -295,3 +310,5 @@ from . import (  # noqa: E402
     reviews,  # the written-review room (selectors/reviews.py)
 )
 from .dossier import dossier_sections as dossier_sections  # noqa: E402  (selectors/dossier.py)
+from .lookup import search as search  # noqa: E402  (selectors/lookup.py: the search across modules)
+from .todo import worklist as worklist  # noqa: E402  (selectors/todo.py: the home page's worklist)

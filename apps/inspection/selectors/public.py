@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from apps.accounts.models import Organisation
 from apps.core.models import Area
 from apps.enterprises.models import Enterprise
 
@@ -51,6 +52,27 @@ def public_enterprises():
 def public_towns():
     """The towns and sub-districts of the park, for an employer not in the registry."""
     return Area.objects.filter(kind=Area.Kind.TOWN).order_by("code").only("pk", "name", "code")
+
+
+#: 人力资源和社会保障服务热线: the national human-resources and social-security hotline, which
+#: takes labour-inspection complaints and questions everywhere in China.
+HOTLINE = "12333"
+#: How many brigades the tracking page names.
+LOST_CODE_BRIGADES = 5
+
+
+def lost_code_contacts() -> dict:
+    """Whom a complainant who lost the access code phones or visits (issue 20), shown on the
+    tracking page whatever was typed (one answer for every serial number: it tells nothing about
+    one): the labour-inspection brigades of the park with their public phone and address (an
+    inspector gives a new code after checking who the worker is, `services.issue_access_code`) and
+    the 12333 hotline."""
+    brigades = (
+        Organisation.objects.filter(kind=Organisation.Kind.INSPECTION, is_active=True)
+        .order_by("name")
+        .values("name", "phone", "address")
+    )
+    return {"brigades": list(brigades[:LOST_CODE_BRIGADES]), "hotline": HOTLINE}
 
 
 def normal_serial(serial) -> str:

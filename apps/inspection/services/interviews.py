@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from apps.audit import services as audit
 from apps.audit.history import transition
 from apps.core.errors import DomainError, InvalidTransition, NotAllowed, raise_fields
+from apps.core.money import format_yuan
 from apps.core.principal import SYSTEM
 from apps.documents.models import GeneratedDocument
 from apps.documents.services import request_document
@@ -418,7 +419,7 @@ def order_pdf_context(order: RectificationOrder) -> dict:
         "matters": [str(label) for label in case.matter_labels()],
         "facts": case.facts,
         "workers_count": case.workers_count,
-        "amount_owed": f"{case.amount_owed:,.2f}" if case.amount_owed else "",
+        "amount_owed": format_yuan(case.amount_owed) if case.amount_owed else "",
         "items": list(order.items),
         "issued_on": order.issued_on.isoformat(),
         "due_on": order.due_on.isoformat(),

@@ -185,7 +185,9 @@ def submit_complaint(data: dict, *, client_address: str) -> tuple[InspectionCase
         try:
             code = normalize_uscc(texts["employer_code"])
         except DomainError as exc:
-            _error(errors, "employer_code", f"{exc.message} ({exc.source})" if exc.source else exc.message)
+            # What is wrong with the code, without the standard's number (GB 32100-2015, the
+            # error's `source`): a worker typed it (issue 20).
+            _error(errors, "employer_code", exc.message)
     if not texts["facts"]:
         _error(errors, "facts", _("Tell us briefly what happened."))
 

@@ -72,9 +72,15 @@ def case_list(request):
         qs = qs.filter(status=status)
     if source in dict(InspectionCase._meta.get_field("source").choices):
         qs = qs.filter(source=source)
-    overdue = request.GET.get("overdue") == "true"
-    if overdue:
+    overdue = request.GET.get("overdue")
+    if overdue == "true":
         qs = qs.filter(selectors.overdue_q(timezone.localdate()))
+    elif overdue == "false":  # e.g. the decisions still within their deadline (the worklist)
+        qs = qs.exclude(selectors.overdue_q(timezone.localdate()))
+    # Cases with an order to rectify not yet checked, or past its deadline (the home page's worklist).
+    order = request.GET.get("order", "")
+    if order in selectors.ORDER_FILTERS:
+        qs = qs.filter(selectors.pending_order_q(order, timezone.localdate()))
     # A bounded count (apps.core.pagination) and a total order served by `inspection_case_order`.
     page = paginate(request, qs.order_by(*selectors.LIST_ORDER), PAGE_SIZE)
     today = timezone.localdate()

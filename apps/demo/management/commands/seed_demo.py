@@ -17,6 +17,7 @@ from apps.core.models import Area
 from apps.demo import appeals as demo_appeals  # enterprise appeals (issue 19)
 from apps.demo import assistance as demo_assistance  # the hardship file and aid (issue 19)
 from apps.demo import certification, contracts, enterprises, inspection, mediation, risk, unions
+from apps.demo import cockpit as demo_cockpit  # the cockpit's monthly record (issue 20)
 from apps.demo import generators as demo
 from apps.demo import legalaid as demo_legalaid  # legal aid (issue 19)
 from apps.demo import newforms as demo_newforms  # new forms of employment (issue 19)
@@ -36,7 +37,8 @@ SEEDERS = [
     ("newforms", demo_newforms),
     ("legalaid", demo_legalaid),
     ("assistance", demo_assistance),
-    ("risk", risk),  # last: scores what the others made (issue 17)
+    ("risk", risk),  # scores what the others made (issue 17)
+    ("cockpit", demo_cockpit),  # last: the monthly record of every figure (issue 20)
 ]
 UNION_COUNT = 12
 
@@ -84,6 +86,9 @@ class Command(BaseCommand):
         federation = org(f"{demo.DISTRICT[0]}工会联合会", Organisation.Kind.UNION, district)
         mediation = org(f"{demo.DISTRICT[0]}劳动人事争议调解委员会", Organisation.Kind.MEDIATION, district)
         inspection = org(f"{demo.DISTRICT[0]}劳动保障监察大队", Organisation.Kind.INSPECTION, district)
+        if not inspection.phone:  # the brigade's public contact (issue 20: whom to call)
+            inspection.phone, inspection.address = "0772-3161234", f"{demo.DISTRICT[0]}政务服务中心三楼"
+            inspection.save(update_fields=["phone", "address"])
         for town in towns:
             org(f"{town.name}劳动争议调解委员会", Organisation.Kind.MEDIATION, town)
 
