@@ -59,9 +59,10 @@ def test_invalid_id_numbers_are_refused_with_a_reason(value, code):
 def test_a_wrong_check_character_says_what_to_do_not_the_standard():
     """Issue 20: a worker was shown "校验码错误（GB 11643-1999）". The standard stays in the
     code (ID_NUMBER_SOURCE); the message says to check the number."""
-    with translation.override("en"), pytest.raises(ValidationError) as exc:
-        pd.validate_id_number("450203199003071214")
-    [message] = exc.value.messages
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc:
+            pd.validate_id_number("450203199003071214")
+        [message] = exc.value.messages  # a lazy message: read in the language it is asked in
     assert message == (
         "This ID number is not valid: please check it and enter it again (its last character, "
         "the check character, does not match the others)."
