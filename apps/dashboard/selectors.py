@@ -69,10 +69,9 @@ def home_cards(principal):
 
 def home_figures(principal) -> list[dict]:
     """The few figures of the principal's role against their targets (the cockpit's `Figure`
-    dicts: label, display, target_display, meets_target, url...). The cockpit's selectors module
-    computes them; while it has no `home_figures` the page shows none."""
-    provider = getattr(cockpit_selectors, "home_figures", None)
-    return list(provider(principal)) if provider is not None else []
+    dicts: label, display, target_display, meets_target, url...), computed by the cockpit's one
+    selectors module."""
+    return cockpit_selectors.home_figures(principal)
 
 
 def home(principal, today: dt.date | None = None) -> dict:

@@ -342,3 +342,20 @@ def test_a_card_repeating_a_figure_or_an_item_is_left_out(monkeypatch, park_admi
     # The certification card "to review" links where the worklist item does: shown once.
     links = {card.get("url") for card in home["cards"]}
     assert reverse("certification:list") + "?status=submitted&status=under_review" not in links
+
+
+def test_the_lists_keep_a_worklist_links_narrowing_in_their_filter_form(client, db):
+    """Issue 20: re-sending a list's filter form opened from a worklist link keeps the link's
+    narrowing (it is not one of the form's visible fields)."""
+    from apps.accounts.roles import Role
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role(Role.PARK_ADMIN))
+    for path, name, value in (
+        ("/mediation/", "due_within", "3"),
+        ("/inspection/", "order", "overdue"),
+        ("/unions/contracts/", "ending_within", "90"),
+    ):
+        page = client.get(path, {name: value})
+        assert page.status_code == 200, path
+        assert f'<input type="hidden" name="{name}" value="{value}">' in page.content.decode(), path
