@@ -12,6 +12,12 @@ from . import selectors
 from .models import AidKind, Difficulty
 
 
+def _today():
+    """Today in the park's time zone, looked up when a form is shown (not a reference to
+    `timezone.localdate` taken on import, which a test's or a deployment's patch would miss)."""
+    return timezone.localdate()
+
+
 class FileForm(forms.Form):
     enterprise = NameChoiceField(queryset=None, label=_("Enterprise"))
     name = forms.CharField(label=_("Full name"), max_length=50)
@@ -57,13 +63,13 @@ class FileForm(forms.Form):
 
 
 class AssessForm(forms.Form):
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput, initial=timezone.localdate)
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput, initial=_today)
     assessor = forms.CharField(label=_("Assessor"), max_length=100)
     note = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class ApproveForm(forms.Form):
-    approved_on = forms.DateField(label=_("Approved on"), widget=DateInput, initial=timezone.localdate)
+    approved_on = forms.DateField(label=_("Approved on"), widget=DateInput, initial=_today)
 
 
 class ReasonForm(forms.Form):
@@ -71,11 +77,11 @@ class ReasonForm(forms.Form):
 
 
 class ExitForm(ReasonForm):
-    exited_on = forms.DateField(label=_("Out of difficulty on"), widget=DateInput, initial=timezone.localdate)
+    exited_on = forms.DateField(label=_("Out of difficulty on"), widget=DateInput, initial=_today)
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DateInput, initial=timezone.localdate)
+    reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DateInput, initial=_today)
     household_size = forms.IntegerField(label=_("Household members"), min_value=1, max_value=30)
     household_monthly_income = forms.DecimalField(
         label=_("Household income a month (yuan)"), min_value=0, max_digits=10, decimal_places=2
@@ -86,7 +92,7 @@ class ReviewForm(forms.Form):
 class AidForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of aid"), choices=AidKind.choices)
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0.01, max_digits=10, decimal_places=2)
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput, initial=timezone.localdate)
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput, initial=_today)
     funding_source = forms.CharField(
         label=_("Funding source"), max_length=200, help_text=_("E.g. the park union's assistance fund.")
     )
@@ -105,7 +111,7 @@ class CampaignForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount per worker (yuan)"), min_value=0.01, max_digits=10, decimal_places=2
     )
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput, initial=timezone.localdate)
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput, initial=_today)
     funding_source = forms.CharField(label=_("Funding source"), max_length=200)
     approved_by = forms.CharField(label=_("Approved by"), max_length=150)
     files = forms.ModelMultipleChoiceField(
