@@ -48,7 +48,7 @@ class RuleSet(BaseModel):
         _("group ratio: denominator"), default=3, validators=[MinValueValidator(1)]
     )
     disclosure_min_days = models.PositiveSmallIntegerField(
-        _("minimum days of disclosure (厂务公开)"), default=15
+        _("minimum days of disclosure (open factory affairs)"), default=15
     )
     disclosure_congress_allowed = models.BooleanField(
         _("a report to the workers' congress may replace the posting"), default=True
@@ -290,7 +290,7 @@ class Application(BaseModel):
     )
 
     class Disclosure(models.TextChoices):
-        POSTED = "posted", _("Posted under 厂务公开")
+        POSTED = "posted", _("Posted under open factory affairs")
         CONGRESS = "congress", _("Reported to the workers' congress")
 
     round = models.ForeignKey(

@@ -182,7 +182,8 @@ class InspectionCase(BaseModel):
         null=True,
         blank=True,
         help_text=_(
-            "Starts the 2-year period after which a violation is not pursued (劳动保障监察条例 art. 20)."
+            "Starts the 2-year period after which a violation is not pursued (Regulations on Labour "
+            "Security Supervision art. 20)."
         ),
     )
 

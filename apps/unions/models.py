@@ -230,7 +230,9 @@ class WorkersCongress(BaseModel):
         Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="congresses"
     )
     held_on = models.DateField(_("date"))
-    session = models.CharField(_("session"), max_length=100, blank=True, help_text=_("E.g. 第三届第二次"))
+    session = models.CharField(
+        _("session"), max_length=100, blank=True, help_text=_("E.g. the 3rd committee, 2nd meeting")
+    )
     representatives_total = models.PositiveIntegerField(_("representatives, total"))
     representatives_present = models.PositiveIntegerField(_("representatives present"))
     resolutions = models.TextField(_("resolutions"), blank=True)

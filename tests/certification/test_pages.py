@@ -432,7 +432,7 @@ def test_detail_for_hr_and_reviewer(en, ent_a_old, ent_hr_a, cert_admin, cert_ro
     assert ent_a_old.name in html and 'data-testid="status-submitted"' in html
     assert 'data-testid="action-withdraw"' in html and 'data-testid="action-start_review"' not in html
     assert "赵六" not in html and "13711112222" not in html
-    assert "代表0" in html and "Posted under 厂务公开" in html
+    assert "代表0" in html and "Posted under open factory affairs" in html
     assert 'data-testid="history-row"' in html and "Submitted" in html
     html = page(en.get(reverse("certification:list")))
     assert ent_a_old.name in html and 'data-testid="open-objection-badge"' not in html

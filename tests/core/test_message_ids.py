@@ -20,18 +20,6 @@ GETTEXT = {
     "npgettext",
 }
 
-#: Labels of model fields whose change needs a migration of an app this change may not migrate;
-#: left for the next migration of their app (docs: /work/notes/polish.md).
-KNOWN = {
-    ("apps/certification/models.py", "minimum days of disclosure (厂务公开)"),
-    ("apps/certification/models.py", "Posted under 厂务公开"),
-    (
-        "apps/inspection/models.py",
-        "Starts the 2-year period after which a violation is not pursued (劳动保障监察条例 art. 20).",
-    ),
-    ("apps/unions/models.py", "E.g. 第三届第二次"),
-}
-
 TRANSLATE = re.compile(r"""\{%\s*(?:translate|trans)\s+(?:"([^"]*)"|'([^']*)')""")
 BLOCK = re.compile(r"\{%\s*blocktrans(?:late)?\b[^%]*%\}(.*?)\{%\s*endblocktrans(?:late)?\s*%\}", re.S)
 UNDERSCORE = re.compile(r"""_\((?:"([^"]*)"|'([^']*)')\)""")
@@ -69,7 +57,7 @@ def test_every_message_id_is_english():
     mixed = [
         f"{path}:{line}: {message[:80]!r}"
         for path, line, message in [*python_message_ids(), *template_message_ids()]
-        if CJK.search(message) and (path, message) not in KNOWN
+        if CJK.search(message)
     ]
     assert not mixed, "message ids with Chinese in them:\n" + "\n".join(mixed)
 
@@ -80,4 +68,3 @@ def test_the_scan_finds_message_ids():
     templates = {message for _path, _line, message in template_message_ids()}
     assert "Enter %(yes)s or %(no)s (yes or no)." in python
     assert "Revoked on {{ date }}." in templates and "Veto events" in templates
-    assert any(path.endswith("models.py") for path, _message in KNOWN)
