@@ -102,6 +102,26 @@ class CertificateVerifyThrottle(PublicFormThrottle):
     scope = "certificate_verify"
 
 
+class SearchThrottle(SimpleRateThrottle):
+    """The search box (issue 20), per signed-in user: enough for a person, not for a script walking
+    names or numbers through it. Every search counts."""
+
+    scope = "search"
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": user.pk}
+
+
+class IdSearchThrottle(SearchThrottle):
+    """Searches by ID number, per user: a person looks up a few workers an hour; each one is also
+    a sensitive look-up counted toward the hourly alert (`audit.services.record_sensitive_lookup`)."""
+
+    scope = "search_id_number"
+
+
 def throttled_page(request, throttle, template_name: str):
     """The 429 page of a public form whose throttle refused the request, with Retry-After and
     the minutes to wait (`minutes` in the template's context)."""

@@ -176,6 +176,19 @@ def record_sensitive_view(obj, field_name: str, *, note: str = "") -> AuditEvent
         return event
 
 
+def record_sensitive_lookup(action: str, *, after: dict | None = None, note: str = "") -> AuditEvent:
+    """Log a look-up that tells the principal something about a person without opening a record
+    (the search box by ID number, issue 20: which modules hold the worker), and count it with the
+    full views toward the hourly alert: a principal walking ID numbers through the box is bulk
+    viewing too."""
+    with transaction.atomic():
+        event = record(
+            action, None, kind=AuditEvent.Kind.SENSITIVE_VIEW, after=after, note=note, only_changes=False
+        )
+        _watch_sensitive_views(event)
+        return event
+
+
 def _watch_sensitive_views(event: AuditEvent) -> None:
     """[POLICY] `SENSITIVE_VIEWS_ALERT_PER_HOUR` full views of personal data by one principal in a
     clock hour are unusual (a client pulling every worker's number, a stolen session): the moment

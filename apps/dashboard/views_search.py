@@ -15,13 +15,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from apps.api.throttling import IdSearchThrottle, SearchThrottle
 from apps.audit import services as audit
-from apps.audit.models import AuditEvent
 from apps.core import search as finder
 from apps.core.personal_data import mask_id_number
 from apps.core.principal import principal_for_request
@@ -54,17 +54,17 @@ def search(request):
         return render(request, "dashboard/search.html", context)
     if posted and not query.looks_like_id:
         return redirect(reverse("dashboard:search") + "?" + urlencode({"q": query.text}))
+    refused = _throttled(request, query)
+    if refused is not None:
+        context["errors"] = [refused[0]]
+        response = render(request, "dashboard/search.html", context, status=429)
+        response["Retry-After"] = str(refused[1])
+        return response
     principal = principal_for_request(request)
     groups = finder.run(principal, query)
     if query.by_id:
-        with transaction.atomic():
-            audit.record(
-                AUDIT_ACTION,
-                None,
-                kind=AuditEvent.Kind.SENSITIVE_VIEW,
-                after=finder.id_search_summary(groups),
-                only_changes=False,
-            )
+        # Counted with the full views of personal data toward the hourly alert.
+        audit.record_sensitive_lookup(AUDIT_ACTION, after=finder.id_search_summary(groups))
     context.update(
         query=query,
         groups=groups,
@@ -74,3 +74,27 @@ def search(request):
         id_refused=query.by_id and not any(g.by_id for g in groups),
     )
     return render(request, "dashboard/search.html", context)
+
+
+def _throttled(request, query) -> tuple[str, int] | None:
+    """The refusal (message, seconds to wait) when the user has used up a search budget: every
+    search counts toward `search`, one by ID number toward `search_id_number` too (settings)."""
+    throttles = [SearchThrottle(), *([IdSearchThrottle()] if query.by_id else [])]
+    for throttle in throttles:
+        if not throttle.allow_request(request, None):
+            wait = max(1, int(throttle.wait() or 60))
+            minutes = max(1, round(wait / 60))
+            if isinstance(throttle, IdSearchThrottle):
+                message = ngettext(
+                    "You have searched by ID number too often: try again in %(minutes)d minute.",
+                    "You have searched by ID number too often: try again in %(minutes)d minutes.",
+                    minutes,
+                )
+            else:
+                message = ngettext(
+                    "Too many searches: try again in %(minutes)d minute.",
+                    "Too many searches: try again in %(minutes)d minutes.",
+                    minutes,
+                )
+            return message % {"minutes": minutes}, wait
+    return None

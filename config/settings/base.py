@@ -319,6 +319,9 @@ REST_FRAMEWORK = {
         "public_lookup": env("PUBLIC_LOOKUP_THROTTLE_RATE", default="30/hour"),
         # The public check of a certificate by its number (/verify/<number>, the printed QR code).
         "certificate_verify": env("CERTIFICATE_VERIFY_THROTTLE_RATE", default="120/hour"),
+        # The search box (issue 20), per user: every search, and those by ID number.
+        "search": env("SEARCH_THROTTLE_RATE", default="60/min"),
+        "search_id_number": env("ID_SEARCH_THROTTLE_RATE", default="60/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -323,6 +323,56 @@ def test_a_search_by_id_number_is_audited_without_the_number(client, park, ent_h
         assert secret not in written
 
 
+def test_searches_by_id_number_count_toward_the_bulk_viewing_alert(client, park, ent_hr_b, settings):
+    """A principal walking ID numbers through the box is bulk viewing: the look-ups count with the
+    full views, and the park is alerted when they reach the hourly threshold."""
+    settings.SENSITIVE_VIEWS_ALERT_PER_HOUR = 3
+    english(client, ent_hr_b)
+    for _ in range(2):
+        client.post(URL, {"q": WORKER_B})
+    assert not AuditEvent.objects.filter(action="audit.sensitive_views_threshold").exists()
+    client.post(URL, {"q": WORKER_B})
+    alert = AuditEvent.objects.get(action="audit.sensitive_views_threshold")
+    assert ent_hr_b.username in alert.note or str(ent_hr_b) in alert.note
+    assert AuditEvent.objects.filter(action="search.id_number").count() == 3
+
+
+@pytest.fixture
+def search_budget(monkeypatch):
+    """Small budgets: 4 searches and 2 by ID number per user and window."""
+    from apps.api.throttling import IdSearchThrottle, SearchThrottle
+
+    rates = {**SearchThrottle.THROTTLE_RATES, "search": "4/hour", "search_id_number": "2/hour"}
+    for throttle in (SearchThrottle, IdSearchThrottle):
+        monkeypatch.setattr(throttle, "THROTTLE_RATES", rates)
+
+
+def test_searches_by_id_number_have_their_own_budget(client, park, park_admin, ent_hr_a, search_budget):
+    english(client, park_admin)
+    for _ in range(2):
+        assert client.post(URL, {"q": WORKER_B}).status_code == 200
+    refused = client.post(URL, {"q": WORKER_B})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "too often" in refused.content.decode() and refused.context["groups"] == []
+    # The refused search ran nothing and wrote nothing.
+    assert AuditEvent.objects.filter(action="search.id_number").count() == 2
+    # A search by name still has room in the general budget; another user has their own.
+    assert client.get(URL, {"q": "柳州"}).status_code == 200
+    assert english(client, ent_hr_a).post(URL, {"q": WORKER_A}).status_code == 200
+
+
+def test_every_search_counts_toward_the_users_budget(client, park, park_admin, search_budget):
+    english(client, park_admin)
+    for _ in range(4):
+        assert client.get(URL, {"q": "柳州"}).status_code == 200
+    refused = client.get(URL, {"q": "柳州"})
+    assert refused.status_code == 429
+    assert "Too many searches" in refused.content.decode()
+    # In Chinese by default.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "搜索过于频繁" in client.get(URL, {"q": "柳州"}).content.decode()
+
+
 def test_a_search_that_is_not_by_id_number_is_not_audited(client, park, park_admin):
     english(client, park_admin).get(URL, {"q": park["case_a"].serial})
     english(client, park_admin).get(URL, {"q": "柳州"})
