@@ -214,9 +214,11 @@ def contract_list(request):
     else:
         state = ""
     # Contracts in force ending within so many days (the home page's worklist: 3 months, art. 40).
-    ending = request.GET.get("ending_within", "")
+    ending = request.GET.get("ending_within", "").strip()
     if ending.isdigit() and int(ending) <= selectors.MAX_ENDING_WITHIN_DAYS:
         qs = qs.filter(selectors.ending_within_q(int(ending), today))
+    else:
+        ending = ""
     kind = request.GET.get("kind", "")
     if kind in CollectiveContract.Kind.values:
         qs = qs.filter(kind=kind)
@@ -238,6 +240,8 @@ def contract_list(request):
             "page": page,
             "states": selectors.ContractState.choices,
             "state": state,
+            "ending_within": ending,
+            "max_ending_within": selectors.MAX_ENDING_WITHIN_DAYS,
             "kinds": CollectiveContract.Kind.choices,
             "kind": kind,
             "q": q,

@@ -344,9 +344,12 @@ def test_a_card_repeating_a_figure_or_an_item_is_left_out(monkeypatch, park_admi
     assert reverse("certification:list") + "?status=submitted&status=under_review" not in links
 
 
-def test_the_lists_keep_a_worklist_links_narrowing_in_their_filter_form(client, db):
-    """Issue 20: re-sending a list's filter form opened from a worklist link keeps the link's
-    narrowing (it is not one of the form's visible fields)."""
+def test_the_lists_show_a_worklist_links_narrowing_as_a_filter(client, db):
+    """Issue 20: a list opened from a worklist link shows the link's narrowing among its filters
+    (visible, and removable by choosing "—" or emptying it), so re-sending the form keeps it and
+    the user sees why fewer rows are listed."""
+    import re
+
     from apps.accounts.roles import Role
     from tests.factories import user_with_role
 
@@ -354,8 +357,15 @@ def test_the_lists_keep_a_worklist_links_narrowing_in_their_filter_form(client, 
     for path, name, value in (
         ("/mediation/", "due_within", "3"),
         ("/inspection/", "order", "overdue"),
+        ("/inspection/", "overdue", "false"),
         ("/unions/contracts/", "ending_within", "90"),
     ):
-        page = client.get(path, {name: value})
-        assert page.status_code == 200, path
-        assert f'<input type="hidden" name="{name}" value="{value}">' in page.content.decode(), path
+        html = client.get(path, {name: value}).content.decode()
+        assert f'type="hidden" name="{name}"' not in html, path
+        shown = re.search(rf'<input[^>]*name="{name}"[^>]*value="{value}"', html) or re.search(
+            rf'<select[^>]*name="{name}".*?<option value="{value}" selected>', html, re.S
+        )
+        assert shown, (path, name)
+        # Without the parameter, nothing is chosen.
+        html = client.get(path).content.decode()
+        assert not re.search(rf'<option value="{value}" selected>', html.split(f'name="{name}"', 1)[-1][:400])

@@ -72,7 +72,7 @@ def case_list(request):
         qs = qs.filter(status=status)
     if source in dict(InspectionCase._meta.get_field("source").choices):
         qs = qs.filter(source=source)
-    overdue = request.GET.get("overdue")
+    overdue = request.GET.get("overdue", "")
     if overdue == "true":
         qs = qs.filter(selectors.overdue_q(timezone.localdate()))
     elif overdue == "false":  # e.g. the decisions still within their deadline (the worklist)
@@ -81,6 +81,8 @@ def case_list(request):
     order = request.GET.get("order", "")
     if order in selectors.ORDER_FILTERS:
         qs = qs.filter(selectors.pending_order_q(order, timezone.localdate()))
+    else:
+        order = ""
     # A bounded count (apps.core.pagination) and a total order served by `inspection_case_order`.
     page = paginate(request, qs.order_by(*selectors.LIST_ORDER), PAGE_SIZE)
     today = timezone.localdate()
@@ -95,6 +97,17 @@ def case_list(request):
             "sources": InspectionCase._meta.get_field("source").choices,
             "status": status,
             "source": source,
+            # The worklist's narrowings, shown (and removable) in the form like the other filters.
+            "overdue": overdue if overdue in ("true", "false") else "",
+            "overdue_choices": [
+                ("true", _("Past a deadline")),
+                ("false", _("Within their deadlines")),
+            ],
+            "order": order,
+            "order_choices": [
+                ("open", _("An order not yet checked")),
+                ("overdue", _("An order past its deadline")),
+            ],
         },
     )
 
