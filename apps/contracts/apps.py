@@ -37,6 +37,13 @@ class ContractsConfig(AppConfig):
         from apps.core.cache import invalidate_on_save
 
         from .models import LabourContract
-        from .selectors import book_topic
+        from .selectors import book_topic, group_topic, group_topics
 
-        invalidate_on_save(LabourContract, lambda row: ["contracts", book_topic(row.enterprise_id)])
+        def topics(row):
+            if LabourContract.enterprise.is_cached(row):  # no query when the row carries it
+                groups = [group_topic(row.enterprise.town_id, row.enterprise.industry)]
+            else:
+                groups = group_topics([row.enterprise_id])
+            return ["contracts", book_topic(row.enterprise_id), *groups]
+
+        invalidate_on_save(LabourContract, topics)

@@ -244,6 +244,13 @@ class LabourContract(BaseModel):
             # area (the index walked, the enterprises' towns joined), and per enterprise (HR, `enterprise`).
             models.Index(fields=["updated_at", "id"], name="contract_updated"),
             models.Index(fields=["enterprise", "updated_at", "id"], name="contract_ent_updated"),
+            # The cockpit's signing rate (issue 20): workers with a contract in force on a date, per
+            # group of enterprises, read from the index alone (no visit to the table's rows).
+            models.Index(
+                fields=["enterprise", "start"],
+                include=["worker", "end", "terminated_on"],
+                name="contract_signed_count",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -185,8 +185,10 @@ def contract_of_record(platform: str, record_id: str) -> LabourContract:
 
 
 def due_to_expire(today: dt.date) -> list[LabourContract]:
-    """The contracts in force whose end has passed (only their key and status loaded)."""
-    return list(LabourContract.objects.filter(status=S.IN_FORCE, end__lt=today).only("pk", "status"))
+    """The contracts in force whose end has passed (only their key, status and enterprise loaded)."""
+    return list(
+        LabourContract.objects.filter(status=S.IN_FORCE, end__lt=today).only("pk", "status", "enterprise_id")
+    )
 
 
 # ID numbers ------------------------------------------------------------------------------------------
@@ -213,6 +215,29 @@ def id_number_for(principal, contract: LabourContract, *, full: bool = False) ->
 def book_topic(enterprise_id) -> str:
     """The cache topic of one enterprise's book: the services move it on when its contracts change."""
     return f"contracts:{enterprise_id}"
+
+
+def group_topic(town_id, industry) -> str:
+    """The cache topic of the contracts of one (town, industry) group of enterprises: the cockpit
+    keeps the workers with a contract in force per group under it (issue 20), so a filing recounts
+    its enterprise's group, not the district's million contracts."""
+    return f"contracts:group:{town_id or ''}|{industry or ''}"
+
+
+def group_topics(enterprise_ids) -> list[str]:
+    """The group topics of these enterprises (one query, however many)."""
+    ids = {e for e in enterprise_ids if e is not None}
+    if not ids:
+        return []
+    rows = Enterprise.objects.filter(pk__in=ids).values_list("town_id", "industry").distinct()
+    return [group_topic(town, industry) for town, industry in rows]
+
+
+def topics_of(contracts) -> list[str]:
+    """Every figure topic a write of these contracts moves on: the park's totals ("contracts"),
+    each enterprise's book and each (town, industry) group's count."""
+    enterprises = {c.enterprise_id for c in contracts}
+    return ["contracts", *(book_topic(e) for e in enterprises), *group_topics(enterprises)]
 
 
 def contract_book(principal, enterprise, today: dt.date | None = None) -> dict:

@@ -50,11 +50,16 @@ def figures_changed(*topics: str) -> None:
 
 
 def cached_figures(
-    key: str, topics: Iterable[str], compute: Callable[[], object], timeout: int = DEFAULT_TIMEOUT
+    key: str,
+    topics: Iterable[str],
+    compute: Callable[[], object],
+    timeout: int = DEFAULT_TIMEOUT,
+    *,
+    refresh: bool = False,
 ):
     """`compute()` once per generation of `topics` (and at most `timeout` seconds old). `key` names
     the figure and everything it depends on besides the topics (e.g. the principal's scope and the
-    day)."""
+    day). `refresh` computes it again whatever is kept (a job keeping a page's figures warm)."""
     topics = tuple(topics)
     keys = [_generation_key(t) for t in topics]
     full_key = f"figures:{key}"
@@ -67,11 +72,46 @@ def cached_figures(
         known.update(missing)
     versions = tuple(known[k] for k in keys)
     kept = known.get(full_key)
-    if kept is not None and kept[0] == versions:
+    if kept is not None and kept[0] == versions and not refresh:
         return kept[1]
     value = compute()
     cache.set(full_key, (versions, value), timeout)
     return value
+
+
+def cached_figures_many(
+    entries: dict[str, tuple[str, Iterable[str]]],
+    compute: Callable[[list[str]], dict[str, object]],
+    timeout: int = DEFAULT_TIMEOUT,
+) -> dict[str, object]:
+    """Many figures at once, each `name: (key, topics)` as in `cached_figures`: one round trip
+    reads them all with their topics' generations, and `compute(names)` runs once, if at all, for
+    the names whose figure is missing or stale, returning their values (a name it leaves out is
+    None). A figure split into parts with their own topics (the cockpit's signing rate per group
+    of enterprises) then recomputes only the parts a write touched."""
+    entries = {name: (key, tuple(topics)) for name, (key, topics) in entries.items()}
+    generation_keys = {t: _generation_key(t) for _key, topics in entries.values() for t in topics}
+    figure_keys = {name: f"figures:{key}" for name, (key, _topics) in entries.items()}
+    known = cache.get_many([*generation_keys.values(), *figure_keys.values()])
+    missing = {k: _new_generation() for k in generation_keys.values() if k not in known}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        known.update(missing)
+    out: dict[str, object] = {}
+    stale: dict[str, tuple] = {}
+    for name, (_key, topics) in entries.items():
+        versions = tuple(known[generation_keys[t]] for t in topics)
+        kept = known.get(figure_keys[name])
+        if kept is not None and kept[0] == versions:
+            out[name] = kept[1]
+        else:
+            stale[name] = versions
+    if stale:
+        values = compute(list(stale))
+        fresh = {name: values.get(name) for name in stale}
+        out.update(fresh)
+        cache.set_many({figure_keys[n]: (stale[n], fresh[n]) for n in stale}, timeout)
+    return out
 
 
 def scope_key(principal) -> str:

@@ -279,3 +279,92 @@ def test_a_leader_reads_the_park_figures_without_the_records(client, park):
     assert all(not f["url"] for f in page.context["result"]["figures"])  # no list behind a figure
     assert client.get("/enterprises/").status_code == 403
     assert client.get("/mediation/").status_code == 403
+
+
+def _contract_row(enterprise, n: int) -> dict:
+    from apps.core.personal_data import with_check_character
+
+    return {
+        "enterprise_uscc": enterprise.uscc,
+        "worker_name": f"工人{n}",
+        "worker_id_number": with_check_character(f"45020519900307{n:03d}"),
+        "worker_phone": f"1380771{n:04d}",
+        "contract_number": f"HT-{n:05d}",
+        "kind": "fixed_term",
+        "employment_start": "2026-01-01",
+        "start": "2026-01-01",
+        "end": "2028-12-31",
+        "probation_end": "2026-03-31",
+        "job": "装配工",
+        "monthly_pay": "4500",
+        "signed_on": "2026-01-01",
+    }
+
+
+def test_the_signing_rate_recounts_only_the_group_a_write_touched(park, towns, monkeypatch):
+    """The workers under contract are kept per (town, industry) group: after a filing or a
+    termination the figure is right, and only that enterprise's group is counted again."""
+    from apps.contracts import services as contracts
+    from apps.contracts.models import ContractPolicy, LabourContract
+
+    ContractPolicy.objects.get_or_create(
+        effective_from=dt.date(2022, 4, 1),
+        defaults={"monthly_minimum_wage": Decimal("1990"), "hourly_minimum_wage": Decimal("20.1")},
+    )
+    a, b, c, _closed = park
+    t1, t2 = towns
+    filed = contracts.file_batch(SYSTEM, [_contract_row(a, 1), _contract_row(a, 2), _contract_row(c, 3)])
+    assert LabourContract.objects.count() == 3, filed
+    recounted: list[list[str]] = []
+    real = selectors.cached_figures_many
+
+    def spy(entries, compute, **kwargs):
+        def counting(keys):
+            recounted.append(sorted(keys))
+            return compute(keys)
+
+        return real(entries, counting, **kwargs)
+
+    monkeypatch.setattr(selectors, "cached_figures_many", spy)
+
+    def signed():
+        figure = selectors.figures(SYSTEM)["by_code"]["contracts.signing_rate"]
+        return figure["numerator"], figure["denominator"]
+
+    assert signed() == (3, 350)  # 3 workers of the 350 employees of operating enterprises
+    assert recounted == [[f"{t1.pk}|C", f"{t1.pk}|F", f"{t2.pk}|C"]]  # cold: every group, one query
+    recounted.clear()
+    assert signed() == (3, 350) and recounted == []  # warm: nothing counted
+
+    contracts.file_batch(SYSTEM, [_contract_row(b, 4)])
+    assert signed() == (4, 350)
+    assert recounted == [[f"{t1.pk}|F"]]  # only b's group
+    recounted.clear()
+
+    ended = LabourContract.objects.get(reference="HT-00003")
+    contracts.terminate(SYSTEM, ended, terminated_on=TODAY - dt.timedelta(days=1), reason="协商一致解除")
+    assert signed() == (3, 350)
+    assert recounted == [[f"{t2.pk}|C"]]  # only c's group
+    # The town's figure is the sum of its groups, as before.
+    t1_figure = selectors.figures(SYSTEM, town=t1.code)["by_code"]["contracts.signing_rate"]
+    assert (t1_figure["numerator"], t1_figure["denominator"]) == (3, 150)
+
+
+def test_warm_keeps_the_parks_figures_ready_and_refreshes_them(park):
+    """`cockpit.warm` (every 5 minutes) computes the park's figures of today again: the page then
+    counts nothing, and a write that bypassed the services (no topic moved) shows after the next
+    warm instead of waiting for the cache's time limit."""
+    from apps.cockpit import tasks
+    from apps.enterprises.models import Enterprise
+
+    tasks.warm.delay()  # eager in tests: the beat's task, by name
+    with CaptureQueriesContext(connection) as queries:
+        assert value(selectors.figures(SYSTEM), "enterprises.employees") == 350
+    assert not [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    Enterprise.objects.filter(pk=park[1].pk).update(employees=60)  # an update sends no signal
+    assert value(selectors.figures(SYSTEM), "enterprises.employees") == 350
+    tasks.warm()
+    assert value(selectors.figures(SYSTEM), "enterprises.employees") == 360
+    from config.celery import BEAT_SCHEDULE
+
+    assert BEAT_SCHEDULE["cockpit-warm"]["task"] == "cockpit.warm"

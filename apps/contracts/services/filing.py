@@ -632,7 +632,7 @@ def _audit(contracts: list[LabourContract]) -> None:
     if not contracts:
         return  # nothing filed (a re-import): no figure changed, no event to write
     # The park's totals and the enterprises' books count them.
-    figures_changed("contracts", *{selectors.book_topic(c.enterprise_id) for c in contracts})
+    figures_changed(*selectors.topics_of(contracts))
     _name_workers(contracts)
     audit.record_many(
         "contracts.file",
@@ -725,7 +725,7 @@ def _correct(plan: _Plan, result: BatchResult) -> None:
             for c in corrections
         ],
     )
-    figures_changed("contracts", *{selectors.book_topic(c.enterprise_id) for c in contracts})
+    figures_changed(*selectors.topics_of(contracts))
     _name_workers(contracts)  # a contract without a number is described by its worker's name
     audit.record_many(
         "contracts.correct", contracts, before=lambda c: before[c.pk], after=lambda c: after[c.pk]

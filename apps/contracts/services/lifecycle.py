@@ -55,7 +55,7 @@ def terminate(principal, contract: LabourContract, *, terminated_on, reason: str
             "termination_filing_due": rules.termination_filing(day, today, selectors.policies()).due,
         },
     )
-    figures_changed("contracts", selectors.book_topic(terminated.enterprise_id))  # totals and book
+    figures_changed(*selectors.topics_of([terminated]))  # totals, book and group
     return terminated
 
 
@@ -81,7 +81,11 @@ def expire_contracts(today: dt.date | None = None) -> dict:
             expired += 1
             enterprises.add(contract.enterprise_id)
     if expired:
-        figures_changed("contracts", *(selectors.book_topic(e) for e in enterprises))
+        figures_changed(
+            "contracts",
+            *(selectors.book_topic(e) for e in enterprises),
+            *selectors.group_topics(enterprises),
+        )
     return {"expired": expired, "failed": failed}
 
 
