@@ -229,7 +229,7 @@ def group_topics(enterprise_ids) -> list[str]:
     ids = {e for e in enterprise_ids if e is not None}
     if not ids:
         return []
-    rows = Enterprise.objects.filter(pk__in=ids).values_list("town_id", "industry").distinct()
+    rows = Enterprise.objects.filter(pk__in=ids).values_list("town_id", "industry").order_by().distinct()
     return [group_topic(town, industry) for town, industry in rows]
 
 

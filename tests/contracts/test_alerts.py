@@ -223,3 +223,22 @@ def test_a_contract_that_cannot_expire_does_not_stop_the_others(ent_a, policy, m
     monkeypatch.undo()
     assert services.expire_contracts(TODAY) == {"expired": 1, "failed": 0}
     assert LabourContract.objects.get(pk=third.pk).status == "expired"
+
+
+def test_the_expiry_moves_the_cockpits_group_of_its_contracts(ent_a, policy):
+    """The cockpit keeps its signing rate per (town, industry) group of enterprises: the expiry
+    moves the group's topic on, so the figure is counted again; the groups of many enterprises
+    are one look-up, one topic per group."""
+    from django.core.cache import cache
+
+    from apps.core.cache import _generation_key
+
+    file(fixed(ent_a, 1, -400, -10), fixed(ent_a, 2, -400, -5))
+    topic = selectors.group_topic(ent_a.town_id, ent_a.industry)
+    before = cache.get(_generation_key(topic))
+    assert services.expire_contracts(TODAY) == {"expired": 2, "failed": 0}
+    assert cache.get(_generation_key(topic)) not in (None, before)
+    same_group = EnterpriseFactory(town=ent_a.town, industry=ent_a.industry)
+    with CaptureQueriesContext(connection) as ctx:
+        assert selectors.group_topics([ent_a.pk, same_group.pk, None]) == [topic]
+    assert len(ctx.captured_queries) == 1
