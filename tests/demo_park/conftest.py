@@ -28,9 +28,9 @@ def _media_root(settings, _demo_media):
 @pytest.fixture(autouse=True)
 def _no_session_touch(settings):
     """The session is written once a minute to keep its idle clock (SESSION_TOUCH_INTERVAL): on a
-    loaded machine a loop of pages passes the minute, and the measured page of a query budget then
-    counts that write (CI, 2026-12-06: the dossier at 19 for 18). Not here: these tests count the
-    pages' own queries; tests/accounts/test_session_lifetime.py tests the touch."""
+    loaded machine a loop of pages can pass the minute, and the measured page of a query budget
+    would then count that write. Not here: these tests count the pages' own queries;
+    tests/accounts/test_session_lifetime.py tests the touch."""
     settings.SESSION_TOUCH_INTERVAL = 24 * 60 * 60
 
 
